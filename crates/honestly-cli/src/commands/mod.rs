@@ -1,0 +1,6 @@
+//! Subcommands of the `honestly` binary.
+
+pub mod config;
+pub mod serve;
+pub mod user;
+pub mod zk;

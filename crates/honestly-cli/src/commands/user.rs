@@ -1,0 +1,125 @@
+//! `honestly user create` and `honestly user list`: manage accounts directly in the store
+//! (for the first admin, before anyone can log in).
+
+use std::io::{BufRead, IsTerminal};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::Subcommand;
+use honestly_core::auth::{AuthError, AuthService, Password, Role, Username};
+use honestly_core::config::{environment_with_dotenv, Config};
+use honestly_core::cpu::CpuPool;
+
+/// Account management.
+#[derive(Subcommand)]
+pub enum UserCommand {
+    /// Create an account. The password is asked for (no echo) or read from the first line of
+    /// standard input when it is not a terminal.
+    Create {
+        /// 3–64 characters of `a-z A-Z 0-9 . _ -`.
+        #[arg(long)]
+        username: String,
+        /// `admin`, `verifier` or `user`.
+        #[arg(long, default_value = "user", value_parser = ["admin", "verifier", "user"])]
+        role: String,
+    },
+    /// List accounts.
+    List,
+}
+
+fn read_password() -> std::io::Result<String> {
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Password: ")?;
+        let again = rpassword::prompt_password("Repeat password: ")?;
+        if first != again {
+            return Err(std::io::Error::other("the passwords differ"));
+        }
+        Ok(first)
+    } else {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        Ok(line.trim_end_matches(['\n', '\r']).to_string())
+    }
+}
+
+/// Runs a `user` subcommand.
+pub fn run(cmd: UserCommand) -> ExitCode {
+    let config = match Config::load(&environment_with_dotenv()) {
+        Ok(loaded) => loaded.config,
+        Err(problems) => return super::config::report_problems(&problems),
+    };
+    let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
+    runtime.block_on(async move {
+        let store = match honestly_core::store::open(&config).await {
+            Ok(store) => store,
+            Err(e) => {
+                eprintln!("error: cannot open the store: {e:#}");
+                return ExitCode::FAILURE;
+            }
+        };
+        let auth = AuthService::new(&config, Arc::clone(&store), CpuPool::for_this_machine());
+        match cmd {
+            UserCommand::Create { username, role } => create(&auth, &username, &role).await,
+            UserCommand::List => list(&auth).await,
+        }
+    })
+}
+
+async fn create(auth: &AuthService, username: &str, role: &str) -> ExitCode {
+    let username = match Username::parse(username) {
+        Ok(u) => u,
+        Err(e) => {
+            eprintln!("error: username {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let role = Role::parse(role).unwrap_or(Role::User);
+    let password = match read_password().map(|raw| Password::parse(&raw)) {
+        Ok(Ok(p)) => p,
+        Ok(Err(e)) => {
+            eprintln!("error: password {e}");
+            return ExitCode::from(2);
+        }
+        Err(e) => {
+            eprintln!("error: cannot read the password: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match auth.create_user(&username, &password, role).await {
+        Ok(user) => {
+            println!("created {} ({}) with role {}", user.username, user.id, user.role.as_str());
+            ExitCode::SUCCESS
+        }
+        Err(AuthError::UsernameTaken) => {
+            eprintln!("error: username {username} is already taken");
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn list(auth: &AuthService) -> ExitCode {
+    match auth.list_users().await {
+        Ok(users) => {
+            println!("{:<36}  {:<24}  {:<8}  {:<20}  disabled", "id", "username", "role", "created_at");
+            for u in users {
+                println!(
+                    "{:<36}  {:<24}  {:<8}  {:<20}  {}",
+                    u.id,
+                    u.username,
+                    u.role.as_str(),
+                    u.created_at,
+                    u.disabled
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

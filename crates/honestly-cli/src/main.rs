@@ -1,0 +1,60 @@
+//! The `honestly` binary: `serve` (the default), `config check`, and the tools around the
+//! vault. Each subcommand lives in its own module under `commands/`.
+
+mod commands;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Honestly — a personal proof vault.
+#[derive(Parser)]
+#[command(name = "honestly", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP server (the default when no subcommand is given).
+    Serve,
+    /// Inspect the configuration.
+    Config {
+        #[command(subcommand)]
+        action: ConfigAction,
+    },
+    /// Zero-knowledge keys, proofs and verification.
+    Zk {
+        #[command(subcommand)]
+        action: commands::zk::ZkCommand,
+    },
+    /// Manage accounts.
+    User {
+        #[command(subcommand)]
+        action: commands::user::UserCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ConfigAction {
+    /// Print the effective configuration (secrets masked); exit non-zero on problems.
+    Check,
+}
+
+/// `DATA_DIR/zk`, without loading (or generating) the rest of the configuration.
+fn zk_keys_dir() -> std::path::PathBuf {
+    let vars = honestly_core::config::environment_with_dotenv();
+    let data_dir = vars.get("DATA_DIR").map(|d| d.trim()).filter(|d| !d.is_empty()).unwrap_or("./data");
+    std::path::Path::new(data_dir).join("zk")
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => commands::serve::run(),
+        Command::Config { action: ConfigAction::Check } => commands::config::check(),
+        Command::User { action } => commands::user::run(action),
+        Command::Zk { action } => commands::zk::run(action, &zk_keys_dir()),
+    }
+}

@@ -1,0 +1,114 @@
+//! Running the real binary: a child process with a clean environment, its JSON log read to
+//! learn the bound address.
+
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_honestly");
+
+/// A command for the binary with nothing inherited from the test's environment.
+pub fn honestly(cwd: &Path, env: &[(&str, &str)]) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.env_clear().current_dir(cwd);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd
+}
+
+pub struct Server {
+    pub child: Child,
+    pub addr: SocketAddr,
+    pub lines: mpsc::Receiver<String>,
+}
+
+impl Server {
+    /// Starts `honestly serve` on port 0 with JSON logs and waits for its listening line.
+    pub fn start(data_dir: &Path, env: &[(&str, &str)]) -> Server {
+        let data = data_dir.display().to_string();
+        let mut all = vec![("DATA_DIR", data.as_str()), ("PORT", "0"), ("LOG_FORMAT", "json")];
+        all.extend_from_slice(env);
+        let mut child = honestly(data_dir, &all)
+            .arg("serve")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("binary starts");
+        let stderr = child.stderr.take().unwrap();
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            let Ok(line) = lines.recv_timeout(Duration::from_millis(200)) else {
+                if let Ok(Some(status)) = child.try_wait() {
+                    let _ = child.wait();
+                    panic!("server exited early with {status}");
+                }
+                continue;
+            };
+            let Ok(value) = serde_json::from_str::<serde_json::Value>(&line) else { continue };
+            if let Some(addr) = value["address"].as_str() {
+                return Server { child, addr: addr.parse().unwrap(), lines };
+            }
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("server did not report its address in time");
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    pub fn signal(&self, name: &str) {
+        let status =
+            Command::new("kill").args([&format!("-{name}"), &self.child.id().to_string()]).status().unwrap();
+        assert!(status.success());
+    }
+
+    /// Waits for the process to exit, killing it after `limit`.
+    pub fn wait(mut self, limit: Duration) -> (ExitStatus, Vec<String>) {
+        let deadline = Instant::now() + limit;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                std::thread::sleep(Duration::from_millis(50));
+                return (status, self.lines.try_iter().collect());
+            }
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                panic!("server did not exit within {limit:?}");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Polls `url` until it answers 200, returning how long it took.
+pub fn wait_ready(url: &str, limit: Duration) -> Duration {
+    let started = Instant::now();
+    let client = reqwest::blocking::Client::builder().timeout(Duration::from_secs(2)).build().unwrap();
+    while started.elapsed() < limit {
+        if client.get(url).send().is_ok_and(|r| r.status() == 200) {
+            return started.elapsed();
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    panic!("{url} not ready within {limit:?}");
+}

@@ -1,0 +1,14 @@
+//! Accounts and tokens: usernames and passwords as parsed types, argon2id hashing, HS256
+//! access tokens, rotating refresh tokens with reuse detection, login lockout.
+
+pub mod jwt;
+pub mod model;
+pub mod password;
+pub mod refresh;
+pub mod service;
+pub mod username;
+
+pub use model::{Role, User};
+pub use password::Password;
+pub use service::{AuthError, AuthService, LoginOutcome, Session, TokenPair};
+pub use username::Username;

@@ -1,0 +1,304 @@
+//! The account service: registration, login with lockout, token issue, refresh rotation with
+//! reuse detection, logout, and authenticating access tokens.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use secrecy::ExposeSecret;
+
+use super::jwt::{self, AccessClaims, ACCESS_AUDIENCE, ISSUER};
+use super::model::{Role, User, UserRecord};
+use super::password::{self, Password};
+use super::refresh;
+use super::username::Username;
+use crate::clock::{now_rfc3339, now_utc};
+use crate::config::Config;
+use crate::cpu::{CpuBusy, CpuPool};
+use crate::ids::{new_id, IdKind};
+use crate::store::{NewRefreshToken, RotateOutcome, Store, StoreError};
+
+/// Failed logins allowed per username and client IP within [`LOCKOUT_WINDOW`].
+pub const MAX_LOGIN_FAILURES: u32 = 5;
+/// The window failed logins are counted in, and how long a lockout lasts.
+pub const LOCKOUT_WINDOW: Duration = Duration::from_secs(15 * 60);
+/// Most users `list_users` returns.
+pub const MAX_LISTED_USERS: u32 = 1000;
+
+/// Why an account operation was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    /// Input broke the rules; reasons per field.
+    #[error("validation failed")]
+    Validation(BTreeMap<String, String>),
+    /// `ALLOW_REGISTRATION` is off.
+    #[error("registration is closed")]
+    RegistrationClosed,
+    /// The username exists (case-insensitively).
+    #[error("username taken")]
+    UsernameTaken,
+    /// Unknown user, wrong password, or disabled account (indistinguishable to the caller).
+    #[error("invalid credentials")]
+    InvalidCredentials,
+    /// Too many failures for this username from this client.
+    #[error("locked out")]
+    LockedOut {
+        /// Time until the window has passed.
+        retry_after: Duration,
+    },
+    /// A token that is malformed, expired, revoked, spent or foreign.
+    #[error("invalid token")]
+    InvalidToken,
+    /// The CPU pool is saturated.
+    #[error("busy")]
+    Busy,
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<CpuBusy> for AuthError {
+    fn from(_: CpuBusy) -> Self {
+        AuthError::Busy
+    }
+}
+
+/// A freshly issued pair of tokens.
+#[derive(Debug, Clone)]
+pub struct TokenPair {
+    /// The JWT access token.
+    pub access_token: String,
+    /// The opaque refresh token.
+    pub refresh_token: String,
+    /// Access-token lifetime in seconds.
+    pub expires_in: u64,
+}
+
+/// What a successful login or refresh returns.
+#[derive(Debug, Clone)]
+pub struct LoginOutcome {
+    /// The tokens.
+    pub tokens: TokenPair,
+    /// The account.
+    pub user: User,
+}
+
+/// An authenticated access token.
+#[derive(Debug, Clone)]
+pub struct Session {
+    /// The account id.
+    pub user_id: String,
+    /// The account's role.
+    pub role: Role,
+    /// The token's id.
+    pub jti: String,
+    /// The login session.
+    pub session_id: String,
+    /// When the token expires (Unix seconds).
+    pub expires_at: i64,
+}
+
+/// The account service.
+pub struct AuthService {
+    store: Arc<dyn Store>,
+    cpu: CpuPool,
+    jwt_key: Vec<u8>,
+    access_ttl: Duration,
+    refresh_ttl: Duration,
+    allow_registration: bool,
+}
+
+impl AuthService {
+    /// The service over `store`, with keys and lifetimes from `config`.
+    pub fn new(config: &Config, store: Arc<dyn Store>, cpu: CpuPool) -> Self {
+        Self {
+            store,
+            cpu,
+            jwt_key: config.secrets.jwt_secret.expose_secret().as_bytes().to_vec(),
+            access_ttl: config.jwt_access_expiry,
+            refresh_ttl: config.jwt_refresh_expiry,
+            allow_registration: config.allow_registration,
+        }
+    }
+
+    fn parse_credentials(username: &str, password: &str) -> Result<(Username, Password), AuthError> {
+        let mut fields = BTreeMap::new();
+        let username =
+            Username::parse(username).map_err(|e| fields.insert("username".into(), e.to_string())).ok();
+        let password =
+            Password::parse(password).map_err(|e| fields.insert("password".into(), e.to_string())).ok();
+        match (username, password) {
+            (Some(u), Some(p)) => Ok((u, p)),
+            _ => Err(AuthError::Validation(fields)),
+        }
+    }
+
+    /// Open registration (refused when `ALLOW_REGISTRATION` is off); new users get `user`.
+    pub async fn register(&self, username: &str, password: &str) -> Result<User, AuthError> {
+        if !self.allow_registration {
+            return Err(AuthError::RegistrationClosed);
+        }
+        let (username, password) = Self::parse_credentials(username, password)?;
+        self.create_user(&username, &password, Role::User).await
+    }
+
+    /// Creates an account with any role (the CLI's `user create`).
+    pub async fn create_user(
+        &self,
+        username: &Username,
+        password: &Password,
+        role: Role,
+    ) -> Result<User, AuthError> {
+        if self.store.user_by_username(&username.canonical()).await?.is_some() {
+            return Err(AuthError::UsernameTaken);
+        }
+        let secret = password.expose().to_string();
+        let password_hash = self.cpu.run(move || password::hash(&secret)).await?;
+        let user = User {
+            id: new_id(IdKind::User),
+            username: username.as_str().to_string(),
+            role,
+            created_at: now_rfc3339(),
+            disabled: false,
+        };
+        let record = UserRecord { user: user.clone(), password_hash };
+        match self.store.create_user(&record, &username.canonical()).await {
+            Ok(()) => Ok(user),
+            Err(StoreError::Conflict(_)) => Err(AuthError::UsernameTaken),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Users in creation order (at most [`MAX_LISTED_USERS`]).
+    pub async fn list_users(&self) -> Result<Vec<User>, AuthError> {
+        Ok(self.store.list_users(MAX_LISTED_USERS).await?)
+    }
+
+    /// Logs in. Unknown users cost a dummy verification so timing and answer match a wrong
+    /// password; repeated failures for a username from one client lock that pair out.
+    pub async fn login(
+        &self,
+        username: &str,
+        password: &str,
+        client: &str,
+    ) -> Result<LoginOutcome, AuthError> {
+        if username.len() > 64 || password.chars().count() > password::MAX_PASSWORD_CHARS {
+            return Err(AuthError::InvalidCredentials);
+        }
+        let key = format!("{}|{client}", username.to_ascii_lowercase());
+        let now = now_utc().unix_timestamp();
+        let window = LOCKOUT_WINDOW.as_secs() as i64;
+        let (failures, oldest) = self.store.login_failures_since(&key, now - window).await?;
+        if failures >= MAX_LOGIN_FAILURES {
+            let until = oldest.unwrap_or(now) + window;
+            return Err(AuthError::LockedOut {
+                retry_after: Duration::from_secs((until - now).max(1) as u64),
+            });
+        }
+        let record = match Username::parse(username) {
+            Ok(name) => self.store.user_by_username(&name.canonical()).await?,
+            Err(_) => None,
+        };
+        let hash =
+            record.as_ref().map_or_else(|| password::dummy_hash().to_string(), |r| r.password_hash.clone());
+        let secret = password.to_string();
+        let matches = self.cpu.run(move || password::verify(&secret, &hash)).await?;
+        let user = match record {
+            Some(r) if matches && !r.user.disabled => r.user,
+            _ => {
+                self.store.record_login_failure(&key, now).await?;
+                return Err(AuthError::InvalidCredentials);
+            }
+        };
+        self.store.clear_login_failures(&key).await?;
+        let family_id = new_id(IdKind::Session);
+        let (refresh_token, hash) = refresh::generate();
+        let token = NewRefreshToken {
+            hash,
+            family_id: family_id.clone(),
+            user_id: user.id.clone(),
+            expires_at: now + self.refresh_ttl.as_secs() as i64,
+        };
+        self.store.start_session(&token, now).await?;
+        let tokens = self.issue(&user, &family_id, refresh_token, now);
+        Ok(LoginOutcome { tokens, user })
+    }
+
+    fn issue(&self, user: &User, family_id: &str, refresh_token: String, now: i64) -> TokenPair {
+        let claims = AccessClaims {
+            sub: user.id.clone(),
+            role: user.role,
+            jti: new_id(IdKind::TokenId),
+            sid: family_id.to_string(),
+            iat: now,
+            exp: now + self.access_ttl.as_secs() as i64,
+            typ: "access".into(),
+            iss: ISSUER.into(),
+            aud: ACCESS_AUDIENCE.into(),
+        };
+        TokenPair {
+            access_token: jwt::encode(&claims, &self.jwt_key),
+            refresh_token,
+            expires_in: self.access_ttl.as_secs(),
+        }
+    }
+
+    /// Spends a refresh token and issues a new pair in the same session. A token already
+    /// spent revokes the whole session (both holders are logged out).
+    pub async fn refresh(&self, refresh_token: &str) -> Result<LoginOutcome, AuthError> {
+        if !refresh::looks_valid(refresh_token) {
+            return Err(AuthError::InvalidToken);
+        }
+        let now = now_utc().unix_timestamp();
+        let (new_token, new_hash) = refresh::generate();
+        // The family is decided by the store; the placeholder is replaced there.
+        let new = NewRefreshToken {
+            hash: new_hash,
+            family_id: String::new(),
+            user_id: String::new(),
+            expires_at: now + self.refresh_ttl.as_secs() as i64,
+        };
+        match self.store.rotate_refresh_token(&refresh::hash(refresh_token), &new, now).await? {
+            RotateOutcome::Rotated { user_id, family_id } => {
+                let user = self.store.user_by_id(&user_id).await?.ok_or(AuthError::InvalidToken)?;
+                let tokens = self.issue(&user, &family_id, new_token, now);
+                Ok(LoginOutcome { tokens, user })
+            }
+            RotateOutcome::Reused { family_id } => {
+                tracing::warn!(session_id = %family_id, "refresh token reuse detected: session revoked");
+                Err(AuthError::InvalidToken)
+            }
+            RotateOutcome::Invalid => Err(AuthError::InvalidToken),
+        }
+    }
+
+    /// Checks an access token: signature, claims, expiry, revocation, account state.
+    pub async fn authenticate(&self, access_token: &str) -> Result<Session, AuthError> {
+        let now = now_utc().unix_timestamp();
+        let claims =
+            jwt::decode_access(access_token, &self.jwt_key, now).map_err(|_| AuthError::InvalidToken)?;
+        if !self.store.access_token_active(&claims.sub, &claims.sid, &claims.jti).await? {
+            return Err(AuthError::InvalidToken);
+        }
+        Ok(Session {
+            user_id: claims.sub,
+            role: claims.role,
+            jti: claims.jti,
+            session_id: claims.sid,
+            expires_at: claims.exp,
+        })
+    }
+
+    /// Ends a session: the access token's `jti` and the whole refresh family are revoked.
+    pub async fn logout(&self, session: &Session) -> Result<(), AuthError> {
+        let now = now_utc().unix_timestamp();
+        self.store.revoke_access_token(&session.jti, session.expires_at).await?;
+        self.store.revoke_session(&session.session_id, now).await?;
+        Ok(())
+    }
+
+    /// The account behind a session.
+    pub async fn user(&self, session: &Session) -> Result<User, AuthError> {
+        self.store.user_by_id(&session.user_id).await?.ok_or(AuthError::InvalidToken)
+    }
+}

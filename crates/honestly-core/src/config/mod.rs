@@ -1,0 +1,287 @@
+//! Configuration: read once from the environment (and a `.env` file), parsed into a typed
+//! [`Config`], validated as a whole so every problem is reported at once.
+//!
+//! Loading never touches the process environment: callers pass the variables in, which keeps
+//! tests independent of each other and of the machine.
+
+mod dev_secrets;
+mod parse;
+mod strength;
+mod validate;
+
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use ipnet::IpNet;
+use secrecy::{ExposeSecret, SecretString};
+
+pub use dev_secrets::DevSecretsOutcome;
+pub use parse::ConfigProblem;
+
+/// Where the server runs: development generates missing secrets, production refuses them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Environment {
+    /// A developer's machine: friendly defaults, generated secrets, detailed 5xx bodies.
+    Development,
+    /// A deployment: strict secrets, opaque errors, JSON logs.
+    Production,
+}
+
+impl Environment {
+    /// The name used in `ENVIRONMENT`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Environment::Development => "development",
+            Environment::Production => "production",
+        }
+    }
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    /// Human-readable, coloured when the output is a terminal.
+    Pretty,
+    /// One JSON object per line.
+    Json,
+}
+
+/// Which storage backend `DATABASE_URL` selects.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    /// The embedded SQLite database at this path.
+    Sqlite(PathBuf),
+    /// A Neo4j server reached over Bolt (`neo4j://` or `bolt://`).
+    Neo4j(String),
+}
+
+/// The secrets the server needs. They never print: [`SecretString`] hides them from `Debug`.
+#[derive(Debug, Clone)]
+pub struct Secrets {
+    /// HMAC key of access tokens (HS256).
+    pub jwt_secret: SecretString,
+    /// Deployment-wide AI-agent secrets; the first one is current, any verifies.
+    pub ai_agent_secrets: Vec<SecretString>,
+    /// Master key of the vault, from which per-user document keys are derived.
+    pub vault_master_key: SecretString,
+    /// Bearer token for the metrics routes, if set.
+    pub monitoring_token: Option<SecretString>,
+    /// Password of the Neo4j user, if set.
+    pub neo4j_pass: Option<SecretString>,
+}
+
+/// The general rate limit applied to public routes, per client IP.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimitSettings {
+    /// Whether limits are enforced at all (`RATE_LIMIT_ENABLED`).
+    pub enabled: bool,
+    /// Sustained requests per minute per client (`RATE_LIMIT_PER_MINUTE`).
+    pub per_minute: u32,
+    /// Requests a client may make at once before the sustained rate applies (`RATE_LIMIT_BURST`).
+    pub burst: u32,
+}
+
+/// The whole typed configuration of a server process.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `ENVIRONMENT`.
+    pub environment: Environment,
+    /// `HOST`: the address to bind.
+    pub host: IpAddr,
+    /// `PORT`: the port to bind (0 picks a free one).
+    pub port: u16,
+    /// `DATA_DIR`: where the database, keys and generated secrets live.
+    pub data_dir: PathBuf,
+    /// `DATABASE_URL`, resolved against `DATA_DIR`.
+    pub database: DatabaseUrl,
+    /// `NEO4J_URI`, kept for compatibility with the original deployment's variables.
+    pub neo4j_uri: Option<String>,
+    /// `NEO4J_USER`.
+    pub neo4j_user: String,
+    /// `NEO4J_MAX_CONNECTIONS`.
+    pub neo4j_max_connections: u32,
+    /// Secrets (see [`Secrets`]).
+    pub secrets: Secrets,
+    /// `JWT_ACCESS_EXPIRY`: lifetime of access tokens.
+    pub jwt_access_expiry: Duration,
+    /// `JWT_REFRESH_EXPIRY`: lifetime of refresh tokens.
+    pub jwt_refresh_expiry: Duration,
+    /// `AI_AGENT_RATE_LIMIT`: requests per minute per agent.
+    pub ai_agent_rate_limit: u32,
+    /// `AI_SIGNATURE_TOLERANCE`: how far an agent's timestamp may be from the server clock.
+    pub ai_signature_tolerance: Duration,
+    /// The general limiter (`RATE_LIMIT_ENABLED`, `RATE_LIMIT_PER_MINUTE`, `RATE_LIMIT_BURST`).
+    pub rate_limit: RateLimitSettings,
+    /// `RATE_LIMIT_REDIS_URL`: shared limits across replicas, when set.
+    pub rate_limit_redis_url: Option<String>,
+    /// `SLOW_REQUEST_THRESHOLD`: requests slower than this are logged and counted as slow.
+    pub slow_request_threshold: Duration,
+    /// `REQUEST_TIMEOUT`: a request running longer is answered with 503.
+    pub request_timeout: Duration,
+    /// `ALLOWED_ORIGINS`: the browser origins CORS allows.
+    pub allowed_origins: Vec<String>,
+    /// `SHARE_LINK_BASE_URL`: the public base URL share links are built on.
+    pub share_link_base_url: String,
+    /// `SHARE_BUNDLE_CACHE_TTL`.
+    pub share_bundle_cache_ttl: Duration,
+    /// `DOCUMENT_CACHE_TTL`.
+    pub document_cache_ttl: Duration,
+    /// `MAX_UPLOAD_BYTES`.
+    pub max_upload_bytes: u64,
+    /// `ALLOW_REGISTRATION`.
+    pub allow_registration: bool,
+    /// `TRUSTED_PROXIES`: peers whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<IpNet>,
+    /// `LOG_FORMAT`.
+    pub log_format: LogFormat,
+    /// `LOG_LEVEL` (a `tracing` filter directive).
+    pub log_level: String,
+    /// `HONESTLY_TEST_ROUTES`: development-only routes used by the project's own tests.
+    pub test_routes: bool,
+}
+
+/// The variables read from the process environment merged over a `.env` file.
+pub type EnvMap = BTreeMap<String, String>;
+
+/// Reads the process environment over the `.env` file in the current directory, if any.
+/// Variables from the process win over the file.
+pub fn environment_with_dotenv() -> EnvMap {
+    let mut vars = EnvMap::new();
+    if let Ok(iter) = dotenvy::dotenv_iter() {
+        for (key, value) in iter.flatten() {
+            vars.insert(key, value);
+        }
+    }
+    vars.extend(std::env::vars());
+    vars
+}
+
+/// The outcome of loading: a configuration ready to use, plus notes for the operator
+/// (for example that development secrets were generated).
+#[derive(Debug)]
+pub struct Loaded {
+    /// The validated configuration.
+    pub config: Config,
+    /// Warnings to log at start.
+    pub warnings: Vec<String>,
+}
+
+impl Config {
+    /// Parses and validates the configuration from `vars`. In development, secrets that are
+    /// not set are taken from (or generated once into) `DATA_DIR/dev-secrets.json`.
+    /// Returns every problem found, not just the first.
+    pub fn load(vars: &EnvMap) -> Result<Loaded, Vec<ConfigProblem>> {
+        let parsed = parse::parse(vars)?;
+        let mut warnings = validate::validate(&parsed)?;
+        let config = match parsed.environment {
+            Environment::Production => parsed.into_config(None)?,
+            Environment::Development => {
+                let (secrets, outcome) = dev_secrets::load_or_create(&parsed.data_dir)
+                    .map_err(|e| vec![ConfigProblem::new("DATA_DIR", e.to_string())])?;
+                if let Some(note) = outcome.note() {
+                    warnings.push(note);
+                }
+                parsed.into_config(Some(secrets))?
+            }
+        };
+        Ok(Loaded { config, warnings })
+    }
+
+    /// Whether this is a production deployment.
+    pub fn is_production(&self) -> bool {
+        self.environment == Environment::Production
+    }
+
+    /// The directory holding zero-knowledge keys (`DATA_DIR/zk`).
+    pub fn zk_dir(&self) -> PathBuf {
+        self.data_dir.join("zk")
+    }
+
+    /// The effective configuration as `(VARIABLE, value)` pairs, secrets masked, for
+    /// `honestly config check`.
+    pub fn describe(&self) -> Vec<(&'static str, String)> {
+        let mask = |s: &SecretString| mask_secret(s.expose_secret());
+        let opt_mask = |s: &Option<SecretString>| s.as_ref().map_or("(not set)".into(), mask);
+        let join = |v: &[String]| if v.is_empty() { "(none)".to_string() } else { v.join(",") };
+        vec![
+            ("ENVIRONMENT", self.environment.as_str().into()),
+            ("HOST", self.host.to_string()),
+            ("PORT", self.port.to_string()),
+            ("DATA_DIR", self.data_dir.display().to_string()),
+            ("DATABASE_URL", describe_database(&self.database)),
+            ("NEO4J_URI", self.neo4j_uri.clone().unwrap_or_else(|| "(not set)".into())),
+            ("NEO4J_USER", self.neo4j_user.clone()),
+            ("NEO4J_PASS", opt_mask(&self.secrets.neo4j_pass)),
+            ("NEO4J_MAX_CONNECTIONS", self.neo4j_max_connections.to_string()),
+            ("JWT_SECRET", mask(&self.secrets.jwt_secret)),
+            ("AI_AGENT_SECRET", self.secrets.ai_agent_secrets.iter().map(mask).collect::<Vec<_>>().join(",")),
+            ("VAULT_MASTER_KEY", mask(&self.secrets.vault_master_key)),
+            ("MONITORING_TOKEN", opt_mask(&self.secrets.monitoring_token)),
+            ("JWT_ACCESS_EXPIRY", self.jwt_access_expiry.as_secs().to_string()),
+            ("JWT_REFRESH_EXPIRY", self.jwt_refresh_expiry.as_secs().to_string()),
+            ("AI_AGENT_RATE_LIMIT", self.ai_agent_rate_limit.to_string()),
+            ("AI_SIGNATURE_TOLERANCE", self.ai_signature_tolerance.as_secs().to_string()),
+            ("RATE_LIMIT_ENABLED", self.rate_limit.enabled.to_string()),
+            ("RATE_LIMIT_PER_MINUTE", self.rate_limit.per_minute.to_string()),
+            ("RATE_LIMIT_BURST", self.rate_limit.burst.to_string()),
+            (
+                "RATE_LIMIT_REDIS_URL",
+                self.rate_limit_redis_url.as_deref().map_or("(not set)".into(), mask_url),
+            ),
+            ("SLOW_REQUEST_THRESHOLD", format!("{}", self.slow_request_threshold.as_secs_f64())),
+            ("REQUEST_TIMEOUT", self.request_timeout.as_secs().to_string()),
+            ("ALLOWED_ORIGINS", join(&self.allowed_origins)),
+            ("SHARE_LINK_BASE_URL", self.share_link_base_url.clone()),
+            ("SHARE_BUNDLE_CACHE_TTL", self.share_bundle_cache_ttl.as_secs().to_string()),
+            ("DOCUMENT_CACHE_TTL", self.document_cache_ttl.as_secs().to_string()),
+            ("MAX_UPLOAD_BYTES", self.max_upload_bytes.to_string()),
+            ("ALLOW_REGISTRATION", self.allow_registration.to_string()),
+            (
+                "TRUSTED_PROXIES",
+                join(&self.trusted_proxies.iter().map(ToString::to_string).collect::<Vec<_>>()),
+            ),
+            (
+                "LOG_FORMAT",
+                match self.log_format {
+                    LogFormat::Pretty => "pretty".into(),
+                    LogFormat::Json => "json".into(),
+                },
+            ),
+            ("LOG_LEVEL", self.log_level.clone()),
+            ("HONESTLY_TEST_ROUTES", self.test_routes.to_string()),
+        ]
+    }
+}
+
+fn describe_database(db: &DatabaseUrl) -> String {
+    match db {
+        DatabaseUrl::Sqlite(path) => format!("sqlite://{}", path.display()),
+        DatabaseUrl::Neo4j(url) => mask_url(url),
+    }
+}
+
+/// Shows at most the first four characters of a secret and its length.
+pub fn mask_secret(secret: &str) -> String {
+    if secret.is_empty() {
+        return "(empty)".into();
+    }
+    let shown: String = secret.chars().take(4.min(secret.chars().count() / 4)).collect();
+    format!("{shown}… ({} chars, masked)", secret.chars().count())
+}
+
+/// Hides the password part of a URL (`redis://:pw@host` → `redis://:***@host`).
+fn mask_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &url[scheme_end + 3..at];
+            let user = userinfo.split(':').next().unwrap_or("");
+            format!("{}{}:***{}", &url[..scheme_end + 3], user, &url[at..])
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests;

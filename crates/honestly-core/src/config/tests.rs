@@ -1,0 +1,107 @@
+use super::*;
+use secrecy::ExposeSecret;
+use std::os::unix::fs::PermissionsExt;
+
+fn vars(pairs: &[(&str, &str)]) -> EnvMap {
+    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+}
+
+const STRONG_A: &str = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+const STRONG_B: &str = "60303ae22b998861bce3b28f33eec1be758a213c86c93c076dbe9f558c11c752";
+const STRONG_C: &str = "fd61a03af4f77d870fc21e05e7e80678095c92d808cfb3b5c279ee04c74aca13";
+
+#[test]
+fn production_without_secrets_names_every_missing_variable() {
+    let dir = tempfile::tempdir().unwrap();
+    let problems =
+        Config::load(&vars(&[("ENVIRONMENT", "production"), ("DATA_DIR", dir.path().to_str().unwrap())]))
+            .unwrap_err();
+    let names: Vec<_> = problems.iter().map(|p| p.variable.as_str()).collect();
+    for required in ["JWT_SECRET", "AI_AGENT_SECRET", "VAULT_MASTER_KEY"] {
+        assert!(names.contains(&required), "{required} missing from {names:?}");
+    }
+    assert!(!dir.path().join("dev-secrets.json").exists());
+}
+
+#[test]
+fn production_refuses_weak_secrets_wildcard_origins_and_default_neo4j_password() {
+    let problems = Config::load(&vars(&[
+        ("ENVIRONMENT", "production"),
+        ("JWT_SECRET", "changeme"),
+        ("AI_AGENT_SECRET", &"a".repeat(64)),
+        ("VAULT_MASTER_KEY", "short"),
+        ("ALLOWED_ORIGINS", "*"),
+        ("DATABASE_URL", "neo4j://db:7687"),
+        ("NEO4J_PASS", "neo4j"),
+    ]))
+    .unwrap_err();
+    let names: Vec<_> = problems.iter().map(|p| p.variable.as_str()).collect();
+    for bad in ["JWT_SECRET", "AI_AGENT_SECRET", "VAULT_MASTER_KEY", "ALLOWED_ORIGINS", "NEO4J_PASS"] {
+        assert!(names.contains(&bad), "{bad} missing from {names:?}");
+    }
+}
+
+#[test]
+fn production_with_strong_secrets_loads() {
+    let loaded = Config::load(&vars(&[
+        ("ENVIRONMENT", "production"),
+        ("JWT_SECRET", STRONG_A),
+        ("AI_AGENT_SECRET", &format!("{STRONG_B},{STRONG_C}")),
+        ("VAULT_MASTER_KEY", STRONG_C),
+        ("ALLOWED_ORIGINS", "https://app.example.org"),
+    ]))
+    .unwrap();
+    let config = loaded.config;
+    assert!(config.is_production());
+    assert_eq!(config.secrets.ai_agent_secrets.len(), 2);
+    assert!(!config.allow_registration);
+    assert_eq!(config.log_format, LogFormat::Json);
+}
+
+#[test]
+fn development_generates_secrets_once_and_reuses_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let env = vars(&[("DATA_DIR", dir.path().to_str().unwrap())]);
+    let first = Config::load(&env).unwrap();
+    let path = dir.path().join("dev-secrets.json");
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    assert!(first.warnings.iter().any(|w| w.contains("generated")));
+    let second = Config::load(&env).unwrap();
+    assert!(second.warnings.iter().any(|w| w.contains("using generated")));
+    assert_eq!(
+        first.config.secrets.jwt_secret.expose_secret(),
+        second.config.secrets.jwt_secret.expose_secret()
+    );
+    assert_eq!(
+        first.config.secrets.vault_master_key.expose_secret(),
+        second.config.secrets.vault_master_key.expose_secret()
+    );
+}
+
+#[test]
+fn unknown_database_scheme_and_bad_numbers_are_all_reported() {
+    let problems = Config::load(&vars(&[
+        ("DATABASE_URL", "postgres://x"),
+        ("PORT", "eighty"),
+        ("SLOW_REQUEST_THRESHOLD", "-1"),
+    ]))
+    .unwrap_err();
+    let names: Vec<_> = problems.iter().map(|p| p.variable.as_str()).collect();
+    assert_eq!(names, ["PORT", "DATABASE_URL", "SLOW_REQUEST_THRESHOLD"]);
+}
+
+#[test]
+fn describe_masks_every_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    let loaded = Config::load(&vars(&[
+        ("DATA_DIR", dir.path().to_str().unwrap()),
+        ("JWT_SECRET", STRONG_A),
+        ("MONITORING_TOKEN", STRONG_B),
+        ("RATE_LIMIT_REDIS_URL", "redis://:hunter2@cache:6379"),
+    ]))
+    .unwrap();
+    let text = format!("{:?}", loaded.config.describe());
+    assert!(!text.contains(STRONG_A) && !text.contains(STRONG_B) && !text.contains("hunter2"));
+    assert!(!format!("{:?}", loaded.config).contains(STRONG_A));
+}

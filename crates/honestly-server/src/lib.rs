@@ -1,0 +1,22 @@
+//! The HTTP layer of Honestly: the axum router, middleware, handlers and OpenAPI document.
+//! Handlers are thin: parse the request, call the domain in `honestly-core`, shape the reply.
+//!
+//! [`startup::Application`] builds a server on a bound address (port 0 in tests);
+//! [`app::router`] builds the router alone, for `tower::ServiceExt::oneshot` tests.
+
+pub mod access;
+pub mod app;
+pub mod client_ip;
+pub mod error;
+pub mod json;
+pub mod metrics;
+mod middleware;
+mod openapi;
+mod routes;
+pub mod startup;
+pub mod state;
+pub mod telemetry;
+
+pub use error::ApiError;
+pub use startup::{shutdown_signal, Application};
+pub use state::AppState;

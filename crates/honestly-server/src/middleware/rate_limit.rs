@@ -1,0 +1,35 @@
+//! The general limiter: GCRA per client IP on public routes, `X-RateLimit-*` on every answer,
+//! 429 with `Retry-After` when the burst is spent.
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::HeaderValue;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use honestly_core::ratelimit::Quota;
+
+use crate::client_ip;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Counts the request against its client's quota.
+pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let settings = state.config.rate_limit;
+    if !settings.enabled {
+        return next.run(req).await;
+    }
+    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+    let ip = client_ip::resolve(peer, req.headers(), &state.config.trusted_proxies);
+    let quota = Quota { burst: settings.burst, per_minute: settings.per_minute };
+    let decision = state.limiter.check(&format!("ip:{ip}"), quota);
+    if !decision.allowed {
+        tracing::info!(client_ip = %ip, "rate limit exceeded");
+        return ApiError::rate_limited(decision).into_response();
+    }
+    let mut response = next.run(req).await;
+    let headers = response.headers_mut();
+    headers.insert("x-ratelimit-limit", HeaderValue::from(decision.limit));
+    headers.insert("x-ratelimit-remaining", HeaderValue::from(decision.remaining));
+    response
+}

@@ -1,0 +1,57 @@
+//! The OpenAPI 3.1 document, generated from the handlers' annotations.
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::routes::{auth, monitoring};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Honestly API",
+        description = "A personal proof vault: encrypted documents, zero-knowledge proofs about them, and share links verifiers can check.",
+    ),
+    paths(
+        auth::register,
+        auth::login,
+        auth::refresh,
+        auth::logout,
+        auth::me,
+        monitoring::live,
+        monitoring::ready,
+        monitoring::health,
+        monitoring::metrics,
+        monitoring::prometheus,
+    ),
+    components(schemas(crate::error::ErrorBody, crate::error::ErrorContent)),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "auth", description = "Accounts, access tokens and rotating refresh tokens"),
+        (name = "monitoring", description = "Liveness, readiness, health and metrics"),
+    ),
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// The document as a typed value.
+pub fn document() -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    doc.info.version = env!("CARGO_PKG_VERSION").to_string();
+    doc
+}
+
+/// The document rendered as JSON, once at start.
+pub fn render_json() -> String {
+    document().to_pretty_json().unwrap_or_else(|_| "{}".into())
+}

@@ -1,0 +1,151 @@
+//! `/auth`: register, login, refresh, logout, me.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use honestly_core::auth::{LoginOutcome, User};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::access::AuthUser;
+use crate::client_ip::ClientIp;
+use crate::error::{ApiError, ErrorBody};
+use crate::json::Json;
+use crate::state::AppState;
+
+/// Username and password.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Credentials {
+    /// 3–64 characters of `a-z A-Z 0-9 . _ -`.
+    pub username: String,
+    /// 12–128 characters.
+    pub password: String,
+}
+
+/// A refresh token to spend.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {
+    /// The refresh token from the last login or refresh.
+    pub refresh_token: String,
+}
+
+/// An account as the API shows it.
+#[derive(Serialize, ToSchema)]
+pub struct UserView {
+    /// `usr_…`.
+    pub id: String,
+    /// As chosen at registration.
+    pub username: String,
+    /// `admin`, `verifier` or `user`.
+    pub role: String,
+    /// RFC 3339.
+    pub created_at: String,
+}
+
+impl From<User> for UserView {
+    fn from(u: User) -> Self {
+        Self { id: u.id, username: u.username, role: u.role.as_str().into(), created_at: u.created_at }
+    }
+}
+
+/// `{user}`.
+#[derive(Serialize, ToSchema)]
+pub struct UserResponse {
+    /// The account.
+    pub user: UserView,
+}
+
+/// Tokens issued by login or refresh.
+#[derive(Serialize, ToSchema)]
+pub struct TokenResponse {
+    /// JWT (HS256) for `Authorization: Bearer`.
+    pub access_token: String,
+    /// Opaque, single-use; spend it at `/auth/refresh`.
+    pub refresh_token: String,
+    /// Always `bearer`.
+    pub token_type: String,
+    /// Access-token lifetime in seconds.
+    pub expires_in: u64,
+    /// The account.
+    pub user: UserView,
+}
+
+impl From<LoginOutcome> for TokenResponse {
+    fn from(o: LoginOutcome) -> Self {
+        Self {
+            access_token: o.tokens.access_token,
+            refresh_token: o.tokens.refresh_token,
+            token_type: "bearer".into(),
+            expires_in: o.tokens.expires_in,
+            user: o.user.into(),
+        }
+    }
+}
+
+/// Creates an account (when registration is open).
+#[utoipa::path(post, path = "/auth/register", tag = "auth", request_body = Credentials,
+    responses((status = 201, description = "Account created", body = UserResponse),
+              (status = 400, description = "Invalid username or password", body = ErrorBody),
+              (status = 403, description = "Registration is closed", body = ErrorBody),
+              (status = 409, description = "Username taken", body = ErrorBody)))]
+pub async fn register(
+    State(state): State<AppState>,
+    Json(body): Json<Credentials>,
+) -> Result<Response, ApiError> {
+    let user = state.auth.register(&body.username, &body.password).await?;
+    tracing::info!(user_id = %user.id, "account registered");
+    Ok((StatusCode::CREATED, Json(UserResponse { user: user.into() })).into_response())
+}
+
+/// Logs in; repeated failures for a username from one client answer 429 for 15 minutes.
+#[utoipa::path(post, path = "/auth/login", tag = "auth", request_body = Credentials,
+    responses((status = 200, description = "Logged in", body = TokenResponse),
+              (status = 401, description = "Invalid username or password", body = ErrorBody),
+              (status = 429, description = "Too many failures", body = ErrorBody)))]
+pub async fn login(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    Json(body): Json<Credentials>,
+) -> Result<Json<TokenResponse>, ApiError> {
+    let outcome = state.auth.login(&body.username, &body.password, &ip.to_string()).await?;
+    tracing::info!(user_id = %outcome.user.id, "login");
+    Ok(Json(outcome.into()))
+}
+
+/// Spends a refresh token for a new pair; a spent token revokes its whole session.
+#[utoipa::path(post, path = "/auth/refresh", tag = "auth", request_body = RefreshRequest,
+    responses((status = 200, description = "New token pair", body = TokenResponse),
+              (status = 401, description = "Invalid, expired, spent or revoked token", body = ErrorBody)))]
+pub async fn refresh(
+    State(state): State<AppState>,
+    Json(body): Json<RefreshRequest>,
+) -> Result<Json<TokenResponse>, ApiError> {
+    Ok(Json(state.auth.refresh(&body.refresh_token).await?.into()))
+}
+
+/// Ends the session: this access token and every refresh token of its login.
+#[utoipa::path(post, path = "/auth/logout", tag = "auth", security(("bearer" = [])),
+    responses((status = 204, description = "Logged out"),
+              (status = 401, description = "Not authenticated", body = ErrorBody)))]
+pub async fn logout(
+    State(state): State<AppState>,
+    AuthUser(session): AuthUser,
+) -> Result<StatusCode, ApiError> {
+    state.auth.logout(&session).await?;
+    tracing::info!(user_id = %session.user_id, "logout");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The caller's account.
+#[utoipa::path(get, path = "/auth/me", tag = "auth", security(("bearer" = [])),
+    responses((status = 200, description = "The account", body = UserResponse),
+              (status = 401, description = "Not authenticated", body = ErrorBody)))]
+pub async fn me(
+    State(state): State<AppState>,
+    AuthUser(session): AuthUser,
+) -> Result<Json<UserResponse>, ApiError> {
+    let user = state.auth.user(&session).await?;
+    Ok(Json(UserResponse { user: user.into() }))
+}

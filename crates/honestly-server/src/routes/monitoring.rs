@@ -1,0 +1,134 @@
+//! Monitoring: liveness, readiness, health, metrics (JSON and Prometheus).
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use honestly_core::clock::now_rfc3339;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::access::MonitoringAccess;
+use crate::json::Json;
+use crate::metrics::RouteSnapshot;
+use crate::state::AppState;
+
+/// How long a dependency may take to answer a check.
+const CHECK_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// `{"alive": true}`.
+#[derive(Serialize, ToSchema)]
+pub struct LiveResponse {
+    /// Always true while the process serves.
+    pub alive: bool,
+}
+
+/// One dependency's state.
+#[derive(Serialize, ToSchema, Clone)]
+pub struct CheckResult {
+    /// `ok` or `error`.
+    pub status: String,
+    /// Time the check took.
+    pub latency_ms: f64,
+}
+
+/// Readiness of the process to take traffic.
+#[derive(Serialize, ToSchema)]
+pub struct ReadyResponse {
+    /// Whether every check passed.
+    pub ready: bool,
+    /// Each dependency's result.
+    pub checks: BTreeMap<String, CheckResult>,
+}
+
+/// Overall health.
+#[derive(Serialize, ToSchema)]
+pub struct HealthResponse {
+    /// `healthy`, `degraded` or `unhealthy`.
+    pub status: String,
+    /// Each dependency's result.
+    pub checks: BTreeMap<String, CheckResult>,
+    /// Server version.
+    pub version: String,
+    /// Seconds since start.
+    pub uptime_s: u64,
+}
+
+/// Per-route figures.
+#[derive(Serialize, ToSchema)]
+pub struct MetricsResponse {
+    /// Keyed by `"METHOD /route/template"`.
+    pub metrics: BTreeMap<String, RouteSnapshot>,
+    /// When the snapshot was taken.
+    pub timestamp: String,
+}
+
+async fn run_checks(state: &AppState) -> BTreeMap<String, CheckResult> {
+    let started = Instant::now();
+    let ok = matches!(tokio::time::timeout(CHECK_TIMEOUT, state.store.ping()).await, Ok(Ok(())));
+    let mut checks = BTreeMap::new();
+    checks.insert(
+        format!("store:{}", state.store.backend()),
+        CheckResult {
+            status: if ok { "ok" } else { "error" }.into(),
+            latency_ms: started.elapsed().as_secs_f64() * 1000.0,
+        },
+    );
+    checks
+}
+
+/// Liveness: answers while the process serves.
+#[utoipa::path(get, path = "/monitoring/live", tag = "monitoring",
+    responses((status = 200, description = "The process is alive", body = LiveResponse)))]
+pub async fn live() -> Json<LiveResponse> {
+    Json(LiveResponse { alive: true })
+}
+
+/// Readiness: 200 when every dependency answers, else 503.
+#[utoipa::path(get, path = "/monitoring/ready", tag = "monitoring",
+    responses((status = 200, description = "Ready for traffic", body = ReadyResponse),
+              (status = 503, description = "Not ready", body = ReadyResponse)))]
+pub async fn ready(State(state): State<AppState>) -> Response {
+    let checks = run_checks(&state).await;
+    let ready = checks.values().all(|c| c.status == "ok");
+    let status = if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    (status, Json(ReadyResponse { ready, checks })).into_response()
+}
+
+/// Health: status of every dependency, version and uptime.
+#[utoipa::path(get, path = "/monitoring/health", tag = "monitoring",
+    responses((status = 200, description = "Healthy or degraded", body = HealthResponse),
+              (status = 503, description = "Unhealthy", body = HealthResponse)))]
+pub async fn health(State(state): State<AppState>) -> Response {
+    let checks = run_checks(&state).await;
+    let healthy = checks.values().all(|c| c.status == "ok");
+    let body = HealthResponse {
+        status: if healthy { "healthy" } else { "unhealthy" }.into(),
+        checks,
+        version: env!("CARGO_PKG_VERSION").into(),
+        uptime_s: state.started_at.elapsed().as_secs(),
+    };
+    let status = if healthy { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    (status, Json(body)).into_response()
+}
+
+/// Per-route metrics as JSON (monitoring token in production).
+#[utoipa::path(get, path = "/monitoring/metrics", tag = "monitoring",
+    security(("bearer" = [])),
+    responses((status = 200, description = "Per-route figures", body = MetricsResponse),
+              (status = 401, description = "Missing or wrong monitoring token", body = crate::error::ErrorBody)))]
+pub async fn metrics(_access: MonitoringAccess, State(state): State<AppState>) -> Json<MetricsResponse> {
+    Json(MetricsResponse { metrics: state.metrics.snapshot(), timestamp: now_rfc3339() })
+}
+
+/// The same figures in Prometheus text format.
+#[utoipa::path(get, path = "/metrics", tag = "monitoring",
+    security(("bearer" = [])),
+    responses((status = 200, description = "Prometheus exposition", body = String, content_type = "text/plain"),
+              (status = 401, description = "Missing or wrong monitoring token", body = crate::error::ErrorBody)))]
+pub async fn prometheus(_access: MonitoringAccess, State(state): State<AppState>) -> Response {
+    let text = state.metrics.prometheus(state.started_at.elapsed());
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], text).into_response()
+}

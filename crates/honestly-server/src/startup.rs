@@ -1,0 +1,72 @@
+//! Building and running the server: bind first (so tests can use port 0 and learn the
+//! address), then serve until a shutdown signal, letting in-flight requests finish.
+
+use std::future::Future;
+use std::net::SocketAddr;
+
+use axum::Router;
+use honestly_core::config::Config;
+use tokio::net::TcpListener;
+
+use crate::state::AppState;
+
+/// A bound, ready-to-run server.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    state: AppState,
+}
+
+impl Application {
+    /// Opens the store, builds the state and binds `HOST:PORT`.
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        Self::build_with(config, Router::new()).await
+    }
+
+    /// Like [`Application::build`], with extra routes (for tests).
+    pub async fn build_with(config: Config, extra: Router<AppState>) -> anyhow::Result<Self> {
+        let store = honestly_core::store::open(&config).await?;
+        let addr = SocketAddr::new(config.host, config.port);
+        let state = AppState::new(config, store);
+        let listener =
+            TcpListener::bind(addr).await.map_err(|e| anyhow::anyhow!("cannot bind {addr}: {e}"))?;
+        let router = crate::app::router_with(state.clone(), extra);
+        Ok(Self { listener, router, state })
+    }
+
+    /// The address actually bound (the real port when `PORT=0`).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener.local_addr().expect("a bound listener has an address")
+    }
+
+    /// The shared state (tests inspect it).
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `shutdown` completes, then waits for in-flight requests to finish.
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await
+    }
+}
+
+/// Completes on SIGINT (Ctrl-C) or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutdown signal received: finishing in-flight requests");
+}

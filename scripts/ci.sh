@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh machine: installs what the tests need, checks formatting
+# and lints, then runs every test in one `cargo test --workspace` invocation.
+# Idempotent: safe to run again; caches live in git-ignored folders of the repository.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "toolchain"
+if ! command -v cargo >/dev/null 2>&1; then
+  echo "cargo is required (https://rustup.rs)" >&2
+  exit 1
+fi
+rustup component add rustfmt clippy >/dev/null 2>&1 || true
+cargo --version
+
+if [ -f scripts/zk-interop/package.json ]; then
+  step "npm packages for the snarkjs interop tests"
+  command -v node >/dev/null 2>&1 || { echo "node is required for the snarkjs interop tests" >&2; exit 1; }
+  (cd scripts/zk-interop && if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --loglevel=error; else npm install --no-audit --no-fund --loglevel=error; fi)
+fi
+
+step "formatting"
+cargo fmt --all -- --check
+
+step "lints"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "tests"
+cargo test --workspace --locked
