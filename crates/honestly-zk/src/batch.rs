@@ -1,0 +1,119 @@
+//! Batch verification by random linear combination.
+//!
+//! For the proofs `(Aᵢ, Bᵢ, Cᵢ)` of one key with prepared inputs `ICᵢ` and fresh 128-bit
+//! randomisers `rᵢ`, one multi-Miller loop and **one final exponentiation per key** check
+//! `Π e(rᵢ·Aᵢ, Bᵢ) · e(−Σ rᵢ·ICᵢ, γ) · e(−Σ rᵢ·Cᵢ, δ) = e(α, β)^{Σ rᵢ}`.
+//! When a batch fails, its proofs are checked one by one so every result is exact.
+
+use std::collections::HashMap;
+
+use ark_bn254::{G1Affine, G1Projective};
+use ark_ec::{
+    pairing::{Pairing, PairingOutput},
+    AffineRepr, CurveGroup, VariableBaseMSM,
+};
+use ark_ff::{Field, PrimeField};
+use ark_std::rand::{CryptoRng, RngCore};
+
+use crate::{
+    error::ParseError,
+    groth::{PreparedKey, Proof},
+    Bn254, Fr,
+};
+
+/// One proof to check in a batch.
+#[derive(Clone, Copy, Debug)]
+pub struct BatchItem<'a> {
+    /// The prepared key the proof claims (items may mix keys).
+    pub key: &'a PreparedKey,
+    /// The proof.
+    pub proof: &'a Proof,
+    /// Its public signals.
+    pub public: &'a [Fr],
+}
+
+/// Verifies `items` with fresh OS randomness; result `i` is exactly what
+/// [`PreparedKey::verify`] would say about item `i`.
+pub fn batch_verify(items: &[BatchItem<'_>]) -> Vec<Result<bool, ParseError>> {
+    batch_verify_with_rng(items, &mut rand::rngs::OsRng)
+}
+
+/// [`batch_verify`] with randomisers drawn from `rng`.
+pub fn batch_verify_with_rng<R: RngCore + CryptoRng>(
+    items: &[BatchItem<'_>],
+    rng: &mut R,
+) -> Vec<Result<bool, ParseError>> {
+    let mut results: Vec<Result<bool, ParseError>> = vec![Ok(false); items.len()];
+    // Group by key identity (the same prepared key object).
+    let mut groups: HashMap<*const PreparedKey, Vec<usize>> = HashMap::new();
+    for (i, item) in items.iter().enumerate() {
+        if item.public.len() != item.key.n_public() {
+            results[i] =
+                Err(ParseError::PublicCount { expected: item.key.n_public(), got: item.public.len() });
+        } else if item.proof.a.is_zero() || item.proof.b.is_zero() {
+            results[i] = Ok(false);
+        } else {
+            groups.entry(std::ptr::from_ref(item.key)).or_default().push(i);
+        }
+    }
+    for indices in groups.values() {
+        let key = items[indices[0]].key;
+        let all_ok = indices.len() > 1 && check_group(key, items, indices, rng);
+        for &i in indices {
+            results[i] = if all_ok { Ok(true) } else { key.verify(items[i].proof, items[i].public) };
+        }
+    }
+    results
+}
+
+fn randomiser<R: RngCore>(rng: &mut R) -> Fr {
+    loop {
+        let mut bytes = [0u8; 16];
+        rng.fill_bytes(&mut bytes);
+        let r = u128::from_le_bytes(bytes);
+        if r != 0 {
+            return Fr::from(r);
+        }
+    }
+}
+
+fn check_group<R: RngCore>(
+    key: &PreparedKey,
+    items: &[BatchItem<'_>],
+    indices: &[usize],
+    rng: &mut R,
+) -> bool {
+    let pvk = &key.pvk;
+    let n_inputs = pvk.vk.gamma_abc_g1.len();
+    let rs: Vec<Fr> = indices.iter().map(|_| randomiser(rng)).collect();
+
+    // Σ rᵢ·ICᵢ = Σⱼ (Σᵢ rᵢ·xᵢⱼ)·ICⱼ with x₀ = 1.
+    let mut ic_scalars = vec![Fr::from(0u64); n_inputs];
+    for (r, &i) in rs.iter().zip(indices) {
+        ic_scalars[0] += r;
+        for (s, x) in ic_scalars[1..].iter_mut().zip(items[i].public) {
+            *s += *r * x;
+        }
+    }
+    let ic_sum = G1Projective::msm_unchecked(&pvk.vk.gamma_abc_g1, &ic_scalars);
+    let cs: Vec<G1Affine> = indices.iter().map(|&i| items[i].proof.c).collect();
+    let c_sum = G1Projective::msm_unchecked(&cs, &rs);
+
+    let scaled_a: Vec<G1Projective> = rs.iter().zip(indices).map(|(r, &i)| items[i].proof.a * r).collect();
+    let mut g1s = G1Projective::normalize_batch(&scaled_a);
+    g1s.push(ic_sum.into_affine());
+    g1s.push(c_sum.into_affine());
+
+    let mut g2s: Vec<<Bn254 as Pairing>::G2Prepared> =
+        indices.iter().map(|&i| items[i].proof.b.into()).collect();
+    g2s.push(pvk.gamma_g2_neg_pc.clone());
+    g2s.push(pvk.delta_g2_neg_pc.clone());
+
+    let g1s: Vec<<Bn254 as Pairing>::G1Prepared> = g1s.into_iter().map(Into::into).collect();
+    let ml = Bn254::multi_miller_loop(g1s, g2s);
+    let Some(PairingOutput(lhs)) = Bn254::final_exponentiation(ml) else {
+        return false;
+    };
+    let r_sum: Fr = rs.iter().sum();
+    lhs == pvk.alpha_g1_beta_g2.pow(r_sum.into_bigint())
+}

@@ -1,0 +1,184 @@
+//! Expectation checks: a valid proof can still prove less than the verifier asked for.
+
+use crate::{
+    circuits::{AgePublic, AuthenticityPublic},
+    field::field_from_sha256,
+    Fr,
+};
+
+/// How far in the future a `referenceTs` may lie (clock skew), in seconds.
+pub const MAX_FUTURE_SKEW_SECONDS: u64 = 300;
+
+/// Why a valid proof does not meet the verifier's expectations.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ExpectationFailure {
+    /// The proof's `minAge` is below the asked threshold.
+    #[error("proof shows min age {proved}, {asked} was asked")]
+    MinAgeTooLow {
+        /// `minAge` in the proof.
+        proved: u64,
+        /// The asked `min_age`.
+        asked: u64,
+    },
+    /// `documentHash` is not `field(expected document_sha256)`.
+    #[error("the proof is about another document")]
+    DocumentMismatch,
+    /// `referenceTs` is older than `max_proof_age_seconds`.
+    #[error("proof is {age_seconds} s old, at most {max_seconds} s allowed")]
+    ProofTooOld {
+        /// Age of the proof.
+        age_seconds: u64,
+        /// The allowed maximum.
+        max_seconds: u64,
+    },
+    /// `referenceTs` lies more than 300 s in the future.
+    #[error("proof's reference time lies {ahead_seconds} s in the future")]
+    FromTheFuture {
+        /// How far ahead.
+        ahead_seconds: u64,
+    },
+    /// `root` is not one of the registry's roots.
+    #[error("unknown registry root")]
+    UnknownRoot,
+    /// `root` is not the asked `registry_root`.
+    #[error("registry root differs from the asked one")]
+    RootMismatch,
+}
+
+/// What a verifier asks of an `age_proof`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AgeExpectations {
+    /// The proof's `minAge` must be at least this.
+    pub min_age: Option<u64>,
+    /// The proof must be about the document with this SHA-256.
+    pub document_sha256: Option<[u8; 32]>,
+    /// `referenceTs` must be at most this many seconds before `now`.
+    pub max_proof_age_seconds: Option<u64>,
+}
+
+/// Checks an `age_proof`'s public signals against `exp` at time `now` (Unix seconds).
+/// `referenceTs` more than 300 s after `now` always fails.
+pub fn check_age(public: &AgePublic, exp: &AgeExpectations, now: u64) -> Result<(), ExpectationFailure> {
+    if let Some(asked) = exp.min_age {
+        if public.min_age < asked {
+            return Err(ExpectationFailure::MinAgeTooLow { proved: public.min_age, asked });
+        }
+    }
+    if let Some(digest) = exp.document_sha256 {
+        if public.document_hash != field_from_sha256(&digest) {
+            return Err(ExpectationFailure::DocumentMismatch);
+        }
+    }
+    check_time(public.reference_ts, exp.max_proof_age_seconds, now)
+}
+
+/// Checks a proof's `referenceTs` against `now`: at most 300 s ahead and, when `max_age` is
+/// given, at most `max_age` seconds old.
+pub fn check_time(reference_ts: u64, max_age: Option<u64>, now: u64) -> Result<(), ExpectationFailure> {
+    if reference_ts > now.saturating_add(MAX_FUTURE_SKEW_SECONDS) {
+        return Err(ExpectationFailure::FromTheFuture { ahead_seconds: reference_ts - now });
+    }
+    if let Some(max_seconds) = max_age {
+        let age_seconds = now.saturating_sub(reference_ts);
+        if age_seconds > max_seconds {
+            return Err(ExpectationFailure::ProofTooOld { age_seconds, max_seconds });
+        }
+    }
+    Ok(())
+}
+
+/// What a verifier asks of an `authenticity_proof`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AuthenticityExpectations {
+    /// The proof must be about the document with this SHA-256.
+    pub document_sha256: Option<[u8; 32]>,
+    /// The proof's root must be exactly this one.
+    pub registry_root: Option<Fr>,
+}
+
+/// Checks an `authenticity_proof`'s public signals; `is_known_root` answers whether a root
+/// is one of the registry's roots (e.g. `|r| tree.epoch_of_root(r).is_some()` or a store
+/// look-up).
+pub fn check_authenticity(
+    public: &AuthenticityPublic,
+    exp: &AuthenticityExpectations,
+    is_known_root: impl FnOnce(&Fr) -> bool,
+) -> Result<(), ExpectationFailure> {
+    if let Some(digest) = exp.document_sha256 {
+        if public.leaf != field_from_sha256(&digest) {
+            return Err(ExpectationFailure::DocumentMismatch);
+        }
+    }
+    if let Some(root) = exp.registry_root {
+        if public.root != root {
+            return Err(ExpectationFailure::RootMismatch);
+        }
+    }
+    if !is_known_root(&public.root) {
+        return Err(ExpectationFailure::UnknownRoot);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sha2::{Digest, Sha256};
+
+    fn public(min_age: u64, reference_ts: u64, doc: &[u8]) -> AgePublic {
+        AgePublic {
+            min_age,
+            reference_ts,
+            document_hash: crate::field::sha256_field(doc),
+            commitment: Fr::from(1u64),
+            nullifier: Fr::from(2u64),
+        }
+    }
+
+    #[test]
+    fn age_expectations() {
+        let now = 1_700_000_000;
+        let digest: [u8; 32] = Sha256::digest(b"doc").into();
+        let p = public(18, now - 10, b"doc");
+        let all = AgeExpectations {
+            min_age: Some(18),
+            document_sha256: Some(digest),
+            max_proof_age_seconds: Some(60),
+        };
+        assert_eq!(check_age(&p, &all, now), Ok(()));
+        let asked_21 = AgeExpectations { min_age: Some(21), ..all };
+        assert_eq!(
+            check_age(&p, &asked_21, now),
+            Err(ExpectationFailure::MinAgeTooLow { proved: 18, asked: 21 })
+        );
+        let other: [u8; 32] = Sha256::digest(b"other").into();
+        let other_doc = AgeExpectations { document_sha256: Some(other), ..all };
+        assert_eq!(check_age(&p, &other_doc, now), Err(ExpectationFailure::DocumentMismatch));
+        assert!(matches!(check_age(&p, &all, now + 100), Err(ExpectationFailure::ProofTooOld { .. })));
+        let future = public(18, now + 301, b"doc");
+        assert!(matches!(
+            check_age(&future, &AgeExpectations::default(), now),
+            Err(ExpectationFailure::FromTheFuture { ahead_seconds: 301 })
+        ));
+        let near_future = public(18, now + 300, b"doc");
+        assert_eq!(check_age(&near_future, &AgeExpectations::default(), now), Ok(()));
+    }
+
+    #[test]
+    fn authenticity_expectations() {
+        let p = AuthenticityPublic {
+            root: Fr::from(5u64),
+            leaf: crate::field::sha256_field(b"doc"),
+            epoch: 1,
+            nullifier: Fr::from(9u64),
+        };
+        let none = AuthenticityExpectations::default();
+        assert_eq!(check_authenticity(&p, &none, |_| true), Ok(()));
+        assert_eq!(check_authenticity(&p, &none, |_| false), Err(ExpectationFailure::UnknownRoot));
+        let asked = AuthenticityExpectations { registry_root: Some(Fr::from(6u64)), ..none };
+        assert_eq!(check_authenticity(&p, &asked, |_| true), Err(ExpectationFailure::RootMismatch));
+        let digest: [u8; 32] = Sha256::digest(b"x").into();
+        let doc = AuthenticityExpectations { document_sha256: Some(digest), ..none };
+        assert_eq!(check_authenticity(&p, &doc, |_| true), Err(ExpectationFailure::DocumentMismatch));
+    }
+}

@@ -1,0 +1,71 @@
+//! Key files as `honestly zk setup` writes them: `<dir>/<circuit>/proving_key.bin`
+//! (compressed arkworks serialization) and `<dir>/<circuit>/verification_key.json`
+//! (snarkjs JSON). The only file-system code in the crate.
+
+use std::path::{Path, PathBuf};
+
+use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
+
+use crate::{
+    error::{ParseError, ZkError},
+    groth::{key_id, PreparedKey, ProvingKey, VerifyingKey},
+    snarkjs,
+};
+
+/// File name of a proving key inside a circuit's key directory.
+pub const PROVING_KEY_FILE: &str = "proving_key.bin";
+/// File name of a verification key inside a circuit's key directory.
+pub const VERIFICATION_KEY_FILE: &str = "verification_key.json";
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ZkError + '_ {
+    move |source| ZkError::Io { path: path.display().to_string(), source }
+}
+
+/// A proving key as compressed arkworks bytes.
+pub fn proving_key_to_bytes(pk: &ProvingKey) -> Vec<u8> {
+    let mut out = Vec::with_capacity(pk.compressed_size());
+    // Writing into a Vec cannot fail.
+    pk.serialize_compressed(&mut out).unwrap_or_default();
+    out
+}
+
+/// Reads a proving key from compressed arkworks bytes, checking every point.
+pub fn proving_key_from_bytes(bytes: &[u8]) -> Result<ProvingKey, ParseError> {
+    ProvingKey::deserialize_compressed(bytes).map_err(|e| ParseError::KeyBytes(e.to_string()))
+}
+
+/// The key directory of `circuit` under `dir`.
+pub fn circuit_dir(dir: &Path, circuit: &str) -> PathBuf {
+    dir.join(circuit)
+}
+
+/// Writes both key files of one circuit (creating the directory); returns the key id.
+pub fn write_keys(dir: &Path, circuit: &str, pk: &ProvingKey, vk: &VerifyingKey) -> Result<String, ZkError> {
+    let d = circuit_dir(dir, circuit);
+    std::fs::create_dir_all(&d).map_err(io(&d))?;
+    let pk_path = d.join(PROVING_KEY_FILE);
+    std::fs::write(&pk_path, proving_key_to_bytes(pk)).map_err(io(&pk_path))?;
+    let json = snarkjs::verification_key_to_json(vk);
+    let vk_path = d.join(VERIFICATION_KEY_FILE);
+    std::fs::write(&vk_path, json.as_bytes()).map_err(io(&vk_path))?;
+    Ok(key_id(json.as_bytes()))
+}
+
+/// Reads a proving key file.
+pub fn read_proving_key(path: &Path) -> Result<ProvingKey, ZkError> {
+    let bytes = std::fs::read(path).map_err(io(path))?;
+    Ok(proving_key_from_bytes(&bytes)?)
+}
+
+/// Reads, checks and prepares a snarkjs `verification_key.json` (ours or external); the
+/// prepared key's id is the SHA-256 of the file's bytes.
+pub fn read_verification_key(path: &Path) -> Result<PreparedKey, ZkError> {
+    let bytes = std::fs::read(path).map_err(io(path))?;
+    prepare_verification_key_json(&bytes).map_err(ZkError::from)
+}
+
+/// Parses, checks and prepares verification-key JSON bytes; id = SHA-256 of the bytes.
+pub fn prepare_verification_key_json(bytes: &[u8]) -> Result<PreparedKey, ParseError> {
+    let vk = snarkjs::parse_verification_key(bytes)?;
+    Ok(PreparedKey::new(&vk, key_id(bytes)))
+}

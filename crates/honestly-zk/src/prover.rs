@@ -1,0 +1,220 @@
+//! Proving the two statements. A false statement never yields a proof: the statement is
+//! checked natively first (typed reason), then the full witness is checked against every
+//! constraint before the expensive Groth16 step.
+
+use ark_ff::UniformRand;
+use ark_groth16::{r1cs_to_qap::LibsnarkReduction, Groth16};
+use ark_relations::gr1cs::{
+    ConstraintSynthesizer, ConstraintSystem, OptimizationGoal, SynthesisMode, R1CS_PREDICATE_LABEL,
+};
+use ark_std::rand::{CryptoRng, RngCore};
+
+use crate::{
+    circuits::{AgeCircuit, AgePublic, AuthenticityCircuit, AuthenticityPublic, SECONDS_PER_YEAR},
+    error::ProveError,
+    groth::{Proof, ProvingKey},
+    poseidon::poseidon_hash,
+    registry::MerklePath,
+    Bn254, Fr,
+};
+
+/// What the holder proves with `age_proof`.
+#[derive(Debug, Clone, Copy)]
+pub struct AgeClaim {
+    /// Birth time, Unix seconds (private).
+    pub birth_ts: u64,
+    /// Random salt (private); a fresh one per document gives unlinkable commitments.
+    pub salt: Fr,
+    /// Epoch the nullifier is bound to (private).
+    pub epoch: u64,
+    /// The threshold in years (public, < 256).
+    pub min_age: u64,
+    /// The reference time, Unix seconds (public; normally "now").
+    pub reference_ts: u64,
+    /// `field(sha256(document))` (public).
+    pub document_hash: Fr,
+}
+
+impl AgeClaim {
+    /// The public signals this claim yields.
+    pub fn public(&self) -> AgePublic {
+        let b = Fr::from(self.birth_ts);
+        AgePublic {
+            min_age: self.min_age,
+            reference_ts: self.reference_ts,
+            document_hash: self.document_hash,
+            commitment: poseidon_hash(&[b, self.salt, self.document_hash]),
+            nullifier: poseidon_hash(&[self.salt, self.document_hash, Fr::from(self.epoch)]),
+        }
+    }
+
+    /// Checks the statement natively with a typed reason.
+    pub fn check(&self) -> Result<(), ProveError> {
+        if self.min_age >= 256 {
+            return Err(ProveError::OutOfRange("min_age must be below 256"));
+        }
+        if self.birth_ts >= self.reference_ts {
+            return Err(ProveError::FalseStatement("birth time is not before the reference time".into()));
+        }
+        let age_seconds = self.reference_ts - self.birth_ts;
+        if age_seconds < self.min_age * SECONDS_PER_YEAR {
+            return Err(ProveError::FalseStatement(format!("holder is younger than {} years", self.min_age)));
+        }
+        Ok(())
+    }
+
+    fn circuit(&self) -> AgeCircuit {
+        let p = self.public();
+        AgeCircuit {
+            public: [
+                Fr::from(p.min_age),
+                Fr::from(p.reference_ts),
+                p.document_hash,
+                p.commitment,
+                p.nullifier,
+            ],
+            birth_ts: Fr::from(self.birth_ts),
+            salt: self.salt,
+            epoch: Fr::from(self.epoch),
+        }
+    }
+}
+
+/// What the holder proves with `authenticity_proof`.
+#[derive(Debug, Clone)]
+pub struct AuthenticityClaim {
+    /// The document's leaf `field(sha256(document))` (public).
+    pub leaf: Fr,
+    /// Its path in the registry (private).
+    pub path: MerklePath,
+    /// The root the path must reach (public).
+    pub root: Fr,
+    /// The registry size when `root` was made (public).
+    pub epoch: u64,
+    /// Random salt for the nullifier (private).
+    pub salt: Fr,
+}
+
+impl AuthenticityClaim {
+    /// The public signals this claim yields.
+    pub fn public(&self) -> AuthenticityPublic {
+        AuthenticityPublic {
+            root: self.root,
+            leaf: self.leaf,
+            epoch: self.epoch,
+            nullifier: poseidon_hash(&[self.salt, self.leaf, Fr::from(self.epoch)]),
+        }
+    }
+
+    /// Checks the statement natively with a typed reason.
+    pub fn check(&self) -> Result<(), ProveError> {
+        if self.path.root_from(self.leaf) != self.root {
+            return Err(ProveError::FalseStatement(
+                "the path does not lead from the leaf to the root".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    fn circuit(&self) -> AuthenticityCircuit {
+        let p = self.public();
+        AuthenticityCircuit {
+            public: [p.root, p.leaf, Fr::from(p.epoch), p.nullifier],
+            path_elements: self.path.elements,
+            path_indices: self.path.indices.map(|b| Fr::from(u64::from(b))),
+            salt: self.salt,
+        }
+    }
+}
+
+/// A fresh random salt from OS randomness (uniform in the field).
+pub fn random_salt() -> Fr {
+    Fr::rand(&mut rand::rngs::OsRng)
+}
+
+/// Proves `claim` with OS randomness.
+pub fn prove_age(pk: &ProvingKey, claim: &AgeClaim) -> Result<(Proof, AgePublic), ProveError> {
+    prove_age_with_rng(pk, claim, &mut rand::rngs::OsRng)
+}
+
+/// Proves `claim` with randomness from `rng` (deterministic tests).
+pub fn prove_age_with_rng<R: RngCore + CryptoRng>(
+    pk: &ProvingKey,
+    claim: &AgeClaim,
+    rng: &mut R,
+) -> Result<(Proof, AgePublic), ProveError> {
+    claim.check()?;
+    let proof = prove_circuit_with_rng(pk, claim.circuit(), 5, rng)?;
+    Ok((proof, claim.public()))
+}
+
+/// Proves `claim` with OS randomness.
+pub fn prove_authenticity(
+    pk: &ProvingKey,
+    claim: &AuthenticityClaim,
+) -> Result<(Proof, AuthenticityPublic), ProveError> {
+    prove_authenticity_with_rng(pk, claim, &mut rand::rngs::OsRng)
+}
+
+/// Proves `claim` with randomness from `rng` (deterministic tests).
+pub fn prove_authenticity_with_rng<R: RngCore + CryptoRng>(
+    pk: &ProvingKey,
+    claim: &AuthenticityClaim,
+    rng: &mut R,
+) -> Result<(Proof, AuthenticityPublic), ProveError> {
+    claim.check()?;
+    let proof = prove_circuit_with_rng(pk, claim.circuit(), 4, rng)?;
+    Ok((proof, claim.public()))
+}
+
+/// Synthesizes `circuit`, refuses an unsatisfied witness with the first failing constraint,
+/// then produces the Groth16 proof from the same synthesis.
+pub fn prove_circuit_with_rng<C, R>(
+    pk: &ProvingKey,
+    circuit: C,
+    n_public: usize,
+    rng: &mut R,
+) -> Result<Proof, ProveError>
+where
+    C: ConstraintSynthesizer<Fr>,
+    R: RngCore + CryptoRng,
+{
+    let syn = |e: ark_relations::gr1cs::SynthesisError| ProveError::Synthesis(e.to_string());
+    if pk.vk.gamma_abc_g1.len() != n_public + 1 {
+        return Err(ProveError::WrongKey);
+    }
+    let cs = ConstraintSystem::<Fr>::new_ref();
+    cs.set_optimization_goal(OptimizationGoal::Constraints);
+    cs.set_mode(SynthesisMode::Prove { construct_matrices: true, generate_lc_assignments: false });
+    circuit.generate_constraints(cs.clone()).map_err(syn)?;
+    cs.finalize();
+    if let Some(which) = cs.which_is_unsatisfied().map_err(syn)? {
+        return Err(ProveError::Unsatisfied(which));
+    }
+    let num_inputs = cs.num_instance_variables();
+    let num_constraints = cs.num_constraints();
+    if pk.a_query.len() != cs.num_instance_variables() + cs.num_witness_variables() {
+        return Err(ProveError::WrongKey);
+    }
+    let matrices = cs.to_matrices().map_err(syn)?;
+    let matrices =
+        matrices.get(R1CS_PREDICATE_LABEL).ok_or_else(|| ProveError::Synthesis("no R1CS matrices".into()))?;
+    let full_assignment = {
+        let inner = cs.borrow().ok_or_else(|| ProveError::Synthesis("constraint system gone".into()))?;
+        let mut a = inner.instance_assignment().map_err(syn)?.to_vec();
+        a.extend(inner.witness_assignment().map_err(syn)?);
+        a
+    };
+    let r = Fr::rand(rng);
+    let s = Fr::rand(rng);
+    Groth16::<Bn254, LibsnarkReduction>::create_proof_with_reduction_and_matrices(
+        pk,
+        r,
+        s,
+        matrices,
+        num_inputs,
+        num_constraints,
+        &full_assignment,
+    )
+    .map_err(syn)
+}

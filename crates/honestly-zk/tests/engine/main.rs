@@ -1,0 +1,9 @@
+//! Integration tests of the zero-knowledge engine: one test binary, keys generated once.
+
+mod batch;
+mod common;
+mod golden;
+mod interop;
+mod keys;
+mod proofs;
+mod snarkjs_json;
