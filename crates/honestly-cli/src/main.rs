@@ -29,6 +29,16 @@ enum Command {
         #[command(subcommand)]
         action: commands::zk::ZkCommand,
     },
+    /// The audit trail.
+    Audit {
+        #[command(subcommand)]
+        action: commands::audit::AuditCommand,
+    },
+    /// Master-key management (rotation).
+    Keys {
+        #[command(subcommand)]
+        action: commands::keys::KeysCommand,
+    },
     /// Manage accounts.
     User {
         #[command(subcommand)]
@@ -55,6 +65,8 @@ fn main() -> ExitCode {
         Command::Serve => commands::serve::run(),
         Command::Config { action: ConfigAction::Check } => commands::config::check(),
         Command::User { action } => commands::user::run(action),
+        Command::Keys { action } => commands::keys::run(action),
+        Command::Audit { action } => commands::audit::run(action),
         Command::Zk { action } => commands::zk::run(action, &zk_keys_dir()),
     }
 }

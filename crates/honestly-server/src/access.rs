@@ -12,6 +12,7 @@ use secrecy::ExposeSecret;
 use subtle::ConstantTimeEq;
 
 use crate::error::ApiError;
+use crate::middleware::audit::ActorSlot;
 use crate::state::AppState;
 
 /// The token of an `Authorization: Bearer …` header, if any.
@@ -30,7 +31,11 @@ impl FromRequestParts<AppState> for AuthUser {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let token = bearer_token(parts).ok_or_else(|| ApiError::unauthorized("Authentication required"))?;
-        Ok(AuthUser(state.auth.authenticate(token).await?))
+        let session = state.auth.authenticate(token).await?;
+        if let Some(slot) = parts.extensions.get::<ActorSlot>() {
+            slot.set(format!("user:{}", session.user_id));
+        }
+        Ok(AuthUser(session))
     }
 }
 

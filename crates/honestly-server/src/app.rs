@@ -6,10 +6,13 @@ use axum::Router;
 use tower::ServiceBuilder;
 
 use crate::middleware::{
-    body_limit, cors, error_detail, metrics, panic, rate_limit, request_id, security_headers, timeout,
+    audit, body_limit, cors, error_detail, metrics, panic, rate_limit, request_id, security_headers, timeout,
 };
-use crate::routes::{auth, docs, fallback, monitoring, testing};
+use crate::routes::{auth, docs, documents, fallback, links, monitoring, proofs, share, testing, vault, zkp};
 use crate::state::AppState;
+
+/// Multipart framing allowed on top of `MAX_UPLOAD_BYTES`.
+const MULTIPART_OVERHEAD: usize = 64 * 1024;
 
 /// Builds the application router over `state`.
 pub fn router(state: AppState) -> Router {
@@ -24,7 +27,7 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
         .route("/monitoring/ready", get(monitoring::ready))
         .route("/monitoring/health", get(monitoring::health));
 
-    let mut limited = Router::new()
+    let mut json_routes = Router::new()
         .route("/monitoring/metrics", get(monitoring::metrics))
         .route("/metrics", get(monitoring::prometheus))
         .route("/openapi.json", get(docs::openapi_json))
@@ -34,11 +37,35 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
         .route("/auth/refresh", post(auth::refresh))
         .route("/auth/logout", post(auth::logout))
         .route("/auth/me", get(auth::me))
+        .route("/vault/documents", get(documents::list))
+        .route("/vault/documents/{id}", get(documents::get).delete(documents::delete))
+        .route("/vault/documents/{id}/content", get(documents::content))
+        .route("/vault/timeline", get(vault::timeline))
+        .route("/vault/registry", get(vault::registry))
+        .route("/vault/documents/{id}/proofs", post(proofs::create))
+        .route("/vault/proofs", get(proofs::list))
+        .route("/vault/proofs/{id}", get(proofs::get))
+        .route("/zkp/circuits", get(zkp::circuits).post(zkp::add_circuit))
+        .route("/zkp/circuits/{name}", axum::routing::delete(zkp::remove_circuit))
+        .route("/zkp/artifacts/{circuit}/verification_key.json", get(zkp::verification_key))
+        .route("/zkp/verify", post(zkp::verify_proof))
+        .route("/vault/share-links", post(links::create).get(links::list))
+        .route("/vault/share-links/{id}", axum::routing::delete(links::revoke))
+        .route("/vault/share/{token}", get(share::open))
+        .route("/vault/share/{token}/bundle", get(share::bundle))
+        .route("/vault/share/{token}/content", get(share::content))
+        .route("/vault/qr/{token}", get(share::qr))
+        .route("/.well-known/honestly-keys.json", get(share::keys))
         .merge(extra);
     if state.config.test_routes {
-        limited = limited.merge(testing::router());
+        json_routes = json_routes.merge(testing::router());
     }
-    let limited = limited.route_layer(from_fn_with_state(state.clone(), rate_limit::layer));
+    let upload_limit =
+        usize::try_from(state.config.max_upload_bytes).unwrap_or(usize::MAX) + MULTIPART_OVERHEAD;
+    let uploads = Router::new().route("/vault/documents", post(documents::upload));
+    let limited = body_limit::limit(json_routes, body_limit::JSON_BODY_LIMIT)
+        .merge(body_limit::limit(uploads, upload_limit))
+        .route_layer(from_fn_with_state(state.clone(), rate_limit::layer));
 
     let development = !state.config.is_production();
     let router = probes
@@ -46,12 +73,9 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
         .fallback(fallback::not_found)
         .method_not_allowed_fallback(fallback::method_not_allowed);
 
-    let inner = ServiceBuilder::new()
-        .layer(from_fn_with_state(state.clone(), timeout::layer))
-        .layer(panic::layer())
-        .layer(from_fn(body_limit::layer))
-        .layer(axum::extract::DefaultBodyLimit::max(body_limit::JSON_BODY_LIMIT));
-    let router = router.layer(inner);
+    let router = router.layer(
+        ServiceBuilder::new().layer(from_fn_with_state(state.clone(), timeout::layer)).layer(panic::layer()),
+    );
     let router = if development { router.layer(from_fn(error_detail::layer)) } else { router };
     router
         .layer(
@@ -59,7 +83,8 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
                 .layer(from_fn(request_id::layer))
                 .layer(from_fn(security_headers::layer))
                 .layer(cors::layer(&state.config.allowed_origins))
-                .layer(from_fn_with_state(state.clone(), metrics::layer)),
+                .layer(from_fn_with_state(state.clone(), metrics::layer))
+                .layer(from_fn_with_state(state.clone(), audit::layer)),
         )
         .with_state(state)
 }

@@ -12,9 +12,12 @@ use std::time::Duration;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use honestly_core::auth::AuthError;
+use honestly_core::documents::DocumentError;
 use honestly_core::ids::{new_id, IdKind};
+use honestly_core::links::LinkError;
 use honestly_core::ratelimit::Decision;
 use honestly_core::store::StoreError;
+use honestly_core::zk::ProofError;
 use serde::Serialize;
 
 /// An error answer: status, stable code, safe message, and an optional logged cause.
@@ -178,6 +181,50 @@ impl From<AuthError> for ApiError {
             AuthError::InvalidToken => ApiError::unauthorized("Invalid or expired token"),
             AuthError::Busy => ApiError::unavailable("Server busy, retry shortly"),
             AuthError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<ProofError> for ApiError {
+    fn from(e: ProofError) -> Self {
+        match e {
+            ProofError::Validation(fields) => ApiError::validation_fields(fields),
+            ProofError::FalseStatement(reason) => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "STATEMENT_FALSE",
+                "The statement is false: no proof exists for it",
+            )
+            .with_cause(reason),
+            ProofError::NotFound => ApiError::not_found(),
+            ProofError::Unavailable(cause) => {
+                ApiError::unavailable("Temporarily unavailable, retry shortly").with_cause(cause)
+            }
+            ProofError::Internal(cause) => ApiError::internal(cause),
+        }
+    }
+}
+
+impl From<LinkError> for ApiError {
+    fn from(e: LinkError) -> Self {
+        match e {
+            LinkError::Validation(fields) => ApiError::validation_fields(fields),
+            LinkError::NotFound => ApiError::not_found(),
+            LinkError::Passphrase => ApiError::unauthorized("Passphrase required or wrong"),
+            LinkError::TooManyAttempts(decision) => ApiError::rate_limited(decision),
+            LinkError::Busy => ApiError::unavailable("Server busy, retry shortly"),
+            LinkError::Internal(cause) => ApiError::internal(cause),
+        }
+    }
+}
+
+impl From<DocumentError> for ApiError {
+    fn from(e: DocumentError) -> Self {
+        match e {
+            DocumentError::Validation(fields) => ApiError::validation_fields(fields),
+            DocumentError::NotFound => ApiError::not_found(),
+            DocumentError::Busy => ApiError::unavailable("Server busy, retry shortly"),
+            DocumentError::Vault(e) => ApiError::internal(format!("vault: {e}")),
+            DocumentError::Store(e) => e.into(),
         }
     }
 }

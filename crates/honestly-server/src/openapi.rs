@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{auth, monitoring};
+use crate::routes::{auth, documents, links, monitoring, proofs, share, vault, zkp};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -17,6 +17,29 @@ use crate::routes::{auth, monitoring};
         auth::refresh,
         auth::logout,
         auth::me,
+        documents::upload,
+        documents::list,
+        documents::get,
+        documents::content,
+        documents::delete,
+        proofs::create,
+        proofs::list,
+        proofs::get,
+        zkp::circuits,
+        zkp::add_circuit,
+        zkp::remove_circuit,
+        zkp::verification_key,
+        zkp::verify_proof,
+        links::create,
+        links::list,
+        links::revoke,
+        share::open,
+        share::bundle,
+        share::content,
+        share::qr,
+        share::keys,
+        vault::timeline,
+        vault::registry,
         monitoring::live,
         monitoring::ready,
         monitoring::health,
@@ -27,6 +50,10 @@ use crate::routes::{auth, monitoring};
     modifiers(&BearerAuth),
     tags(
         (name = "auth", description = "Accounts, access tokens and rotating refresh tokens"),
+        (name = "vault", description = "Encrypted documents, timeline and the document registry"),
+        (name = "proofs", description = "Zero-knowledge proofs about your documents"),
+        (name = "zkp", description = "Circuits, verification keys and public verification"),
+        (name = "share", description = "Share links, verification bundles and QR codes"),
         (name = "monitoring", description = "Liveness, readiness, health and metrics"),
     ),
 )]

@@ -10,6 +10,9 @@ use tokio::net::TcpListener;
 
 use crate::state::AppState;
 
+/// How long shutdown waits for the audit writer to make every recorded event durable.
+pub const AUDIT_FLUSH_LIMIT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// A bound, ready-to-run server.
 pub struct Application {
     listener: TcpListener,
@@ -27,10 +30,17 @@ impl Application {
     pub async fn build_with(config: Config, extra: Router<AppState>) -> anyhow::Result<Self> {
         let store = honestly_core::store::open(&config).await?;
         let addr = SocketAddr::new(config.host, config.port);
-        let state = AppState::new(config, store);
+        let state = AppState::new(config, store).await?;
         let listener =
             TcpListener::bind(addr).await.map_err(|e| anyhow::anyhow!("cannot bind {addr}: {e}"))?;
         let router = crate::app::router_with(state.clone(), extra);
+        // Keys are generated (first start) and prepared in the background; readiness waits.
+        let zk = std::sync::Arc::clone(&state.zk);
+        tokio::spawn(async move {
+            if let Err(e) = zk.initialise().await {
+                tracing::error!("zero-knowledge keys unavailable: {e}");
+            }
+        });
         Ok(Self { listener, router, state })
     }
 
@@ -44,10 +54,21 @@ impl Application {
         &self.state
     }
 
-    /// Serves until `shutdown` completes, then waits for in-flight requests to finish.
+    /// Serves until `shutdown` completes, then waits for in-flight requests to finish and
+    /// flushes the audit trail (bounded by [`AUDIT_FLUSH_LIMIT`]).
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        let audit = self.state.audit.clone();
         let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await
+        let served = axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await;
+        match tokio::time::timeout(AUDIT_FLUSH_LIMIT, audit.flush()).await {
+            Ok(Ok(())) => tracing::info!("audit trail flushed"),
+            Ok(Err(e)) => tracing::error!("audit trail not flushed: {e}"),
+            Err(_) => tracing::error!(
+                limit_s = AUDIT_FLUSH_LIMIT.as_secs(),
+                "audit trail not flushed in time: the store refuses writes"
+            ),
+        }
+        served
     }
 }
 

@@ -3,11 +3,20 @@
 use std::sync::Arc;
 use std::time::Instant;
 
+use honestly_core::audit::AuditLog;
 use honestly_core::auth::AuthService;
 use honestly_core::config::Config;
 use honestly_core::cpu::CpuPool;
+use honestly_core::crypto::signing::BundleSigner;
+use honestly_core::crypto::vault::VaultKeys;
+use honestly_core::documents::DocumentService;
+use honestly_core::links::service::LinkDeps;
+use honestly_core::links::LinkService;
 use honestly_core::ratelimit::{MemoryRateLimiter, RateLimiter};
+use honestly_core::registry::Registry;
 use honestly_core::store::Store;
+use honestly_core::zk::{ProofService, ZkService};
+use secrecy::ExposeSecret;
 
 use crate::metrics::Metrics;
 
@@ -28,17 +37,64 @@ pub struct AppState {
     pub auth: Arc<AuthService>,
     /// The bounded pool for CPU-heavy work.
     pub cpu: CpuPool,
+    /// Documents.
+    pub documents: Arc<DocumentService>,
+    /// The document registry tree.
+    pub registry: Arc<Registry>,
+    /// Zero-knowledge keys and verification.
+    pub zk: Arc<ZkService>,
+    /// Proofs about documents.
+    pub proofs: Arc<ProofService>,
+    /// Share links and verification bundles.
+    pub links: Arc<LinkService>,
     /// The OpenAPI document, rendered once.
     pub openapi_json: Arc<String>,
+    /// The audit trail's batching writer (flushed by `Application::run_until` at shutdown).
+    pub audit: AuditLog,
 }
 
 impl AppState {
-    /// State over an opened store, with an in-process limiter.
-    pub fn new(config: Config, store: Arc<dyn Store>) -> Self {
+    /// State over an opened store, with an in-process limiter. Loads the registry tree.
+    pub async fn new(config: Config, store: Arc<dyn Store>) -> anyhow::Result<Self> {
         let cpu = CpuPool::for_this_machine();
-        let auth = Arc::new(AuthService::new(&config, Arc::clone(&store), cpu.clone()));
-        Self {
+        let audit = AuditLog::start(Arc::clone(&store));
+        let auth = Arc::new(AuthService::new(&config, Arc::clone(&store), cpu.clone(), audit.clone()));
+        let keys = Arc::new(VaultKeys::parse(config.secrets.vault_master_key.expose_secret())?);
+        let registry = Arc::new(Registry::load(Arc::clone(&store)).await?);
+        let documents = Arc::new(DocumentService::new(
+            Arc::clone(&store),
+            keys,
+            Arc::clone(&registry),
+            cpu.clone(),
+            config.document_cache_ttl,
+        ));
+        let zk = Arc::new(ZkService::new(config.zk_keys_dir.clone(), config.zk_external_dir(), cpu.clone()));
+        let proofs = Arc::new(ProofService::new(
+            Arc::clone(&store),
+            Arc::clone(&zk),
+            Arc::clone(&registry),
+            Arc::clone(&documents),
+        ));
+        let signer = Arc::new(BundleSigner::load_or_create(&config.data_dir)?);
+        let links = Arc::new(LinkService::new(
+            &config,
+            LinkDeps {
+                store: Arc::clone(&store),
+                documents: Arc::clone(&documents),
+                zk: Arc::clone(&zk),
+                registry: Arc::clone(&registry),
+                cpu: cpu.clone(),
+                signer,
+                audit: audit.clone(),
+            },
+        ));
+        Ok(Self {
+            links,
             auth,
+            documents,
+            registry,
+            zk,
+            proofs,
             cpu,
             config: Arc::new(config),
             store,
@@ -46,6 +102,7 @@ impl AppState {
             metrics: Arc::new(Metrics::default()),
             started_at: Instant::now(),
             openapi_json: Arc::new(crate::openapi::render_json()),
-        }
+            audit,
+        })
     }
 }

@@ -1,6 +1,8 @@
 //! Subcommands of the `honestly` binary.
 
+pub mod audit;
 pub mod config;
+pub mod keys;
 pub mod serve;
 pub mod user;
 pub mod zk;

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::Subcommand;
+use honestly_core::audit::{AuditEvent, AuditLog, Outcome};
 use honestly_core::auth::{AuthError, AuthService, Password, Role, Username};
 use honestly_core::config::{environment_with_dotenv, Config};
 use honestly_core::cpu::CpuPool;
@@ -57,15 +58,20 @@ pub fn run(cmd: UserCommand) -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
-        let auth = AuthService::new(&config, Arc::clone(&store), CpuPool::for_this_machine());
-        match cmd {
-            UserCommand::Create { username, role } => create(&auth, &username, &role).await,
+        let audit = AuditLog::start(Arc::clone(&store));
+        let auth = AuthService::new(&config, Arc::clone(&store), CpuPool::for_this_machine(), audit.clone());
+        let code = match cmd {
+            UserCommand::Create { username, role } => create(&auth, &audit, &username, &role).await,
             UserCommand::List => list(&auth).await,
+        };
+        if let Err(e) = audit.flush().await {
+            eprintln!("warning: the audit trail was not written: {e}");
         }
+        code
     })
 }
 
-async fn create(auth: &AuthService, username: &str, role: &str) -> ExitCode {
+async fn create(auth: &AuthService, audit: &AuditLog, username: &str, role: &str) -> ExitCode {
     let username = match Username::parse(username) {
         Ok(u) => u,
         Err(e) => {
@@ -87,6 +93,11 @@ async fn create(auth: &AuthService, username: &str, role: &str) -> ExitCode {
     };
     match auth.create_user(&username, &password, role).await {
         Ok(user) => {
+            audit.record(
+                AuditEvent::new("cli", "user.create", Outcome::Success)
+                    .target(&user.id)
+                    .reason(format!("role {}", user.role.as_str())),
+            );
             println!("created {} ({}) with role {}", user.username, user.id, user.role.as_str());
             ExitCode::SUCCESS
         }

@@ -3,6 +3,9 @@
 
 mod process;
 
+mod audit;
 mod config;
+mod keys;
 mod logs;
 mod serve;
+mod vault_proof;

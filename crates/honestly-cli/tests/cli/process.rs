@@ -20,6 +20,22 @@ pub fn honestly(cwd: &Path, env: &[(&str, &str)]) -> Command {
     cmd
 }
 
+/// Keys of the built-in circuits, made once per test binary with `honestly zk setup`.
+pub fn shared_keys() -> &'static Path {
+    static DIR: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let out = honestly(dir.path(), &[])
+            .args(["zk", "setup", "--circuit", "all", "--out"])
+            .arg(dir.path())
+            .output()
+            .expect("zk setup runs");
+        assert!(out.status.success(), "zk setup failed: {}", String::from_utf8_lossy(&out.stderr));
+        dir
+    })
+    .path()
+}
+
 pub struct Server {
     pub child: Child,
     pub addr: SocketAddr,
@@ -30,7 +46,13 @@ impl Server {
     /// Starts `honestly serve` on port 0 with JSON logs and waits for its listening line.
     pub fn start(data_dir: &Path, env: &[(&str, &str)]) -> Server {
         let data = data_dir.display().to_string();
-        let mut all = vec![("DATA_DIR", data.as_str()), ("PORT", "0"), ("LOG_FORMAT", "json")];
+        let keys = shared_keys().display().to_string();
+        let mut all = vec![
+            ("DATA_DIR", data.as_str()),
+            ("PORT", "0"),
+            ("LOG_FORMAT", "json"),
+            ("ZK_KEYS_DIR", keys.as_str()),
+        ];
         all.extend_from_slice(env);
         let mut child = honestly(data_dir, &all)
             .arg("serve")

@@ -51,12 +51,22 @@ fn serve_with_no_environment_at_all_becomes_ready() {
         eprintln!("skipped: {message}");
         return;
     }
+    /// Kills the server even when an assertion fails.
+    struct KillOnDrop(std::process::Child);
+    impl Drop for KillOnDrop {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
     let dir = tempfile::tempdir().unwrap();
-    let mut child = honestly(dir.path(), &[]).stderr(std::process::Stdio::null()).spawn().unwrap();
-    let elapsed = wait_ready("http://127.0.0.1:8000/monitoring/ready", Duration::from_secs(20));
-    eprintln!("start to ready with no configuration: {elapsed:?}");
-    assert!(dir.path().join("data").join("dev-secrets.json").exists());
-    assert!(dir.path().join("data").join("honestly.db").exists());
-    let _ = child.kill();
-    let _ = child.wait();
+    let _child = KillOnDrop(honestly(dir.path(), &[]).stderr(std::process::Stdio::null()).spawn().unwrap());
+    // The first start also generates the zero-knowledge keys; readiness waits for them.
+    let elapsed = wait_ready("http://127.0.0.1:8000/monitoring/ready", Duration::from_secs(60));
+    eprintln!("start to ready with no configuration (including key generation): {elapsed:?}");
+    let data = dir.path().join("data");
+    for file in ["dev-secrets.json", "honestly.db", "signing-key.json"] {
+        assert!(data.join(file).exists(), "{file} missing");
+    }
+    assert!(data.join("zk/age_proof/verification_key.json").exists());
 }

@@ -12,6 +12,7 @@ use super::model::{Role, User, UserRecord};
 use super::password::{self, Password};
 use super::refresh;
 use super::username::Username;
+use crate::audit::{AuditEvent, AuditLog, Outcome, ANONYMOUS};
 use crate::clock::{now_rfc3339, now_utc};
 use crate::config::Config;
 use crate::cpu::{CpuBusy, CpuPool};
@@ -98,9 +99,12 @@ pub struct Session {
     pub expires_at: i64,
 }
 
-/// The account service.
+/// The account service. Security-relevant decisions (registration, login success, failure
+/// and lockout, refresh-token reuse, logout) are written to the audit trail; no event ever
+/// holds a password, a token or the username typed at a failed login.
 pub struct AuthService {
     store: Arc<dyn Store>,
+    audit: AuditLog,
     cpu: CpuPool,
     jwt_key: Vec<u8>,
     access_ttl: Duration,
@@ -109,10 +113,11 @@ pub struct AuthService {
 }
 
 impl AuthService {
-    /// The service over `store`, with keys and lifetimes from `config`.
-    pub fn new(config: &Config, store: Arc<dyn Store>, cpu: CpuPool) -> Self {
+    /// The service over `store`, with keys and lifetimes from `config`, auditing to `audit`.
+    pub fn new(config: &Config, store: Arc<dyn Store>, cpu: CpuPool, audit: AuditLog) -> Self {
         Self {
             store,
+            audit,
             cpu,
             jwt_key: config.secrets.jwt_secret.expose_secret().as_bytes().to_vec(),
             access_ttl: config.jwt_access_expiry,
@@ -139,7 +144,11 @@ impl AuthService {
             return Err(AuthError::RegistrationClosed);
         }
         let (username, password) = Self::parse_credentials(username, password)?;
-        self.create_user(&username, &password, Role::User).await
+        let user = self.create_user(&username, &password, Role::User).await?;
+        self.audit.record(
+            AuditEvent::new(user_actor(&user.id), "auth.register", Outcome::Success).target(&user.id),
+        );
+        Ok(user)
     }
 
     /// Creates an account with any role (the CLI's `user create`).
@@ -183,6 +192,9 @@ impl AuthService {
         client: &str,
     ) -> Result<LoginOutcome, AuthError> {
         if username.len() > 64 || password.chars().count() > password::MAX_PASSWORD_CHARS {
+            self.audit.record(
+                AuditEvent::new(ANONYMOUS, "auth.login.failed", Outcome::Denied).reason("oversized_input"),
+            );
             return Err(AuthError::InvalidCredentials);
         }
         let key = format!("{}|{client}", username.to_ascii_lowercase());
@@ -190,6 +202,9 @@ impl AuthService {
         let window = LOCKOUT_WINDOW.as_secs() as i64;
         let (failures, oldest) = self.store.login_failures_since(&key, now - window).await?;
         if failures >= MAX_LOGIN_FAILURES {
+            self.audit.record(
+                AuditEvent::new(ANONYMOUS, "auth.login.locked", Outcome::Denied).reason("too_many_failures"),
+            );
             let until = oldest.unwrap_or(now) + window;
             return Err(AuthError::LockedOut {
                 retry_after: Duration::from_secs((until - now).max(1) as u64),
@@ -205,7 +220,18 @@ impl AuthService {
         let matches = self.cpu.run(move || password::verify(&secret, &hash)).await?;
         let user = match record {
             Some(r) if matches && !r.user.disabled => r.user,
-            _ => {
+            other => {
+                // The target is the account only when it exists; the typed username is never
+                // recorded (it may be a mistyped password).
+                let mut event = AuditEvent::new(ANONYMOUS, "auth.login.failed", Outcome::Denied);
+                event = match other {
+                    Some(r) if matches && r.user.disabled => {
+                        event.target(&r.user.id).reason("account_disabled")
+                    }
+                    Some(r) => event.target(&r.user.id).reason("invalid_credentials"),
+                    None => event.reason("invalid_credentials"),
+                };
+                self.audit.record(event);
                 self.store.record_login_failure(&key, now).await?;
                 return Err(AuthError::InvalidCredentials);
             }
@@ -220,6 +246,10 @@ impl AuthService {
             expires_at: now + self.refresh_ttl.as_secs() as i64,
         };
         self.store.start_session(&token, now).await?;
+        self.audit.record(
+            AuditEvent::new(user_actor(&user.id), "auth.login.succeeded", Outcome::Success)
+                .target(&family_id),
+        );
         let tokens = self.issue(&user, &family_id, refresh_token, now);
         Ok(LoginOutcome { tokens, user })
     }
@@ -266,6 +296,11 @@ impl AuthService {
             }
             RotateOutcome::Reused { family_id } => {
                 tracing::warn!(session_id = %family_id, "refresh token reuse detected: session revoked");
+                self.audit.record(
+                    AuditEvent::new(ANONYMOUS, "auth.refresh.reuse", Outcome::Denied)
+                        .target(&family_id)
+                        .reason("spent_token_presented_session_revoked"),
+                );
                 Err(AuthError::InvalidToken)
             }
             RotateOutcome::Invalid => Err(AuthError::InvalidToken),
@@ -294,6 +329,10 @@ impl AuthService {
         let now = now_utc().unix_timestamp();
         self.store.revoke_access_token(&session.jti, session.expires_at).await?;
         self.store.revoke_session(&session.session_id, now).await?;
+        self.audit.record(
+            AuditEvent::new(user_actor(&session.user_id), "auth.logout", Outcome::Success)
+                .target(&session.session_id),
+        );
         Ok(())
     }
 
@@ -301,4 +340,9 @@ impl AuthService {
     pub async fn user(&self, session: &Session) -> Result<User, AuthError> {
         self.store.user_by_id(&session.user_id).await?.ok_or(AuthError::InvalidToken)
     }
+}
+
+/// The audit actor of an account.
+fn user_actor(user_id: &str) -> String {
+    format!("user:{user_id}")
 }

@@ -19,6 +19,7 @@ use secrecy::{ExposeSecret, SecretString};
 
 pub use dev_secrets::DevSecretsOutcome;
 pub use parse::ConfigProblem;
+pub use strength::decode_key32;
 
 /// Where the server runs: development generates missing secrets, production refuses them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -140,6 +141,8 @@ pub struct Config {
     pub log_level: String,
     /// `HONESTLY_TEST_ROUTES`: development-only routes used by the project's own tests.
     pub test_routes: bool,
+    /// `ZK_KEYS_DIR`: where the built-in circuits' keys live (default `DATA_DIR/zk`).
+    pub zk_keys_dir: PathBuf,
 }
 
 /// The variables read from the process environment merged over a `.env` file.
@@ -194,9 +197,9 @@ impl Config {
         self.environment == Environment::Production
     }
 
-    /// The directory holding zero-knowledge keys (`DATA_DIR/zk`).
-    pub fn zk_dir(&self) -> PathBuf {
-        self.data_dir.join("zk")
+    /// The directory of operator-added snarkjs keys (`DATA_DIR/zk/external`).
+    pub fn zk_external_dir(&self) -> PathBuf {
+        self.data_dir.join("zk").join("external")
     }
 
     /// The effective configuration as `(VARIABLE, value)` pairs, secrets masked, for
@@ -251,6 +254,7 @@ impl Config {
             ),
             ("LOG_LEVEL", self.log_level.clone()),
             ("HONESTLY_TEST_ROUTES", self.test_routes.to_string()),
+            ("ZK_KEYS_DIR", self.zk_keys_dir.display().to_string()),
         ]
     }
 }

@@ -68,6 +68,7 @@ pub(super) struct Parsed {
     pub log_format: LogFormat,
     pub log_level: String,
     pub test_routes: bool,
+    pub zk_keys_dir: PathBuf,
 }
 
 /// Reads values from the map, remembering every problem.
@@ -245,6 +246,7 @@ pub(super) fn parse(vars: &EnvMap) -> Result<Parsed, Vec<ConfigProblem>> {
     };
     let log_level = r.get("LOG_LEVEL").unwrap_or_else(|| "info".into());
     let test_routes = r.bool("HONESTLY_TEST_ROUTES", false);
+    let zk_keys_dir = r.get("ZK_KEYS_DIR").map_or_else(|| data_dir.join("zk"), PathBuf::from);
 
     let parsed = Parsed {
         environment,
@@ -279,6 +281,7 @@ pub(super) fn parse(vars: &EnvMap) -> Result<Parsed, Vec<ConfigProblem>> {
         log_format,
         log_level,
         test_routes,
+        zk_keys_dir,
     };
     if r.problems.is_empty() {
         Ok(parsed)
@@ -364,6 +367,7 @@ impl Parsed {
             log_format: self.log_format,
             log_level: self.log_level,
             test_routes: self.test_routes,
+            zk_keys_dir: self.zk_keys_dir,
         })
     }
 }

@@ -20,7 +20,7 @@ pub(super) fn validate(p: &Parsed) -> Result<Vec<String>, Vec<ConfigProblem>> {
         ] {
             match value {
                 None => problems.push(ConfigProblem::new(name, "is required in production")),
-                Some(v) if name == "AI_AGENT_SECRET" => {
+                Some(v) if name != "JWT_SECRET" => {
                     for (i, secret) in split_secrets(v).iter().enumerate() {
                         if let Some(why) = weakness(secret) {
                             problems.push(ConfigProblem::new(name, format!("secret #{} {why}", i + 1)));
@@ -59,11 +59,11 @@ pub(super) fn validate(p: &Parsed) -> Result<Vec<String>, Vec<ConfigProblem>> {
         warnings.push("ALLOWED_ORIGINS=* lets any website call this development server".into());
     }
 
-    if let Some(key) = &p.vault_master_key {
-        if decode_key32(key).is_none() {
+    if let Some(keys) = &p.vault_master_key {
+        if split_secrets(keys).is_empty() || split_secrets(keys).iter().any(|k| decode_key32(k).is_none()) {
             problems.push(ConfigProblem::new(
                 "VAULT_MASTER_KEY",
-                "must be 32 bytes written as 64 hex characters or base64",
+                "each key must be 32 bytes written as 64 hex characters or base64",
             ));
         }
     }

@@ -9,8 +9,14 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
+use crate::audit::AuditEvent;
 use crate::auth::model::{User, UserRecord};
 use crate::config::{Config, DatabaseUrl};
+use crate::crypto::vault::Sealed;
+use crate::documents::{DocumentMeta, NewDocument};
+use crate::links::ShareLink;
+use crate::timeline::TimelineEvent;
+use crate::zk::ProofRecord;
 
 /// Why a store operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -104,9 +110,151 @@ pub trait SessionStore: Send + Sync {
     async fn clear_login_failures(&self, key: &str) -> Result<(), StoreError>;
 }
 
+/// The registry tree's current state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegistryState {
+    /// Number of leaves (also the current epoch).
+    pub size: u64,
+    /// Current root, decimal (the empty tree's root when `size` is 0).
+    pub root: Option<String>,
+    /// When the last leaf was added (RFC 3339).
+    pub updated_at: Option<String>,
+}
+
+/// A document whose ciphertext needs re-encryption under a new master key.
+#[derive(Debug, Clone)]
+pub struct SealedDocument {
+    /// `doc_…`.
+    pub id: String,
+    /// The owner.
+    pub user_id: String,
+    /// The current ciphertext.
+    pub sealed: Sealed,
+}
+
+/// Documents (metadata and ciphertext together), the registry tree's leaves and roots, and
+/// the owner's timeline entry of each change.
+#[async_trait]
+pub trait DocumentStore: Send + Sync {
+    /// Stores metadata, ciphertext, registry leaf and root, and the timeline event in one
+    /// transaction. Refused with [`StoreError::Conflict`] when `registry_index` is not the
+    /// next leaf position.
+    async fn insert_document(&self, doc: &NewDocument, event: &TimelineEvent) -> Result<(), StoreError>;
+    /// Metadata of `id` if `user_id` owns it.
+    async fn document(&self, user_id: &str, id: &str) -> Result<Option<DocumentMeta>, StoreError>;
+    /// Metadata of the most recent document with this plaintext SHA-256, any owner.
+    async fn document_by_sha256(&self, sha256: &str) -> Result<Option<DocumentMeta>, StoreError>;
+    /// Ciphertext of `id` if `user_id` owns it.
+    async fn document_sealed(&self, user_id: &str, id: &str) -> Result<Option<Sealed>, StoreError>;
+    /// The owner's documents, newest first, strictly before the cursor position.
+    async fn list_documents(
+        &self,
+        user_id: &str,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<(i64, DocumentMeta)>, StoreError>;
+    /// Deletes metadata and ciphertext (with the timeline event); false when not the owner's.
+    async fn delete_document(
+        &self,
+        user_id: &str,
+        id: &str,
+        event: &TimelineEvent,
+    ) -> Result<bool, StoreError>;
+    /// How many documents have a key version other than `version`.
+    async fn count_documents_not_under(&self, version: &str) -> Result<u64, StoreError>;
+    /// Up to `limit` documents whose key version is not `version`.
+    async fn documents_not_under(&self, version: &str, limit: u32)
+        -> Result<Vec<SealedDocument>, StoreError>;
+    /// Replaces a ciphertext if it is still under `expected_version` (compare and swap).
+    async fn replace_sealed(
+        &self,
+        id: &str,
+        expected_version: &str,
+        sealed: &Sealed,
+    ) -> Result<bool, StoreError>;
+    /// Registry leaves in registration order (decimal).
+    async fn registry_leaves(&self) -> Result<Vec<String>, StoreError>;
+    /// Size, root and last update of the registry.
+    async fn registry_state(&self) -> Result<RegistryState, StoreError>;
+}
+
+/// Proofs about documents.
+#[async_trait]
+pub trait ProofStore: Send + Sync {
+    /// Stores a proof with its timeline event.
+    async fn insert_proof(&self, proof: &ProofRecord, event: &TimelineEvent) -> Result<(), StoreError>;
+    /// A proof the user owns.
+    async fn proof(&self, user_id: &str, id: &str) -> Result<Option<ProofRecord>, StoreError>;
+    /// The user's proofs, newest first, at most `limit`.
+    async fn list_proofs(&self, user_id: &str, limit: u32) -> Result<Vec<ProofRecord>, StoreError>;
+}
+
+/// Share links.
+#[async_trait]
+pub trait LinkStore: Send + Sync {
+    /// Stores a link with its timeline event.
+    async fn insert_link(&self, link: &ShareLink, event: &TimelineEvent) -> Result<(), StoreError>;
+    /// The user's links, newest first, at most `limit`.
+    async fn links_of_user(&self, user_id: &str, limit: u32) -> Result<Vec<ShareLink>, StoreError>;
+    /// Revokes one of the user's links (with the timeline event); false when not theirs or
+    /// already revoked.
+    async fn revoke_link(
+        &self,
+        user_id: &str,
+        id: &str,
+        now: i64,
+        event: &TimelineEvent,
+    ) -> Result<bool, StoreError>;
+    /// The link with this token hash, whatever its state.
+    async fn link_by_token_hash(&self, token_hash: &str) -> Result<Option<ShareLink>, StoreError>;
+    /// Atomically consumes one access: succeeds only while the link is not revoked, not
+    /// expired at `now`, has accesses left and its document exists. Returns the link after
+    /// the increment. Of N concurrent calls on a link with k accesses left, exactly
+    /// min(N, k) succeed. The owner's `link_accessed` event is written in the same operation.
+    async fn consume_link_access(
+        &self,
+        token_hash: &str,
+        now: i64,
+        event: &TimelineEvent,
+    ) -> Result<Option<ShareLink>, StoreError>;
+}
+
+/// Users' timelines.
+#[async_trait]
+pub trait TimelineStore: Send + Sync {
+    /// Appends one event.
+    async fn add_timeline_event(&self, event: &TimelineEvent) -> Result<(), StoreError>;
+    /// The user's events, newest first, at most `limit`.
+    async fn timeline(&self, user_id: &str, limit: u32) -> Result<Vec<TimelineEvent>, StoreError>;
+}
+
+/// The audit trail: an append-only, hash-chained list of events (see [`crate::audit`]).
+#[async_trait]
+pub trait AuditStore: Send + Sync {
+    /// Appends `events` (consecutive seqs, already chained) in one transaction. Refuses with
+    /// [`StoreError::Conflict`], writing nothing, unless the first event continues the stored
+    /// chain: its seq is the last stored seq + 1 and its `prev_hash` the last stored hash.
+    async fn append_audit_events(&self, events: &[AuditEvent]) -> Result<(), StoreError>;
+    /// The event with the highest seq, if any.
+    async fn last_audit_event(&self) -> Result<Option<AuditEvent>, StoreError>;
+    /// At most `limit` events with a seq above `seq`, in seq order.
+    async fn audit_events_after(&self, seq: u64, limit: u32) -> Result<Vec<AuditEvent>, StoreError>;
+}
+
 /// Every persistent operation the services need.
 #[async_trait]
-pub trait Store: UserStore + SessionStore + Send + Sync + 'static {
+pub trait Store:
+    UserStore
+    + SessionStore
+    + DocumentStore
+    + ProofStore
+    + LinkStore
+    + TimelineStore
+    + AuditStore
+    + Send
+    + Sync
+    + 'static
+{
     /// A short name of the backend (`sqlite`, `neo4j`) for health reports.
     fn backend(&self) -> &'static str;
 

@@ -1,7 +1,8 @@
 //! Middleware applied to every route (and to the fallbacks), outermost first:
-//! request id → security headers → CORS → metrics/slow log → error detail (development) →
+//! request id → security headers → CORS → metrics/slow log → audit → error detail (development) →
 //! timeout → panic catcher → body-size check → rate limit.
 
+pub mod audit;
 pub mod body_limit;
 pub mod cors;
 pub mod error_detail;

@@ -2,6 +2,12 @@
 
 pub mod auth;
 pub mod docs;
+pub mod documents;
 pub mod fallback;
+pub mod links;
 pub mod monitoring;
+pub mod proofs;
+pub mod share;
 pub mod testing;
+pub mod vault;
+pub mod zkp;

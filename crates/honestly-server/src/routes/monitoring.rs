@@ -76,6 +76,10 @@ async fn run_checks(state: &AppState) -> BTreeMap<String, CheckResult> {
             latency_ms: started.elapsed().as_secs_f64() * 1000.0,
         },
     );
+    checks.insert(
+        "zk_keys".into(),
+        CheckResult { status: if state.zk.is_ready() { "ok" } else { "loading" }.into(), latency_ms: 0.0 },
+    );
     checks
 }
 
@@ -103,9 +107,15 @@ pub async fn ready(State(state): State<AppState>) -> Response {
               (status = 503, description = "Unhealthy", body = HealthResponse)))]
 pub async fn health(State(state): State<AppState>) -> Response {
     let checks = run_checks(&state).await;
-    let healthy = checks.values().all(|c| c.status == "ok");
+    let healthy = !checks.values().any(|c| c.status == "error");
+    let degraded = checks.values().any(|c| c.status != "ok");
     let body = HealthResponse {
-        status: if healthy { "healthy" } else { "unhealthy" }.into(),
+        status: match (healthy, degraded) {
+            (false, _) => "unhealthy",
+            (true, true) => "degraded",
+            (true, false) => "healthy",
+        }
+        .into(),
         checks,
         version: env!("CARGO_PKG_VERSION").into(),
         uptime_s: state.started_at.elapsed().as_secs(),

@@ -12,6 +12,28 @@ pub const STRONG_2: &str = "60303ae22b998861bce3b28f33eec1be758a213c86c93c076dbe
 pub const PASSWORD: &str = "correct horse battery staple";
 pub const MONITORING_TOKEN: &str = "fd61a03af4f77d870fc21e05e7e80678095c92d808cfb3b5c279ee04c74aca13";
 
+/// Keys of the built-in circuits, generated once for the whole test binary.
+fn shared_zk_keys() -> &'static std::path::Path {
+    static DIR: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let keys = dir.path().to_path_buf();
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Runtime::new().unwrap();
+            let zk = honestly_core::zk::ZkService::new(
+                keys.clone(),
+                keys.join("external"),
+                honestly_core::cpu::CpuPool::for_this_machine(),
+            );
+            runtime.block_on(zk.initialise()).expect("test keys generated");
+        })
+        .join()
+        .unwrap();
+        dir
+    })
+    .path()
+}
+
 pub struct TestApp {
     pub addr: SocketAddr,
     pub state: AppState,
@@ -54,6 +76,7 @@ impl TestApp {
         let mut vars: EnvMap = BTreeMap::new();
         vars.insert("DATA_DIR".into(), data_dir.path().display().to_string());
         vars.insert("PORT".into(), "0".into());
+        vars.insert("ZK_KEYS_DIR".into(), shared_zk_keys().display().to_string());
         for (k, v) in options.env {
             vars.insert(k.into(), v);
         }
@@ -73,7 +96,44 @@ impl TestApp {
             let _ = stopped.await;
         }));
         let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        // Wait until the verification keys are prepared (they already exist, so this is quick).
+        for _ in 0..500 {
+            if client
+                .get(format!("http://{addr}/monitoring/ready"))
+                .send()
+                .await
+                .is_ok_and(|r| r.status() == 200)
+            {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
         Self { addr, state, client, _data_dir: data_dir, stop: Some(stop) }
+    }
+
+    /// The server's data directory.
+    pub fn data_dir(&self) -> &std::path::Path {
+        self._data_dir.path()
+    }
+
+    /// Uploads `content` as a document of `document_type` with the caller's token.
+    pub async fn upload(
+        &self,
+        token: &str,
+        file_name: &str,
+        content: Vec<u8>,
+        document_type: &str,
+    ) -> reqwest::Response {
+        let form = reqwest::multipart::Form::new()
+            .part("file", reqwest::multipart::Part::bytes(content).file_name(file_name.to_string()))
+            .text("document_type", document_type.to_string());
+        self.client
+            .post(self.url("/vault/documents"))
+            .bearer_auth(token)
+            .multipart(form)
+            .send()
+            .await
+            .unwrap()
     }
 
     pub fn url(&self, path: &str) -> String {

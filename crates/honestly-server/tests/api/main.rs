@@ -2,8 +2,12 @@
 
 mod helpers;
 
+mod audit;
 mod auth;
 mod auth_tokens;
 mod conventions;
+mod documents;
 mod monitoring;
+mod proofs;
 mod rate_limit;
+mod share;

@@ -47,6 +47,101 @@ const MIGRATIONS: &[(i64, &str)] = &[
          );
          CREATE INDEX login_failures_key_at ON login_failures(key, at);",
     ),
+    (
+        3,
+        "CREATE TABLE documents (
+             seq INTEGER PRIMARY KEY AUTOINCREMENT,
+             id TEXT NOT NULL UNIQUE,
+             user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+             document_type TEXT NOT NULL,
+             file_name TEXT NOT NULL,
+             mime_type TEXT NOT NULL,
+             size_bytes INTEGER NOT NULL,
+             sha256 TEXT NOT NULL,
+             created_at TEXT NOT NULL,
+             metadata TEXT NOT NULL,
+             registry_index INTEGER NOT NULL,
+             key_version TEXT NOT NULL,
+             nonce BLOB NOT NULL,
+             ciphertext BLOB NOT NULL
+         );
+         CREATE INDEX documents_user_seq ON documents(user_id, seq);
+         CREATE INDEX documents_sha256 ON documents(sha256);
+         CREATE INDEX documents_key_version ON documents(key_version);
+         CREATE TABLE registry_leaves (
+             idx INTEGER PRIMARY KEY,
+             leaf TEXT NOT NULL,
+             document_id TEXT NOT NULL
+         );
+         CREATE TABLE registry_roots (
+             epoch INTEGER PRIMARY KEY,
+             root TEXT NOT NULL,
+             created_at TEXT NOT NULL
+         );
+         CREATE TABLE timeline_events (
+             seq INTEGER PRIMARY KEY AUTOINCREMENT,
+             id TEXT NOT NULL UNIQUE,
+             user_id TEXT NOT NULL,
+             kind TEXT NOT NULL,
+             at TEXT NOT NULL,
+             document_id TEXT,
+             proof_id TEXT,
+             link_id TEXT
+         );
+         CREATE INDEX timeline_user_seq ON timeline_events(user_id, seq);",
+    ),
+    (
+        4,
+        "CREATE TABLE proofs (
+             seq INTEGER PRIMARY KEY AUTOINCREMENT,
+             id TEXT NOT NULL UNIQUE,
+             user_id TEXT NOT NULL,
+             document_id TEXT NOT NULL,
+             proof_type TEXT NOT NULL,
+             proof TEXT NOT NULL,
+             public_signals TEXT NOT NULL,
+             nullifier TEXT NOT NULL,
+             created_at TEXT NOT NULL
+         );
+         CREATE INDEX proofs_user_seq ON proofs(user_id, seq);",
+    ),
+    (
+        5,
+        "CREATE TABLE share_links (
+             seq INTEGER PRIMARY KEY AUTOINCREMENT,
+             id TEXT NOT NULL UNIQUE,
+             user_id TEXT NOT NULL,
+             document_id TEXT NOT NULL,
+             proof_id TEXT,
+             access_level TEXT NOT NULL,
+             token_hash TEXT NOT NULL UNIQUE,
+             expires_at INTEGER NOT NULL,
+             max_accesses INTEGER,
+             access_count INTEGER NOT NULL DEFAULT 0,
+             passphrase_hash TEXT,
+             created_at TEXT NOT NULL,
+             revoked_at INTEGER
+         );
+         CREATE INDEX share_links_user_seq ON share_links(user_id, seq);
+         CREATE INDEX share_links_document ON share_links(document_id);",
+    ),
+    (
+        10,
+        "CREATE TABLE audit_events (
+             seq INTEGER PRIMARY KEY,
+             id TEXT NOT NULL UNIQUE,
+             at TEXT NOT NULL,
+             actor TEXT NOT NULL,
+             client_ip TEXT,
+             action TEXT NOT NULL,
+             target TEXT,
+             outcome TEXT NOT NULL,
+             reason TEXT,
+             request_id TEXT,
+             prev_hash TEXT NOT NULL,
+             hash TEXT NOT NULL
+         );",
+    ),
 ];
 
 /// Applies every migration newer than the database's version.

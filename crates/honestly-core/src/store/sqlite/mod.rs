@@ -1,8 +1,13 @@
 //! The embedded default backend: SQLite in WAL mode, one writer connection and a few readers,
 //! every call on the blocking pool so the async runtime never waits on disk.
 
+mod audit;
+mod documents;
+mod links;
 mod migrations;
+mod proofs;
 mod sessions;
+mod timeline;
 mod users;
 
 use std::path::Path;
@@ -54,6 +59,8 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.pragma_update(None, "foreign_keys", "ON")?;
     // FULL: a commit is on disk before the caller hears about it.
     conn.pragma_update(None, "synchronous", "FULL")?;
+    // Deleted documents leave no ciphertext behind in free pages.
+    conn.pragma_update(None, "secure_delete", "ON")?;
     Ok(())
 }
 

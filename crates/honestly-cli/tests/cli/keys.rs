@@ -1,0 +1,101 @@
+//! `honestly keys rotate`: every document stays readable, and a second run changes nothing.
+
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+use crate::process::{honestly, wait_ready, Server};
+
+const K1: &str = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+const K2: &str = "60303ae22b998861bce3b28f33eec1be758a213c86c93c076dbe9f558c11c752";
+const PASSWORD: &str = "correct horse battery staple";
+
+fn login(client: &reqwest::blocking::Client, server: &Server) -> String {
+    let creds = json!({"username": "alice", "password": PASSWORD});
+    let login: Value = client.post(server.url("/auth/login")).json(&creds).send().unwrap().json().unwrap();
+    login["access_token"].as_str().unwrap().to_string()
+}
+
+#[test]
+fn rotation_keeps_every_document_readable_and_is_idempotent() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().display().to_string();
+    let client = reqwest::blocking::Client::new();
+
+    let server = Server::start(dir.path(), &[("VAULT_MASTER_KEY", K1)]);
+    wait_ready(&server.url("/monitoring/ready"), Duration::from_secs(10));
+    let creds = json!({"username": "alice", "password": PASSWORD});
+    assert_eq!(client.post(server.url("/auth/register")).json(&creds).send().unwrap().status(), 201);
+    let token = login(&client, &server);
+    let mut documents = Vec::new();
+    for i in 0..3u8 {
+        let content: Vec<u8> = (0..2000u32).map(|n| (n as u8).wrapping_mul(i + 1)).collect();
+        let form = reqwest::blocking::multipart::Form::new()
+            .part(
+                "file",
+                reqwest::blocking::multipart::Part::bytes(content.clone()).file_name(format!("{i}.bin")),
+            )
+            .text("document_type", "other");
+        let created: Value = client
+            .post(server.url("/vault/documents"))
+            .bearer_auth(&token)
+            .multipart(form)
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
+        documents.push((created["document"]["id"].as_str().unwrap().to_string(), content));
+    }
+    server.signal("TERM");
+    server.wait(Duration::from_secs(10));
+
+    let rotate = |key: &str| {
+        honestly(dir.path(), &[("DATA_DIR", &data), ("VAULT_MASTER_KEY", key)])
+            .args(["keys", "rotate", "--new-key", K2])
+            .output()
+            .unwrap()
+    };
+    let first = rotate(K1);
+    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    assert!(String::from_utf8_lossy(&first.stdout).contains("re-encrypted 3 document(s)"));
+    let second = rotate(K1);
+    assert!(second.status.success());
+    assert!(String::from_utf8_lossy(&second.stdout).contains("re-encrypted 0 document(s)"));
+
+    // The new key alone now opens everything.
+    let server = Server::start(dir.path(), &[("VAULT_MASTER_KEY", K2)]);
+    wait_ready(&server.url("/monitoring/ready"), Duration::from_secs(10));
+    let token = login(&client, &server);
+    for (id, content) in &documents {
+        let bytes = client
+            .get(server.url(&format!("/vault/documents/{id}/content")))
+            .bearer_auth(&token)
+            .send()
+            .unwrap()
+            .bytes()
+            .unwrap();
+        assert_eq!(bytes.as_ref(), content.as_slice(), "document {id} changed");
+    }
+    server.signal("TERM");
+    server.wait(Duration::from_secs(10));
+
+    // The old key alone no longer does: the rotation really re-encrypted.
+    let server = Server::start(dir.path(), &[("VAULT_MASTER_KEY", K1)]);
+    wait_ready(&server.url("/monitoring/ready"), Duration::from_secs(10));
+    let token = login(&client, &server);
+    let (id, _) = &documents[0];
+    let r =
+        client.get(server.url(&format!("/vault/documents/{id}/content"))).bearer_auth(&token).send().unwrap();
+    assert_eq!(r.status(), 500);
+}
+
+#[test]
+fn a_malformed_new_key_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().display().to_string();
+    let out = honestly(dir.path(), &[("DATA_DIR", &data)])
+        .args(["keys", "rotate", "--new-key", "short"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}

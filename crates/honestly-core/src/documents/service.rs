@@ -1,0 +1,245 @@
+//! The document service: upload (encrypt, register, store atomically), read, list with
+//! cursors, download, delete, and master-key rotation.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use moka::future::Cache;
+
+use super::filename::sanitize;
+use super::model::{DocumentMeta, DocumentType, NewDocument};
+use crate::clock::now_rfc3339;
+use crate::cpu::{CpuBusy, CpuPool};
+use crate::crypto::vault::{VaultError, VaultKeys};
+use crate::ids::{is_valid_id, new_id, IdKind};
+use crate::registry::Registry;
+use crate::store::{Store, StoreError};
+use crate::timeline::TimelineEvent;
+
+/// Largest `metadata` object, serialised.
+pub const MAX_METADATA_BYTES: usize = 16 * 1024;
+/// Largest page of a document list.
+pub const MAX_PAGE: u32 = 100;
+/// Default page of a document list.
+pub const DEFAULT_PAGE: u32 = 20;
+/// Cached metadata entries at most.
+const CACHE_CAPACITY: u64 = 10_000;
+
+/// Why a document operation was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum DocumentError {
+    /// Bad input, per field.
+    #[error("validation failed")]
+    Validation(BTreeMap<String, String>),
+    /// Does not exist or is not the caller's.
+    #[error("not found")]
+    NotFound,
+    /// The CPU pool is saturated.
+    #[error("busy")]
+    Busy,
+    /// The ciphertext cannot be opened (wrong or missing key, corruption).
+    #[error("vault: {0}")]
+    Vault(#[from] VaultError),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<CpuBusy> for DocumentError {
+    fn from(_: CpuBusy) -> Self {
+        DocumentError::Busy
+    }
+}
+
+fn invalid(field: &str, reason: &str) -> DocumentError {
+    DocumentError::Validation(BTreeMap::from([(field.to_string(), reason.to_string())]))
+}
+
+/// An upload, read from the request: the content and what the uploader said about it.
+pub struct Upload {
+    /// The file name as sent.
+    pub file_name: String,
+    /// The media type as sent.
+    pub mime_type: String,
+    /// `document_type` as sent.
+    pub document_type: String,
+    /// `metadata` as sent (a JSON object's text), if any.
+    pub metadata: Option<String>,
+    /// The plaintext.
+    pub content: Vec<u8>,
+    /// SHA-256 of the plaintext, computed while it streamed in.
+    pub sha256: [u8; 32],
+}
+
+/// A page of documents.
+#[derive(Debug, Clone)]
+pub struct Page {
+    /// The documents, newest first.
+    pub documents: Vec<DocumentMeta>,
+    /// Cursor of the next page, when there is one.
+    pub next_cursor: Option<String>,
+}
+
+/// The document service.
+pub struct DocumentService {
+    store: Arc<dyn Store>,
+    keys: Arc<VaultKeys>,
+    registry: Arc<Registry>,
+    cpu: CpuPool,
+    cache: Cache<String, DocumentMeta>,
+}
+
+fn parse_mime(raw: &str) -> String {
+    let ok = !raw.is_empty()
+        && raw.len() <= 127
+        && raw.split_once('/').is_some_and(|(a, b)| !a.is_empty() && !b.is_empty())
+        && raw.bytes().all(|b| b.is_ascii_alphanumeric() || b"/+.-_".contains(&b));
+    if ok {
+        raw.to_ascii_lowercase()
+    } else {
+        "application/octet-stream".into()
+    }
+}
+
+fn parse_metadata(raw: Option<&str>) -> Result<serde_json::Value, DocumentError> {
+    let Some(raw) = raw else { return Ok(serde_json::json!({})) };
+    if raw.len() > MAX_METADATA_BYTES {
+        return Err(invalid("metadata", "must be at most 16 KiB"));
+    }
+    match serde_json::from_str::<serde_json::Value>(raw) {
+        Ok(value @ serde_json::Value::Object(_)) => Ok(value),
+        _ => Err(invalid("metadata", "must be a JSON object")),
+    }
+}
+
+fn decode_cursor(cursor: &str) -> Result<i64, DocumentError> {
+    URL_SAFE_NO_PAD
+        .decode(cursor)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .and_then(|s| s.parse::<i64>().ok())
+        .filter(|n| *n > 0)
+        .ok_or_else(|| invalid("cursor", "is not a cursor this server issued"))
+}
+
+impl DocumentService {
+    /// The service; `cache_ttl` bounds how long metadata is cached.
+    pub fn new(
+        store: Arc<dyn Store>,
+        keys: Arc<VaultKeys>,
+        registry: Arc<Registry>,
+        cpu: CpuPool,
+        cache_ttl: Duration,
+    ) -> Self {
+        let cache = Cache::builder().max_capacity(CACHE_CAPACITY).time_to_live(cache_ttl).build();
+        Self { store, keys, registry, cpu, cache }
+    }
+
+    /// Encrypts and stores an upload, appending it to the registry in the same transaction.
+    pub async fn upload(&self, user_id: &str, upload: Upload) -> Result<DocumentMeta, DocumentError> {
+        let document_type = DocumentType::parse(&upload.document_type).ok_or_else(|| {
+            invalid("document_type", "must be identity, license, financial, credential or other")
+        })?;
+        let metadata = parse_metadata(upload.metadata.as_deref())?;
+        let id = new_id(IdKind::Document);
+        let size_bytes = upload.content.len() as u64;
+        let keys = Arc::clone(&self.keys);
+        let (doc_id, owner) = (id.clone(), user_id.to_string());
+        let content = upload.content;
+        let sealed = self.cpu.run(move || keys.seal(content, &doc_id, &owner)).await?;
+        let mut meta = DocumentMeta {
+            id,
+            user_id: user_id.to_string(),
+            document_type,
+            file_name: sanitize(&upload.file_name),
+            mime_type: parse_mime(&upload.mime_type),
+            size_bytes,
+            sha256: hex::encode(upload.sha256),
+            created_at: now_rfc3339(),
+            metadata,
+            registry_index: 0,
+        };
+        let leaf = honestly_zk::field_from_sha256(&upload.sha256);
+        let event = TimelineEvent::new(user_id, "document_uploaded").document(&meta.id);
+        let store = Arc::clone(&self.store);
+        let meta = self
+            .registry
+            .append_with(leaf, |appended| async move {
+                meta.registry_index = appended.index;
+                let doc =
+                    NewDocument { meta, sealed, registry_leaf: appended.leaf, registry_root: appended.root };
+                store.insert_document(&doc, &event).await?;
+                Ok(doc.meta)
+            })
+            .await?;
+        Ok(meta)
+    }
+
+    /// Metadata of a document the caller owns.
+    pub async fn get(&self, user_id: &str, id: &str) -> Result<DocumentMeta, DocumentError> {
+        if !is_valid_id(IdKind::Document, id) {
+            return Err(DocumentError::NotFound);
+        }
+        if let Some(meta) = self.cache.get(id).await {
+            return if meta.user_id == user_id { Ok(meta) } else { Err(DocumentError::NotFound) };
+        }
+        let meta = self.store.document(user_id, id).await?.ok_or(DocumentError::NotFound)?;
+        self.cache.insert(id.to_string(), meta.clone()).await;
+        Ok(meta)
+    }
+
+    /// Metadata and decrypted content of a document the caller owns.
+    pub async fn content(&self, user_id: &str, id: &str) -> Result<(DocumentMeta, Vec<u8>), DocumentError> {
+        let meta = self.get(user_id, id).await?;
+        let sealed = self.store.document_sealed(user_id, id).await?.ok_or(DocumentError::NotFound)?;
+        let keys = Arc::clone(&self.keys);
+        let (doc_id, owner) = (id.to_string(), user_id.to_string());
+        let plaintext = self.cpu.run(move || keys.open(sealed, &doc_id, &owner)).await??;
+        Ok((meta, plaintext))
+    }
+
+    /// The caller's documents, newest first.
+    pub async fn list(
+        &self,
+        user_id: &str,
+        cursor: Option<&str>,
+        limit: Option<u32>,
+    ) -> Result<Page, DocumentError> {
+        let limit = limit.unwrap_or(DEFAULT_PAGE);
+        if !(1..=MAX_PAGE).contains(&limit) {
+            return Err(invalid("limit", "must be between 1 and 100"));
+        }
+        let before = cursor.map(decode_cursor).transpose()?;
+        let mut rows = self.store.list_documents(user_id, before, limit + 1).await?;
+        let next_cursor = if rows.len() > limit as usize {
+            rows.truncate(limit as usize);
+            rows.last().map(|(seq, _)| URL_SAFE_NO_PAD.encode(seq.to_string()))
+        } else {
+            None
+        };
+        Ok(Page { documents: rows.into_iter().map(|(_, m)| m).collect(), next_cursor })
+    }
+
+    /// Deletes a document (metadata and ciphertext) the caller owns.
+    pub async fn delete(&self, user_id: &str, id: &str) -> Result<(), DocumentError> {
+        if !is_valid_id(IdKind::Document, id) {
+            return Err(DocumentError::NotFound);
+        }
+        let event = TimelineEvent::new(user_id, "document_deleted").document(id);
+        let deleted = self.store.delete_document(user_id, id, &event).await?;
+        self.cache.invalidate(id).await;
+        if deleted {
+            Ok(())
+        } else {
+            Err(DocumentError::NotFound)
+        }
+    }
+
+    /// Forgets cached metadata of `id` (deletion seen from another replica).
+    pub async fn invalidate(&self, id: &str) {
+        self.cache.invalidate(id).await;
+    }
+}

@@ -1,0 +1,71 @@
+//! Master-key rotation: re-encrypts every document under the current (new) master key.
+//!
+//! Each document is replaced in its own atomic compare-and-swap (ciphertext, nonce and key
+//! version together), so an interrupted rotation leaves every document readable under either
+//! key and a rerun simply continues with the documents still under an old key. Running it again
+//! after it finished changes nothing.
+
+use std::sync::Arc;
+
+use crate::crypto::vault::{VaultError, VaultKeys};
+use crate::store::{Store, StoreError};
+
+/// Documents re-encrypted per store round trip.
+const BATCH: u32 = 64;
+
+/// Why a rotation stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum RotationError {
+    /// A document could not be decrypted with any configured key: nothing was changed for it.
+    #[error("document {id} cannot be decrypted with the configured keys: {source}")]
+    Undecryptable {
+        /// The document.
+        id: String,
+        /// Why.
+        source: VaultError,
+    },
+    /// Another process keeps changing the same documents.
+    #[error("no progress: another rotation is running")]
+    NoProgress,
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Re-encrypts every document not under `keys.current_version()`. `progress(done, total)`
+/// is called after each document. Returns how many documents were re-encrypted.
+pub async fn rotate(
+    store: Arc<dyn Store>,
+    keys: Arc<VaultKeys>,
+    mut progress: impl FnMut(u64, u64),
+) -> Result<u64, RotationError> {
+    let target = keys.current_version().to_string();
+    let total = store.count_documents_not_under(&target).await?;
+    let mut done = 0u64;
+    loop {
+        let batch = store.documents_not_under(&target, BATCH).await?;
+        if batch.is_empty() {
+            return Ok(done);
+        }
+        let mut progressed = false;
+        for doc in batch {
+            let old_version = doc.sealed.key_version.clone();
+            let k = Arc::clone(&keys);
+            let (id, owner) = (doc.id.clone(), doc.user_id.clone());
+            let resealed = tokio::task::spawn_blocking(move || {
+                k.open(doc.sealed, &id, &owner).map(|plain| k.seal(plain, &id, &owner))
+            })
+            .await
+            .map_err(|e| StoreError::Internal(e.to_string()))?
+            .map_err(|source| RotationError::Undecryptable { id: doc.id.clone(), source })?;
+            if store.replace_sealed(&doc.id, &old_version, &resealed).await? {
+                done += 1;
+                progressed = true;
+                progress(done, total.max(done));
+            }
+        }
+        if !progressed {
+            return Err(RotationError::NoProgress);
+        }
+    }
+}

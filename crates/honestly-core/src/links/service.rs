@@ -1,0 +1,468 @@
+//! The share-link service: create, list, revoke (owner side); open a link, its signed
+//! verification bundle and its short-lived content URL (verifier side).
+//!
+//! Order of checks when a link is opened: token shape → link state (one read) → passphrase
+//! (rate limited per link; a wrong one consumes nothing) → the atomic consume in the store.
+//! Revoked, expired, exhausted, deleted and unknown links are the same `NotFound`.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use hmac::{Hmac, Mac};
+use moka::future::Cache;
+use rand::RngCore;
+use secrecy::ExposeSecret;
+use sha2::{Digest, Sha256};
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+use super::model::{AccessLevel, NewLink, ShareLink};
+use crate::audit::{AuditEvent, AuditLog, Outcome, ANONYMOUS};
+use crate::auth::password;
+use crate::clock::{now_rfc3339, now_utc, rfc3339};
+use crate::config::Config;
+use crate::cpu::CpuPool;
+use crate::crypto::canonical::sorted_compact;
+use crate::crypto::signing::BundleSigner;
+use crate::documents::{DocumentError, DocumentMeta, DocumentService};
+use crate::ids::{is_valid_id, new_id, IdKind};
+use crate::ratelimit::{MemoryRateLimiter, Quota, RateLimiter};
+use crate::registry::Registry;
+use crate::store::{Store, StoreError};
+use crate::timeline::TimelineEvent;
+use crate::zk::{verify, Expected, ProofRecord, ZkService};
+
+/// Longest life of a link.
+pub const MAX_HOURS: u32 = 720;
+/// Most accesses a link may allow.
+pub const MAX_ACCESSES: u32 = 10_000;
+/// Most links one list returns.
+pub const MAX_LISTED: u32 = 500;
+/// Life of a signed content URL.
+pub const CONTENT_URL_TTL: Duration = Duration::from_secs(300);
+/// Wrong passphrases tolerated per link: at once, then per minute.
+const PASSPHRASE_QUOTA: Quota = Quota { burst: 5, per_minute: 5 };
+
+/// Why a link operation was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum LinkError {
+    /// Bad input, per field.
+    #[error("validation failed")]
+    Validation(BTreeMap<String, String>),
+    /// Unknown, revoked, expired, exhausted or deleted (indistinguishable), or not yours.
+    #[error("not found")]
+    NotFound,
+    /// The link has a passphrase and none or a wrong one was given.
+    #[error("passphrase required or wrong")]
+    Passphrase,
+    /// Too many wrong passphrases for this link.
+    #[error("too many attempts")]
+    TooManyAttempts(crate::ratelimit::Decision),
+    /// The CPU pool is saturated or keys are loading.
+    #[error("busy")]
+    Busy,
+    /// Anything else.
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl From<StoreError> for LinkError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Unavailable(_) => LinkError::Busy,
+            other => LinkError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<DocumentError> for LinkError {
+    fn from(e: DocumentError) -> Self {
+        match e {
+            DocumentError::NotFound => LinkError::NotFound,
+            DocumentError::Validation(f) => LinkError::Validation(f),
+            DocumentError::Busy => LinkError::Busy,
+            other => LinkError::Internal(other.to_string()),
+        }
+    }
+}
+
+fn invalid(field: &str, reason: &str) -> LinkError {
+    LinkError::Validation(BTreeMap::from([(field.to_string(), reason.to_string())]))
+}
+
+/// What is expensive and immutable about a link's target: cached, never consulted for access.
+#[derive(Debug, Clone)]
+pub struct Shared {
+    /// The document's metadata.
+    pub document: DocumentMeta,
+    /// The shared proof.
+    pub proof: Option<ProofRecord>,
+    /// Whether the proof verified (checked when the entry was built).
+    pub proof_verified: Option<bool>,
+    /// SHA-256 of the proof's verification key.
+    pub vk_sha256: Option<String>,
+}
+
+/// A granted access: the link after its access was consumed, and what it shares.
+#[derive(Debug, Clone)]
+pub struct Access {
+    /// The link (with the new `access_count`).
+    pub link: ShareLink,
+    /// What it shares.
+    pub shared: Arc<Shared>,
+}
+
+/// A created link with its token (shown once).
+#[derive(Debug, Clone)]
+pub struct Created {
+    /// The link.
+    pub link: ShareLink,
+    /// The token; never stored.
+    pub token: String,
+}
+
+/// The share-link service.
+pub struct LinkService {
+    store: Arc<dyn Store>,
+    documents: Arc<DocumentService>,
+    zk: Arc<ZkService>,
+    registry: Arc<Registry>,
+    cpu: CpuPool,
+    signer: Arc<BundleSigner>,
+    audit: AuditLog,
+    attempts: MemoryRateLimiter,
+    cache: Cache<String, Arc<Shared>>,
+    base_url: String,
+    content_key: [u8; 32],
+}
+
+/// Whether `token` has the shape of a link token (43 base64url characters).
+pub fn token_looks_valid(token: &str) -> bool {
+    token.len() == 43 && token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// The stored form of a token.
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// Dependencies of the link service.
+pub struct LinkDeps {
+    /// The store.
+    pub store: Arc<dyn Store>,
+    /// Documents.
+    pub documents: Arc<DocumentService>,
+    /// Verification keys.
+    pub zk: Arc<ZkService>,
+    /// The registry (authenticity roots).
+    pub registry: Arc<Registry>,
+    /// CPU pool.
+    pub cpu: CpuPool,
+    /// Bundle signer.
+    pub signer: Arc<BundleSigner>,
+    /// Audit trail.
+    pub audit: AuditLog,
+}
+
+impl LinkService {
+    /// The service; settings from `config`.
+    pub fn new(config: &Config, deps: LinkDeps) -> Self {
+        let cache = Cache::builder().max_capacity(10_000).time_to_live(config.share_bundle_cache_ttl).build();
+        let mut hasher = Sha256::new();
+        hasher.update(b"honestly-content-url-v1");
+        hasher.update(config.secrets.jwt_secret.expose_secret().as_bytes());
+        Self {
+            store: deps.store,
+            documents: deps.documents,
+            zk: deps.zk,
+            registry: deps.registry,
+            cpu: deps.cpu,
+            signer: deps.signer,
+            audit: deps.audit,
+            attempts: MemoryRateLimiter::new(),
+            cache,
+            base_url: config.share_link_base_url.clone(),
+            content_key: hasher.finalize().into(),
+        }
+    }
+
+    /// The public share URL of a token.
+    pub fn share_url(&self, token: &str) -> String {
+        format!("{}/vault/share/{token}", self.base_url)
+    }
+
+    /// The public QR-code URL of a token.
+    pub fn qr_url(&self, token: &str) -> String {
+        format!("{}/vault/qr/{token}", self.base_url)
+    }
+
+    /// Creates a link to one of the caller's documents (and optionally one of its proofs).
+    pub async fn create(&self, user_id: &str, req: NewLink) -> Result<Created, LinkError> {
+        let access_level = AccessLevel::parse(&req.access_level)
+            .ok_or_else(|| invalid("access_level", "must be proof_only, metadata or full"))?;
+        let now = now_utc();
+        let expires_at = match (req.expires_in_hours, req.expires_at.as_deref()) {
+            (Some(_), Some(_)) => {
+                return Err(invalid("expires_at", "give expires_in_hours or expires_at, not both"))
+            }
+            (Some(h), None) if !(1..=MAX_HOURS).contains(&h) => {
+                return Err(invalid("expires_in_hours", "must be between 1 and 720"))
+            }
+            (hours, None) => now + Duration::from_secs(u64::from(hours.unwrap_or(24)) * 3600),
+            (None, Some(at)) => {
+                let at = OffsetDateTime::parse(at, &Rfc3339)
+                    .map_err(|_| invalid("expires_at", "must be an RFC 3339 time"))?;
+                if at <= now || at > now + Duration::from_secs(u64::from(MAX_HOURS) * 3600) {
+                    return Err(invalid("expires_at", "must be in the future and within 720 hours"));
+                }
+                at
+            }
+        };
+        if req.max_accesses.is_some_and(|m| !(1..=MAX_ACCESSES).contains(&m)) {
+            return Err(invalid("max_accesses", "must be between 1 and 10000"));
+        }
+        let passphrase_hash = match req.passphrase {
+            Some(p) if !(8..=128).contains(&p.chars().count()) => {
+                return Err(invalid("passphrase", "must be 8 to 128 characters"))
+            }
+            Some(p) => Some(self.cpu.run(move || password::hash(&p)).await.map_err(|_| LinkError::Busy)?),
+            None => None,
+        };
+        let document = self.documents.get(user_id, &req.document_id).await?;
+        if let Some(proof_id) = &req.proof_id {
+            let proof = is_valid_id(IdKind::Proof, proof_id)
+                .then_some(())
+                .ok_or(LinkError::NotFound)
+                .map(|_| self.store.proof(user_id, proof_id));
+            match proof?.await? {
+                Some(p) if p.document_id == document.id => {}
+                Some(_) => return Err(invalid("proof_id", "is a proof of another document")),
+                None => return Err(LinkError::NotFound),
+            }
+        }
+        let mut token_bytes = [0u8; 32];
+        rand::rngs::OsRng.fill_bytes(&mut token_bytes);
+        let token = URL_SAFE_NO_PAD.encode(token_bytes);
+        let link = ShareLink {
+            id: new_id(IdKind::Link),
+            user_id: user_id.to_string(),
+            document_id: document.id.clone(),
+            proof_id: req.proof_id,
+            access_level,
+            token_hash: token_hash(&token),
+            expires_at: expires_at.unix_timestamp(),
+            max_accesses: req.max_accesses,
+            access_count: 0,
+            passphrase_hash,
+            created_at: now_rfc3339(),
+            revoked_at: None,
+        };
+        let event = TimelineEvent::new(user_id, "link_created").document(&document.id).link(&link.id);
+        self.store.insert_link(&link, &event).await?;
+        Ok(Created { link, token })
+    }
+
+    /// The caller's links (without tokens), newest first.
+    pub async fn list(&self, user_id: &str) -> Result<Vec<ShareLink>, LinkError> {
+        Ok(self.store.links_of_user(user_id, MAX_LISTED).await?)
+    }
+
+    /// Revokes one of the caller's links; effective at once.
+    pub async fn revoke(&self, user_id: &str, id: &str) -> Result<(), LinkError> {
+        if !is_valid_id(IdKind::Link, id) {
+            return Err(LinkError::NotFound);
+        }
+        let event = TimelineEvent::new(user_id, "link_revoked").link(id);
+        let revoked = self.store.revoke_link(user_id, id, now_utc().unix_timestamp(), &event).await?;
+        self.cache.invalidate(id).await;
+        if revoked {
+            Ok(())
+        } else {
+            Err(LinkError::NotFound)
+        }
+    }
+
+    /// Forgets cached data of a link (revocation seen from another replica).
+    pub async fn invalidate(&self, link_id: &str) {
+        self.cache.invalidate(link_id).await;
+    }
+
+    fn audit_access(&self, link_id: Option<&str>, outcome: Outcome, reason: Option<&str>) {
+        let mut event = AuditEvent::new(ANONYMOUS, "link.access", outcome);
+        if let Some(id) = link_id {
+            event = event.target(id);
+        }
+        if let Some(r) = reason {
+            event = event.reason(r);
+        }
+        self.audit.record(event);
+    }
+
+    /// A link that is currently usable, without consuming an access (for the QR code).
+    pub async fn peek(&self, token: &str) -> Result<ShareLink, LinkError> {
+        if !token_looks_valid(token) {
+            return Err(LinkError::NotFound);
+        }
+        let now = now_utc().unix_timestamp();
+        match self.store.link_by_token_hash(&token_hash(token)).await? {
+            Some(l) if usable(&l, now) => Ok(l),
+            _ => Err(LinkError::NotFound),
+        }
+    }
+
+    /// Opens a link: checks the passphrase, then consumes one access atomically.
+    pub async fn open(&self, token: &str, passphrase: Option<&str>) -> Result<Access, LinkError> {
+        let link = match self.peek(token).await {
+            Ok(link) => link,
+            Err(e) => {
+                self.audit_access(None, Outcome::Denied, Some("unavailable"));
+                return Err(e);
+            }
+        };
+        if let Some(hash) = link.passphrase_hash.clone() {
+            let decision = self.attempts.check(&link.id, PASSPHRASE_QUOTA);
+            if !decision.allowed {
+                self.audit_access(Some(&link.id), Outcome::Denied, Some("passphrase_rate_limited"));
+                return Err(LinkError::TooManyAttempts(decision));
+            }
+            let given = passphrase.unwrap_or("").to_string();
+            let ok =
+                self.cpu.run(move || password::verify(&given, &hash)).await.map_err(|_| LinkError::Busy)?;
+            if !ok {
+                self.audit_access(Some(&link.id), Outcome::Denied, Some("passphrase"));
+                return Err(LinkError::Passphrase);
+            }
+        }
+        let event = TimelineEvent::new(&link.user_id, "link_accessed");
+        let Some(link) =
+            self.store.consume_link_access(&link.token_hash, now_utc().unix_timestamp(), &event).await?
+        else {
+            self.audit_access(Some(&link.id), Outcome::Denied, Some("unavailable"));
+            return Err(LinkError::NotFound);
+        };
+        self.audit_access(Some(&link.id), Outcome::Success, None);
+        let shared = self.shared(&link).await?;
+        Ok(Access { link, shared })
+    }
+
+    async fn shared(&self, link: &ShareLink) -> Result<Arc<Shared>, LinkError> {
+        if let Some(hit) = self.cache.get(&link.id).await {
+            return Ok(hit);
+        }
+        let document = self.documents.get(&link.user_id, &link.document_id).await?;
+        let proof = match &link.proof_id {
+            Some(id) => self.store.proof(&link.user_id, id).await?,
+            None => None,
+        };
+        let (proof_verified, vk_sha256) = match &proof {
+            Some(p) => {
+                let signals = serde_json::Value::from(p.public_signals.clone());
+                let now = now_utc().unix_timestamp().max(0) as u64;
+                let outcome = verify::verify(
+                    &self.zk,
+                    &self.registry,
+                    &p.proof_type,
+                    &p.proof,
+                    &signals,
+                    &Expected::default(),
+                    now,
+                )
+                .await
+                .map_err(|_| LinkError::Busy)?;
+                (Some(outcome.verified), self.zk.circuit(&p.proof_type).map(|c| c.info.vk_sha256.clone()))
+            }
+            None => (None, None),
+        };
+        let shared = Arc::new(Shared { document, proof, proof_verified, vk_sha256 });
+        self.cache.insert(link.id.clone(), Arc::clone(&shared)).await;
+        Ok(shared)
+    }
+
+    /// The signed verification bundle of an access.
+    pub fn bundle(&self, access: &Access) -> serde_json::Value {
+        let (link, shared) = (&access.link, &access.shared);
+        let mut nonce = [0u8; 16];
+        rand::rngs::OsRng.fill_bytes(&mut nonce);
+        let proof = shared.proof.as_ref().map(|p| {
+            serde_json::json!({
+                "proof_type": p.proof_type,
+                "proof": p.proof,
+                "public_signals": p.public_signals,
+                "public_inputs": p.public_inputs(),
+                "verified": shared.proof_verified.unwrap_or(false),
+            })
+        });
+        let verification = shared.proof.as_ref().map(|p| {
+            serde_json::json!({
+                "circuit": p.proof_type,
+                "vk_url": format!("/zkp/artifacts/{}/verification_key.json", p.proof_type),
+                "vk_sha256": shared.vk_sha256,
+            })
+        });
+        let mut bundle = serde_json::json!({
+            "version": 1,
+            "link_id": link.id,
+            "document_sha256": shared.document.sha256,
+            "access_level": link.access_level.as_str(),
+            "issued_at": now_rfc3339(),
+            "expires_at": unix_rfc3339(link.expires_at),
+            "max_accesses": link.max_accesses,
+            "access_count": link.access_count,
+            "proof": proof,
+            "verification": verification,
+            "nonce": hex::encode(nonce),
+        });
+        let signature = self.signer.sign(sorted_compact(&bundle).as_bytes());
+        bundle["signature"] =
+            serde_json::json!({"alg": "Ed25519", "key_id": self.signer.key_id(), "value": signature});
+        bundle
+    }
+
+    fn content_mac(&self, link_id: &str, expires: i64) -> String {
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.content_key).expect("HMAC key");
+        mac.update(format!("{link_id}|{expires}").as_bytes());
+        URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+    }
+
+    /// A short-lived signed URL to the content of a `full` link.
+    pub fn content_url(&self, token: &str, link: &ShareLink) -> String {
+        let expires = now_utc().unix_timestamp() + CONTENT_URL_TTL.as_secs() as i64;
+        let sig = self.content_mac(&link.id, expires);
+        format!("{}/vault/share/{token}/content?expires={expires}&sig={sig}", self.base_url)
+    }
+
+    /// Opens the content behind a signed URL (does not consume an access: the view did).
+    pub async fn content(
+        &self,
+        token: &str,
+        expires: i64,
+        sig: &str,
+    ) -> Result<(DocumentMeta, Vec<u8>), LinkError> {
+        let link = self.peek(token).await?;
+        let expected = self.content_mac(&link.id, expires);
+        let valid_sig: bool = subtle::ConstantTimeEq::ct_eq(expected.as_bytes(), sig.as_bytes()).into();
+        if !valid_sig || expires < now_utc().unix_timestamp() || link.access_level != AccessLevel::Full {
+            return Err(LinkError::NotFound);
+        }
+        Ok(self.documents.content(&link.user_id, &link.document_id).await?)
+    }
+
+    /// The public keys bundles are signed with.
+    pub fn public_keys(&self) -> serde_json::Value {
+        self.signer.jwks()
+    }
+}
+
+fn usable(link: &ShareLink, now: i64) -> bool {
+    link.revoked_at.is_none()
+        && link.expires_at > now
+        && link.max_accesses.is_none_or(|m| link.access_count < m)
+}
+
+/// Unix seconds as RFC 3339.
+pub fn unix_rfc3339(ts: i64) -> String {
+    OffsetDateTime::from_unix_timestamp(ts).map(rfc3339).unwrap_or_default()
+}

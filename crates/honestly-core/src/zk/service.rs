@@ -1,0 +1,318 @@
+//! The key lifecycle: built-in keys are generated on first start when missing (written to a
+//! temporary directory, then renamed into place), every verification key is loaded, checked
+//! and prepared once (never expires), proving keys are loaded on first use and then kept.
+//! External snarkjs keys live in `DATA_DIR/zk/external/<name>.json` with an optional sidecar
+//! `<name>.settings.json` naming the nullifier signal.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, RwLock};
+
+use honestly_zk::groth::setup;
+use honestly_zk::keyfile::{self, prepare_verification_key_json, read_proving_key, write_keys};
+use honestly_zk::{key_id, CircuitId, PreparedKey, ProvingKey};
+use serde::{Deserialize, Serialize};
+use tokio::sync::OnceCell;
+
+use crate::cpu::CpuPool;
+
+/// Longest external circuit name.
+const MAX_NAME: usize = 64;
+/// Largest external verification key accepted, in bytes.
+pub const MAX_VK_BYTES: usize = 256 * 1024;
+/// Most external circuits registered at once.
+const MAX_EXTERNAL: usize = 64;
+
+/// What the API shows about a circuit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CircuitInfo {
+    /// The proof type name.
+    pub name: String,
+    /// Number of public signals.
+    pub n_public: usize,
+    /// Their names, in order.
+    pub public_signals: Vec<String>,
+    /// SHA-256 (hex) of the served `verification_key.json`.
+    pub vk_sha256: String,
+    /// Registered by an operator rather than built in.
+    pub external: bool,
+    /// Index of the nullifier among the public signals, if any.
+    pub nullifier_signal: Option<usize>,
+}
+
+/// A loaded circuit: its info, prepared key and the exact JSON bytes served.
+pub struct LoadedCircuit {
+    /// Info.
+    pub info: CircuitInfo,
+    /// The prepared verification key.
+    pub key: PreparedKey,
+    /// The `verification_key.json` bytes (hash = `info.vk_sha256`).
+    pub vk_json: Vec<u8>,
+}
+
+/// Why a key operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    /// Invalid name or key.
+    #[error("{0}")]
+    Invalid(String),
+    /// Already exists.
+    #[error("a circuit named {0} exists")]
+    Exists(String),
+    /// The CPU pool is saturated.
+    #[error("busy")]
+    Busy,
+    /// Anything else (I/O, corrupt key files).
+    #[error("{0}")]
+    Internal(String),
+}
+
+#[derive(Serialize, Deserialize, Default)]
+struct Sidecar {
+    nullifier_signal: Option<usize>,
+}
+
+/// The zero-knowledge key service.
+pub struct ZkService {
+    keys_dir: PathBuf,
+    external_dir: PathBuf,
+    cpu: CpuPool,
+    circuits: RwLock<BTreeMap<String, Arc<LoadedCircuit>>>,
+    proving: [OnceCell<Arc<ProvingKey>>; 2],
+    ready: AtomicBool,
+}
+
+fn signal_names(id: CircuitId) -> Vec<String> {
+    let names: &[&str] = match id {
+        CircuitId::Age => &["minAge", "referenceTs", "documentHash", "commitment", "nullifier"],
+        CircuitId::Authenticity => &["root", "leaf", "epoch", "nullifier"],
+    };
+    names.iter().map(|s| s.to_string()).collect()
+}
+
+fn valid_external_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= MAX_NAME
+        && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        && name.as_bytes()[0].is_ascii_lowercase()
+        && CircuitId::from_name(name).is_none()
+}
+
+fn internal(e: impl std::fmt::Display) -> KeyError {
+    KeyError::Internal(e.to_string())
+}
+
+/// Generates the keys of `id` into `keys_dir/<name>/` unless both files exist.
+fn ensure_keys(keys_dir: &Path, id: CircuitId) -> Result<(), KeyError> {
+    let dir = keyfile::circuit_dir(keys_dir, id.name());
+    if dir.join(keyfile::PROVING_KEY_FILE).exists() && dir.join(keyfile::VERIFICATION_KEY_FILE).exists() {
+        return Ok(());
+    }
+    tracing::info!(circuit = id.name(), "generating zero-knowledge keys (first start)");
+    let (pk, vk) = setup(id).map_err(internal)?;
+    let staging = keys_dir.join(format!(".staging-{}-{}", id.name(), std::process::id()));
+    let _ = std::fs::remove_dir_all(&staging);
+    write_keys(&staging, id.name(), &pk, &vk).map_err(internal)?;
+    std::fs::create_dir_all(keys_dir).map_err(internal)?;
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::rename(keyfile::circuit_dir(&staging, id.name()), &dir).map_err(internal)?;
+    let _ = std::fs::remove_dir_all(&staging);
+    Ok(())
+}
+
+fn load_builtin(keys_dir: &Path, id: CircuitId) -> Result<LoadedCircuit, KeyError> {
+    let path = keyfile::circuit_dir(keys_dir, id.name()).join(keyfile::VERIFICATION_KEY_FILE);
+    let vk_json = std::fs::read(&path).map_err(|e| internal(format!("{}: {e}", path.display())))?;
+    let key =
+        prepare_verification_key_json(&vk_json).map_err(|e| internal(format!("{}: {e}", path.display())))?;
+    if key.n_public() != id.n_public() {
+        return Err(internal(format!("{} has {} public signals", path.display(), key.n_public())));
+    }
+    let info = CircuitInfo {
+        name: id.name().into(),
+        n_public: id.n_public(),
+        public_signals: signal_names(id),
+        vk_sha256: key_id(&vk_json),
+        external: false,
+        nullifier_signal: Some(id.n_public() - 1),
+    };
+    Ok(LoadedCircuit { info, key, vk_json })
+}
+
+fn load_external(
+    name: &str,
+    vk_json: Vec<u8>,
+    nullifier_signal: Option<usize>,
+) -> Result<LoadedCircuit, KeyError> {
+    let key = prepare_verification_key_json(&vk_json)
+        .map_err(|e| KeyError::Invalid(format!("verification_key: {e}")))?;
+    let n = key.n_public();
+    if nullifier_signal.is_some_and(|i| i >= n) {
+        return Err(KeyError::Invalid(format!("nullifier_signal must be below {n}")));
+    }
+    let info = CircuitInfo {
+        name: name.into(),
+        n_public: n,
+        public_signals: (0..n).map(|i| format!("public_{i}")).collect(),
+        vk_sha256: key_id(&vk_json),
+        external: true,
+        nullifier_signal,
+    };
+    Ok(LoadedCircuit { info, key, vk_json })
+}
+
+impl ZkService {
+    /// A service over `keys_dir` (built-in keys) and `external_dir`; nothing loaded yet.
+    pub fn new(keys_dir: PathBuf, external_dir: PathBuf, cpu: CpuPool) -> Self {
+        Self {
+            keys_dir,
+            external_dir,
+            cpu,
+            circuits: RwLock::new(BTreeMap::new()),
+            proving: [OnceCell::new(), OnceCell::new()],
+            ready: AtomicBool::new(false),
+        }
+    }
+
+    /// Generates missing built-in keys, then loads and prepares every verification key
+    /// (built-in and external). The service is ready afterwards.
+    pub async fn initialise(&self) -> Result<(), KeyError> {
+        let (keys_dir, external_dir) = (self.keys_dir.clone(), self.external_dir.clone());
+        let loaded = tokio::task::spawn_blocking(move || -> Result<Vec<LoadedCircuit>, KeyError> {
+            let mut loaded = Vec::new();
+            for id in CircuitId::ALL {
+                ensure_keys(&keys_dir, id)?;
+                loaded.push(load_builtin(&keys_dir, id)?);
+            }
+            if let Ok(entries) = std::fs::read_dir(&external_dir) {
+                for entry in entries.flatten() {
+                    let path = entry.path();
+                    let Some(name) =
+                        path.file_name().and_then(|n| n.to_str()).and_then(|n| n.strip_suffix(".json"))
+                    else {
+                        continue;
+                    };
+                    if name.ends_with(".settings") || !valid_external_name(name) {
+                        continue;
+                    }
+                    let sidecar: Sidecar = std::fs::read(external_dir.join(format!("{name}.settings.json")))
+                        .ok()
+                        .and_then(|b| serde_json::from_slice(&b).ok())
+                        .unwrap_or_default();
+                    match std::fs::read(&path)
+                        .map_err(internal)
+                        .and_then(|b| load_external(name, b, sidecar.nullifier_signal))
+                    {
+                        Ok(c) => loaded.push(c),
+                        Err(e) => tracing::warn!(file = %path.display(), "external key skipped: {e}"),
+                    }
+                }
+            }
+            Ok(loaded)
+        })
+        .await
+        .map_err(internal)??;
+        let mut circuits = self.circuits.write().unwrap_or_else(|p| p.into_inner());
+        for c in loaded {
+            tracing::info!(circuit = %c.info.name, vk_sha256 = %c.info.vk_sha256, "verification key prepared");
+            circuits.insert(c.info.name.clone(), Arc::new(c));
+        }
+        self.ready.store(true, Ordering::Release);
+        Ok(())
+    }
+
+    /// Whether every verification key is loaded.
+    pub fn is_ready(&self) -> bool {
+        self.ready.load(Ordering::Acquire)
+    }
+
+    /// Every known circuit.
+    pub fn circuits(&self) -> Vec<CircuitInfo> {
+        self.circuits.read().unwrap_or_else(|p| p.into_inner()).values().map(|c| c.info.clone()).collect()
+    }
+
+    /// One circuit, if known.
+    pub fn circuit(&self, name: &str) -> Option<Arc<LoadedCircuit>> {
+        self.circuits.read().unwrap_or_else(|p| p.into_inner()).get(name).cloned()
+    }
+
+    /// The proving key of a built-in circuit, loaded on first use and kept.
+    pub async fn proving_key(&self, id: CircuitId) -> Result<Arc<ProvingKey>, KeyError> {
+        let slot = &self.proving[id as usize];
+        let path = keyfile::circuit_dir(&self.keys_dir, id.name()).join(keyfile::PROVING_KEY_FILE);
+        slot.get_or_try_init(|| async {
+            tracing::info!(circuit = id.name(), "loading proving key (first use)");
+            let key = self.cpu.run(move || read_proving_key(&path)).await.map_err(|_| KeyError::Busy)?;
+            key.map(Arc::new).map_err(internal)
+        })
+        .await
+        .cloned()
+    }
+
+    /// Registers an external snarkjs Groth16 BN254 key (persisted in the external directory).
+    pub async fn add_external(
+        &self,
+        name: &str,
+        verification_key: &serde_json::Value,
+        nullifier_signal: Option<usize>,
+    ) -> Result<CircuitInfo, KeyError> {
+        if !valid_external_name(name) {
+            return Err(KeyError::Invalid(
+                "name must be 1-64 of a-z 0-9 _ starting with a letter, and not a built-in circuit".into(),
+            ));
+        }
+        if self.circuit(name).is_some() {
+            return Err(KeyError::Exists(name.into()));
+        }
+        if self.circuits().iter().filter(|c| c.external).count() >= MAX_EXTERNAL {
+            return Err(KeyError::Invalid(format!("at most {MAX_EXTERNAL} external circuits")));
+        }
+        let bytes = serde_json::to_vec_pretty(verification_key).map_err(internal)?;
+        if bytes.len() > MAX_VK_BYTES {
+            return Err(KeyError::Invalid("verification_key is too large".into()));
+        }
+        let loaded = self
+            .cpu
+            .run(move || load_external_owned(bytes, nullifier_signal))
+            .await
+            .map_err(|_| KeyError::Busy)??;
+        let loaded = LoadedCircuit { info: CircuitInfo { name: name.into(), ..loaded.info }, ..loaded };
+        std::fs::create_dir_all(&self.external_dir).map_err(internal)?;
+        let sidecar = serde_json::to_vec(&Sidecar { nullifier_signal }).map_err(internal)?;
+        write_atomically(&self.external_dir.join(format!("{name}.settings.json")), &sidecar)?;
+        write_atomically(&self.external_dir.join(format!("{name}.json")), &loaded.vk_json)?;
+        let info = loaded.info.clone();
+        self.circuits.write().unwrap_or_else(|p| p.into_inner()).insert(name.into(), Arc::new(loaded));
+        Ok(info)
+    }
+
+    /// Removes an external key; false when no external circuit has that name.
+    pub fn remove_external(&self, name: &str) -> Result<bool, KeyError> {
+        let mut circuits = self.circuits.write().unwrap_or_else(|p| p.into_inner());
+        match circuits.get(name) {
+            Some(c) if c.info.external => {
+                circuits.remove(name);
+                let _ = std::fs::remove_file(self.external_dir.join(format!("{name}.json")));
+                let _ = std::fs::remove_file(self.external_dir.join(format!("{name}.settings.json")));
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
+
+    /// The pool verification and proving run on.
+    pub fn cpu(&self) -> &CpuPool {
+        &self.cpu
+    }
+}
+
+fn load_external_owned(bytes: Vec<u8>, nullifier_signal: Option<usize>) -> Result<LoadedCircuit, KeyError> {
+    load_external("", bytes, nullifier_signal)
+}
+
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), KeyError> {
+    let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
+    std::fs::write(&tmp, bytes).map_err(internal)?;
+    std::fs::rename(&tmp, path).map_err(internal)
+}

@@ -1,0 +1,194 @@
+//! `/zkp`: circuits, verification keys (immutable, with ETag) and anonymous verification.
+
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use honestly_core::zk::service::KeyError;
+use honestly_core::zk::{verify, CircuitInfo, Expected};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::access::{Admin, RequireRole};
+use crate::error::{ApiError, ErrorBody};
+use crate::json::Json;
+use crate::state::AppState;
+
+/// A circuit verifiers can check proofs of.
+#[derive(Serialize, ToSchema)]
+pub struct CircuitView {
+    /// The proof type.
+    pub name: String,
+    /// Number of public signals.
+    pub n_public: usize,
+    /// Their names, in order.
+    pub public_signals: Vec<String>,
+    /// SHA-256 of its `verification_key.json`.
+    pub vk_sha256: String,
+    /// Added by an operator.
+    pub external: bool,
+}
+
+impl From<CircuitInfo> for CircuitView {
+    fn from(c: CircuitInfo) -> Self {
+        Self {
+            name: c.name,
+            n_public: c.n_public,
+            public_signals: c.public_signals,
+            vk_sha256: c.vk_sha256,
+            external: c.external,
+        }
+    }
+}
+
+/// An external snarkjs key to register.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AddCircuit {
+    /// 1–64 of `a-z 0-9 _`, starting with a letter.
+    pub name: String,
+    /// snarkjs `verification_key.json` (Groth16, BN254).
+    #[schema(value_type = Object)]
+    pub verification_key: serde_json::Value,
+    /// Index of the public signal that is a nullifier, if any.
+    pub nullifier_signal: Option<usize>,
+}
+
+/// A proof to check.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VerifyRequest {
+    /// A circuit name from `/zkp/circuits`.
+    pub proof_type: String,
+    /// snarkjs proof JSON.
+    #[schema(value_type = Object)]
+    pub proof: serde_json::Value,
+    /// Decimal strings in the circuit's order.
+    #[schema(value_type = Vec<String>)]
+    pub public_signals: serde_json::Value,
+    /// Checks beyond validity.
+    #[schema(value_type = Option<Object>)]
+    pub expected: Option<Expected>,
+}
+
+/// The verdict.
+#[derive(Serialize, ToSchema)]
+pub struct VerifyResponse {
+    /// Valid and meeting the expectations.
+    pub verified: bool,
+    /// `invalid_proof`, `malformed`, `expectation_failed`, `stale_proof` or `unknown_circuit`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// Every circuit: built in and external.
+#[utoipa::path(get, path = "/zkp/circuits", tag = "zkp",
+    responses((status = 200, description = "Circuits", body = Vec<CircuitView>)))]
+pub async fn circuits(State(state): State<AppState>) -> Json<Vec<CircuitView>> {
+    Json(state.zk.circuits().into_iter().map(Into::into).collect())
+}
+
+fn key_error(e: KeyError) -> ApiError {
+    match e {
+        KeyError::Invalid(m) => ApiError::validation(m),
+        KeyError::Exists(name) => ApiError::conflict(format!("A circuit named {name} exists")),
+        KeyError::Busy => ApiError::unavailable("Server busy, retry shortly"),
+        KeyError::Internal(cause) => ApiError::internal(cause),
+    }
+}
+
+/// Registers an external snarkjs verification key (admin).
+#[utoipa::path(post, path = "/zkp/circuits", tag = "zkp", security(("bearer" = [])), request_body = AddCircuit,
+    responses((status = 201, description = "Registered", body = CircuitView),
+              (status = 400, description = "Invalid name or key", body = ErrorBody),
+              (status = 403, description = "Not an admin", body = ErrorBody),
+              (status = 409, description = "Name taken", body = ErrorBody)))]
+pub async fn add_circuit(
+    State(state): State<AppState>,
+    _admin: RequireRole<Admin>,
+    Json(body): Json<AddCircuit>,
+) -> Result<Response, ApiError> {
+    let info = state
+        .zk
+        .add_external(&body.name, &body.verification_key, body.nullifier_signal)
+        .await
+        .map_err(key_error)?;
+    tracing::info!(circuit = %info.name, "external circuit registered");
+    Ok((StatusCode::CREATED, Json(CircuitView::from(info))).into_response())
+}
+
+/// Removes an external circuit (admin).
+#[utoipa::path(delete, path = "/zkp/circuits/{name}", tag = "zkp", security(("bearer" = [])),
+    params(("name" = String, Path, description = "An external circuit")),
+    responses((status = 204, description = "Removed"),
+              (status = 403, description = "Not an admin", body = ErrorBody),
+              (status = 404, description = "No external circuit of that name", body = ErrorBody)))]
+pub async fn remove_circuit(
+    State(state): State<AppState>,
+    _admin: RequireRole<Admin>,
+    Path(name): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    if state.zk.remove_external(&name).map_err(key_error)? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::not_found())
+    }
+}
+
+/// A circuit's snarkjs `verification_key.json`; `ETag` is its SHA-256.
+#[utoipa::path(get, path = "/zkp/artifacts/{circuit}/verification_key.json", tag = "zkp",
+    params(("circuit" = String, Path, description = "A circuit name")),
+    responses((status = 200, description = "The key", body = Object),
+              (status = 304, description = "Not modified (If-None-Match)"),
+              (status = 404, description = "Unknown circuit", body = ErrorBody)))]
+pub async fn verification_key(
+    State(state): State<AppState>,
+    Path(circuit): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let loaded = state.zk.circuit(&circuit).ok_or_else(ApiError::not_found)?;
+    let etag = format!("\"{}\"", loaded.info.vk_sha256);
+    let matches = headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()).is_some_and(|v| {
+        v.split(',').map(str::trim).any(|t| t == etag || t == "*" || t.trim_start_matches("W/") == etag)
+    });
+    let common = [
+        (header::ETAG, HeaderValue::from_str(&etag).map_err(ApiError::internal)?),
+        (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=31536000, immutable")),
+    ];
+    if matches {
+        return Ok((StatusCode::NOT_MODIFIED, common).into_response());
+    }
+    let mut response = (common, loaded.vk_json.clone()).into_response();
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    Ok(response)
+}
+
+/// Verifies a proof anonymously (rate limited; never consumes a nullifier).
+#[utoipa::path(post, path = "/zkp/verify", tag = "zkp", request_body = VerifyRequest,
+    responses((status = 200, description = "The verdict", body = VerifyResponse),
+              (status = 400, description = "Invalid request", body = ErrorBody),
+              (status = 429, description = "Rate limited", body = ErrorBody)))]
+pub async fn verify_proof(
+    State(state): State<AppState>,
+    Json(body): Json<VerifyRequest>,
+) -> Result<Json<VerifyResponse>, ApiError> {
+    if !state.zk.is_ready() {
+        return Err(ApiError::unavailable("Verification keys are still loading"));
+    }
+    let expected = body.expected.unwrap_or_default();
+    let now = honestly_core::clock::now_utc().unix_timestamp().max(0) as u64;
+    let outcome = verify::verify(
+        &state.zk,
+        &state.registry,
+        &body.proof_type,
+        &body.proof,
+        &body.public_signals,
+        &expected,
+        now,
+    )
+    .await
+    .map_err(|_| ApiError::unavailable("Server busy, retry shortly"))?;
+    Ok(Json(VerifyResponse {
+        verified: outcome.verified,
+        reason: outcome.reason.map(|r| r.as_str().to_string()),
+    }))
+}
