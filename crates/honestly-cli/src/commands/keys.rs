@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::Subcommand;
-use honestly_core::config::{decode_key32, environment_with_dotenv, Config};
+use honestly_core::config::decode_key32;
 use honestly_core::crypto::vault::VaultKeys;
 use indicatif::{ProgressBar, ProgressStyle};
 use secrecy::ExposeSecret;
@@ -45,23 +45,11 @@ pub fn run(cmd: KeysCommand) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let config = match Config::load(&environment_with_dotenv()) {
-        Ok(loaded) => loaded.config,
-        Err(problems) => return super::config::report_problems(&problems),
-    };
-    let keys = match VaultKeys::parse(config.secrets.vault_master_key.expose_secret()) {
-        Ok(keys) => Arc::new(keys.with_current(new_key)),
-        Err(e) => {
-            eprintln!("error: VAULT_MASTER_KEY: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
-    runtime.block_on(async move {
-        let store = match honestly_core::store::open(&config).await {
-            Ok(store) => store,
+    super::store_access::with_store(|config, store| async move {
+        let keys = match VaultKeys::parse(config.secrets.vault_master_key.expose_secret()) {
+            Ok(keys) => Arc::new(keys.with_current(new_key)),
             Err(e) => {
-                eprintln!("error: cannot open the store: {e:#}");
+                eprintln!("error: VAULT_MASTER_KEY: {e}");
                 return ExitCode::from(2);
             }
         };
@@ -80,7 +68,9 @@ pub fn run(cmd: KeysCommand) -> ExitCode {
         bar.finish_and_clear();
         match result {
             Ok(count) => {
-                println!("re-encrypted {count} document(s); every document is now under key version {version}");
+                println!(
+                    "re-encrypted {count} document(s); every document is now under key version {version}"
+                );
                 println!("next: set VAULT_MASTER_KEY to the new key (old key after a comma until all replicas restarted)");
                 ExitCode::SUCCESS
             }

@@ -4,5 +4,6 @@ pub mod audit;
 pub mod config;
 pub mod keys;
 pub mod serve;
+pub mod store_access;
 pub mod user;
 pub mod zk;

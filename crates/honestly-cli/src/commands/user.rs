@@ -8,7 +8,6 @@ use std::sync::Arc;
 use clap::Subcommand;
 use honestly_core::audit::{AuditEvent, AuditLog, Outcome};
 use honestly_core::auth::{AuthError, AuthService, Password, Role, Username};
-use honestly_core::config::{environment_with_dotenv, Config};
 use honestly_core::cpu::CpuPool;
 
 /// Account management.
@@ -45,19 +44,7 @@ fn read_password() -> std::io::Result<String> {
 
 /// Runs a `user` subcommand.
 pub fn run(cmd: UserCommand) -> ExitCode {
-    let config = match Config::load(&environment_with_dotenv()) {
-        Ok(loaded) => loaded.config,
-        Err(problems) => return super::config::report_problems(&problems),
-    };
-    let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
-    runtime.block_on(async move {
-        let store = match honestly_core::store::open(&config).await {
-            Ok(store) => store,
-            Err(e) => {
-                eprintln!("error: cannot open the store: {e:#}");
-                return ExitCode::FAILURE;
-            }
-        };
+    super::store_access::with_store(|config, store| async move {
         let audit = AuditLog::start(Arc::clone(&store));
         let auth = AuthService::new(&config, Arc::clone(&store), CpuPool::for_this_machine(), audit.clone());
         let code = match cmd {
