@@ -5,7 +5,6 @@ use std::process::ExitCode;
 
 use clap::Subcommand;
 use honestly_core::audit::{verify_chain, VerifyError};
-use honestly_core::config::{environment_with_dotenv, Config};
 
 /// The audit trail.
 #[derive(Subcommand)]
@@ -22,25 +21,7 @@ pub fn run(cmd: AuditCommand) -> ExitCode {
 }
 
 fn verify() -> ExitCode {
-    let config = match Config::load(&environment_with_dotenv()) {
-        Ok(loaded) => loaded.config,
-        Err(problems) => return super::config::report_problems(&problems),
-    };
-    let runtime = match tokio::runtime::Runtime::new() {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    runtime.block_on(async move {
-        let store = match honestly_core::store::open(&config).await {
-            Ok(store) => store,
-            Err(e) => {
-                eprintln!("error: cannot open the store: {e:#}");
-                return ExitCode::from(2);
-            }
-        };
+    super::store_access::with_store(|_config, store| async move {
         match verify_chain(&*store).await {
             Ok(report) => {
                 println!("audit chain OK: {} events", report.events);

@@ -126,7 +126,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
          CREATE INDEX share_links_document ON share_links(document_id);",
     ),
     (
-        10,
+        6,
         "CREATE TABLE audit_events (
              seq INTEGER PRIMARY KEY,
              id TEXT NOT NULL UNIQUE,
@@ -152,9 +152,13 @@ pub(super) fn run(conn: &mut Connection) -> rusqlite::Result<()> {
              applied_at TEXT NOT NULL
          );",
     )?;
-    let current: i64 =
-        conn.query_row("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", [], |r| r.get(0))?;
-    for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > current) {
+    let applied: std::collections::BTreeSet<i64> = {
+        let mut stmt = conn.prepare("SELECT version FROM schema_migrations")?;
+        let versions = stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        versions
+    };
+    // Every migration not yet applied, in order (not only those above the highest applied).
+    for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| !applied.contains(v)) {
         let tx = conn.transaction()?;
         tx.execute_batch(sql)?;
         tx.execute(
