@@ -233,11 +233,10 @@ impl LinkService {
         };
         let document = self.documents.get(user_id, &req.document_id).await?;
         if let Some(proof_id) = &req.proof_id {
-            let proof = is_valid_id(IdKind::Proof, proof_id)
-                .then_some(())
-                .ok_or(LinkError::NotFound)
-                .map(|_| self.store.proof(user_id, proof_id));
-            match proof?.await? {
+            if !is_valid_id(IdKind::Proof, proof_id) {
+                return Err(LinkError::NotFound);
+            }
+            match self.store.proof(user_id, proof_id).await? {
                 Some(p) if p.document_id == document.id => {}
                 Some(_) => return Err(invalid("proof_id", "is a proof of another document")),
                 None => return Err(LinkError::NotFound),

@@ -280,6 +280,20 @@ async fn links_to_foreign_documents_or_proofs_and_bad_settings_are_refused() {
             .unwrap();
         assert_error(r, 400, "VALIDATION_FAILED").await;
     }
+    // A proof of one document cannot be shared through a link to another.
+    let second: Value =
+        app.upload(&owner.token, "b.pdf", b"second".to_vec(), "other").await.json().await.unwrap();
+    let b = json!({"document_id": second["document"]["id"], "proof_id": owner.proof_id, "access_level": "proof_only"});
+    let r = app
+        .client
+        .post(app.url("/vault/share-links"))
+        .bearer_auth(&owner.token)
+        .json(&b)
+        .send()
+        .await
+        .unwrap();
+    let body = assert_error(r, 400, "VALIDATION_FAILED").await;
+    assert!(body["error"]["fields"]["proof_id"].is_string(), "{body}");
     let r = app
         .client
         .delete(app.url("/vault/share-links/lnk_00000000000000000000000000000000"))
