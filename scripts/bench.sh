@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Load benchmark of the release server on the embedded default (SQLite), on this machine.
 # Starts `honestly serve` on a free port with a fresh data directory, seeds a user, a
-# document, an age proof and an unbounded share link, then drives load with oha and prints
-# one table: route, concurrency, target rate, requests/s, p50, p99, errors.
+# document, an age proof and an unbounded share link, then drives load with wrk (Debian's
+# package, installed if missing) and prints one table: route, connections, requests/s, p50,
+# p99, errors.
 #
 #   scripts/bench.sh              # default: 10 s per run
 #   BENCH_SECONDS=30 scripts/bench.sh
@@ -13,13 +14,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 SECONDS_PER_RUN=${BENCH_SECONDS:-10}
-TOOLS="$ROOT/.cache/tools"
-
-if ! command -v oha >/dev/null 2>&1 && [ ! -x "$TOOLS/bin/oha" ]; then
-  echo "installing the oha load generator into $TOOLS (once)…" >&2
-  cargo install oha --locked --root "$TOOLS" >&2
+if ! command -v wrk >/dev/null 2>&1; then
+  echo "installing the wrk load generator (Debian package)…" >&2
+  apt-get install -y wrk >&2 || { apt-get update >&2 && apt-get install -y wrk >&2; }
 fi
-OHA=$(command -v oha || echo "$TOOLS/bin/oha")
 
 cargo build --release -p honestly-cli >&2
 BIN="$ROOT/target/release/honestly"
@@ -71,30 +69,38 @@ TOKEN=$(cat "$WORK/token")
 rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$PID/status"; }
 idle_rss=$(rss_kb)
 
-# route|concurrency|rate (0 = as fast as possible)|method|path|body file
+# route|connections|method|path|body file
 RUNS=(
-  "GET /vault/share/{token}/bundle|16|1000|GET|/vault/share/$TOKEN/bundle|"
-  "GET /vault/share/{token}/bundle|32|0|GET|/vault/share/$TOKEN/bundle|"
-  "POST /zkp/verify|4|0|POST|/zkp/verify|$WORK/verify.json"
-  "POST /zkp/verify|16|0|POST|/zkp/verify|$WORK/verify.json"
-  "POST /auth/login|4|0|POST|/auth/login|$WORK/login.json"
+  "GET /vault/share/{token}/bundle|8|GET|/vault/share/$TOKEN/bundle|"
+  "GET /vault/share/{token}/bundle|32|GET|/vault/share/$TOKEN/bundle|"
+  "POST /zkp/verify|4|POST|/zkp/verify|$WORK/verify.json"
+  "POST /zkp/verify|16|POST|/zkp/verify|$WORK/verify.json"
+  "POST /auth/login|4|POST|/auth/login|$WORK/login.json"
 )
-printf '\n%-34s %5s %8s %10s %9s %9s %7s\n' route conc target req/s p50_ms p99_ms errors
+printf '\n%-34s %5s %10s %9s %9s %7s\n' route conns req/s p50_ms p99_ms errors
 for run in "${RUNS[@]}"; do
-  IFS='|' read -r name conc rate method path body <<<"$run"
-  args=(-z "${SECONDS_PER_RUN}s" -c "$conc" --no-tui --output-format json -m "$method")
-  [ "$rate" != 0 ] && args+=(-q "$rate")
-  [ -n "$body" ] && args+=(-D "$body" -T application/json)
-  "$OHA" "${args[@]}" "$BASE$path" >"$WORK/out.json" 2>/dev/null
-  python3 - "$name" "$conc" "$rate" "$WORK/out.json" <<'PY'
-import json, sys
-name, conc, rate, path = sys.argv[1:5]
-r = json.load(open(path))
-s, p = r["summary"], r["latencyPercentiles"]
-codes = r.get("statusCodeDistribution", {})
-errors = sum(v for k, v in codes.items() if not k.startswith("2")) + sum(r.get("errorDistribution", {}).values())
-print(f"{name:<34} {conc:>5} {rate if rate != '0' else 'max':>8} {s['requestsPerSec']:>10.0f} "
-      f"{p['p50'] * 1000:>9.2f} {p['p99'] * 1000:>9.2f} {errors:>7}")
+  IFS='|' read -r name conns method path body <<<"$run"
+  script="$WORK/request.lua"
+  if [ -n "$body" ]; then
+    printf 'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = [==[%s]==]\n' "$(cat "$body")" >"$script"
+  else
+    printf 'wrk.method = "GET"\n' >"$script"
+  fi
+  wrk -t2 -c"$conns" -d"${SECONDS_PER_RUN}s" --latency -s "$script" "$BASE$path" >"$WORK/out.txt" 2>&1
+  python3 - "$name" "$conns" "$WORK/out.txt" <<'PY'
+import re, sys
+name, conns, path = sys.argv[1:4]
+text = open(path).read()
+def ms(label):
+    m = re.search(rf"^\s*{label}%\s+([\d.]+)(us|ms|s)\s*$", text, re.M)
+    if not m:
+        return float("nan")
+    return float(m.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[m.group(2)]
+rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
+sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
+errors = (int(non2xx.group(1)) if non2xx else 0) + (sum(int(g) for g in sock.groups()) if sock else 0)
+print(f"{name:<34} {conns:>5} {rps:>10.0f} {ms('50'):>9.2f} {ms('99'):>9.2f} {errors:>7}")
 PY
 done
 loaded_rss=$(rss_kb)
