@@ -3,6 +3,12 @@
 
 mod commands;
 
+/// mimalloc returns freed memory to the system. With the default allocator, each argon2 hash
+/// (19 MiB, freed right after) stayed resident per thread arena: a few hundred logins took the
+/// process from 25 MiB to over 1 GiB.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
