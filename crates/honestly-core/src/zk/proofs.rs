@@ -63,13 +63,10 @@ pub struct ProofRecord {
 impl ProofRecord {
     /// `{name: value}` of the public signals.
     pub fn public_inputs(&self) -> serde_json::Map<String, serde_json::Value> {
-        let names: &[&str] = match CircuitId::from_name(&self.proof_type) {
-            Some(CircuitId::Age) => &["minAge", "referenceTs", "documentHash", "commitment", "nullifier"],
-            Some(CircuitId::Authenticity) => &["root", "leaf", "epoch", "nullifier"],
-            None => &[],
-        };
+        let names =
+            CircuitId::from_name(&self.proof_type).map(super::service::signal_names).unwrap_or_default();
         names
-            .iter()
+            .into_iter()
             .zip(&self.public_signals)
             .map(|(n, v)| (n.to_string(), serde_json::Value::String(v.clone())))
             .collect()

@@ -83,7 +83,8 @@ pub struct ZkService {
     ready: AtomicBool,
 }
 
-fn signal_names(id: CircuitId) -> Vec<String> {
+/// The names of a built-in circuit's public signals, in order (ZK.md).
+pub fn signal_names(id: CircuitId) -> Vec<String> {
     let names: &[&str] = match id {
         CircuitId::Age => &["minAge", "referenceTs", "documentHash", "commitment", "nullifier"],
         CircuitId::Authenticity => &["root", "leaf", "epoch", "nullifier"],
