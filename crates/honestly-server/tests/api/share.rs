@@ -37,20 +37,22 @@ async fn owner_with_proof(app: &TestApp) -> Owner {
     Owner { token, document_id, proof_id: proof["proof"]["id"].as_str().unwrap().to_string() }
 }
 
-async fn create_link(app: &TestApp, owner: &Owner, extra: Value) -> Value {
+/// A link request for the owner's document and proof, with `extra` fields set or overridden.
+fn link_body(owner: &Owner, extra: Value) -> Value {
     let mut body =
         json!({"document_id": owner.document_id, "proof_id": owner.proof_id, "access_level": "proof_only"});
     for (k, v) in extra.as_object().unwrap() {
         body[k] = v.clone();
     }
-    let r = app
-        .client
-        .post(app.url("/vault/share-links"))
-        .bearer_auth(&owner.token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
+    body
+}
+
+async fn post_link(app: &TestApp, owner: &Owner, body: &Value) -> reqwest::Response {
+    app.client.post(app.url("/vault/share-links")).bearer_auth(&owner.token).json(body).send().await.unwrap()
+}
+
+async fn create_link(app: &TestApp, owner: &Owner, extra: Value) -> Value {
+    let r = post_link(app, owner, &link_body(owner, extra)).await;
     assert_eq!(r.status(), 201);
     r.json::<Value>().await.unwrap()["link"].clone()
 }
@@ -266,32 +268,13 @@ async fn links_to_foreign_documents_or_proofs_and_bad_settings_are_refused() {
         json!({"max_accesses": 0}),
         json!({"passphrase": "short"}),
     ] {
-        let mut b = json!({"document_id": owner.document_id, "access_level": "proof_only"});
-        for (k, v) in bad.as_object().unwrap() {
-            b[k] = v.clone();
-        }
-        let r = app
-            .client
-            .post(app.url("/vault/share-links"))
-            .bearer_auth(&owner.token)
-            .json(&b)
-            .send()
-            .await
-            .unwrap();
-        assert_error(r, 400, "VALIDATION_FAILED").await;
+        assert_error(post_link(&app, &owner, &link_body(&owner, bad)).await, 400, "VALIDATION_FAILED").await;
     }
     // A proof of one document cannot be shared through a link to another.
     let second: Value =
         app.upload(&owner.token, "b.pdf", b"second".to_vec(), "other").await.json().await.unwrap();
     let b = json!({"document_id": second["document"]["id"], "proof_id": owner.proof_id, "access_level": "proof_only"});
-    let r = app
-        .client
-        .post(app.url("/vault/share-links"))
-        .bearer_auth(&owner.token)
-        .json(&b)
-        .send()
-        .await
-        .unwrap();
+    let r = post_link(&app, &owner, &b).await;
     let body = assert_error(r, 400, "VALIDATION_FAILED").await;
     assert!(body["error"]["fields"]["proof_id"].is_string(), "{body}");
     let r = app
