@@ -45,6 +45,11 @@ enum Command {
         #[command(subcommand)]
         action: commands::keys::KeysCommand,
     },
+    /// AI-agent helpers (request signatures).
+    Agent {
+        #[command(subcommand)]
+        action: commands::agent::AgentCommand,
+    },
     /// Manage accounts.
     User {
         #[command(subcommand)]
@@ -71,6 +76,7 @@ fn main() -> ExitCode {
         Command::Serve => commands::serve::run(),
         Command::Config { action: ConfigAction::Check } => commands::config::check(),
         Command::User { action } => commands::user::run(action),
+        Command::Agent { action } => commands::agent::run(action),
         Command::Keys { action } => commands::keys::run(action),
         Command::Audit { action } => commands::audit::run(action),
         Command::Zk { action } => commands::zk::run(action, &zk_keys_dir()),

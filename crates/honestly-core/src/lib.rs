@@ -1,6 +1,7 @@
 //! The domain of Honestly, without HTTP: configuration, identifiers, storage behind the
 //! [`store::Store`] trait, and rate limiting. The server crate turns these into routes.
 
+pub mod agents;
 pub mod audit;
 pub mod auth;
 pub mod clock;

@@ -8,7 +8,9 @@ use tower::ServiceBuilder;
 use crate::middleware::{
     audit, body_limit, cors, error_detail, metrics, panic, rate_limit, request_id, security_headers, timeout,
 };
-use crate::routes::{auth, docs, documents, fallback, links, monitoring, proofs, share, testing, vault, zkp};
+use crate::routes::{
+    agents, ai, auth, docs, documents, fallback, links, monitoring, proofs, share, testing, vault, zkp,
+};
 use crate::state::AppState;
 
 /// Multipart framing allowed on top of `MAX_UPLOAD_BYTES`.
@@ -56,6 +58,14 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
         .route("/vault/share/{token}/content", get(share::content))
         .route("/vault/qr/{token}", get(share::qr))
         .route("/.well-known/honestly-keys.json", get(share::keys))
+        .route("/monitoring/ai-interactions", get(monitoring::ai_interactions))
+        .route("/ai/health", get(ai::health))
+        .route("/ai/verify-proof", post(ai::verify_proof))
+        .route("/ai/verify-proofs-batch", post(ai::verify_proofs_batch))
+        .route("/ai/get-document-hash", post(ai::get_document_hash))
+        .route("/ai/create-share-link", post(ai::create_share_link))
+        .route("/ai/agents", post(agents::create).get(agents::list))
+        .route("/ai/agents/{id}", get(agents::get).delete(agents::delete))
         .merge(extra);
     if state.config.test_routes {
         json_routes = json_routes.merge(testing::router());
@@ -84,7 +94,8 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
                 .layer(from_fn(security_headers::layer))
                 .layer(cors::layer(&state.config.allowed_origins))
                 .layer(from_fn_with_state(state.clone(), metrics::layer))
-                .layer(from_fn_with_state(state.clone(), audit::layer)),
+                .layer(from_fn_with_state(state.clone(), audit::layer))
+                .layer(from_fn_with_state(state.clone(), crate::ai::envelope::layer)),
         )
         .with_state(state)
 }

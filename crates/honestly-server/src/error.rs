@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use honestly_core::agents::{AgentAuthError, AgentError, AgentVerifyError};
 use honestly_core::auth::AuthError;
 use honestly_core::documents::DocumentError;
 use honestly_core::ids::{new_id, IdKind};
@@ -225,6 +226,58 @@ impl From<DocumentError> for ApiError {
             DocumentError::Busy => ApiError::unavailable("Server busy, retry shortly"),
             DocumentError::Vault(e) => ApiError::internal(format!("vault: {e}")),
             DocumentError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<AgentAuthError> for ApiError {
+    fn from(e: AgentAuthError) -> Self {
+        match e {
+            AgentAuthError::Malformed(err) => {
+                ApiError::validation_fields(BTreeMap::from([(err.field, err.reason)]))
+            }
+            AgentAuthError::InvalidSignature { .. } => {
+                ApiError::new(StatusCode::UNAUTHORIZED, "INVALID_SIGNATURE", "Missing or invalid signature")
+            }
+            AgentAuthError::Stale { .. } => ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "STALE_REQUEST",
+                "Request timestamp is outside the accepted window",
+            ),
+            AgentAuthError::WrongAction { .. } => ApiError::validation_fields(BTreeMap::from([(
+                "action".to_string(),
+                "does not match this route".to_string(),
+            )])),
+            AgentAuthError::RateLimited { decision, .. } => ApiError::rate_limited(decision),
+            AgentAuthError::Replayed { .. } => ApiError::new(
+                StatusCode::CONFLICT,
+                "REPLAYED_REQUEST",
+                "This signed request was already used",
+            ),
+            AgentAuthError::Unavailable(cause) => {
+                ApiError::unavailable("Temporarily unavailable, retry shortly").with_cause(cause)
+            }
+        }
+    }
+}
+
+impl From<AgentError> for ApiError {
+    fn from(e: AgentError) -> Self {
+        match e {
+            AgentError::Validation(fields) => ApiError::validation_fields(fields),
+            AgentError::NotFound => ApiError::not_found(),
+            AgentError::TooMany => ApiError::conflict("Too many agents: delete one first"),
+            AgentError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<AgentVerifyError> for ApiError {
+    fn from(e: AgentVerifyError) -> Self {
+        match e {
+            AgentVerifyError::Validation(fields) => ApiError::validation_fields(fields),
+            AgentVerifyError::Busy => ApiError::unavailable("Server busy, retry shortly"),
+            AgentVerifyError::Store(e) => e.into(),
         }
     }
 }

@@ -5,6 +5,7 @@
 //! [`app::router`] builds the router alone, for `tower::ServiceExt::oneshot` tests.
 
 pub mod access;
+pub mod ai;
 pub mod app;
 pub mod client_ip;
 pub mod error;

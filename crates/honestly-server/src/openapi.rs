@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{auth, documents, links, monitoring, proofs, share, vault, zkp};
+use crate::routes::{agents, ai, auth, documents, links, monitoring, proofs, share, vault, zkp};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -45,6 +45,16 @@ use crate::routes::{auth, documents, links, monitoring, proofs, share, vault, zk
         monitoring::health,
         monitoring::metrics,
         monitoring::prometheus,
+        monitoring::ai_interactions,
+        ai::verify_proof,
+        ai::verify_proofs_batch,
+        ai::get_document_hash,
+        ai::create_share_link,
+        ai::health,
+        agents::create,
+        agents::list,
+        agents::get,
+        agents::delete,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorContent)),
     modifiers(&BearerAuth),
@@ -54,6 +64,7 @@ use crate::routes::{auth, documents, links, monitoring, proofs, share, vault, zk
         (name = "proofs", description = "Zero-knowledge proofs about your documents"),
         (name = "zkp", description = "Circuits, verification keys and public verification"),
         (name = "share", description = "Share links, verification bundles and QR codes"),
+        (name = "ai", description = "The signed AI-agent API and delegated agents"),
         (name = "monitoring", description = "Liveness, readiness, health and metrics"),
     ),
 )]

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
+use honestly_core::agents::{AgentService, MemoryReplay};
 use honestly_core::audit::AuditLog;
 use honestly_core::auth::AuthService;
 use honestly_core::config::Config;
@@ -18,7 +19,11 @@ use honestly_core::store::Store;
 use honestly_core::zk::{ProofService, ZkService};
 use secrecy::ExposeSecret;
 
+use crate::ai::AiInteractions;
 use crate::metrics::Metrics;
+
+/// Signed agent requests remembered at once (each for at most twice the signature tolerance).
+const REPLAY_CAPACITY: usize = 1_000_000;
 
 /// Shared, cheaply cloneable application state.
 #[derive(Clone)]
@@ -49,6 +54,10 @@ pub struct AppState {
     pub links: Arc<LinkService>,
     /// The OpenAPI document, rendered once.
     pub openapi_json: Arc<String>,
+    /// Delegated agents and signed-request authentication.
+    pub agents: Arc<AgentService>,
+    /// The latest agent calls, for monitoring.
+    pub ai_interactions: Arc<AiInteractions>,
     /// The audit trail's batching writer (flushed by `Application::run_until` at shutdown).
     pub audit: AuditLog,
 }
@@ -61,6 +70,14 @@ impl AppState {
         let auth = Arc::new(AuthService::new(&config, Arc::clone(&store), cpu.clone(), audit.clone()));
         let keys = Arc::new(VaultKeys::parse(config.secrets.vault_master_key.expose_secret())?);
         let registry = Arc::new(Registry::load(Arc::clone(&store)).await?);
+        let limiter: Arc<dyn RateLimiter> = Arc::new(MemoryRateLimiter::new());
+        let agents = Arc::new(AgentService::new(
+            &config,
+            Arc::clone(&store),
+            Arc::clone(&keys),
+            Arc::clone(&limiter),
+            Arc::new(MemoryReplay::new(REPLAY_CAPACITY)),
+        ));
         let documents = Arc::new(DocumentService::new(
             Arc::clone(&store),
             keys,
@@ -98,7 +115,9 @@ impl AppState {
             cpu,
             config: Arc::new(config),
             store,
-            limiter: Arc::new(MemoryRateLimiter::new()),
+            limiter,
+            agents,
+            ai_interactions: Arc::new(AiInteractions::default()),
             metrics: Arc::new(Metrics::default()),
             started_at: Instant::now(),
             openapi_json: Arc::new(crate::openapi::render_json()),

@@ -1,5 +1,6 @@
 //! Subcommands of the `honestly` binary.
 
+pub mod agent;
 pub mod audit;
 pub mod config;
 pub mod keys;

@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
+use crate::agents::AgentRecord;
 use crate::audit::AuditEvent;
 use crate::auth::model::{User, UserRecord};
 use crate::config::{Config, DatabaseUrl};
@@ -241,6 +242,36 @@ pub trait AuditStore: Send + Sync {
     async fn audit_events_after(&self, seq: u64, limit: u32) -> Result<Vec<AuditEvent>, StoreError>;
 }
 
+/// Delegated AI agents (their secrets sealed under the vault master key).
+#[async_trait]
+pub trait AgentStore: Send + Sync {
+    /// Stores a new agent, unless its user already has `max_per_user` agents (then `false`,
+    /// nothing written). The count and the insert are one transaction.
+    async fn insert_agent(&self, agent: &AgentRecord, max_per_user: u32) -> Result<bool, StoreError>;
+    /// An agent by id, only while its user exists and is not disabled.
+    async fn active_agent(&self, id: &str) -> Result<Option<AgentRecord>, StoreError>;
+    /// The user's agents, oldest first, at most `limit`.
+    async fn agents_of_user(&self, user_id: &str, limit: u32) -> Result<Vec<AgentRecord>, StoreError>;
+    /// Deletes one of the user's agents; false when not theirs.
+    async fn delete_agent(&self, user_id: &str, id: &str) -> Result<bool, StoreError>;
+}
+
+/// Proof nullifiers consumed by verifications: each one at most once, ever.
+#[async_trait]
+pub trait NullifierStore: Send + Sync {
+    /// Records `nullifier` of `proof_type` as consumed by `consumer`, atomically and durably.
+    /// True when this call consumed it; false when it had been consumed before. Of concurrent
+    /// calls with one nullifier, exactly one returns true.
+    async fn consume_nullifier(
+        &self,
+        proof_type: &str,
+        nullifier: &str,
+        consumer: &str,
+    ) -> Result<bool, StoreError>;
+    /// Whether `nullifier` of `proof_type` has been consumed.
+    async fn nullifier_consumed(&self, proof_type: &str, nullifier: &str) -> Result<bool, StoreError>;
+}
+
 /// Every persistent operation the services need.
 #[async_trait]
 pub trait Store:
@@ -251,6 +282,8 @@ pub trait Store:
     + LinkStore
     + TimelineStore
     + AuditStore
+    + AgentStore
+    + NullifierStore
     + Send
     + Sync
     + 'static

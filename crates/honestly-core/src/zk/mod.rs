@@ -7,4 +7,4 @@ pub mod verify;
 
 pub use proofs::{ProofError, ProofRecord, ProofRequest, ProofService};
 pub use service::{CircuitInfo, ZkService};
-pub use verify::{Expected, VerifyOutcome, VerifyReason};
+pub use verify::{verify_batch, Expected, VerifyInput, VerifyOutcome, VerifyReason};

@@ -5,12 +5,15 @@
 
 use std::sync::Arc;
 
+use honestly_zk::batch::{batch_verify, BatchItem};
 use honestly_zk::expect::{self, AgeExpectations, AuthenticityExpectations, ExpectationFailure};
 use honestly_zk::snarkjs::{proof_from_value, public_signals_from_value};
-use honestly_zk::{fr_from_decimal, fr_to_decimal, AgePublic, AuthenticityPublic, CircuitId, Fr};
+use honestly_zk::{
+    fr_from_decimal, fr_to_decimal, AgePublic, AuthenticityPublic, CircuitId, Fr, ParseError, Proof,
+};
 use serde::{Deserialize, Serialize};
 
-use super::service::ZkService;
+use super::service::{LoadedCircuit, ZkService};
 use crate::registry::Registry;
 
 /// Why a verification did not pass.
@@ -75,7 +78,8 @@ pub struct VerifyOutcome {
 }
 
 impl VerifyOutcome {
-    fn fail(reason: VerifyReason) -> Self {
+    /// A failed outcome with no signals.
+    pub fn fail(reason: VerifyReason) -> Self {
         Self {
             verified: false,
             reason: Some(reason),
@@ -109,41 +113,60 @@ fn classify(failure: ExpectationFailure) -> VerifyReason {
     }
 }
 
-/// Verifies `proof` + `public_signals` (snarkjs JSON values) as `proof_type`, then checks
-/// `expected` at time `now`. CPU work runs on the service's bounded pool.
-pub async fn verify(
-    zk: &ZkService,
-    registry: &Registry,
-    proof_type: &str,
-    proof: &serde_json::Value,
-    public_signals: &serde_json::Value,
-    expected: &Expected,
-    now: u64,
-) -> Result<VerifyOutcome, crate::cpu::CpuBusy> {
-    let Some(circuit) = zk.circuit(proof_type) else {
-        return Ok(VerifyOutcome::fail(VerifyReason::UnknownCircuit));
-    };
-    let (Ok(parsed_proof), Ok(signals)) =
-        (proof_from_value(proof), public_signals_from_value(public_signals))
-    else {
-        return Ok(VerifyOutcome::fail(VerifyReason::Malformed));
-    };
+/// One proof to verify: what a verifier sent.
+#[derive(Debug, Clone, Copy)]
+pub struct VerifyInput<'a> {
+    /// The circuit name.
+    pub proof_type: &'a str,
+    /// snarkjs proof JSON.
+    pub proof: &'a serde_json::Value,
+    /// snarkjs public signals JSON.
+    pub public_signals: &'a serde_json::Value,
+    /// Checks beyond validity.
+    pub expected: &'a Expected,
+}
+
+/// A proof that parsed and is ready for the pairing check.
+struct Prepared {
+    circuit: Arc<LoadedCircuit>,
+    proof: Proof,
+    signals: Vec<Fr>,
+    digest: Option<[u8; 32]>,
+    asked_root: Option<Fr>,
+}
+
+/// Parses the input; an outcome right away when it cannot be checked at all.
+fn prepare(zk: &ZkService, input: VerifyInput<'_>) -> Result<Prepared, VerifyOutcome> {
+    let circuit = zk.circuit(input.proof_type).ok_or(VerifyOutcome::fail(VerifyReason::UnknownCircuit))?;
+    let malformed = || VerifyOutcome::fail(VerifyReason::Malformed);
+    let proof = proof_from_value(input.proof).map_err(|_| malformed())?;
+    let signals = public_signals_from_value(input.public_signals).map_err(|_| malformed())?;
     if signals.len() != circuit.info.n_public {
-        return Ok(VerifyOutcome::fail(VerifyReason::Malformed));
+        return Err(malformed());
     }
-    let digest = match expected.document_sha256.as_deref().map(sha256_bytes) {
-        Some(None) => return Ok(VerifyOutcome::fail(VerifyReason::Malformed)),
+    let digest = match input.expected.document_sha256.as_deref().map(sha256_bytes) {
+        Some(None) => return Err(malformed()),
         Some(Some(d)) => Some(d),
         None => None,
     };
-    let asked_root = match expected.registry_root.as_deref().map(fr_from_decimal) {
-        Some(Err(_)) => return Ok(VerifyOutcome::fail(VerifyReason::Malformed)),
+    let asked_root = match input.expected.registry_root.as_deref().map(fr_from_decimal) {
+        Some(Err(_)) => return Err(malformed()),
         Some(Ok(r)) => Some(r),
         None => None,
     };
-    let key_circuit = Arc::clone(&circuit);
-    let checked = signals.clone();
-    let valid = zk.cpu().run(move || key_circuit.key.verify(&parsed_proof, &checked)).await?;
+    Ok(Prepared { circuit, proof, signals, digest, asked_root })
+}
+
+/// Turns the pairing check's answer into the outcome, checking the expectations of a valid
+/// proof at time `now`.
+async fn finish(
+    prepared: Prepared,
+    valid: Result<bool, ParseError>,
+    expected: &Expected,
+    registry: &Registry,
+    now: u64,
+) -> VerifyOutcome {
+    let Prepared { circuit, signals, digest, asked_root, .. } = prepared;
     let mut outcome = VerifyOutcome {
         verified: false,
         reason: None,
@@ -155,11 +178,11 @@ pub async fn verify(
         Ok(true) => {}
         Ok(false) => {
             outcome.reason = Some(VerifyReason::InvalidProof);
-            return Ok(outcome);
+            return outcome;
         }
         Err(_) => {
             outcome.reason = Some(VerifyReason::Malformed);
-            return Ok(outcome);
+            return outcome;
         }
     }
     let checked = match CircuitId::from_name(&circuit.info.name).filter(|_| !circuit.info.external) {
@@ -194,5 +217,65 @@ pub async fn verify(
         Ok(()) => outcome.verified = true,
         Err(reason) => outcome.reason = Some(reason),
     }
-    Ok(outcome)
+    outcome
+}
+
+/// Verifies `proof` + `public_signals` (snarkjs JSON values) as `proof_type`, then checks
+/// `expected` at time `now`. CPU work runs on the service's bounded pool.
+pub async fn verify(
+    zk: &ZkService,
+    registry: &Registry,
+    proof_type: &str,
+    proof: &serde_json::Value,
+    public_signals: &serde_json::Value,
+    expected: &Expected,
+    now: u64,
+) -> Result<VerifyOutcome, crate::cpu::CpuBusy> {
+    let input = VerifyInput { proof_type, proof, public_signals, expected };
+    let prepared = match prepare(zk, input) {
+        Ok(prepared) => prepared,
+        Err(outcome) => return Ok(outcome),
+    };
+    let circuit = Arc::clone(&prepared.circuit);
+    let (proof, signals) = (prepared.proof.clone(), prepared.signals.clone());
+    let valid = zk.cpu().run(move || circuit.key.verify(&proof, &signals)).await?;
+    Ok(finish(prepared, valid, expected, registry, now).await)
+}
+
+/// Verifies many proofs at once: one batched pairing check per circuit (random linear
+/// combination, see `honestly_zk::batch`), then each proof's expectations. Result `i` is what
+/// [`verify`] would say about input `i`.
+pub async fn verify_batch(
+    zk: &ZkService,
+    registry: &Registry,
+    inputs: &[VerifyInput<'_>],
+    now: u64,
+) -> Result<Vec<VerifyOutcome>, crate::cpu::CpuBusy> {
+    let mut early: Vec<Option<VerifyOutcome>> = Vec::with_capacity(inputs.len());
+    let mut ready: Vec<(usize, Prepared)> = Vec::new();
+    for (i, input) in inputs.iter().enumerate() {
+        match prepare(zk, *input) {
+            Ok(prepared) => {
+                early.push(None);
+                ready.push((i, prepared));
+            }
+            Err(outcome) => early.push(Some(outcome)),
+        }
+    }
+    let (ready, valid) = zk
+        .cpu()
+        .run(move || {
+            let items: Vec<BatchItem<'_>> = ready
+                .iter()
+                .map(|(_, p)| BatchItem { key: &p.circuit.key, proof: &p.proof, public: &p.signals })
+                .collect();
+            let valid = batch_verify(&items);
+            drop(items);
+            (ready, valid)
+        })
+        .await?;
+    for ((i, prepared), valid) in ready.into_iter().zip(valid) {
+        early[i] = Some(finish(prepared, valid, inputs[i].expected, registry, now).await);
+    }
+    Ok(early.into_iter().map(|o| o.unwrap_or_else(|| VerifyOutcome::fail(VerifyReason::Malformed))).collect())
 }

@@ -14,6 +14,7 @@ use axum::response::Response;
 use honestly_core::audit::{AuditEvent, Outcome, RequestContext, ANONYMOUS};
 
 use super::request_id::RequestId;
+use crate::ai::AuditNote;
 use crate::client_ip;
 use crate::metrics::UNMATCHED_ROUTE;
 use crate::state::AppState;
@@ -69,7 +70,9 @@ pub async fn layer(State(state): State<AppState>, mut req: Request, next: Next) 
     if let Some(id) = request_id {
         event = event.request_id(id);
     }
-    if status >= 400 {
+    if let Some(note) = response.extensions().get::<AuditNote>() {
+        event = event.reason(note.0.clone());
+    } else if status >= 400 {
         event = event.reason(format!("status {status}"));
     }
     state.audit.record(event);

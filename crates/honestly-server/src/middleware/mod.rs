@@ -1,5 +1,5 @@
 //! Middleware applied to every route (and to the fallbacks), outermost first:
-//! request id → security headers → CORS → metrics/slow log → audit → error detail (development) →
+//! request id → security headers → CORS → metrics/slow log → audit → AI envelope (`/ai/*` only) → error detail (development) →
 //! timeout → panic catcher → body-size check → rate limit.
 
 pub mod audit;

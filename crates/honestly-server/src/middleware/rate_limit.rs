@@ -28,8 +28,9 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
         return ApiError::rate_limited(decision).into_response();
     }
     let mut response = next.run(req).await;
+    // A narrower limit that refused the request inside (an agent's quota) keeps its figures.
     let headers = response.headers_mut();
-    headers.insert("x-ratelimit-limit", HeaderValue::from(decision.limit));
-    headers.insert("x-ratelimit-remaining", HeaderValue::from(decision.remaining));
+    headers.entry("x-ratelimit-limit").or_insert(HeaderValue::from(decision.limit));
+    headers.entry("x-ratelimit-remaining").or_insert(HeaderValue::from(decision.remaining));
     response
 }

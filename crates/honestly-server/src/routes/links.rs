@@ -125,13 +125,24 @@ pub async fn create(
     AuthUser(session): AuthUser,
     Json(body): Json<CreateLink>,
 ) -> Result<Response, ApiError> {
-    let created = state.links.create(&session.user_id, body.into()).await?;
+    let link = create_link_for(&state, &session.user_id, body).await?;
+    Ok((StatusCode::CREATED, Json(link)).into_response())
+}
+
+/// Creates a link for `user_id` (its owner, or a delegated agent acting for it); the answer
+/// holds the token, URL and QR URL, shown this once.
+pub(crate) async fn create_link_for(
+    state: &AppState,
+    user_id: &str,
+    body: CreateLink,
+) -> Result<LinkResponse, ApiError> {
+    let created = state.links.create(user_id, body.into()).await?;
     tracing::info!(link_id = %created.link.id, "share link created");
     let mut view = LinkView::of(created.link);
     view.url = Some(state.links.share_url(&created.token));
     view.qr_url = Some(state.links.qr_url(&created.token));
     view.token = Some(created.token);
-    Ok((StatusCode::CREATED, Json(LinkResponse { link: view })).into_response())
+    Ok(LinkResponse { link: view })
 }
 
 /// The caller's links, without tokens.

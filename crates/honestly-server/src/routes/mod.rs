@@ -1,5 +1,7 @@
 //! Handlers, one file per area.
 
+pub mod agents;
+pub mod ai;
 pub mod auth;
 pub mod docs;
 pub mod documents;

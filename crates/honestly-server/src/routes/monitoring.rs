@@ -3,14 +3,16 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use honestly_core::clock::now_rfc3339;
-use serde::Serialize;
-use utoipa::ToSchema;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 use crate::access::MonitoringAccess;
+use crate::ai::Interaction;
+use crate::error::ApiError;
 use crate::json::Json;
 use crate::metrics::RouteSnapshot;
 use crate::state::AppState;
@@ -65,7 +67,8 @@ pub struct MetricsResponse {
     pub timestamp: String,
 }
 
-async fn run_checks(state: &AppState) -> BTreeMap<String, CheckResult> {
+/// Checks every dependency (store, ZK keys), each bounded by a timeout.
+pub(crate) async fn run_checks(state: &AppState) -> BTreeMap<String, CheckResult> {
     let started = Instant::now();
     let ok = matches!(tokio::time::timeout(CHECK_TIMEOUT, state.store.ping()).await, Ok(Ok(())));
     let mut checks = BTreeMap::new();
@@ -81,6 +84,19 @@ async fn run_checks(state: &AppState) -> BTreeMap<String, CheckResult> {
         CheckResult { status: if state.zk.is_ready() { "ok" } else { "loading" }.into(), latency_ms: 0.0 },
     );
     checks
+}
+
+/// `healthy`, `degraded` (something still loading) or `unhealthy` (something failing), and
+/// whether the process is healthy enough to serve (not `unhealthy`).
+pub(crate) fn health_status(checks: &BTreeMap<String, CheckResult>) -> (&'static str, bool) {
+    let healthy = !checks.values().any(|c| c.status == "error");
+    let degraded = checks.values().any(|c| c.status != "ok");
+    let status = match (healthy, degraded) {
+        (false, _) => "unhealthy",
+        (true, true) => "degraded",
+        (true, false) => "healthy",
+    };
+    (status, healthy)
 }
 
 /// Liveness: answers while the process serves.
@@ -107,15 +123,9 @@ pub async fn ready(State(state): State<AppState>) -> Response {
               (status = 503, description = "Unhealthy", body = HealthResponse)))]
 pub async fn health(State(state): State<AppState>) -> Response {
     let checks = run_checks(&state).await;
-    let healthy = !checks.values().any(|c| c.status == "error");
-    let degraded = checks.values().any(|c| c.status != "ok");
+    let (status, healthy) = health_status(&checks);
     let body = HealthResponse {
-        status: match (healthy, degraded) {
-            (false, _) => "unhealthy",
-            (true, true) => "degraded",
-            (true, false) => "healthy",
-        }
-        .into(),
+        status: status.into(),
         checks,
         version: env!("CARGO_PKG_VERSION").into(),
         uptime_s: state.started_at.elapsed().as_secs(),
@@ -141,4 +151,50 @@ pub async fn metrics(_access: MonitoringAccess, State(state): State<AppState>) -
 pub async fn prometheus(_access: MonitoringAccess, State(state): State<AppState>) -> Response {
     let text = state.metrics.prometheus(state.started_at.elapsed());
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], text).into_response()
+}
+
+/// `?limit=&agent_id=` of `/monitoring/ai-interactions`.
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct InteractionQuery {
+    /// 1–1000 (default 100).
+    pub limit: Option<usize>,
+    /// Only this agent's calls.
+    pub agent_id: Option<String>,
+}
+
+/// Recent agent calls.
+#[derive(Serialize, ToSchema)]
+pub struct InteractionsResponse {
+    /// Newest first.
+    pub interactions: Vec<Interaction>,
+    /// How many held interactions match the filter.
+    pub total: usize,
+}
+
+/// The latest `/ai/*` calls of this process, accepted or refused (monitoring token in
+/// production).
+#[utoipa::path(get, path = "/monitoring/ai-interactions", tag = "monitoring",
+    security(("bearer" = [])), params(InteractionQuery),
+    responses((status = 200, description = "Newest first", body = InteractionsResponse),
+              (status = 400, description = "Bad limit or agent id", body = crate::error::ErrorBody),
+              (status = 401, description = "Missing or wrong monitoring token", body = crate::error::ErrorBody)))]
+pub async fn ai_interactions(
+    _access: MonitoringAccess,
+    State(state): State<AppState>,
+    Query(query): Query<InteractionQuery>,
+) -> Result<Json<InteractionsResponse>, ApiError> {
+    let limit = query.limit.unwrap_or(100);
+    if !(1..=1000).contains(&limit) {
+        return Err(ApiError::validation_fields(
+            [("limit".to_string(), "1-1000".to_string())].into_iter().collect(),
+        ));
+    }
+    if query.agent_id.as_deref().is_some_and(|a| a.is_empty() || a.len() > 128) {
+        return Err(ApiError::validation_fields(
+            [("agent_id".to_string(), "1-128 characters".to_string())].into_iter().collect(),
+        ));
+    }
+    let (interactions, total) = state.ai_interactions.recent(limit, query.agent_id.as_deref());
+    Ok(Json(InteractionsResponse { interactions, total }))
 }

@@ -1,7 +1,10 @@
 //! HTTP integration tests: each starts the real server on port 0 with a fresh data directory.
 
+mod agent_support;
 mod helpers;
 
+mod ai;
+mod ai_python;
 mod audit;
 mod auth;
 mod auth_tokens;

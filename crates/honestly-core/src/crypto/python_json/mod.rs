@@ -62,6 +62,37 @@ pub enum PyJson {
     Object(BTreeMap<String, PyJson>),
 }
 
+impl PyJson {
+    /// The same value as a `serde_json::Value`, for code that reads fields after the bytes
+    /// have been checked. Integers beyond 64 bits become the nearest `f64` (they are kept
+    /// exactly only here, in [`PyJson`]).
+    pub fn to_serde(&self) -> serde_json::Value {
+        use serde_json::Value;
+        match self {
+            PyJson::Null => Value::Null,
+            PyJson::Bool(b) => Value::Bool(*b),
+            PyJson::Int(n) => n
+                .as_str()
+                .parse::<i64>()
+                .map(Value::from)
+                .or_else(|_| n.as_str().parse::<u64>().map(Value::from))
+                .unwrap_or_else(|_| {
+                    n.as_str()
+                        .parse::<f64>()
+                        .ok()
+                        .and_then(serde_json::Number::from_f64)
+                        .map_or(Value::Null, Value::Number)
+                }),
+            PyJson::Float(x) => serde_json::Number::from_f64(x.get()).map_or(Value::Null, Value::Number),
+            PyJson::Str(s) => Value::String(s.clone()),
+            PyJson::Array(items) => Value::Array(items.iter().map(PyJson::to_serde).collect()),
+            PyJson::Object(map) => {
+                Value::Object(map.iter().map(|(k, v)| (k.clone(), v.to_serde())).collect())
+            }
+        }
+    }
+}
+
 /// An integer of any size, kept as normalised decimal text (`-?(0|[1-9][0-9]*)`, never `-0`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct PyInt(String);

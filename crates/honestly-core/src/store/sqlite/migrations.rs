@@ -142,6 +142,27 @@ const MIGRATIONS: &[(i64, &str)] = &[
              hash TEXT NOT NULL
          );",
     ),
+    (
+        7,
+        "CREATE TABLE agents (
+             seq INTEGER PRIMARY KEY AUTOINCREMENT,
+             id TEXT NOT NULL UNIQUE,
+             user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+             name TEXT NOT NULL,
+             key_version TEXT NOT NULL,
+             nonce BLOB NOT NULL,
+             secret_ciphertext BLOB NOT NULL,
+             created_at TEXT NOT NULL
+         );
+         CREATE INDEX agents_user_seq ON agents(user_id, seq);
+         CREATE TABLE nullifiers (
+             proof_type TEXT NOT NULL,
+             nullifier TEXT NOT NULL,
+             consumed_at TEXT NOT NULL,
+             consumed_by TEXT NOT NULL,
+             PRIMARY KEY (proof_type, nullifier)
+         ) WITHOUT ROWID;",
+    ),
 ];
 
 /// Applies every migration newer than the database's version.

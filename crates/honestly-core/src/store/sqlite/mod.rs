@@ -1,10 +1,12 @@
 //! The embedded default backend: SQLite in WAL mode, one writer connection and a few readers,
 //! every call on the blocking pool so the async runtime never waits on disk.
 
+mod agents;
 mod audit;
 mod documents;
 mod links;
 mod migrations;
+mod nullifiers;
 mod proofs;
 mod sessions;
 mod timeline;

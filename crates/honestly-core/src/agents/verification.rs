@@ -1,0 +1,177 @@
+//! Proof verification for agents: the two request forms (`proof` + `public_signals`, or the
+//! original system's `proof_data` string), batches, and nullifier consumption — a valid proof's
+//! nullifier is consumed atomically in the store (by default), so a second verification of
+//! the same proof reports `nullifier_used` on every replica and after restarts.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::cpu::CpuBusy;
+use crate::registry::Registry;
+use crate::store::{NullifierStore, StoreError};
+use crate::zk::verify::{verify, verify_batch, Expected, VerifyInput, VerifyOutcome, VerifyReason};
+use crate::zk::ZkService;
+
+/// Largest batch.
+pub const MAX_BATCH: usize = 100;
+
+/// One proof as an agent sends it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProofParams {
+    /// A circuit name.
+    pub proof_type: String,
+    /// snarkjs proof JSON (with `public_signals`).
+    #[serde(default)]
+    pub proof: Option<Value>,
+    /// snarkjs public signals (with `proof`).
+    #[serde(default)]
+    pub public_signals: Option<Value>,
+    /// A JSON string holding `{proof, publicSignals}` (instead of the two above).
+    #[serde(default)]
+    pub proof_data: Option<String>,
+    /// Checks beyond validity.
+    #[serde(default)]
+    pub expected: Option<Expected>,
+    /// Whether a valid proof's nullifier is consumed (default true).
+    #[serde(default = "consume_by_default")]
+    pub consume_nullifier: bool,
+}
+
+fn consume_by_default() -> bool {
+    true
+}
+
+/// Why an agent's verification could not be answered.
+#[derive(Debug, thiserror::Error)]
+pub enum AgentVerifyError {
+    /// The request is malformed: field → reason.
+    #[error("validation failed")]
+    Validation(BTreeMap<String, String>),
+    /// The CPU pool is saturated.
+    #[error("busy")]
+    Busy,
+    /// The nullifier store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<CpuBusy> for AgentVerifyError {
+    fn from(_: CpuBusy) -> Self {
+        AgentVerifyError::Busy
+    }
+}
+
+impl ProofParams {
+    /// The proof and signals to check: `Err` (a request error) when neither or both forms
+    /// are given, `Ok(None)` when `proof_data` does not hold a proof (a `malformed` proof).
+    fn resolve(&self) -> Result<Option<(Value, Value)>, &'static str> {
+        match (&self.proof, &self.public_signals, &self.proof_data) {
+            (Some(proof), Some(signals), None) => Ok(Some((proof.clone(), signals.clone()))),
+            (None, None, Some(data)) => Ok(from_proof_data(data)),
+            _ => Err("send either proof and public_signals, or proof_data"),
+        }
+    }
+}
+
+/// `{proof, publicSignals}` (or `public_signals`) from the `proof_data` string.
+fn from_proof_data(data: &str) -> Option<(Value, Value)> {
+    let Value::Object(mut members) = serde_json::from_str::<Value>(data).ok()? else {
+        return None;
+    };
+    let proof = members.remove("proof")?;
+    let signals = members.remove("publicSignals").or_else(|| members.remove("public_signals"))?;
+    Some((proof, signals))
+}
+
+fn field_error(field: String, reason: &str) -> AgentVerifyError {
+    AgentVerifyError::Validation(BTreeMap::from([(field, reason.to_string())]))
+}
+
+/// Consumes (or, when `consume` is false, looks up) the nullifier of a verified outcome; a
+/// nullifier consumed before turns it into `nullifier_used`.
+async fn apply_nullifier(
+    store: &dyn NullifierStore,
+    outcome: &mut VerifyOutcome,
+    proof_type: &str,
+    consume: bool,
+    consumer: &str,
+) -> Result<(), StoreError> {
+    let Some(nullifier) = outcome.nullifier.as_deref().filter(|_| outcome.verified) else {
+        return Ok(());
+    };
+    let fresh = if consume {
+        store.consume_nullifier(proof_type, nullifier, consumer).await?
+    } else {
+        !store.nullifier_consumed(proof_type, nullifier).await?
+    };
+    if !fresh {
+        outcome.verified = false;
+        outcome.reason = Some(VerifyReason::NullifierUsed);
+    }
+    Ok(())
+}
+
+/// Verifies one proof for agent `consumer` at `now` (Unix seconds).
+pub async fn verify_for_agent(
+    zk: &ZkService,
+    registry: &Registry,
+    store: &dyn NullifierStore,
+    params: &ProofParams,
+    consumer: &str,
+    now: u64,
+) -> Result<VerifyOutcome, AgentVerifyError> {
+    let resolved = params.resolve().map_err(|reason| field_error("proof".into(), reason))?;
+    let Some((proof, signals)) = resolved else {
+        return Ok(VerifyOutcome::fail(VerifyReason::Malformed));
+    };
+    let expected = params.expected.clone().unwrap_or_default();
+    let mut outcome = verify(zk, registry, &params.proof_type, &proof, &signals, &expected, now).await?;
+    apply_nullifier(store, &mut outcome, &params.proof_type, params.consume_nullifier, consumer).await?;
+    Ok(outcome)
+}
+
+/// Verifies 1–[`MAX_BATCH`] proofs in one batched check; outcome `i` belongs to `items[i]`.
+/// Nullifiers are consumed in order, so a nullifier repeated within the batch counts once.
+pub async fn verify_many_for_agent(
+    zk: &ZkService,
+    registry: &Registry,
+    store: &dyn NullifierStore,
+    items: &[ProofParams],
+    consumer: &str,
+    now: u64,
+) -> Result<Vec<VerifyOutcome>, AgentVerifyError> {
+    if items.is_empty() || items.len() > MAX_BATCH {
+        return Err(field_error("proofs".into(), "1-100 proofs"));
+    }
+    let mut resolved = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        resolved.push(item.resolve().map_err(|reason| field_error(format!("proofs[{i}]"), reason))?);
+    }
+    let expected: Vec<Expected> = items.iter().map(|i| i.expected.clone().unwrap_or_default()).collect();
+    let mut positions = Vec::new();
+    let mut inputs = Vec::new();
+    for (i, pair) in resolved.iter().enumerate() {
+        if let Some((proof, public_signals)) = pair {
+            positions.push(i);
+            inputs.push(VerifyInput {
+                proof_type: &items[i].proof_type,
+                proof,
+                public_signals,
+                expected: &expected[i],
+            });
+        }
+    }
+    let checked = verify_batch(zk, registry, &inputs, now).await?;
+    let mut outcomes: Vec<VerifyOutcome> =
+        (0..items.len()).map(|_| VerifyOutcome::fail(VerifyReason::Malformed)).collect();
+    for (i, outcome) in positions.into_iter().zip(checked) {
+        outcomes[i] = outcome;
+    }
+    for (item, outcome) in items.iter().zip(outcomes.iter_mut()) {
+        apply_nullifier(store, outcome, &item.proof_type, item.consume_nullifier, consumer).await?;
+    }
+    Ok(outcomes)
+}

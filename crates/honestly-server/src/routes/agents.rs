@@ -1,0 +1,127 @@
+//! `/ai/agents`: a logged-in user creates, lists and deletes the delegated agents that act for
+//! them. A new agent's secret appears in the creation answer only.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use honestly_core::agents::AgentRecord;
+use secrecy::ExposeSecret;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::access::AuthUser;
+use crate::ai::AgentTag;
+use crate::error::ApiError;
+use crate::json::Json;
+use crate::routes::ai::AiEnvelope;
+use crate::state::AppState;
+
+/// A delegated agent to create.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateAgent {
+    /// A label, 1–64 characters (default `agent`).
+    pub name: Option<String>,
+}
+
+/// A delegated agent as its user sees it.
+#[derive(Serialize, ToSchema)]
+pub struct AgentView {
+    /// `agt_…`: the `agent_id` it signs with.
+    pub agent_id: String,
+    /// Its label.
+    pub name: String,
+    /// RFC 3339.
+    pub created_at: String,
+    /// The signing secret: in the creation answer only, never again.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
+}
+
+impl AgentView {
+    fn of(record: AgentRecord) -> Self {
+        Self { agent_id: record.id, name: record.name, created_at: record.created_at, secret: None }
+    }
+}
+
+/// `{agents}`.
+#[derive(Serialize, ToSchema)]
+pub struct AgentList {
+    /// Oldest first, without secrets.
+    pub agents: Vec<AgentView>,
+}
+
+/// `{agent_id, deleted}`.
+#[derive(Serialize, ToSchema)]
+pub struct AgentDeleted {
+    /// The deleted agent.
+    pub agent_id: String,
+    /// Always true.
+    pub deleted: bool,
+}
+
+fn tagged(agent_id: &str, response: impl IntoResponse) -> Response {
+    let mut response = response.into_response();
+    response.extensions_mut().insert(AgentTag(Some(agent_id.to_string())));
+    response
+}
+
+/// Creates a delegated agent; its secret is shown in this answer only.
+#[utoipa::path(post, path = "/ai/agents", tag = "ai", security(("bearer" = [])), request_body = CreateAgent,
+    responses((status = 201, description = "`data`: AgentView with `secret`", body = AiEnvelope),
+              (status = 400, description = "Invalid name", body = AiEnvelope),
+              (status = 401, description = "Not authenticated", body = AiEnvelope),
+              (status = 409, description = "Too many agents", body = AiEnvelope)))]
+pub async fn create(
+    State(state): State<AppState>,
+    AuthUser(session): AuthUser,
+    Json(body): Json<CreateAgent>,
+) -> Result<Response, ApiError> {
+    let created = state.agents.create(&session.user_id, body.name).await?;
+    tracing::info!(agent_id = %created.record.id, "delegated agent created");
+    let id = created.record.id.clone();
+    let mut view = AgentView::of(created.record);
+    view.secret = Some(created.secret.expose_secret().to_string());
+    Ok(tagged(&id, (StatusCode::CREATED, Json(view))))
+}
+
+/// The caller's delegated agents.
+#[utoipa::path(get, path = "/ai/agents", tag = "ai", security(("bearer" = [])),
+    responses((status = 200, description = "`data`: AgentList", body = AiEnvelope),
+              (status = 401, description = "Not authenticated", body = AiEnvelope)))]
+pub async fn list(
+    State(state): State<AppState>,
+    AuthUser(session): AuthUser,
+) -> Result<Json<AgentList>, ApiError> {
+    let agents = state.agents.list(&session.user_id).await?;
+    Ok(Json(AgentList { agents: agents.into_iter().map(AgentView::of).collect() }))
+}
+
+/// One of the caller's delegated agents.
+#[utoipa::path(get, path = "/ai/agents/{id}", tag = "ai", security(("bearer" = [])),
+    params(("id" = String, Path, description = "`agt_…`")),
+    responses((status = 200, description = "`data`: AgentView", body = AiEnvelope),
+              (status = 404, description = "Not found (or not yours)", body = AiEnvelope)))]
+pub async fn get(
+    State(state): State<AppState>,
+    AuthUser(session): AuthUser,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let agent = state.agents.get(&session.user_id, &id).await?;
+    Ok(tagged(&id, Json(AgentView::of(agent))))
+}
+
+/// Deletes a delegated agent: its signatures fail from this moment.
+#[utoipa::path(delete, path = "/ai/agents/{id}", tag = "ai", security(("bearer" = [])),
+    params(("id" = String, Path, description = "`agt_…`")),
+    responses((status = 200, description = "`data`: AgentDeleted", body = AiEnvelope),
+              (status = 404, description = "Not found (or not yours)", body = AiEnvelope)))]
+pub async fn delete(
+    State(state): State<AppState>,
+    AuthUser(session): AuthUser,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    state.agents.delete(&session.user_id, &id).await?;
+    tracing::info!(agent_id = %id, "delegated agent deleted");
+    Ok(tagged(&id, Json(AgentDeleted { agent_id: id.clone(), deleted: true })))
+}
