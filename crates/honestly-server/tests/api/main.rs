@@ -11,3 +11,4 @@ mod monitoring;
 mod proofs;
 mod rate_limit;
 mod share;
+mod share_page;
