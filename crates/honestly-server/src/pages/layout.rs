@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 /// one column at 375 px, contrast ≥ 7:1 for body text.
 pub const STYLE: &str = "*{box-sizing:border-box}\
 body{margin:0;font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;line-height:1.5;color:#1a1a1a;background:#f6f7f9}\
-header,main,footer{max-width:40rem;margin:0 auto;padding:1rem}\
+header,main,footer{max-width:40rem;margin:0 auto;padding:1rem;overflow-wrap:anywhere}\
 header p{margin:0;font-weight:700;color:#374151}\
 h1{font-size:1.45rem;line-height:1.3;margin:.25rem 0 1rem}\
 h2{font-size:1.1rem;margin:1.75rem 0 .5rem}\

@@ -1,5 +1,6 @@
 //! HTTP integration tests: each starts the real server on port 0 with a fresh data directory.
 
+mod browser;
 mod helpers;
 
 mod audit;
@@ -12,3 +13,4 @@ mod proofs;
 mod rate_limit;
 mod share;
 mod share_page;
+mod share_page_browser;
