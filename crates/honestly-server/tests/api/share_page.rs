@@ -245,3 +245,15 @@ async fn the_form_route_refuses_links_without_a_form_and_stays_out_of_the_json_v
     assert_eq!(r.headers()["content-type"], "application/json");
     assert_eq!(access_count(&app, &owner, &link).await, 0);
 }
+
+#[tokio::test]
+async fn the_openapi_document_describes_the_page_and_its_form() {
+    let app = TestApp::spawn().await;
+    let doc: Value = app.get("/openapi.json").await.json().await.unwrap();
+    let item = &doc["paths"]["/vault/share/{token}"];
+    assert!(item["get"]["responses"]["200"]["content"]["text/html"].is_object(), "{item}");
+    assert!(item["get"]["responses"]["200"]["content"]["application/json"].is_object(), "{item}");
+    let post = &item["post"];
+    assert!(post["requestBody"]["content"]["application/x-www-form-urlencoded"].is_object(), "{post}");
+    assert!(post["responses"]["401"]["content"]["text/html"].is_object(), "{post}");
+}
