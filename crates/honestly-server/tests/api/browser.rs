@@ -49,10 +49,13 @@ impl Browser {
     /// Chromium (`$CHROMIUM`, `/usr/bin/chromium`, or `chromium` on `PATH`). Without it the
     /// caller skips, saying why; with `CI=true` a missing browser fails the test instead.
     pub fn find() -> Option<Self> {
-        let binary = std::env::var_os("CHROMIUM")
-            .map(PathBuf::from)
-            .or_else(|| Some(PathBuf::from("/usr/bin/chromium")).filter(|p| p.is_file()))
-            .or_else(|| on_path("chromium"));
+        // `CHROMIUM` names the binary; pointing it at nothing simulates a machine without one.
+        let binary = match std::env::var_os("CHROMIUM") {
+            Some(path) => Some(PathBuf::from(path)).filter(|p| p.is_file()),
+            None => Some(PathBuf::from("/usr/bin/chromium"))
+                .filter(|p| p.is_file())
+                .or_else(|| on_path("chromium")),
+        };
         match binary {
             Some(binary) => Some(Self { binary }),
             None if std::env::var("CI").is_ok_and(|v| v == "true") => {
@@ -88,6 +91,12 @@ impl Browser {
         match tokio::time::timeout(RUN_LIMIT, child.wait_with_output()).await {
             Ok(output) => {
                 let output = output.expect("chromium output");
+                assert!(
+                    output.status.success(),
+                    "chromium failed on {url} ({}); log:\n{}",
+                    output.status,
+                    String::from_utf8_lossy(&output.stderr)
+                );
                 Run {
                     stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
                     stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
