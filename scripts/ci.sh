@@ -22,6 +22,18 @@ if [ -f scripts/zk-interop/package.json ]; then
   (cd scripts/zk-interop && if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --loglevel=error; else npm install --no-audit --no-fund --loglevel=error; fi)
 fi
 
+step "Chromium for the browser tests"
+if ! command -v chromium >/dev/null 2>&1; then
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null 2>&1 || { echo "chromium is missing; install it as root (apt-get install chromium)" >&2; exit 1; }
+    SUDO=sudo
+  fi
+  $SUDO apt-get update
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
+fi
+chromium --version
+
 step "formatting"
 cargo fmt --all -- --check
 

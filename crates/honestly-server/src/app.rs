@@ -9,7 +9,8 @@ use crate::middleware::{
     audit, body_limit, cors, error_detail, metrics, panic, rate_limit, request_id, security_headers, timeout,
 };
 use crate::routes::{
-    agents, ai, auth, docs, documents, fallback, links, monitoring, proofs, share, testing, vault, zkp,
+    agents, ai, auth, docs, documents, fallback, links, monitoring, proofs, share, share_page, testing,
+    vault, zkp,
 };
 use crate::state::AppState;
 
@@ -73,8 +74,11 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
     let upload_limit =
         usize::try_from(state.config.max_upload_bytes).unwrap_or(usize::MAX) + MULTIPART_OVERHEAD;
     let uploads = Router::new().route("/vault/documents", post(documents::upload));
+    // The passphrase form of the verifier page: a URL-encoded body of a few KiB at most.
+    let forms = Router::new().route("/vault/share/{token}", post(share_page::submit));
     let limited = body_limit::limit(json_routes, body_limit::JSON_BODY_LIMIT)
         .merge(body_limit::limit(uploads, upload_limit))
+        .merge(body_limit::limit(forms, share_page::FORM_BODY_LIMIT))
         .route_layer(from_fn_with_state(state.clone(), rate_limit::layer));
 
     let development = !state.config.is_production();

@@ -13,6 +13,7 @@ pub mod json;
 pub mod metrics;
 mod middleware;
 mod openapi;
+mod pages;
 mod qr;
 mod routes;
 pub mod startup;

@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{agents, ai, auth, documents, links, monitoring, proofs, share, vault, zkp};
+use crate::routes::{agents, ai, auth, documents, links, monitoring, proofs, share, share_page, vault, zkp};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -34,6 +34,7 @@ use crate::routes::{agents, ai, auth, documents, links, monitoring, proofs, shar
         links::list,
         links::revoke,
         share::open,
+        share_page::submit,
         share::bundle,
         share::content,
         share::qr,

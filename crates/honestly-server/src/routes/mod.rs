@@ -10,6 +10,7 @@ pub mod links;
 pub mod monitoring;
 pub mod proofs;
 pub mod share;
+pub mod share_page;
 pub mod testing;
 pub mod vault;
 pub mod zkp;

@@ -12,6 +12,8 @@ use serde::Deserialize;
 
 use crate::error::{ApiError, ErrorBody};
 use crate::json::Json;
+use crate::pages::negotiate;
+use crate::routes::share_page;
 use crate::state::AppState;
 
 /// Header carrying a link's passphrase.
@@ -50,21 +52,25 @@ fn view(state: &AppState, token: &str, access: &Access) -> serde_json::Value {
     body
 }
 
-/// What a share link shows, by its access level; consumes one access.
+/// What a share link shows, by its access level; consumes one access. A browser (an `Accept`
+/// header preferring `text/html`) gets the verifier's HTML page instead of the JSON view.
 #[utoipa::path(get, path = "/vault/share/{token}", tag = "share",
     params(("token" = String, Path, description = "The link's token"),
            ("X-Share-Passphrase" = Option<String>, Header, description = "The passphrase, for links that have one")),
-    responses((status = 200, description = "The view", body = Object),
+    responses((status = 200, description = "The view (JSON), or with `Accept: text/html` the verifier page (HTML; for a link with a passphrase and none given, the passphrase form)",
+               content((Object = "application/json"), (String = "text/html"))),
               (status = 401, description = "Passphrase missing or wrong (nothing consumed)", body = ErrorBody),
-              (status = 404, description = "Not available", body = ErrorBody),
+              (status = 404, description = "Not available (HTML: one page for every reason)", content((ErrorBody = "application/json"), (String = "text/html"))),
               (status = 429, description = "Too many wrong passphrases", body = ErrorBody)))]
-pub async fn open(
-    State(state): State<AppState>,
-    Path(token): Path<String>,
-    headers: HeaderMap,
-) -> Result<Json<serde_json::Value>, ApiError> {
-    let access = state.links.open(&token, passphrase(&headers)).await?;
-    Ok(Json(view(&state, &token, &access)))
+pub async fn open(State(state): State<AppState>, Path(token): Path<String>, headers: HeaderMap) -> Response {
+    if negotiate::prefers_html(&headers) {
+        return share_page::vary_accept(share_page::page(&state, &token, passphrase(&headers)).await);
+    }
+    let response = match state.links.open(&token, passphrase(&headers)).await {
+        Ok(access) => Json(view(&state, &token, &access)).into_response(),
+        Err(e) => ApiError::from(e).into_response(),
+    };
+    share_page::vary_accept(response)
 }
 
 /// The signed verification bundle; consumes one access.

@@ -1,6 +1,7 @@
 //! HTTP integration tests: each starts the real server on port 0 with a fresh data directory.
 
 mod agent_support;
+mod browser;
 mod helpers;
 
 mod ai;
@@ -14,3 +15,5 @@ mod monitoring;
 mod proofs;
 mod rate_limit;
 mod share;
+mod share_page;
+mod share_page_browser;

@@ -8,13 +8,18 @@ use serde_json::{json, Value};
 
 use crate::helpers::{assert_error, TestApp};
 
-struct Owner {
-    token: String,
-    document_id: String,
-    proof_id: String,
+pub struct Owner {
+    pub token: String,
+    pub document_id: String,
+    pub proof_id: String,
 }
 
-async fn owner_with_proof(app: &TestApp) -> Owner {
+pub async fn owner_with_proof(app: &TestApp) -> Owner {
+    owner_with_age_proof(app, 18).await
+}
+
+/// A registered owner with one identity document and an age proof of `min_age` about it.
+pub async fn owner_with_age_proof(app: &TestApp, min_age: u64) -> Owner {
     let token = app.register_and_login("owner").await["access_token"].as_str().unwrap().to_string();
     let created: Value = app
         .upload(&token, "passport.pdf", b"the owner's passport".to_vec(), "identity")
@@ -27,7 +32,7 @@ async fn owner_with_proof(app: &TestApp) -> Owner {
         .client
         .post(app.url(&format!("/vault/documents/{document_id}/proofs")))
         .bearer_auth(&token)
-        .json(&json!({"proof_type": "age_proof", "birth_date": "1990-05-17", "min_age": 18}))
+        .json(&json!({"proof_type": "age_proof", "birth_date": "1990-05-17", "min_age": min_age}))
         .send()
         .await
         .unwrap()
@@ -51,13 +56,13 @@ async fn post_link(app: &TestApp, owner: &Owner, body: &Value) -> reqwest::Respo
     app.client.post(app.url("/vault/share-links")).bearer_auth(&owner.token).json(body).send().await.unwrap()
 }
 
-async fn create_link(app: &TestApp, owner: &Owner, extra: Value) -> Value {
+pub async fn create_link(app: &TestApp, owner: &Owner, extra: Value) -> Value {
     let r = post_link(app, owner, &link_body(owner, extra)).await;
     assert_eq!(r.status(), 201);
     r.json::<Value>().await.unwrap()["link"].clone()
 }
 
-fn path_of(link: &Value) -> String {
+pub fn path_of(link: &Value) -> String {
     format!("/vault/share/{}", link["token"].as_str().unwrap())
 }
 

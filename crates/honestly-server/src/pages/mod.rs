@@ -1,0 +1,9 @@
+//! Server-rendered HTML pages for people, as opposed to the JSON API: no script, no external
+//! assets, a strict security policy of their own. Today: the verifier's page of a share link.
+
+pub mod format;
+pub mod layout;
+pub mod negotiate;
+pub mod share_claim;
+pub mod share_gate;
+pub mod share_page;
