@@ -34,6 +34,15 @@ if ! command -v chromium >/dev/null 2>&1; then
 fi
 chromium --version
 
+step "python3 and requests for the AI-agent tests"
+command -v python3 >/dev/null 2>&1 || { echo "python3 is required (canonical JSON oracle, AI-agent client)" >&2; exit 1; }
+if ! python3 -c 'import requests' >/dev/null 2>&1; then
+  python3 -m pip install --quiet --disable-pip-version-check requests \
+    || python3 -m pip install --quiet --disable-pip-version-check --user requests \
+    || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages requests
+fi
+python3 -c 'import requests, sys; print("python", sys.version.split()[0], "requests", requests.__version__)'
+
 step "formatting"
 cargo fmt --all -- --check
 

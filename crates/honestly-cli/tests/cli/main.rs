@@ -3,6 +3,7 @@
 
 mod process;
 
+mod agent;
 mod audit;
 mod config;
 mod keys;
