@@ -3,13 +3,15 @@
 # Starts `honestly serve` on a free port with a fresh data directory, seeds a user, a
 # document, an age proof and an unbounded share link, then drives load with wrk (Debian's
 # package, installed if missing) and prints one table: route, connections, requests/s, p50,
-# p99, errors.
+# p99, errors. Signed AI-agent requests are made in advance (each signature is good once), as
+# a Python agent signs them; the row "bundle @1000/s" holds the rate near 1,000 requests/s
+# with wrk's per-request delay (wrk has no fixed-rate mode) to read the p99 at that rate.
 #
 #   scripts/bench.sh              # default: 10 s per run
 #   BENCH_SECONDS=30 scripts/bench.sh
 #
 # The general per-IP rate limit is switched off for the run (every request comes from
-# 127.0.0.1); everything else is the default configuration.
+# 127.0.0.1) and the per-agent limit raised; everything else is the default configuration.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -29,7 +31,9 @@ cleanup() { [ -n "${PID:-}" ] && kill "$PID" 2>/dev/null; wait 2>/dev/null; rm -
 trap cleanup EXIT
 
 start_ns=$(date +%s%N)
-DATA_DIR="$WORK/data" PORT=$PORT RATE_LIMIT_ENABLED=false LOG_LEVEL=warn "$BIN" serve 2>"$WORK/server.log" &
+AI_SECRET=$(python3 -c 'import secrets; print(secrets.token_hex(32))')
+DATA_DIR="$WORK/data" PORT=$PORT RATE_LIMIT_ENABLED=false AI_AGENT_RATE_LIMIT=1000000 AI_AGENT_SECRET="$AI_SECRET" \
+  LOG_LEVEL=warn "$BIN" serve 2>"$WORK/server.log" &
 PID=$!
 until curl -sf "$BASE/monitoring/ready" >/dev/null; do sleep 0.01; done
 first_ready_ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))
@@ -64,29 +68,92 @@ open(f"{work}/token", "w").write(link["token"])
 json.dump({"proof_type": "age_proof", "proof": proof["proof"], "public_signals": proof["public_signals"]},
           open(f"{work}/verify.json", "w"))
 json.dump(creds, open(f"{work}/login.json", "w"))
+json.dump({"proof_type": "age_proof", "birth_date": "1990-05-17", "min_age": 18}, open(f"{work}/prove.json", "w"))
+open(f"{work}/doc_id", "w").write(doc_id)
+open(f"{work}/access", "w").write(token)
+upload = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"document_type\"\r\n\r\nidentity\r\n"
+          f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.pdf\"\r\n"
+          f"Content-Type: application/pdf\r\n\r\n").encode() + b"y" * (1024 * 1024) + f"\r\n--{boundary}--\r\n".encode()
+open(f"{work}/upload.bin", "wb").write(upload)
 PY
+DOC_ID=$(cat "$WORK/doc_id")
+ACCESS=$(cat "$WORK/access")
+
+# Signed envelopes, one per line as "signature<TAB>body", each good once (unique timestamps).
+sign_requests() { # action count batch_size out
+  python3 - "$AI_SECRET" "$WORK/verify.json" "$@" <<'PY'
+import hashlib, hmac, json, sys, time
+secret, verify, action, count, batch, out = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), sys.argv[6]
+proof = dict(json.load(open(verify)), consume_nullifier=False)
+parameters = {"proofs": [proof] * batch} if batch else proof
+base = time.time()
+with open(out, "w") as f:
+    for i in range(count):
+        request_data = {"agent_id": "bench_agent", "action": action, "parameters": parameters,
+                        "timestamp": base + i / 1e6}
+        payload = json.dumps(request_data, sort_keys=True)
+        signature = hmac.new(secret.encode(), payload.encode(), hashlib.sha256).hexdigest()
+        f.write(signature + "\t" + json.dumps(request_data) + "\n")
+PY
+}
 TOKEN=$(cat "$WORK/token")
 rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$PID/status"; }
 idle_rss=$(rss_kb)
 
-# route|connections|method|path|body file
+# route|connections|kind|path|argument
+#   get: plain GET; json: POST a JSON file; bearer: POST a file with the access token (content
+#   type in the argument's second field); signed: POST pre-signed envelopes (action:batch size);
+#   paced: GET with a per-request delay in ms.
 RUNS=(
-  "GET /vault/share/{token}/bundle|8|GET|/vault/share/$TOKEN/bundle|"
-  "GET /vault/share/{token}/bundle|32|GET|/vault/share/$TOKEN/bundle|"
-  "POST /zkp/verify|4|POST|/zkp/verify|$WORK/verify.json"
-  "POST /zkp/verify|16|POST|/zkp/verify|$WORK/verify.json"
-  "POST /auth/login|4|POST|/auth/login|$WORK/login.json"
+  "GET /vault/share/{token}/bundle|8|get|/vault/share/$TOKEN/bundle|"
+  "GET /vault/share/{token}/bundle|32|get|/vault/share/$TOKEN/bundle|"
+  "bundle @1000/s|12|paced|/vault/share/$TOKEN/bundle|11"
+  "POST /zkp/verify|4|json|/zkp/verify|$WORK/verify.json"
+  "POST /zkp/verify|16|json|/zkp/verify|$WORK/verify.json"
+  "POST /ai/verify-proof (signed)|4|signed|/ai/verify-proof|verify_proof:0"
+  "POST /ai/verify-proof (signed)|16|signed|/ai/verify-proof|verify_proof:0"
+  "POST /ai/verify-proofs-batch (32)|2|signed|/ai/verify-proofs-batch|verify_proofs_batch:32"
+  "POST /vault/documents (1 MiB)|2|bearer|/vault/documents|$WORK/upload.bin:multipart/form-data; boundary=honestlybench"
+  "POST …/proofs (age proof)|2|bearer|/vault/documents/$DOC_ID/proofs|$WORK/prove.json:application/json"
+  "POST /auth/login|4|json|/auth/login|$WORK/login.json"
 )
-printf '\n%-34s %5s %10s %9s %9s %7s\n' route conns req/s p50_ms p99_ms errors
+printf '\n%-36s %5s %10s %9s %9s %7s\n' route conns req/s p50_ms p99_ms errors
 for run in "${RUNS[@]}"; do
-  IFS='|' read -r name conns method path body <<<"$run"
+  IFS='|' read -r name conns kind path arg <<<"$run"
   script="$WORK/request.lua"
-  if [ -n "$body" ]; then
-    printf 'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = [==[%s]==]\n' "$(cat "$body")" >"$script"
-  else
-    printf 'wrk.method = "GET"\n' >"$script"
-  fi
-  wrk -t2 -c"$conns" -d"${SECONDS_PER_RUN}s" --latency -s "$script" "$BASE$path" >"$WORK/out.txt" 2>&1
+  case "$kind" in
+    get) printf 'wrk.method = "GET"\n' >"$script" ;;
+    paced) printf 'wrk.method = "GET"\nfunction delay() return %s end\n' "$arg" >"$script" ;;
+    json)
+      printf 'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nlocal f = io.open("%s", "rb")\nwrk.body = f:read("*a")\nf:close()\n' \
+        "$arg" >"$script" ;;
+    bearer)
+      file=${arg%%:*}; ctype=${arg#*:}
+      printf 'wrk.method = "POST"\nwrk.headers["Content-Type"] = "%s"\nwrk.headers["Authorization"] = "Bearer %s"\nlocal f = io.open("%s", "rb")\nwrk.body = f:read("*a")\nf:close()\n' \
+        "$ctype" "$ACCESS" "$file" >"$script" ;;
+    signed)
+      action=${arg%%:*}; batch=${arg#*:}
+      count=$(( batch > 0 ? 400 * SECONDS_PER_RUN : 4000 * SECONDS_PER_RUN ))
+      sign_requests "$action" "$count" "$batch" "$WORK/signed.txt"
+      cat >"$script" <<LUA
+local next_id = 0
+function setup(thread) thread:set("id", next_id); next_id = next_id + 1 end
+local requests, i = {}, 0
+function init(args)
+  local n = 0
+  for line in io.lines("$WORK/signed.txt") do
+    if n % 2 == id then
+      local sig, body = line:match("^(%x+)\t(.*)$")
+      requests[#requests + 1] = wrk.format("POST", nil, {["Content-Type"] = "application/json", ["X-AI-Signature"] = sig}, body)
+    end
+    n = n + 1
+  end
+end
+function request() i = i % #requests + 1; return requests[i] end
+LUA
+      ;;
+  esac
+  wrk -t2 -c"$conns" -d"${SECONDS_PER_RUN}s" --timeout 10s --latency -s "$script" "$BASE$path" >"$WORK/out.txt" 2>&1
   python3 - "$name" "$conns" "$WORK/out.txt" <<'PY'
 import re, sys
 name, conns, path = sys.argv[1:4]
@@ -96,11 +163,14 @@ def ms(label):
     if not m:
         return float("nan")
     return float(m.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[m.group(2)]
-rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+m = re.search(r"Requests/sec:\s+([\d.]+)", text)
+if not m:
+    sys.exit(f"wrk failed for {name}:\n{text}")
+rps = float(m.group(1))
 non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
 sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
 errors = (int(non2xx.group(1)) if non2xx else 0) + (sum(int(g) for g in sock.groups()) if sock else 0)
-print(f"{name:<34} {conns:>5} {rps:>10.0f} {ms('50'):>9.2f} {ms('99'):>9.2f} {errors:>7}")
+print(f"{name:<36} {conns:>5} {rps:>10.0f} {ms('50'):>9.2f} {ms('99'):>9.2f} {errors:>7}")
 PY
 done
 loaded_rss=$(rss_kb)

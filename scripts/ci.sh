@@ -22,6 +22,15 @@ if [ -f scripts/zk-interop/package.json ]; then
   (cd scripts/zk-interop && if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --loglevel=error; else npm install --no-audit --no-fund --loglevel=error; fi)
 fi
 
+step "redis-server for the shared-state tests"
+if ! command -v redis-server >/dev/null 2>&1; then
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO=sudo
+  $SUDO apt-get update
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y redis-server
+fi
+redis-server --version
+
 step "Chromium for the browser tests"
 if ! command -v chromium >/dev/null 2>&1; then
   SUDO=""

@@ -14,6 +14,7 @@ pub mod keys;
 pub mod links;
 pub mod ratelimit;
 pub mod registry;
+pub mod shared;
 pub mod store;
 pub mod timeline;
 pub mod zk;

@@ -41,9 +41,10 @@ pub struct Decision {
 }
 
 /// A rate limiter keyed by an arbitrary string (client IP, agent id, username + IP, …).
+#[async_trait::async_trait]
 pub trait RateLimiter: Send + Sync {
     /// Counts one request for `key` under `quota` and says whether it may proceed.
-    fn check(&self, key: &str, quota: Quota) -> Decision;
+    async fn check(&self, key: &str, quota: Quota) -> Decision;
 }
 
 /// One GCRA step: given the stored TAT (as an offset from a reference instant), returns the
@@ -96,8 +97,16 @@ impl MemoryRateLimiter {
     }
 }
 
+#[async_trait::async_trait]
 impl RateLimiter for MemoryRateLimiter {
-    fn check(&self, key: &str, quota: Quota) -> Decision {
+    async fn check(&self, key: &str, quota: Quota) -> Decision {
+        self.check_local(key, quota)
+    }
+}
+
+impl MemoryRateLimiter {
+    /// [`RateLimiter::check`] without awaiting: this limiter never waits.
+    pub fn check_local(&self, key: &str, quota: Quota) -> Decision {
         let now = self.epoch.elapsed();
         let mut shard = self.shard(key).lock();
         if shard.len() >= SWEEP_AT && !shard.contains_key(key) {
@@ -141,8 +150,8 @@ mod tests {
     fn keys_are_independent() {
         let limiter = MemoryRateLimiter::new();
         let quota = Quota { burst: 1, per_minute: 1 };
-        assert!(limiter.check("a", quota).allowed);
-        assert!(!limiter.check("a", quota).allowed);
-        assert!(limiter.check("b", quota).allowed);
+        assert!(limiter.check_local("a", quota).allowed);
+        assert!(!limiter.check_local("a", quota).allowed);
+        assert!(limiter.check_local("b", quota).allowed);
     }
 }

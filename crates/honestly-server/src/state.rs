@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use honestly_core::agents::{AgentService, MemoryReplay};
+use honestly_core::agents::{AgentService, MemoryReplay, ReplayMemory};
 use honestly_core::audit::AuditLog;
 use honestly_core::auth::AuthService;
 use honestly_core::config::Config;
@@ -15,12 +15,40 @@ use honestly_core::links::service::LinkDeps;
 use honestly_core::links::LinkService;
 use honestly_core::ratelimit::{MemoryRateLimiter, RateLimiter};
 use honestly_core::registry::Registry;
+use honestly_core::shared::{Invalidation, RedisLink, RedisRateLimiter, RedisReplay};
 use honestly_core::store::Store;
 use honestly_core::zk::{ProofService, ZkService};
 use secrecy::ExposeSecret;
 
 use crate::ai::AiInteractions;
 use crate::metrics::Metrics;
+
+/// Drops cached entries other replicas (or this one) invalidated through Redis.
+fn forget_on_invalidation(link: &Arc<RedisLink>, links: Arc<LinkService>, documents: Arc<DocumentService>) {
+    let mut messages = link.subscribe();
+    tokio::spawn(async move {
+        while let Some(message) = messages.recv().await {
+            match message {
+                Invalidation::Link(id) => links.invalidate(&id).await,
+                Invalidation::Document(id) => documents.invalidate(&id).await,
+                Invalidation::All => {
+                    links.invalidate_all();
+                    documents.invalidate_all();
+                }
+            }
+        }
+    });
+}
+
+impl AppState {
+    /// Tells every replica to drop a cached entry (no-op without Redis; never waits).
+    pub fn publish_invalidation(&self, what: Invalidation) {
+        if let Some(link) = &self.redis {
+            let link = Arc::clone(link);
+            tokio::spawn(async move { link.publish(&what).await });
+        }
+    }
+}
 
 /// Signed agent requests remembered at once (each for at most twice the signature tolerance).
 const REPLAY_CAPACITY: usize = 1_000_000;
@@ -58,6 +86,8 @@ pub struct AppState {
     pub agents: Arc<AgentService>,
     /// The latest agent calls, for monitoring.
     pub ai_interactions: Arc<AiInteractions>,
+    /// Redis, when `RATE_LIMIT_REDIS_URL` is set: shared limits, replay memory, invalidation.
+    pub redis: Option<Arc<RedisLink>>,
     /// The audit trail's batching writer (flushed by `Application::run_until` at shutdown).
     pub audit: AuditLog,
 }
@@ -70,13 +100,31 @@ impl AppState {
         let auth = Arc::new(AuthService::new(&config, Arc::clone(&store), cpu.clone(), audit.clone()));
         let keys = Arc::new(VaultKeys::parse(config.secrets.vault_master_key.expose_secret())?);
         let registry = Arc::new(Registry::load(Arc::clone(&store)).await?);
-        let limiter: Arc<dyn RateLimiter> = Arc::new(MemoryRateLimiter::new());
+        let redis = match &config.rate_limit_redis_url {
+            Some(url) => {
+                let link = RedisLink::start(url)?;
+                if !link.connect().await {
+                    tracing::warn!(
+                        "redis unreachable at start: serving with process-local limits until it answers"
+                    );
+                }
+                Some(link)
+            }
+            None => None,
+        };
+        let (limiter, replay): (Arc<dyn RateLimiter>, Arc<dyn ReplayMemory>) = match &redis {
+            Some(link) => (
+                Arc::new(RedisRateLimiter::new(Arc::clone(link))),
+                Arc::new(RedisReplay::new(Arc::clone(link), REPLAY_CAPACITY)),
+            ),
+            None => (Arc::new(MemoryRateLimiter::new()), Arc::new(MemoryReplay::new(REPLAY_CAPACITY))),
+        };
         let agents = Arc::new(AgentService::new(
             &config,
             Arc::clone(&store),
             Arc::clone(&keys),
             Arc::clone(&limiter),
-            Arc::new(MemoryReplay::new(REPLAY_CAPACITY)),
+            replay,
         ));
         let documents = Arc::new(DocumentService::new(
             Arc::clone(&store),
@@ -105,7 +153,11 @@ impl AppState {
                 audit: audit.clone(),
             },
         ));
+        if let Some(link) = &redis {
+            forget_on_invalidation(link, Arc::clone(&links), Arc::clone(&documents));
+        }
         Ok(Self {
+            redis,
             links,
             auth,
             documents,

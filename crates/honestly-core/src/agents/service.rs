@@ -250,7 +250,7 @@ impl AgentService {
         if envelope.action != action.as_str() {
             return Err(AgentAuthError::WrongAction { agent_id });
         }
-        let decision = self.limiter.check(&format!("ai:{agent_id}"), self.quota);
+        let decision = self.limiter.check(&format!("ai:{agent_id}"), self.quota).await;
         if !decision.allowed {
             return Err(AgentAuthError::RateLimited { agent_id, decision });
         }

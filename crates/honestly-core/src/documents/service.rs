@@ -242,4 +242,9 @@ impl DocumentService {
     pub async fn invalidate(&self, id: &str) {
         self.cache.invalidate(id).await;
     }
+
+    /// Forgets all cached metadata (invalidation messages may have been missed).
+    pub fn invalidate_all(&self) {
+        self.cache.invalidate_all();
+    }
 }

@@ -29,7 +29,7 @@ use crate::crypto::canonical::sorted_compact;
 use crate::crypto::signing::BundleSigner;
 use crate::documents::{DocumentError, DocumentMeta, DocumentService};
 use crate::ids::{is_valid_id, new_id, IdKind};
-use crate::ratelimit::{MemoryRateLimiter, Quota, RateLimiter};
+use crate::ratelimit::{MemoryRateLimiter, Quota};
 use crate::registry::Registry;
 use crate::store::{Store, StoreError};
 use crate::timeline::TimelineEvent;
@@ -289,6 +289,11 @@ impl LinkService {
         self.cache.invalidate(link_id).await;
     }
 
+    /// Forgets every cached link target (invalidation messages may have been missed).
+    pub fn invalidate_all(&self) {
+        self.cache.invalidate_all();
+    }
+
     fn audit_access(&self, link_id: Option<&str>, outcome: Outcome, reason: Option<&str>) {
         let mut event = AuditEvent::new(ANONYMOUS, "link.access", outcome);
         if let Some(id) = link_id {
@@ -322,7 +327,7 @@ impl LinkService {
             }
         };
         if let Some(hash) = link.passphrase_hash.clone() {
-            let decision = self.attempts.check(&link.id, PASSPHRASE_QUOTA);
+            let decision = self.attempts.check_local(&link.id, PASSPHRASE_QUOTA);
             if !decision.allowed {
                 self.audit_access(Some(&link.id), Outcome::Denied, Some("passphrase_rate_limited"));
                 return Err(LinkError::TooManyAttempts(decision));

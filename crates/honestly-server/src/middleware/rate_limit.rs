@@ -22,7 +22,7 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
     let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
     let ip = client_ip::resolve(peer, req.headers(), &state.config.trusted_proxies);
     let quota = Quota { burst: settings.burst, per_minute: settings.per_minute };
-    let decision = state.limiter.check(&format!("ip:{ip}"), quota);
+    let decision = state.limiter.check(&format!("ip:{ip}"), quota).await;
     if !decision.allowed {
         tracing::info!(client_ip = %ip, "rate limit exceeded");
         return ApiError::rate_limited(decision).into_response();

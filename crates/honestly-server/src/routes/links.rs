@@ -168,6 +168,7 @@ pub async fn revoke(
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     state.links.revoke(&session.user_id, &id).await?;
+    state.publish_invalidation(honestly_core::shared::Invalidation::Link(id.clone()));
     tracing::info!(link_id = %id, "share link revoked");
     Ok(StatusCode::NO_CONTENT)
 }

@@ -79,6 +79,14 @@ pub(crate) async fn run_checks(state: &AppState) -> BTreeMap<String, CheckResult
             latency_ms: started.elapsed().as_secs_f64() * 1000.0,
         },
     );
+    if let Some(redis) = &state.redis {
+        // Redis down is `degraded`, not `error`: every replica keeps serving with local state.
+        let result = match redis.ping().await {
+            Ok(latency) => CheckResult { status: "ok".into(), latency_ms: latency.as_secs_f64() * 1000.0 },
+            Err(_) => CheckResult { status: "degraded".into(), latency_ms: 0.0 },
+        };
+        checks.insert("redis".into(), result);
+    }
     checks.insert(
         "zk_keys".into(),
         CheckResult { status: if state.zk.is_ready() { "ok" } else { "loading" }.into(), latency_ms: 0.0 },
@@ -112,7 +120,9 @@ pub async fn live() -> Json<LiveResponse> {
               (status = 503, description = "Not ready", body = ReadyResponse)))]
 pub async fn ready(State(state): State<AppState>) -> Response {
     let checks = run_checks(&state).await;
-    let ready = checks.values().all(|c| c.status == "ok");
+    // A replica without Redis still serves correctly (local fallbacks), so it stays ready.
+    let ready =
+        checks.iter().all(|(name, c)| c.status == "ok" || (name == "redis" && c.status == "degraded"));
     let status = if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
     (status, Json(ReadyResponse { ready, checks })).into_response()
 }

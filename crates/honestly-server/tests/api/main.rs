@@ -3,6 +3,7 @@
 mod agent_support;
 mod browser;
 mod helpers;
+mod redis_support;
 
 mod ai;
 mod ai_python;
@@ -14,6 +15,7 @@ mod documents;
 mod monitoring;
 mod proofs;
 mod rate_limit;
+mod redis;
 mod share;
 mod share_page;
 mod share_page_browser;
