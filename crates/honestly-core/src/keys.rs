@@ -1,4 +1,5 @@
-//! Master-key rotation: re-encrypts every document under the current (new) master key.
+//! Master-key rotation: re-encrypts every document, then every delegated agent's secret, under
+//! the current (new) master key.
 //!
 //! Each document is replaced in its own atomic compare-and-swap (ciphertext, nonce and key
 //! version together), so an interrupted rotation leaves every document readable under either
@@ -20,6 +21,14 @@ pub enum RotationError {
     #[error("document {id} cannot be decrypted with the configured keys: {source}")]
     Undecryptable {
         /// The document.
+        id: String,
+        /// Why.
+        source: VaultError,
+    },
+    /// A delegated agent's secret could not be decrypted with any configured key.
+    #[error("agent {id}'s secret cannot be decrypted with the configured keys: {source}")]
+    UndecryptableAgent {
+        /// The agent.
         id: String,
         /// Why.
         source: VaultError,
@@ -62,6 +71,35 @@ pub async fn rotate(
                 done += 1;
                 progressed = true;
                 progress(done, total.max(done));
+            }
+        }
+        if !progressed {
+            return Err(RotationError::NoProgress);
+        }
+    }
+}
+
+/// Re-encrypts every delegated agent's secret not under `keys.current_version()`, each in its
+/// own compare and swap (resumable and idempotent like [`rotate`]). Returns how many changed.
+pub async fn rotate_agent_secrets(store: Arc<dyn Store>, keys: Arc<VaultKeys>) -> Result<u64, RotationError> {
+    let target = keys.current_version().to_string();
+    let mut done = 0u64;
+    loop {
+        let batch = store.agents_not_under(&target, BATCH).await?;
+        if batch.is_empty() {
+            return Ok(done);
+        }
+        let mut progressed = false;
+        for agent in batch {
+            let binding = crate::agents::secret_binding(&agent.id);
+            let old_version = agent.sealed_secret.key_version.clone();
+            let resealed = keys
+                .open(agent.sealed_secret, &binding, &agent.user_id)
+                .map(|plain| keys.seal(zeroize::Zeroizing::new(plain).to_vec(), &binding, &agent.user_id))
+                .map_err(|source| RotationError::UndecryptableAgent { id: agent.id.clone(), source })?;
+            if store.replace_agent_secret(&agent.id, &old_version, &resealed).await? {
+                done += 1;
+                progressed = true;
             }
         }
         if !progressed {

@@ -1,4 +1,5 @@
-//! `honestly keys rotate --new-key KEY`: re-encrypts every document under a new master key,
+//! `honestly keys rotate --new-key KEY`: re-encrypts every document (and every delegated agent's
+//! secret) under a new master key,
 //! with a progress bar; resumable and idempotent (see `honestly_core::keys`).
 
 use std::io::BufRead;
@@ -60,16 +61,23 @@ pub fn run(cmd: KeysCommand) -> ExitCode {
                 .progress_chars("=> "),
         );
         let version = keys.current_version().to_string();
-        let result = honestly_core::keys::rotate(store, keys, |done, total| {
-            bar.set_length(total);
-            bar.set_position(done);
-        })
-        .await;
+        let result =
+            honestly_core::keys::rotate(std::sync::Arc::clone(&store), Arc::clone(&keys), |done, total| {
+                bar.set_length(total);
+                bar.set_position(done);
+            })
+            .await;
         bar.finish_and_clear();
-        match result {
+        let result = match result {
             Ok(count) => {
+                honestly_core::keys::rotate_agent_secrets(store, keys).await.map(|agents| (count, agents))
+            }
+            Err(e) => Err(e),
+        };
+        match result {
+            Ok((count, agents)) => {
                 println!(
-                    "re-encrypted {count} document(s); every document is now under key version {version}"
+                    "re-encrypted {count} document(s) and {agents} agent secret(s); everything is now under key version {version}"
                 );
                 println!("next: set VAULT_MASTER_KEY to the new key (old key after a comma until all replicas restarted)");
                 ExitCode::SUCCESS

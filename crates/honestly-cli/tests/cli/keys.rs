@@ -1,4 +1,5 @@
-//! `honestly keys rotate`: every document stays readable, and a second run changes nothing.
+//! `honestly keys rotate`: every document and delegated agent keeps working under the new key
+//! alone, and a second run changes nothing.
 
 use std::time::Duration;
 
@@ -9,6 +10,26 @@ use crate::process::{honestly, wait_ready, Server};
 const K1: &str = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
 const K2: &str = "60303ae22b998861bce3b28f33eec1be758a213c86c93c076dbe9f558c11c752";
 const PASSWORD: &str = "correct horse battery staple";
+
+/// Posts a signed `get_document_hash` by id as `agent` (id, secret); the HTTP status.
+fn agent_lookup(
+    client: &reqwest::blocking::Client,
+    server: &Server,
+    agent: &(String, String),
+    doc: &str,
+) -> u16 {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs_f64();
+    let envelope = json!({"agent_id": agent.0, "action": "get_document_hash",
+                          "parameters": {"document_id": doc}, "timestamp": now});
+    let text = envelope.to_string();
+    let canonical = honestly_core::crypto::python_json::to_python_canonical(
+        &honestly_core::crypto::python_json::parse(text.as_bytes()).unwrap(),
+    );
+    let signature = honestly_core::agents::signature::sign_hex(agent.1.as_bytes(), canonical.as_bytes());
+    let r =
+        client.post(server.url("/ai/get-document-hash")).header("X-AI-Signature", signature).json(&envelope);
+    r.send().unwrap().status().as_u16()
+}
 
 fn login(client: &reqwest::blocking::Client, server: &Server) -> String {
     let creds = json!({"username": "alice", "password": PASSWORD});
@@ -46,6 +67,19 @@ fn rotation_keeps_every_document_readable_and_is_idempotent() {
             .unwrap();
         documents.push((created["document"]["id"].as_str().unwrap().to_string(), content));
     }
+    let created: Value = client
+        .post(server.url("/ai/agents"))
+        .bearer_auth(&token)
+        .json(&json!({}))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let agent = (
+        created["data"]["agent_id"].as_str().unwrap().to_string(),
+        created["data"]["secret"].as_str().unwrap().to_string(),
+    );
+    assert_eq!(agent_lookup(&client, &server, &agent, &documents[0].0), 200);
     server.signal("TERM");
     server.wait(Duration::from_secs(10));
 
@@ -57,10 +91,14 @@ fn rotation_keeps_every_document_readable_and_is_idempotent() {
     };
     let first = rotate(K1);
     assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
-    assert!(String::from_utf8_lossy(&first.stdout).contains("re-encrypted 3 document(s)"));
+    assert!(
+        String::from_utf8_lossy(&first.stdout).contains("re-encrypted 3 document(s) and 1 agent secret(s)")
+    );
     let second = rotate(K1);
     assert!(second.status.success());
-    assert!(String::from_utf8_lossy(&second.stdout).contains("re-encrypted 0 document(s)"));
+    assert!(
+        String::from_utf8_lossy(&second.stdout).contains("re-encrypted 0 document(s) and 0 agent secret(s)")
+    );
 
     // The new key alone now opens everything.
     let server = Server::start(dir.path(), &[("VAULT_MASTER_KEY", K2)]);
@@ -76,6 +114,11 @@ fn rotation_keeps_every_document_readable_and_is_idempotent() {
             .unwrap();
         assert_eq!(bytes.as_ref(), content.as_slice(), "document {id} changed");
     }
+    assert_eq!(
+        agent_lookup(&client, &server, &agent, &documents[0].0),
+        200,
+        "the agent signs under the new key"
+    );
     server.signal("TERM");
     server.wait(Duration::from_secs(10));
 
@@ -87,6 +130,11 @@ fn rotation_keeps_every_document_readable_and_is_idempotent() {
     let r =
         client.get(server.url(&format!("/vault/documents/{id}/content"))).bearer_auth(&token).send().unwrap();
     assert_eq!(r.status(), 500);
+    assert_eq!(
+        agent_lookup(&client, &server, &agent, &documents[0].0),
+        401,
+        "its secret was re-encrypted too"
+    );
 }
 
 #[test]

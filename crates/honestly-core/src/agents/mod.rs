@@ -18,6 +18,7 @@ pub use envelope::{parse_envelope, Envelope, EnvelopeError};
 pub use model::{Action, AgentCaller, AgentRecord, CallerKind};
 pub use replay::{MemoryReplay, ReplayError, ReplayMemory};
 pub use service::{
-    AgentAuthError, AgentError, AgentService, Authenticated, CreatedAgent, MAX_AGENTS_PER_USER,
+    secret_binding, AgentAuthError, AgentError, AgentService, Authenticated, CreatedAgent,
+    MAX_AGENTS_PER_USER,
 };
 pub use verification::{verify_for_agent, verify_many_for_agent, AgentVerifyError, ProofParams};

@@ -140,8 +140,8 @@ pub struct AgentService {
     replay: Arc<dyn ReplayMemory>,
 }
 
-/// What the sealed secret of agent `id` is bound to.
-fn secret_binding(id: &str) -> String {
+/// What the sealed secret of agent `id` is bound to (the associated data of its encryption).
+pub fn secret_binding(id: &str) -> String {
     format!("agent-secret:{id}")
 }
 

@@ -254,6 +254,16 @@ pub trait AgentStore: Send + Sync {
     async fn agents_of_user(&self, user_id: &str, limit: u32) -> Result<Vec<AgentRecord>, StoreError>;
     /// Deletes one of the user's agents; false when not theirs.
     async fn delete_agent(&self, user_id: &str, id: &str) -> Result<bool, StoreError>;
+    /// Up to `limit` agents whose secret is sealed under a key version other than `version`.
+    async fn agents_not_under(&self, version: &str, limit: u32) -> Result<Vec<AgentRecord>, StoreError>;
+    /// Replaces an agent's sealed secret if it is still under `expected_version` (compare and
+    /// swap).
+    async fn replace_agent_secret(
+        &self,
+        id: &str,
+        expected_version: &str,
+        sealed: &Sealed,
+    ) -> Result<bool, StoreError>;
 }
 
 /// Proof nullifiers consumed by verifications: each one at most once, ever.

@@ -78,6 +78,36 @@ impl AgentStore for SqliteStore {
         .await
     }
 
+    async fn agents_not_under(&self, version: &str, limit: u32) -> Result<Vec<AgentRecord>, StoreError> {
+        let version = version.to_string();
+        self.read(move |conn| {
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM agents a WHERE a.key_version <> ?1 ORDER BY a.seq LIMIT ?2"
+            ))?;
+            let rows = stmt.query_map(params![version, limit], from_row)?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+        .await
+    }
+
+    async fn replace_agent_secret(
+        &self,
+        id: &str,
+        expected_version: &str,
+        sealed: &Sealed,
+    ) -> Result<bool, StoreError> {
+        let (id, expected, sealed) = (id.to_string(), expected_version.to_string(), sealed.clone());
+        self.write(move |tx| {
+            let changed = tx.execute(
+                "UPDATE agents SET key_version = ?1, nonce = ?2, secret_ciphertext = ?3
+                 WHERE id = ?4 AND key_version = ?5",
+                params![sealed.key_version, sealed.nonce, sealed.ciphertext, id, expected],
+            )?;
+            Ok(changed == 1)
+        })
+        .await
+    }
+
     async fn delete_agent(&self, user_id: &str, id: &str) -> Result<bool, StoreError> {
         let (user_id, id) = (user_id.to_string(), id.to_string());
         self.write(move |tx| {
