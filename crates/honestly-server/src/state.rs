@@ -6,7 +6,7 @@ use std::time::Instant;
 use honestly_core::agents::{AgentService, MemoryReplay, ReplayMemory};
 use honestly_core::audit::AuditLog;
 use honestly_core::auth::AuthService;
-use honestly_core::config::Config;
+use honestly_core::config::{decode_key32, Config};
 use honestly_core::cpu::CpuPool;
 use honestly_core::crypto::signing::BundleSigner;
 use honestly_core::crypto::vault::VaultKeys;
@@ -140,7 +140,13 @@ impl AppState {
             Arc::clone(&registry),
             Arc::clone(&documents),
         ));
-        let signer = Arc::new(BundleSigner::load_or_create(&config.data_dir)?);
+        let signer = Arc::new(match &config.secrets.bundle_signing_key {
+            Some(seed) => BundleSigner::from_seed(&zeroize::Zeroizing::new(
+                decode_key32(seed.expose_secret())
+                    .ok_or_else(|| anyhow::anyhow!("BUNDLE_SIGNING_KEY is not 32 bytes"))?,
+            )),
+            None => BundleSigner::load_or_create(&config.data_dir)?,
+        });
         let links = Arc::new(LinkService::new(
             &config,
             LinkDeps {

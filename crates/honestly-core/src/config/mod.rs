@@ -69,6 +69,9 @@ pub struct Secrets {
     pub vault_master_key: SecretString,
     /// Bearer token for the metrics routes, if set.
     pub monitoring_token: Option<SecretString>,
+    /// Ed25519 seed of the bundle-signing key shared by every replica (32 bytes, hex or
+    /// base64); without it each data directory makes its own key.
+    pub bundle_signing_key: Option<SecretString>,
     /// Password of the Neo4j user, if set.
     pub neo4j_pass: Option<SecretString>,
 }
@@ -222,6 +225,7 @@ impl Config {
             ("AI_AGENT_SECRET", self.secrets.ai_agent_secrets.iter().map(mask).collect::<Vec<_>>().join(",")),
             ("VAULT_MASTER_KEY", mask(&self.secrets.vault_master_key)),
             ("MONITORING_TOKEN", opt_mask(&self.secrets.monitoring_token)),
+            ("BUNDLE_SIGNING_KEY", opt_mask(&self.secrets.bundle_signing_key)),
             ("JWT_ACCESS_EXPIRY", self.jwt_access_expiry.as_secs().to_string()),
             ("JWT_REFRESH_EXPIRY", self.jwt_refresh_expiry.as_secs().to_string()),
             ("AI_AGENT_RATE_LIMIT", self.ai_agent_rate_limit.to_string()),

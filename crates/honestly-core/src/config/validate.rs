@@ -55,6 +55,13 @@ pub(super) fn validate(p: &Parsed) -> Result<Vec<String>, Vec<ConfigProblem>> {
         } else {
             warnings.push("MONITORING_TOKEN is not set: metrics are readable by admins only".into());
         }
+        if p.bundle_signing_key.is_none() {
+            warnings.push(
+                "BUNDLE_SIGNING_KEY is not set: bundles are signed with DATA_DIR/signing-key.json, \
+                 a different key on each replica that does not share DATA_DIR"
+                    .into(),
+            );
+        }
     } else if p.allowed_origins.iter().any(|o| o == "*") {
         warnings.push("ALLOWED_ORIGINS=* lets any website call this development server".into());
     }
@@ -66,6 +73,12 @@ pub(super) fn validate(p: &Parsed) -> Result<Vec<String>, Vec<ConfigProblem>> {
                 "each key must be 32 bytes written as 64 hex characters or base64",
             ));
         }
+    }
+    if p.bundle_signing_key.as_deref().is_some_and(|k| decode_key32(k).is_none()) {
+        problems.push(ConfigProblem::new(
+            "BUNDLE_SIGNING_KEY",
+            "must be 32 bytes written as 64 hex characters or base64",
+        ));
     }
     if let Some(secret) = &p.ai_agent_secret {
         if split_secrets(secret).is_empty() {

@@ -1,5 +1,6 @@
-//! The server's Ed25519 bundle-signing key: generated once into `DATA_DIR/signing-key.json`
-//! (mode 0600) and published as a JWK set at `/.well-known/honestly-keys.json`.
+//! The server's Ed25519 bundle-signing key: `BUNDLE_SIGNING_KEY` (the same on every replica), or
+//! else generated once into `DATA_DIR/signing-key.json` (mode 0600); published as a JWK set at
+//! `/.well-known/honestly-keys.json`.
 
 use std::fs;
 use std::io::Write;
@@ -30,6 +31,12 @@ fn key_id_of(public: &VerifyingKey) -> String {
 }
 
 impl BundleSigner {
+    /// The key whose 32-byte Ed25519 seed is `seed` (from `BUNDLE_SIGNING_KEY`).
+    pub fn from_seed(seed: &[u8; 32]) -> Self {
+        let key = SigningKey::from_bytes(seed);
+        Self { key_id: key_id_of(&key.verifying_key()), key }
+    }
+
     /// Reads `DATA_DIR/signing-key.json`, creating it with a fresh key on first start.
     pub fn load_or_create(data_dir: &Path) -> std::io::Result<Self> {
         let path = data_dir.join("signing-key.json");
