@@ -52,6 +52,9 @@ if ! python3 -c 'import requests' >/dev/null 2>&1; then
 fi
 python3 -c 'import requests, sys; print("python", sys.version.split()[0], "requests", requests.__version__)'
 
+step "deployment files: Kubernetes schemas and rules, hadolint (offline)"
+bash scripts/validate-deploy.sh
+
 step "formatting"
 cargo fmt --all -- --check
 
