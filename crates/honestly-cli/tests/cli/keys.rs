@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
+use crate::agent_client::{envelope, post_signed};
 use crate::process::{honestly, wait_ready, Server};
 
 const K1: &str = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
@@ -18,17 +19,8 @@ fn agent_lookup(
     agent: &(String, String),
     doc: &str,
 ) -> u16 {
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs_f64();
-    let envelope = json!({"agent_id": agent.0, "action": "get_document_hash",
-                          "parameters": {"document_id": doc}, "timestamp": now});
-    let text = envelope.to_string();
-    let canonical = honestly_core::crypto::python_json::to_python_canonical(
-        &honestly_core::crypto::python_json::parse(text.as_bytes()).unwrap(),
-    );
-    let signature = honestly_core::agents::signature::sign_hex(agent.1.as_bytes(), canonical.as_bytes());
-    let r =
-        client.post(server.url("/ai/get-document-hash")).header("X-AI-Signature", signature).json(&envelope);
-    r.send().unwrap().status().as_u16()
+    let body = envelope(&agent.0, "get_document_hash", json!({"document_id": doc}));
+    post_signed(client, server, "/ai/get-document-hash", &agent.1, &body).0
 }
 
 fn login(client: &reqwest::blocking::Client, server: &Server) -> String {

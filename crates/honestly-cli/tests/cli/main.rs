@@ -1,6 +1,7 @@
 //! Tests of the `honestly` binary as an operator runs it: start-up checks, generated
 //! development secrets, graceful shutdown, a start with no configuration at all.
 
+mod agent_client;
 mod process;
 
 mod agent;
@@ -8,5 +9,6 @@ mod audit;
 mod config;
 mod keys;
 mod logs;
+mod replicas;
 mod serve;
 mod vault_proof;
