@@ -5,6 +5,7 @@ mod process;
 
 mod audit;
 mod config;
+mod crash;
 mod keys;
 mod logs;
 mod serve;
