@@ -19,7 +19,8 @@
 #   SOAK_SECONDS=60 SOAK_RATE=200 scripts/soak.sh
 #
 # Knobs: SOAK_SECONDS (300), SOAK_RATE (100 requests/s in total), SOAK_CONNECTIONS (16),
-# SOAK_SAMPLE_SECONDS (10), SOAK_RSS_SLACK_MIB (4).
+# SOAK_SAMPLE_SECONDS (10), SOAK_RSS_SLACK_MIB (4); SOAK_KEEP=1 keeps the work directory (server
+# log, wrk output, the generated Lua script) for a look afterwards.
 #
 # wrk has no fixed-rate mode: each connection waits SOAK_CONNECTIONS / SOAK_RATE seconds
 # before each request (wrk's Lua `delay`), so the rate holds as long as responses are much
