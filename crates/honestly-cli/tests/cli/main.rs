@@ -7,6 +7,7 @@ mod process;
 mod agent;
 mod audit;
 mod config;
+mod crash;
 mod keys;
 mod logs;
 mod replicas;

@@ -3,6 +3,7 @@
 
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
+use std::os::unix::process::ExitStatusExt;
 use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc;
@@ -96,6 +97,14 @@ impl Server {
         let status =
             Command::new("kill").args([&format!("-{name}"), &self.child.id().to_string()]).status().unwrap();
         assert!(status.success());
+    }
+
+    /// Kills the process with SIGKILL, as a crash or a power cut would stop it: no graceful
+    /// shutdown, no flush. Returns once it is reaped.
+    pub fn crash(mut self) {
+        self.child.kill().expect("SIGKILL is delivered");
+        let status = self.child.wait().unwrap();
+        assert_eq!(status.signal(), Some(9), "{status}");
     }
 
     /// Waits for the process to exit, killing it after `limit`.
