@@ -119,6 +119,26 @@ impl AuditLog {
         }
     }
 
+    /// Queues `event`, waiting for room while the queue is full. Callers that can wait (the
+    /// per-request audit of the HTTP layer) slow down under a flood instead of piling events up
+    /// in memory, which bounds the writer's memory for any number of clients.
+    pub async fn record_waiting(&self, event: AuditEvent) {
+        let ticket = self.inner.next_ticket.fetch_add(1, Ordering::SeqCst);
+        let queued = Queued { ticket, event };
+        let queued = match self.inner.tx.try_send(queued) {
+            Ok(()) => return,
+            Err(mpsc::error::TrySendError::Closed(queued)) => return lost(&queued.event),
+            Err(mpsc::error::TrySendError::Full(queued)) => queued,
+        };
+        let overflowed = self.inner.overflowed.fetch_add(1, Ordering::Relaxed);
+        if overflowed & 1023 == 0 {
+            tracing::warn!(overflowed = overflowed + 1, "audit queue full: requests wait for the writer");
+        }
+        if let Err(e) = self.inner.tx.send(queued).await {
+            lost(&e.0.event);
+        }
+    }
+
     /// Returns once every event recorded before the call is durable in the store.
     /// Waits as long as the store refuses writes: bound it with a timeout where that matters.
     pub async fn flush(&self) -> Result<(), AuditClosed> {

@@ -40,6 +40,25 @@ async fn flush_makes_every_recorded_event_durable_in_one_valid_chain() {
 }
 
 #[tokio::test]
+async fn waiting_recorders_hold_no_more_than_the_queue_and_lose_nothing() {
+    let (_dir, store) = store().await;
+    let options = AuditLogOptions { capacity: 4, max_batch: 16, linger: Duration::from_millis(2) };
+    let log = AuditLog::start_with(Arc::clone(&store), options);
+    // 50 concurrent request-like recorders against a queue of 4: each waits for room in turn
+    // (no spawned sender holds an event in memory), and every event arrives.
+    let recorders = (0..50).map(|i| {
+        let log = log.clone();
+        tokio::spawn(async move { log.record_waiting(event(i)).await })
+    });
+    for recorder in recorders {
+        recorder.await.unwrap();
+    }
+    log.flush().await.unwrap();
+    assert!(log.overflowed() > 0, "the waiting path was not exercised");
+    assert_eq!(verify_chain(&*store).await.unwrap().events, 50);
+}
+
+#[tokio::test]
 async fn a_restarted_writer_continues_the_stored_chain() {
     let (_dir, store) = store().await;
     let first = AuditLog::start(Arc::clone(&store));

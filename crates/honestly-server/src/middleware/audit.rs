@@ -75,7 +75,8 @@ pub async fn layer(State(state): State<AppState>, mut req: Request, next: Next) 
     } else if status >= 400 {
         event = event.reason(format!("status {status}"));
     }
-    state.audit.record(event);
+    // Waits for room in the audit queue: a flood slows down instead of growing memory.
+    state.audit.record_waiting(event).await;
     response
 }
 
