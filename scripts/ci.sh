@@ -34,6 +34,9 @@ if ! command -v chromium >/dev/null 2>&1; then
 fi
 chromium --version
 
+step "schemathesis for the schema fuzzing test"
+scripts/schemathesis/setup.sh
+
 step "formatting"
 cargo fmt --all -- --check
 

@@ -7,5 +7,6 @@ mod audit;
 mod config;
 mod keys;
 mod logs;
+mod schema_fuzz;
 mod serve;
 mod vault_proof;
