@@ -55,6 +55,9 @@ python3 -c 'import requests, sys; print("python", sys.version.split()[0], "reque
 step "deployment files: Kubernetes schemas and rules, hadolint (offline)"
 bash scripts/validate-deploy.sh
 
+step "schemathesis for the schema fuzzing test"
+scripts/schemathesis/setup.sh
+
 step "formatting"
 cargo fmt --all -- --check
 

@@ -9,6 +9,7 @@ pub mod ai;
 pub mod app;
 pub mod client_ip;
 pub mod error;
+pub mod extract;
 pub mod json;
 pub mod metrics;
 mod middleware;

@@ -11,5 +11,6 @@ mod crash;
 mod keys;
 mod logs;
 mod replicas;
+mod schema_fuzz;
 mod serve;
 mod vault_proof;

@@ -1,7 +1,7 @@
 //! `/ai/agents`: a logged-in user creates, lists and deletes the delegated agents that act for
 //! them. A new agent's secret appears in the creation answer only.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use honestly_core::agents::AgentRecord;
@@ -12,6 +12,7 @@ use utoipa::ToSchema;
 use crate::access::AuthUser;
 use crate::ai::AgentTag;
 use crate::error::ApiError;
+use crate::extract::Path;
 use crate::json::Json;
 use crate::routes::ai::AiEnvelope;
 use crate::state::AppState;
@@ -71,7 +72,9 @@ fn tagged(agent_id: &str, response: impl IntoResponse) -> Response {
     responses((status = 201, description = "`data`: AgentView with `secret`", body = AiEnvelope),
               (status = 400, description = "Invalid name", body = AiEnvelope),
               (status = 401, description = "Not authenticated", body = AiEnvelope),
-              (status = 409, description = "Too many agents", body = AiEnvelope)))]
+              (status = 409, description = "Too many agents", body = AiEnvelope),
+              (status = 413, description = "Body larger than 1 MiB", body = AiEnvelope),
+              (status = 415, description = "Not Content-Type: application/json", body = AiEnvelope)))]
 pub async fn create(
     State(state): State<AppState>,
     AuthUser(session): AuthUser,
@@ -101,6 +104,7 @@ pub async fn list(
 #[utoipa::path(get, path = "/ai/agents/{id}", tag = "ai", security(("bearer" = [])),
     params(("id" = String, Path, description = "`agt_…`")),
     responses((status = 200, description = "`data`: AgentView", body = AiEnvelope),
+              (status = 401, description = "Not authenticated", body = AiEnvelope),
               (status = 404, description = "Not found (or not yours)", body = AiEnvelope)))]
 pub async fn get(
     State(state): State<AppState>,
@@ -115,6 +119,7 @@ pub async fn get(
 #[utoipa::path(delete, path = "/ai/agents/{id}", tag = "ai", security(("bearer" = [])),
     params(("id" = String, Path, description = "`agt_…`")),
     responses((status = 200, description = "`data`: AgentDeleted", body = AiEnvelope),
+              (status = 401, description = "Not authenticated", body = AiEnvelope),
               (status = 404, description = "Not found (or not yours)", body = AiEnvelope)))]
 pub async fn delete(
     State(state): State<AppState>,

@@ -148,6 +148,7 @@ fn verdict_note(outcome: &VerifyOutcome) -> AuditNote {
               (status = 400, description = "Malformed envelope or parameters", body = AiEnvelope),
               (status = 401, description = "INVALID_SIGNATURE or STALE_REQUEST", body = AiEnvelope),
               (status = 409, description = "REPLAYED_REQUEST", body = AiEnvelope),
+              (status = 413, description = "Body larger than 1 MiB", body = AiEnvelope),
               (status = 429, description = "Agent rate limit", body = AiEnvelope)))]
 pub async fn verify_proof(
     State(state): State<AppState>,
@@ -234,7 +235,9 @@ pub struct BatchData {
     responses((status = 200, description = "`data`: BatchData", body = AiEnvelope),
               (status = 400, description = "Malformed envelope or parameters (0 or more than 100 proofs)", body = AiEnvelope),
               (status = 401, description = "INVALID_SIGNATURE or STALE_REQUEST", body = AiEnvelope),
-              (status = 409, description = "REPLAYED_REQUEST", body = AiEnvelope)))]
+              (status = 409, description = "REPLAYED_REQUEST", body = AiEnvelope),
+              (status = 413, description = "Body larger than 1 MiB", body = AiEnvelope),
+              (status = 429, description = "Agent rate limit", body = AiEnvelope)))]
 pub async fn verify_proofs_batch(
     State(state): State<AppState>,
     slot: Option<Extension<ActorSlot>>,
@@ -350,8 +353,13 @@ async fn document_hash(
 #[utoipa::path(post, path = "/ai/get-document-hash", tag = "ai", request_body = SignedEnvelope,
     params(("X-AI-Signature" = String, Header, description = "Hex HMAC-SHA256 of the canonical envelope")),
     responses((status = 200, description = "`data`: DocumentHashData", body = AiEnvelope),
+              (status = 400, description = "Malformed envelope or parameters", body = AiEnvelope),
+              (status = 401, description = "INVALID_SIGNATURE or STALE_REQUEST", body = AiEnvelope),
               (status = 403, description = "A service agent asked by id", body = AiEnvelope),
-              (status = 404, description = "Not registered (or not this agent's user's)", body = AiEnvelope)))]
+              (status = 404, description = "Not registered (or not this agent's user's)", body = AiEnvelope),
+              (status = 409, description = "REPLAYED_REQUEST", body = AiEnvelope),
+              (status = 413, description = "Body larger than 1 MiB", body = AiEnvelope),
+              (status = 429, description = "Agent rate limit", body = AiEnvelope)))]
 pub async fn get_document_hash(
     State(state): State<AppState>,
     slot: Option<Extension<ActorSlot>>,
@@ -374,8 +382,13 @@ pub async fn get_document_hash(
 #[utoipa::path(post, path = "/ai/create-share-link", tag = "ai", request_body = SignedEnvelope,
     params(("X-AI-Signature" = String, Header, description = "Hex HMAC-SHA256 of the canonical envelope")),
     responses((status = 201, description = "`data`: {link}", body = AiEnvelope),
+              (status = 400, description = "Malformed envelope or parameters", body = AiEnvelope),
+              (status = 401, description = "INVALID_SIGNATURE or STALE_REQUEST", body = AiEnvelope),
               (status = 403, description = "Service agents cannot create links", body = AiEnvelope),
-              (status = 404, description = "Document or proof not found (or not this agent's user's)", body = AiEnvelope)))]
+              (status = 404, description = "Document or proof not found (or not this agent's user's)", body = AiEnvelope),
+              (status = 409, description = "REPLAYED_REQUEST", body = AiEnvelope),
+              (status = 413, description = "Body larger than 1 MiB", body = AiEnvelope),
+              (status = 429, description = "Agent rate limit", body = AiEnvelope)))]
 pub async fn create_share_link(
     State(state): State<AppState>,
     slot: Option<Extension<ActorSlot>>,

@@ -89,7 +89,9 @@ impl From<LoginOutcome> for TokenResponse {
     responses((status = 201, description = "Account created", body = UserResponse),
               (status = 400, description = "Invalid username or password", body = ErrorBody),
               (status = 403, description = "Registration is closed", body = ErrorBody),
-              (status = 409, description = "Username taken", body = ErrorBody)))]
+              (status = 409, description = "Username taken", body = ErrorBody),
+              (status = 413, description = "Body larger than 1 MiB", body = ErrorBody),
+              (status = 415, description = "Not Content-Type: application/json", body = ErrorBody)))]
 pub async fn register(
     State(state): State<AppState>,
     Json(body): Json<Credentials>,
@@ -102,7 +104,10 @@ pub async fn register(
 /// Logs in; repeated failures for a username from one client answer 429 for 15 minutes.
 #[utoipa::path(post, path = "/auth/login", tag = "auth", request_body = Credentials,
     responses((status = 200, description = "Logged in", body = TokenResponse),
+              (status = 400, description = "Malformed JSON or a body that does not fit", body = ErrorBody),
               (status = 401, description = "Invalid username or password", body = ErrorBody),
+              (status = 413, description = "Body larger than 1 MiB", body = ErrorBody),
+              (status = 415, description = "Not Content-Type: application/json", body = ErrorBody),
               (status = 429, description = "Too many failures", body = ErrorBody)))]
 pub async fn login(
     State(state): State<AppState>,
@@ -117,7 +122,10 @@ pub async fn login(
 /// Spends a refresh token for a new pair; a spent token revokes its whole session.
 #[utoipa::path(post, path = "/auth/refresh", tag = "auth", request_body = RefreshRequest,
     responses((status = 200, description = "New token pair", body = TokenResponse),
-              (status = 401, description = "Invalid, expired, spent or revoked token", body = ErrorBody)))]
+              (status = 400, description = "Malformed JSON or a body that does not fit", body = ErrorBody),
+              (status = 401, description = "Invalid, expired, spent or revoked token", body = ErrorBody),
+              (status = 413, description = "Body larger than 1 MiB", body = ErrorBody),
+              (status = 415, description = "Not Content-Type: application/json", body = ErrorBody)))]
 pub async fn refresh(
     State(state): State<AppState>,
     Json(body): Json<RefreshRequest>,

@@ -2,8 +2,8 @@
 //! content, delete. Everything is scoped to the caller: another user's document is a 404.
 
 use axum::body::Body;
-use axum::extract::multipart::{Field, MultipartError};
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::multipart::{Field, MultipartError, MultipartRejection};
+use axum::extract::{Multipart, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use honestly_core::documents::{DocumentMeta, Upload};
@@ -13,6 +13,7 @@ use utoipa::ToSchema;
 
 use crate::access::AuthUser;
 use crate::error::{ApiError, ErrorBody};
+use crate::extract::{Path, Query};
 use crate::json::Json;
 use crate::state::AppState;
 
@@ -139,8 +140,9 @@ pub async fn upload(
     State(state): State<AppState>,
     AuthUser(session): AuthUser,
     headers: HeaderMap,
-    mut multipart: Multipart,
+    multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, ApiError> {
+    let mut multipart = multipart?;
     let hint = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
@@ -201,6 +203,7 @@ pub async fn list(
 #[utoipa::path(get, path = "/vault/documents/{id}", tag = "vault", security(("bearer" = [])),
     params(("id" = String, Path, description = "`doc_…`")),
     responses((status = 200, description = "The document", body = DocumentResponse),
+              (status = 401, description = "Not authenticated", body = ErrorBody),
               (status = 404, description = "Not found (or not yours)", body = ErrorBody)))]
 pub async fn get(
     State(state): State<AppState>,
@@ -232,7 +235,8 @@ fn content_disposition(file_name: &str) -> HeaderValue {
 /// The decrypted content, as an attachment.
 #[utoipa::path(get, path = "/vault/documents/{id}/content", tag = "vault", security(("bearer" = [])),
     params(("id" = String, Path, description = "`doc_…`")),
-    responses((status = 200, description = "The plaintext bytes", content_type = "application/octet-stream", body = Vec<u8>),
+    responses((status = 200, description = "The plaintext bytes, as the document's own media type", content_type = "*/*", body = Vec<u8>),
+              (status = 401, description = "Not authenticated", body = ErrorBody),
               (status = 404, description = "Not found (or not yours)", body = ErrorBody)))]
 pub async fn content(
     State(state): State<AppState>,
@@ -256,6 +260,7 @@ pub async fn content(
 #[utoipa::path(delete, path = "/vault/documents/{id}", tag = "vault", security(("bearer" = [])),
     params(("id" = String, Path, description = "`doc_…`")),
     responses((status = 204, description = "Deleted"),
+              (status = 401, description = "Not authenticated", body = ErrorBody),
               (status = 404, description = "Not found (or not yours)", body = ErrorBody)))]
 pub async fn delete(
     State(state): State<AppState>,

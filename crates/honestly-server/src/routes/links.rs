@@ -1,6 +1,6 @@
 //! `/vault/share-links`: the owner creates, lists and revokes share links.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use honestly_core::links::service::unix_rfc3339;
@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 
 use crate::access::AuthUser;
 use crate::error::{ApiError, ErrorBody};
+use crate::extract::Path;
 use crate::json::Json;
 use crate::state::AppState;
 
@@ -119,7 +120,10 @@ pub struct LinkList {
 #[utoipa::path(post, path = "/vault/share-links", tag = "share", security(("bearer" = [])), request_body = CreateLink,
     responses((status = 201, description = "Created", body = LinkResponse),
               (status = 400, description = "Invalid request", body = ErrorBody),
-              (status = 404, description = "Document or proof not found (or not yours)", body = ErrorBody)))]
+              (status = 401, description = "Not authenticated", body = ErrorBody),
+              (status = 404, description = "Document or proof not found (or not yours)", body = ErrorBody),
+              (status = 413, description = "Body larger than 1 MiB", body = ErrorBody),
+              (status = 415, description = "Not Content-Type: application/json", body = ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
     AuthUser(session): AuthUser,
@@ -161,6 +165,7 @@ pub async fn list(
 #[utoipa::path(delete, path = "/vault/share-links/{id}", tag = "share", security(("bearer" = [])),
     params(("id" = String, Path, description = "`lnk_…`")),
     responses((status = 204, description = "Revoked"),
+              (status = 401, description = "Not authenticated", body = ErrorBody),
               (status = 404, description = "Not found (or not yours)", body = ErrorBody)))]
 pub async fn revoke(
     State(state): State<AppState>,

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use honestly_core::clock::now_rfc3339;
@@ -13,6 +13,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::access::MonitoringAccess;
 use crate::ai::Interaction;
 use crate::error::ApiError;
+use crate::extract::Query;
 use crate::json::Json;
 use crate::metrics::RouteSnapshot;
 use crate::state::AppState;

@@ -1,6 +1,6 @@
 //! Proofs about the caller's documents: create, list, get.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use honestly_core::zk::{ProofRecord, ProofRequest};
@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 
 use crate::access::AuthUser;
 use crate::error::{ApiError, ErrorBody};
+use crate::extract::Path;
 use crate::json::Json;
 use crate::state::AppState;
 
@@ -84,7 +85,10 @@ pub struct ProofList {
     params(("id" = String, Path, description = "`doc_…`")), request_body = CreateProof,
     responses((status = 201, description = "Proof made and stored", body = ProofResponse),
               (status = 400, description = "Invalid request", body = ErrorBody),
+              (status = 401, description = "Not authenticated", body = ErrorBody),
               (status = 404, description = "Document not found (or not yours)", body = ErrorBody),
+              (status = 413, description = "Body larger than 1 MiB", body = ErrorBody),
+              (status = 415, description = "Not Content-Type: application/json", body = ErrorBody),
               (status = 422, description = "The statement is false", body = ErrorBody),
               (status = 503, description = "Keys still loading or server busy", body = ErrorBody)))]
 pub async fn create(
@@ -118,6 +122,7 @@ pub async fn list(
 #[utoipa::path(get, path = "/vault/proofs/{id}", tag = "proofs", security(("bearer" = [])),
     params(("id" = String, Path, description = "`prf_…`")),
     responses((status = 200, description = "The proof", body = ProofResponse),
+              (status = 401, description = "Not authenticated", body = ErrorBody),
               (status = 404, description = "Not found (or not yours)", body = ErrorBody)))]
 pub async fn get(
     State(state): State<AppState>,

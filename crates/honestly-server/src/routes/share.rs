@@ -3,7 +3,7 @@
 //! deleted links all answer the same 404.
 
 use axum::body::Body;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use honestly_core::links::service::unix_rfc3339;
@@ -11,6 +11,7 @@ use honestly_core::links::{Access, AccessLevel};
 use serde::Deserialize;
 
 use crate::error::{ApiError, ErrorBody};
+use crate::extract::{Path, Query};
 use crate::json::Json;
 use crate::pages::negotiate;
 use crate::routes::share_page;
@@ -104,7 +105,8 @@ pub struct ContentQuery {
 /// The decrypted content behind a `full` link's short-lived signed URL.
 #[utoipa::path(get, path = "/vault/share/{token}/content", tag = "share",
     params(("token" = String, Path, description = "The link's token"), ContentQuery),
-    responses((status = 200, description = "The document", content_type = "application/octet-stream", body = Vec<u8>),
+    responses((status = 200, description = "The document, as its own media type", content_type = "*/*", body = Vec<u8>),
+              (status = 400, description = "`expires` or `sig` missing or malformed", body = ErrorBody),
               (status = 404, description = "Not available, expired or bad signature", body = ErrorBody)))]
 pub async fn content(
     State(state): State<AppState>,
@@ -135,7 +137,7 @@ pub struct QrQuery {
 /// The QR code of a link's share URL (does not consume an access).
 #[utoipa::path(get, path = "/vault/qr/{token}", tag = "share",
     params(("token" = String, Path, description = "The link's token"), QrQuery),
-    responses((status = 200, description = "PNG or SVG image", content_type = "image/png", body = Vec<u8>),
+    responses((status = 200, description = "PNG (default) or SVG image", content((Vec<u8> = "image/png"), (String = "image/svg+xml"))),
               (status = 400, description = "Unknown format", body = ErrorBody),
               (status = 404, description = "Not available", body = ErrorBody)))]
 pub async fn qr(

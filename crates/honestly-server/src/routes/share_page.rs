@@ -4,7 +4,7 @@
 //! (which is rate limited per link), one identical 404 page for every unavailable link.
 
 use axum::extract::rejection::FormRejection;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Form;
@@ -12,6 +12,7 @@ use honestly_core::links::{AccessLevel, LinkError};
 use serde::Deserialize;
 
 use crate::error::{ApiError, ErrorBody};
+use crate::extract::Path;
 use crate::pages::layout::respond;
 use crate::pages::{share_gate, share_page};
 use crate::state::AppState;

@@ -3,12 +3,12 @@
 
 use std::time::Duration;
 
-use axum::extract::{Path, Query};
 use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
 
 use crate::error::ApiError;
+use crate::extract::{Path, Query};
 use crate::json::Json;
 use crate::state::AppState;
 

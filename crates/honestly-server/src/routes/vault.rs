@@ -1,12 +1,13 @@
 //! `/vault/timeline` and `/vault/registry`.
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use honestly_core::timeline::{TimelineEvent, MAX_TIMELINE_EVENTS};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::access::AuthUser;
 use crate::error::{ApiError, ErrorBody};
+use crate::extract::Query;
 use crate::json::Json;
 use crate::state::AppState;
 

@@ -1,6 +1,6 @@
 //! `/zkp`: circuits, verification keys (immutable, with ETag) and anonymous verification.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use honestly_core::zk::service::KeyError;
@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 
 use crate::access::{Admin, RequireRole};
 use crate::error::{ApiError, ErrorBody};
+use crate::extract::Path;
 use crate::json::Json;
 use crate::state::AppState;
 
@@ -100,8 +101,11 @@ fn key_error(e: KeyError) -> ApiError {
 #[utoipa::path(post, path = "/zkp/circuits", tag = "zkp", security(("bearer" = [])), request_body = AddCircuit,
     responses((status = 201, description = "Registered", body = CircuitView),
               (status = 400, description = "Invalid name or key", body = ErrorBody),
+              (status = 401, description = "Not authenticated", body = ErrorBody),
               (status = 403, description = "Not an admin", body = ErrorBody),
-              (status = 409, description = "Name taken", body = ErrorBody)))]
+              (status = 409, description = "Name taken", body = ErrorBody),
+              (status = 413, description = "Body larger than 1 MiB", body = ErrorBody),
+              (status = 415, description = "Not Content-Type: application/json", body = ErrorBody)))]
 pub async fn add_circuit(
     State(state): State<AppState>,
     _admin: RequireRole<Admin>,
@@ -120,6 +124,7 @@ pub async fn add_circuit(
 #[utoipa::path(delete, path = "/zkp/circuits/{name}", tag = "zkp", security(("bearer" = [])),
     params(("name" = String, Path, description = "An external circuit")),
     responses((status = 204, description = "Removed"),
+              (status = 401, description = "Not authenticated", body = ErrorBody),
               (status = 403, description = "Not an admin", body = ErrorBody),
               (status = 404, description = "No external circuit of that name", body = ErrorBody)))]
 pub async fn remove_circuit(
@@ -166,6 +171,8 @@ pub async fn verification_key(
 #[utoipa::path(post, path = "/zkp/verify", tag = "zkp", request_body = VerifyRequest,
     responses((status = 200, description = "The verdict", body = VerifyResponse),
               (status = 400, description = "Invalid request", body = ErrorBody),
+              (status = 413, description = "Body larger than 1 MiB", body = ErrorBody),
+              (status = 415, description = "Not Content-Type: application/json", body = ErrorBody),
               (status = 429, description = "Rate limited", body = ErrorBody)))]
 pub async fn verify_proof(
     State(state): State<AppState>,

@@ -40,6 +40,29 @@ async fn malformed_json_unknown_fields_and_wrong_content_type_are_4xx() {
     assert_eq!(ok.json::<serde_json::Value>().await.unwrap()["message"], "hi");
 }
 
+// Found by schema fuzzing: axum's own Query, Path and Multipart rejections are text/plain.
+#[tokio::test]
+async fn bad_query_strings_paths_and_upload_bodies_are_in_the_error_shape() {
+    let app = TestApp::spawn().await;
+    let token = app.register_and_login("shape").await["access_token"].as_str().unwrap().to_string();
+    for path in ["/vault/documents?limit=-1", "/vault/timeline?limit=x", "/vault/documents?bogus=1"] {
+        assert_error(app.get_bearer(path, &token).await, 400, "VALIDATION_FAILED").await;
+    }
+    assert_error(app.get("/vault/share/t/content?expires=soon&sig=x").await, 400, "VALIDATION_FAILED").await;
+    assert_error(app.get("/vault/qr/t?size=1").await, 400, "VALIDATION_FAILED").await;
+    assert_error(app.get_bearer("/vault/documents/%FF", &token).await, 404, "NOT_FOUND").await;
+    let not_multipart = app
+        .client
+        .post(app.url("/vault/documents"))
+        .bearer_auth(&token)
+        .header("content-type", "application/json")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_error(not_multipart, 400, "VALIDATION_FAILED").await;
+}
+
 #[tokio::test]
 async fn oversized_body_is_413_with_or_without_content_length() {
     let app = TestApp::spawn().await;
