@@ -18,6 +18,7 @@ mod proofs;
 mod sessions;
 mod support;
 mod timeline;
+mod unavailable;
 mod users;
 
 /// Generates, for each `area::test`, one `#[tokio::test]` per backend.
