@@ -7,7 +7,7 @@ use honestly_core::store::Store;
 use honestly_core::timeline::TimelineEvent;
 use honestly_core::zk::ProofRecord;
 
-use crate::support::{insert_document, new_user};
+use crate::support::{insert_document, is_conflict, new_user};
 
 fn proof(user_id: &str, document_id: &str) -> ProofRecord {
     ProofRecord {
@@ -32,6 +32,10 @@ pub async fn proof_insert_read_list(store: Arc<dyn Store>) {
         let event = TimelineEvent::new(uid, "proof_created").proof(&p.id).document(&p.document_id);
         store.insert_proof(p, &event).await.unwrap();
     }
+    // A duplicate id is a conflict that writes nothing (not even its timeline event), and the
+    // store keeps working after the failed transaction.
+    let again = TimelineEvent::new(uid, "proof_created").proof(&p1.id);
+    assert!(is_conflict(store.insert_proof(&p1, &again).await));
     assert_eq!(store.proof(uid, &p1.id).await.unwrap(), Some(p1.clone()));
     assert_eq!(store.proof(&other.user.id, &p1.id).await.unwrap(), None);
     assert_eq!(store.proof(uid, "prf_missing").await.unwrap(), None);
@@ -39,6 +43,7 @@ pub async fn proof_insert_read_list(store: Arc<dyn Store>) {
     assert_eq!(store.list_proofs(uid, 1).await.unwrap(), vec![p2.clone()]);
     assert!(store.list_proofs(&other.user.id, 10).await.unwrap().is_empty());
     let timeline = store.timeline(uid, 10).await.unwrap();
+    assert_eq!(timeline.len(), 3);
     assert_eq!(timeline[0].proof_id.as_deref(), Some(p2.id.as_str()));
     assert_eq!(timeline[1].proof_id.as_deref(), Some(p1.id.as_str()));
 }
