@@ -64,5 +64,27 @@ cargo fmt --all -- --check
 step "lints"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
+step "Neo4j for the store conformance tests"
+command -v java >/dev/null 2>&1 || { echo "java (17 or newer) is required for the Neo4j tests" >&2; exit 1; }
+if ! command -v mvn >/dev/null 2>&1; then
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null 2>&1 || { echo "mvn is missing; install it as root (apt-get install maven)" >&2; exit 1; }
+    SUDO=sudo
+  fi
+  $SUDO apt-get update
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y maven
+fi
+# A fresh database each run, on a free port, with a random password; stopped on exit.
+NEO4J_DATA="$ROOT/.cache/neo4j-data"
+scripts/neo4j/stop.sh "$NEO4J_DATA"
+rm -rf "$NEO4J_DATA"
+NEO4J_PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+NEO4J_PASSWORD=$(python3 -c 'import secrets; print(secrets.token_hex(16))')
+trap 'scripts/neo4j/stop.sh "$NEO4J_DATA"' EXIT
+scripts/neo4j/start.sh "$NEO4J_DATA" "$NEO4J_PORT" "$NEO4J_PASSWORD"
+export HONESTLY_TEST_NEO4J_URL="bolt://127.0.0.1:$NEO4J_PORT"
+export HONESTLY_TEST_NEO4J_PASS="$NEO4J_PASSWORD"
+
 step "tests"
 cargo test --workspace --locked

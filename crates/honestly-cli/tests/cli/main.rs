@@ -10,6 +10,7 @@ mod config;
 mod crash;
 mod keys;
 mod logs;
+mod neo4j_outage;
 mod replicas;
 mod schema_fuzz;
 mod serve;

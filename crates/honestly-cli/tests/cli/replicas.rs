@@ -26,6 +26,26 @@ pub struct SharedStore {
 }
 
 impl SharedStore {
+    /// The Neo4j server of the test run (`HONESTLY_TEST_NEO4J_URL`, `HONESTLY_TEST_NEO4J_PASS`),
+    /// or `None` (after saying why) when it is not configured outside CI.
+    pub fn neo4j() -> Option<Self> {
+        let (Ok(url), Ok(pass)) =
+            (std::env::var("HONESTLY_TEST_NEO4J_URL"), std::env::var("HONESTLY_TEST_NEO4J_PASS"))
+        else {
+            assert_ne!(
+                std::env::var("CI").as_deref(),
+                Ok("true"),
+                "Neo4j is required in CI (scripts/ci.sh starts it)"
+            );
+            eprintln!("skipping: HONESTLY_TEST_NEO4J_URL / HONESTLY_TEST_NEO4J_PASS are not set");
+            return None;
+        };
+        Some(Self {
+            env: vec![("DATABASE_URL", url), ("NEO4J_PASS", pass)],
+            _dir: tempfile::tempdir().unwrap(),
+        })
+    }
+
     /// One SQLite file opened by both processes.
     pub fn sqlite() -> Self {
         let dir = tempfile::tempdir().unwrap();
@@ -192,4 +212,12 @@ pub fn replicas_behave_as_one_service(store: &SharedStore, user: &str) {
 #[test]
 fn two_replicas_on_one_sqlite_file_and_one_redis_behave_as_one_service() {
     replicas_behave_as_one_service(&SharedStore::sqlite(), "nora");
+}
+
+#[test]
+fn two_replicas_on_one_neo4j_and_one_redis_behave_as_one_service() {
+    let Some(store) = SharedStore::neo4j() else { return };
+    // The Neo4j database outlives the test: a fresh user name each run.
+    let user = format!("nora{}", &honestly_core::ids::new_id(honestly_core::ids::IdKind::User)[4..16]);
+    replicas_behave_as_one_service(&store, &user);
 }

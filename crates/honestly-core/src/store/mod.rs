@@ -3,6 +3,7 @@
 //! one sub-trait per area; every operation that must never be doubled or lost is atomic in
 //! the backend.
 
+pub mod neo4j;
 pub mod sqlite;
 
 use std::sync::Arc;
@@ -305,13 +306,26 @@ pub trait Store:
     async fn ping(&self) -> Result<(), StoreError>;
 }
 
-/// Opens the backend that `DATABASE_URL` names (migrations run here).
+/// Opens the backend that `DATABASE_URL` names (SQLite migrations, or Neo4j constraints and
+/// indexes, run here).
 pub async fn open(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
     match &config.database {
         DatabaseUrl::Sqlite(path) => Ok(Arc::new(sqlite::SqliteStore::open(path).await?)),
-        DatabaseUrl::Neo4j(_) => anyhow::bail!(
-            "DATABASE_URL selects Neo4j, whose backend is not part of this build yet; \
-             use sqlite:// (the default)"
-        ),
+        DatabaseUrl::Neo4j(url) => {
+            use secrecy::ExposeSecret;
+            let options = neo4j::Neo4jOptions {
+                url: url.clone(),
+                user: config.neo4j_user.clone(),
+                password: config
+                    .secrets
+                    .neo4j_pass
+                    .as_ref()
+                    .map(|p| p.expose_secret().to_string())
+                    .unwrap_or_default(),
+                max_connections: usize::try_from(config.neo4j_max_connections).unwrap_or(50),
+                timeout: neo4j::DEFAULT_TIMEOUT,
+            };
+            Ok(Arc::new(neo4j::Neo4jStore::connect(&options).await?))
+        }
     }
 }

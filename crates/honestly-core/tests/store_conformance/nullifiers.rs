@@ -1,0 +1,32 @@
+//! Nullifiers: consumed at most once, ever.
+
+use std::sync::Arc;
+
+use honestly_core::ids::{new_id, IdKind};
+use honestly_core::store::Store;
+use tokio::task::JoinSet;
+
+pub async fn nullifier_consumed_once(store: Arc<dyn Store>) {
+    let nullifier = new_id(IdKind::TokenId);
+    assert!(!store.nullifier_consumed("age_proof", &nullifier).await.unwrap());
+    assert!(store.consume_nullifier("age_proof", &nullifier, "agent:a").await.unwrap());
+    assert!(!store.consume_nullifier("age_proof", &nullifier, "agent:b").await.unwrap());
+    assert!(store.nullifier_consumed("age_proof", &nullifier).await.unwrap());
+    // Per proof type.
+    assert!(!store.nullifier_consumed("authenticity_proof", &nullifier).await.unwrap());
+    assert!(store.consume_nullifier("authenticity_proof", &nullifier, "agent:a").await.unwrap());
+}
+
+pub async fn nullifier_concurrent_consumers_one_wins(store: Arc<dyn Store>) {
+    let nullifier = new_id(IdKind::TokenId);
+    let mut tasks = JoinSet::new();
+    for i in 0..10 {
+        let (store, nullifier) = (Arc::clone(&store), nullifier.clone());
+        tasks.spawn(async move {
+            store.consume_nullifier("age_proof", &nullifier, &format!("agent:{i}")).await.unwrap()
+        });
+    }
+    let won = tasks.join_all().await.into_iter().filter(|w| *w).count();
+    assert_eq!(won, 1);
+    assert!(store.nullifier_consumed("age_proof", &nullifier).await.unwrap());
+}
