@@ -124,16 +124,20 @@ RUNS=(
   "bundle @1000/s|12|paced|/vault/share/$TOKEN/bundle|11"
   "POST /zkp/verify|4|json|/zkp/verify|$WORK/verify.json"
   "POST /zkp/verify|16|json|/zkp/verify|$WORK/verify.json"
+  "POST /ai/verify-proof (signed)|1|signed|/ai/verify-proof|verify_proof:0"
   "POST /ai/verify-proof (signed)|4|signed|/ai/verify-proof|verify_proof:0"
   "POST /ai/verify-proof (signed)|16|signed|/ai/verify-proof|verify_proof:0"
+  "POST /ai/verify-proofs-batch (32)|1|signed|/ai/verify-proofs-batch|verify_proofs_batch:32"
   "POST /ai/verify-proofs-batch (32)|2|signed|/ai/verify-proofs-batch|verify_proofs_batch:32"
   "POST /vault/documents (1 MiB)|2|bearer|/vault/documents|$WORK/upload.bin:multipart/form-data; boundary=honestlybench"
+  "POST …/proofs (age proof)|1|bearer|/vault/documents/$DOC_ID/proofs|$WORK/prove.json:application/json"
   "POST …/proofs (age proof)|2|bearer|/vault/documents/$DOC_ID/proofs|$WORK/prove.json:application/json"
   "POST /auth/login|4|json|/auth/login|$WORK/login.json"
 )
 printf '\n%-36s %5s %10s %9s %9s %7s\n' route conns req/s p50_ms p99_ms errors
 for run in "${RUNS[@]}"; do
   IFS='|' read -r name conns kind path arg <<<"$run"
+  threads=$(( conns < 2 ? 1 : 2 ))
   script="$WORK/request.lua"
   case "$kind" in
     get) printf 'wrk.method = "GET"\n' >"$script" ;;
@@ -156,7 +160,7 @@ local requests, i = {}, 0
 function init(args)
   local n = 0
   for line in io.lines("$WORK/signed.txt") do
-    if n % 2 == id then
+    if n % $threads == id then
       local sig, body = line:match("^(%x+)\t(.*)$")
       requests[#requests + 1] = wrk.format("POST", nil, {["Content-Type"] = "application/json", ["X-AI-Signature"] = sig}, body)
     end
@@ -167,7 +171,7 @@ function request() i = i % #requests + 1; return requests[i] end
 LUA
       ;;
   esac
-  wrk -t2 -c"$conns" -d"${SECONDS_PER_RUN}s" --timeout 10s --latency -s "$script" "$BASE$path" >"$WORK/out.txt" 2>&1
+  wrk -t"$threads" -c"$conns" -d"${SECONDS_PER_RUN}s" --timeout 10s --latency -s "$script" "$BASE$path" >"$WORK/out.txt" 2>&1
   python3 - "$name" "$conns" "$WORK/out.txt" <<'PY'
 import re, sys
 name, conns, path = sys.argv[1:4]
