@@ -23,6 +23,13 @@ use crate::state::AppState;
 #[derive(Debug, Clone, Default)]
 pub struct AgentTag(pub Option<String>);
 
+/// `response` tagged with the agent it concerns (read by this layer for `metadata.agent_id`).
+pub fn tag_agent(agent_id: Option<&str>, response: impl axum::response::IntoResponse) -> Response {
+    let mut response = response.into_response();
+    response.extensions_mut().insert(AgentTag(agent_id.map(str::to_string)));
+    response
+}
+
 /// The reason the audit trail records for a request (instead of the bare status).
 #[derive(Debug, Clone)]
 pub struct AuditNote(pub String);

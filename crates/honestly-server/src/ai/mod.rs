@@ -4,5 +4,5 @@
 pub mod envelope;
 pub mod interactions;
 
-pub use envelope::{AgentTag, AuditNote};
+pub use envelope::{tag_agent, AgentTag, AuditNote};
 pub use interactions::{AiInteractions, Interaction};

@@ -3,14 +3,14 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use honestly_core::agents::AgentRecord;
 use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::access::AuthUser;
-use crate::ai::AgentTag;
+use crate::ai::tag_agent;
 use crate::error::ApiError;
 use crate::extract::Path;
 use crate::json::Json;
@@ -61,12 +61,6 @@ pub struct AgentDeleted {
     pub deleted: bool,
 }
 
-fn tagged(agent_id: &str, response: impl IntoResponse) -> Response {
-    let mut response = response.into_response();
-    response.extensions_mut().insert(AgentTag(Some(agent_id.to_string())));
-    response
-}
-
 /// Creates a delegated agent; its secret is shown in this answer only.
 #[utoipa::path(post, path = "/ai/agents", tag = "ai", security(("bearer" = [])), request_body = CreateAgent,
     responses((status = 201, description = "`data`: AgentView with `secret`", body = AiEnvelope),
@@ -85,7 +79,7 @@ pub async fn create(
     let id = created.record.id.clone();
     let mut view = AgentView::of(created.record);
     view.secret = Some(created.secret.expose_secret().to_string());
-    Ok(tagged(&id, (StatusCode::CREATED, Json(view))))
+    Ok(tag_agent(Some(&id), (StatusCode::CREATED, Json(view))))
 }
 
 /// The caller's delegated agents.
@@ -112,7 +106,7 @@ pub async fn get(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let agent = state.agents.get(&session.user_id, &id).await?;
-    Ok(tagged(&id, Json(AgentView::of(agent))))
+    Ok(tag_agent(Some(&id), Json(AgentView::of(agent))))
 }
 
 /// Deletes a delegated agent: its signatures fail from this moment.
@@ -128,5 +122,5 @@ pub async fn delete(
 ) -> Result<Response, ApiError> {
     state.agents.delete(&session.user_id, &id).await?;
     tracing::info!(agent_id = %id, "delegated agent deleted");
-    Ok(tagged(&id, Json(AgentDeleted { agent_id: id.clone(), deleted: true })))
+    Ok(tag_agent(Some(&id), Json(AgentDeleted { agent_id: id.clone(), deleted: true })))
 }

@@ -17,7 +17,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::ai::{AgentTag, AuditNote};
+use crate::ai::{tag_agent, AuditNote};
 use crate::error::ApiError;
 use crate::json::Json;
 use crate::middleware::audit::ActorSlot;
@@ -63,13 +63,6 @@ fn unix_now() -> f64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64())
 }
 
-/// A response tagged with the agent it concerns.
-fn tagged(agent_id: Option<&str>, response: impl IntoResponse) -> Response {
-    let mut response = response.into_response();
-    response.extensions_mut().insert(AgentTag(agent_id.map(str::to_string)));
-    response
-}
-
 /// Authenticates a signed request for `action`, recording the agent as the audit actor.
 async fn signed(
     state: &AppState,
@@ -91,7 +84,7 @@ async fn signed(
             if let (Some(Extension(slot)), Some(agent_id), true) = (slot, &claimed, e.signature_verified()) {
                 slot.set(format!("agent:{agent_id}"));
             }
-            Err(tagged(claimed.as_deref(), ApiError::from(e)))
+            Err(tag_agent(claimed.as_deref(), ApiError::from(e)))
         }
     }
 }
@@ -111,7 +104,7 @@ fn parameters<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, BadPar
 }
 
 fn reply(caller: &AgentCaller, result: Result<Response, ApiError>) -> Response {
-    tagged(Some(&caller.agent_id), result.unwrap_or_else(IntoResponse::into_response))
+    tag_agent(Some(&caller.agent_id), result.unwrap_or_else(IntoResponse::into_response))
 }
 
 /// One proof's verdict for an agent.
