@@ -43,43 +43,21 @@ serve
 until curl -sf "$BASE/monitoring/ready" >/dev/null; do sleep 0.01; done
 first_ready_ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))
 
-python3 - "$BASE" "$WORK" <<'PY'
-import json, sys, urllib.request
-base, work = sys.argv[1], sys.argv[2]
-def call(method, path, body=None, token=None, raw=None, ctype="application/json"):
-    data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
-    req = urllib.request.Request(base + path, data=data, method=method)
-    if data is not None:
-        req.add_header("content-type", ctype)
-    if token:
-        req.add_header("authorization", "Bearer " + token)
-    with urllib.request.urlopen(req) as r:
-        return json.loads(r.read() or b"null")
-creds = {"username": "bench", "password": "correct horse battery staple"}
-call("POST", "/auth/register", creds)
-token = call("POST", "/auth/login", creds)["access_token"]
-boundary = "honestlybench"
-body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"document_type\"\r\n\r\nidentity\r\n"
-        f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"id.pdf\"\r\n"
-        f"Content-Type: application/pdf\r\n\r\n").encode() + b"x" * 4096 + f"\r\n--{boundary}--\r\n".encode()
-doc = call("POST", "/vault/documents", raw=body, token=token, ctype=f"multipart/form-data; boundary={boundary}")
-doc_id = doc["document"]["id"]
-proof = call("POST", f"/vault/documents/{doc_id}/proofs",
-             {"proof_type": "age_proof", "birth_date": "1990-05-17", "min_age": 18}, token)["proof"]
-link = call("POST", "/vault/share-links",
-            {"document_id": doc_id, "proof_id": proof["id"], "access_level": "proof_only", "expires_in_hours": 24},
-            token)["link"]
-open(f"{work}/token", "w").write(link["token"])
-json.dump({"proof_type": "age_proof", "proof": proof["proof"], "public_signals": proof["public_signals"]},
-          open(f"{work}/verify.json", "w"))
-json.dump(creds, open(f"{work}/login.json", "w"))
+python3 scripts/lib/seed.py "$BASE" bench "$WORK/seed.json"
+python3 - "$WORK" <<'PY'
+import json, sys
+sys.path.insert(0, "scripts/lib")
+from seed import multipart
+work = sys.argv[1]
+seeded = json.load(open(f"{work}/seed.json"))
+open(f"{work}/token", "w").write(seeded["link_token"])
+json.dump({"proof_type": "age_proof", "proof": seeded["proof"]["proof"],
+           "public_signals": seeded["proof"]["public_signals"]}, open(f"{work}/verify.json", "w"))
+json.dump(seeded["creds"], open(f"{work}/login.json", "w"))
 json.dump({"proof_type": "age_proof", "birth_date": "1990-05-17", "min_age": 18}, open(f"{work}/prove.json", "w"))
-open(f"{work}/doc_id", "w").write(doc_id)
-open(f"{work}/access", "w").write(token)
-upload = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"document_type\"\r\n\r\nidentity\r\n"
-          f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.pdf\"\r\n"
-          f"Content-Type: application/pdf\r\n\r\n").encode() + b"y" * (1024 * 1024) + f"\r\n--{boundary}--\r\n".encode()
-open(f"{work}/upload.bin", "wb").write(upload)
+open(f"{work}/doc_id", "w").write(seeded["doc_id"])
+open(f"{work}/access", "w").write(seeded["token"])
+open(f"{work}/upload.bin", "wb").write(multipart("big.pdf", b"y" * (1024 * 1024)))
 PY
 DOC_ID=$(cat "$WORK/doc_id")
 ACCESS=$(cat "$WORK/access")
@@ -129,7 +107,7 @@ RUNS=(
   "POST /ai/verify-proof (signed)|16|signed|/ai/verify-proof|verify_proof:0"
   "POST /ai/verify-proofs-batch (32)|1|signed|/ai/verify-proofs-batch|verify_proofs_batch:32"
   "POST /ai/verify-proofs-batch (32)|2|signed|/ai/verify-proofs-batch|verify_proofs_batch:32"
-  "POST /vault/documents (1 MiB)|2|bearer|/vault/documents|$WORK/upload.bin:multipart/form-data; boundary=honestlybench"
+  "POST /vault/documents (1 MiB)|2|bearer|/vault/documents|$WORK/upload.bin:multipart/form-data; boundary=honestlyload"
   "POST …/proofs (age proof)|1|bearer|/vault/documents/$DOC_ID/proofs|$WORK/prove.json:application/json"
   "POST …/proofs (age proof)|2|bearer|/vault/documents/$DOC_ID/proofs|$WORK/prove.json:application/json"
   "POST /auth/login|4|json|/auth/login|$WORK/login.json"

@@ -62,32 +62,13 @@ until curl -sf "$BASE/monitoring/ready" >/dev/null; do
   sleep 0.01
 done
 
-python3 - "$BASE" "$WORK" "$CONNECTIONS" "$RATE" <<'PY'
-import json, sys, urllib.request
-base, work, connections, rate = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
-def call(method, path, body=None, token=None, raw=None, ctype="application/json"):
-    data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
-    req = urllib.request.Request(base + path, data=data, method=method)
-    if data is not None:
-        req.add_header("content-type", ctype)
-    if token:
-        req.add_header("authorization", "Bearer " + token)
-    with urllib.request.urlopen(req) as r:
-        return json.loads(r.read() or b"null")
-creds = {"username": "soak", "password": "correct horse battery staple"}
-call("POST", "/auth/register", creds)
-token = call("POST", "/auth/login", creds)["access_token"]
-boundary = "honestlysoak"
-body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"document_type\"\r\n\r\nidentity\r\n"
-        f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"id.pdf\"\r\n"
-        f"Content-Type: application/pdf\r\n\r\n").encode() + b"x" * 4096 + f"\r\n--{boundary}--\r\n".encode()
-doc = call("POST", "/vault/documents", raw=body, token=token, ctype=f"multipart/form-data; boundary={boundary}")
-doc_id = doc["document"]["id"]
-proof = call("POST", f"/vault/documents/{doc_id}/proofs",
-             {"proof_type": "age_proof", "birth_date": "1990-05-17", "min_age": 18}, token)["proof"]
-link = call("POST", "/vault/share-links",
-            {"document_id": doc_id, "proof_id": proof["id"], "access_level": "proof_only", "expires_in_hours": 24},
-            token)["link"]
+python3 scripts/lib/seed.py "$BASE" soak "$WORK/seed.json"
+python3 - "$WORK" "$CONNECTIONS" "$RATE" <<'PY'
+import json, sys
+work, connections, rate = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+seeded = json.load(open(f"{work}/seed.json"))
+creds, token, doc_id, proof = seeded["creds"], seeded["token"], seeded["doc_id"], seeded["proof"]
+link = {"token": seeded["link_token"]}
 verify = {"proof_type": "age_proof", "proof": proof["proof"], "public_signals": proof["public_signals"]}
 new_link = {"document_id": doc_id, "access_level": "metadata", "expires_in_hours": 1}
 json_h = {"Content-Type": "application/json"}
