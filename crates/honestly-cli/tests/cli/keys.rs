@@ -43,20 +43,7 @@ fn rotation_keeps_every_document_readable_and_is_idempotent() {
     let mut documents = Vec::new();
     for i in 0..3u8 {
         let content: Vec<u8> = (0..2000u32).map(|n| (n as u8).wrapping_mul(i + 1)).collect();
-        let form = reqwest::blocking::multipart::Form::new()
-            .part(
-                "file",
-                reqwest::blocking::multipart::Part::bytes(content.clone()).file_name(format!("{i}.bin")),
-            )
-            .text("document_type", "other");
-        let created: Value = client
-            .post(server.url("/vault/documents"))
-            .bearer_auth(&token)
-            .multipart(form)
-            .send()
-            .unwrap()
-            .json()
-            .unwrap();
+        let created = server.upload(&client, &token, &format!("{i}.bin"), &content, "other");
         documents.push((created["document"]["id"].as_str().unwrap().to_string(), content));
     }
     let created: Value = client

@@ -77,17 +77,7 @@ fn a_neo4j_outage_turns_ready_503_quickly_and_recovery_loses_nothing() {
     let login: Value = client.post(server.url("/auth/login")).json(&creds).send().unwrap().json().unwrap();
     let token = login["access_token"].as_str().unwrap().to_string();
     let content = b"olga's identity card".to_vec();
-    let form = reqwest::blocking::multipart::Form::new()
-        .part("file", reqwest::blocking::multipart::Part::bytes(content.clone()).file_name("id.pdf"))
-        .text("document_type", "identity");
-    let doc: Value = client
-        .post(server.url("/vault/documents"))
-        .bearer_auth(&token)
-        .multipart(form)
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
+    let doc = server.upload(&client, &token, "id.pdf", &content, "identity");
     let id = doc["document"]["id"].as_str().unwrap().to_string();
 
     stop_neo4j(neo.path());

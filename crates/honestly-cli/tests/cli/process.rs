@@ -93,6 +93,24 @@ impl Server {
         format!("http://{}{}", self.addr, path)
     }
 
+    /// Uploads `content` as `file_name` (of `document_type`) with `token`; the JSON answer.
+    pub fn upload(
+        &self,
+        client: &reqwest::blocking::Client,
+        token: &str,
+        file_name: &str,
+        content: &[u8],
+        document_type: &str,
+    ) -> serde_json::Value {
+        let part =
+            reqwest::blocking::multipart::Part::bytes(content.to_vec()).file_name(file_name.to_string());
+        let form = reqwest::blocking::multipart::Form::new()
+            .part("file", part)
+            .text("document_type", document_type.to_string());
+        let response = client.post(self.url("/vault/documents")).bearer_auth(token).multipart(form).send();
+        response.expect("upload sent").json().expect("JSON answer")
+    }
+
     pub fn signal(&self, name: &str) {
         let status =
             Command::new("kill").args([&format!("-{name}"), &self.child.id().to_string()]).status().unwrap();

@@ -126,11 +126,7 @@ pub fn replicas_behave_as_one_service(store: &SharedStore, user: &str) {
     let token = login["access_token"].as_str().unwrap().to_string();
 
     // A document and an age proof, made on A.
-    let form = reqwest::blocking::multipart::Form::new()
-        .part("file", reqwest::blocking::multipart::Part::bytes(b"passport".to_vec()).file_name("p.pdf"))
-        .text("document_type", "identity");
-    let doc =
-        json_of(client.post(a.url("/vault/documents")).bearer_auth(&token).multipart(form).send().unwrap());
+    let doc = a.upload(&client, &token, "p.pdf", b"passport", "identity");
     let doc_id = doc["document"]["id"].as_str().unwrap_or_else(|| panic!("upload: {doc}")).to_string();
     let proof = json_of(
         client

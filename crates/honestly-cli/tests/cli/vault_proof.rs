@@ -33,20 +33,7 @@ fn an_api_age_proof_verifies_with_honestly_zk_verify_and_snarkjs() {
     assert_eq!(client.post(server.url("/auth/register")).json(&creds).send().unwrap().status(), 201);
     let login: Value = client.post(server.url("/auth/login")).json(&creds).send().unwrap().json().unwrap();
     let token = login["access_token"].as_str().unwrap();
-    let form = reqwest::blocking::multipart::Form::new()
-        .part(
-            "file",
-            reqwest::blocking::multipart::Part::bytes(b"identity card".to_vec()).file_name("id.pdf"),
-        )
-        .text("document_type", "identity");
-    let doc: Value = client
-        .post(server.url("/vault/documents"))
-        .bearer_auth(token)
-        .multipart(form)
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
+    let doc = server.upload(&client, token, "id.pdf", b"identity card", "identity");
     let proof: Value = client
         .post(server.url(&format!("/vault/documents/{}/proofs", doc["document"]["id"].as_str().unwrap())))
         .bearer_auth(token)
