@@ -120,24 +120,7 @@ impl AgentStore for Neo4jStore {
         sealed: &Sealed,
     ) -> Result<bool, StoreError> {
         in_tx!(self, |tx| {
-            if !tx.lock("Agent", "id", id).await? {
-                return Ok(false);
-            }
-            let changed: Option<Count> = tx
-                .fetch_one(
-                    query(
-                        "MATCH (a:Agent {id: $id}) WHERE a.key_version = $expected \
-                         SET a.key_version = $key_version, a.nonce = $nonce, a.secret_ciphertext = $ciphertext \
-                         RETURN count(a) AS n",
-                    )
-                    .param("id", id)
-                    .param("expected", expected_version)
-                    .param("key_version", sealed.key_version.as_str())
-                    .param("nonce", sealed.nonce.clone())
-                    .param("ciphertext", sealed.ciphertext.clone()),
-                )
-                .await?;
-            Ok(changed.is_some_and(|c| c.n == 1))
+            tx.swap_sealed("Agent", id, expected_version, sealed, "secret_ciphertext").await
         })
     }
 

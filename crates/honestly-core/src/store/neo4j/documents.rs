@@ -266,26 +266,7 @@ impl DocumentStore for Neo4jStore {
         expected_version: &str,
         sealed: &Sealed,
     ) -> Result<bool, StoreError> {
-        in_tx!(self, |tx| {
-            if !tx.lock("Document", "id", id).await? {
-                return Ok(false);
-            }
-            let changed: Option<Count> = tx
-                .fetch_one(
-                    query(
-                        "MATCH (d:Document {id: $id}) WHERE d.key_version = $expected \
-                         SET d.key_version = $key_version, d.nonce = $nonce, d.ciphertext = $ciphertext \
-                         RETURN count(d) AS n",
-                    )
-                    .param("id", id)
-                    .param("expected", expected_version)
-                    .param("key_version", sealed.key_version.as_str())
-                    .param("nonce", sealed.nonce.clone())
-                    .param("ciphertext", sealed.ciphertext.clone()),
-                )
-                .await?;
-            Ok(changed.is_some_and(|c| c.n == 1))
-        })
+        in_tx!(self, |tx| { tx.swap_sealed("Document", id, expected_version, sealed, "ciphertext").await })
     }
 
     async fn registry_leaves(&self) -> Result<Vec<String>, StoreError> {

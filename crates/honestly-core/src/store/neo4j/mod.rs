@@ -141,6 +141,34 @@ impl Tx {
         Ok(found.is_some_and(|c| c.n > 0))
     }
 
+    /// Replaces the sealed blob of `(:label {id})` (`key_version`, `nonce` and the ciphertext
+    /// property `ciphertext_key`) if it is still under `expected_version`: a compare and swap
+    /// under the node's write lock. False when the node is gone or already changed.
+    pub(crate) async fn swap_sealed(
+        &mut self,
+        label: &str,
+        id: &str,
+        expected_version: &str,
+        sealed: &crate::crypto::vault::Sealed,
+        ciphertext_key: &str,
+    ) -> Result<bool, StoreError> {
+        if !self.lock(label, "id", id).await? {
+            return Ok(false);
+        }
+        let q = neo4rs::query(&format!(
+            "MATCH (n:{label} {{id: $id}}) WHERE n.key_version = $expected \
+             SET n.key_version = $key_version, n.nonce = $nonce, n.{ciphertext_key} = $ciphertext \
+             RETURN count(n) AS n"
+        ))
+        .param("id", id)
+        .param("expected", expected_version)
+        .param("key_version", sealed.key_version.as_str())
+        .param("nonce", sealed.nonce.clone())
+        .param("ciphertext", sealed.ciphertext.clone());
+        let changed: Option<Count> = self.fetch_one(q).await?;
+        Ok(changed.is_some_and(|c| c.n == 1))
+    }
+
     async fn commit(&mut self) -> Result<(), StoreError> {
         match self.txn.take() {
             Some(txn) => txn.commit().await.map(|_| ()).map_err(from_neo4j),
