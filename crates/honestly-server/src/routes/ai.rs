@@ -1,11 +1,12 @@
 //! `/ai`: the signed AI-agent API (verify proofs, batches, document hashes, share links) and
 //! its unsigned health check. Answers are plain JSON here; `ai::envelope` wraps them.
 
+use std::marker::PhantomData;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{FromRequest, Request, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
 use honestly_core::agents::{
@@ -63,28 +64,55 @@ fn unix_now() -> f64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64())
 }
 
-/// Authenticates a signed request for `action`, recording the agent as the audit actor.
-async fn signed(
-    state: &AppState,
-    slot: Option<Extension<ActorSlot>>,
-    action: Action,
-    headers: &HeaderMap,
-    body: &[u8],
-) -> Result<Authenticated, Response> {
-    let signature = headers.get(SIGNATURE_HEADER).and_then(|v| v.to_str().ok());
-    match state.agents.authenticate(action, body, signature, unix_now()).await {
-        Ok(call) => {
-            if let Some(Extension(slot)) = slot {
-                slot.set(call.caller.actor());
-            }
-            Ok(call)
+/// The action a signed route accepts.
+pub trait SignedRoute {
+    /// The envelope's required `action`.
+    const ACTION: Action;
+}
+
+macro_rules! signed_routes {
+    ($($route:ident => $action:ident),* $(,)?) => {$(
+        #[doc = concat!("Marker of the route whose action is `", stringify!($action), "`.")]
+        pub struct $route;
+        impl SignedRoute for $route {
+            const ACTION: Action = Action::$action;
         }
-        Err(e) => {
-            let claimed = e.agent_id().map(str::to_string);
-            if let (Some(Extension(slot)), Some(agent_id), true) = (slot, &claimed, e.signature_verified()) {
-                slot.set(format!("agent:{agent_id}"));
+    )*};
+}
+
+signed_routes!(
+    VerifyProofRoute => VerifyProof,
+    VerifyProofsBatchRoute => VerifyProofsBatch,
+    GetDocumentHashRoute => GetDocumentHash,
+    CreateShareLinkRoute => CreateShareLink,
+);
+
+/// A request whose envelope passed every check for `R::ACTION` (signature, freshness, action,
+/// rate, novelty); the agent is recorded as the audit actor. Refusals are answers already
+/// tagged with the (claimed) agent.
+pub struct Signed<R>(pub Authenticated, PhantomData<R>);
+
+impl<R: SignedRoute> FromRequest<AppState> for Signed<R> {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Response> {
+        let slot = req.extensions().get::<ActorSlot>().cloned();
+        let signature = req.headers().get(SIGNATURE_HEADER).and_then(|v| v.to_str().ok()).map(str::to_string);
+        let body = Bytes::from_request(req, state).await.map_err(IntoResponse::into_response)?;
+        match state.agents.authenticate(R::ACTION, &body, signature.as_deref(), unix_now()).await {
+            Ok(call) => {
+                if let Some(slot) = slot {
+                    slot.set(call.caller.actor());
+                }
+                Ok(Signed(call, PhantomData))
             }
-            Err(tag_agent(claimed.as_deref(), ApiError::from(e)))
+            Err(e) => {
+                let claimed = e.agent_id().map(str::to_string);
+                if let (Some(slot), Some(agent_id), true) = (slot, &claimed, e.signature_verified()) {
+                    slot.set(format!("agent:{agent_id}"));
+                }
+                Err(tag_agent(claimed.as_deref(), ApiError::from(e)))
+            }
         }
     }
 }
@@ -145,14 +173,8 @@ fn verdict_note(outcome: &VerifyOutcome) -> AuditNote {
               (status = 429, description = "Agent rate limit", body = AiEnvelope)))]
 pub async fn verify_proof(
     State(state): State<AppState>,
-    slot: Option<Extension<ActorSlot>>,
-    headers: HeaderMap,
-    body: Bytes,
+    Signed(call, _): Signed<VerifyProofRoute>,
 ) -> Response {
-    let call = match signed(&state, slot, Action::VerifyProof, &headers, &body).await {
-        Ok(call) => call,
-        Err(refusal) => return refusal,
-    };
     let result = async {
         let params: ProofParams = parameters(call.parameters)?;
         let started = Instant::now();
@@ -233,14 +255,8 @@ pub struct BatchData {
               (status = 429, description = "Agent rate limit", body = AiEnvelope)))]
 pub async fn verify_proofs_batch(
     State(state): State<AppState>,
-    slot: Option<Extension<ActorSlot>>,
-    headers: HeaderMap,
-    body: Bytes,
+    Signed(call, _): Signed<VerifyProofsBatchRoute>,
 ) -> Response {
-    let call = match signed(&state, slot, Action::VerifyProofsBatch, &headers, &body).await {
-        Ok(call) => call,
-        Err(refusal) => return refusal,
-    };
     let result = async {
         let params: BatchParams = parameters(call.parameters)?;
         let started = Instant::now();
@@ -355,14 +371,8 @@ async fn document_hash(
               (status = 429, description = "Agent rate limit", body = AiEnvelope)))]
 pub async fn get_document_hash(
     State(state): State<AppState>,
-    slot: Option<Extension<ActorSlot>>,
-    headers: HeaderMap,
-    body: Bytes,
+    Signed(call, _): Signed<GetDocumentHashRoute>,
 ) -> Response {
-    let call = match signed(&state, slot, Action::GetDocumentHash, &headers, &body).await {
-        Ok(call) => call,
-        Err(refusal) => return refusal,
-    };
     let result = match parameters::<HashParams>(call.parameters) {
         Ok(params) => document_hash(&state, &call.caller, params).await,
         Err(e) => Err(e.into()),
@@ -384,14 +394,8 @@ pub async fn get_document_hash(
               (status = 429, description = "Agent rate limit", body = AiEnvelope)))]
 pub async fn create_share_link(
     State(state): State<AppState>,
-    slot: Option<Extension<ActorSlot>>,
-    headers: HeaderMap,
-    body: Bytes,
+    Signed(call, _): Signed<CreateShareLinkRoute>,
 ) -> Response {
-    let call = match signed(&state, slot, Action::CreateShareLink, &headers, &body).await {
-        Ok(call) => call,
-        Err(refusal) => return refusal,
-    };
     let result = async {
         let user_id = call.caller.user_id().ok_or_else(ApiError::forbidden)?;
         let params: CreateLink = parameters(call.parameters.clone())?;
