@@ -9,6 +9,7 @@
 #
 #   scripts/bench.sh              # default: 10 s per run
 #   BENCH_SECONDS=30 scripts/bench.sh
+#   BENCH_ONLY='bundle|/ai/' scripts/bench.sh   # only the routes matching an extended regex
 #
 # The general per-IP rate limit is switched off for the run (every request comes from
 # 127.0.0.1) and the per-agent limit raised; everything else is the default configuration.
@@ -115,6 +116,7 @@ RUNS=(
 printf '\n%-36s %5s %10s %9s %9s %7s\n' route conns req/s p50_ms p99_ms errors
 for run in "${RUNS[@]}"; do
   IFS='|' read -r name conns kind path arg <<<"$run"
+  if [ -n "${BENCH_ONLY:-}" ] && ! grep -Eq -- "$BENCH_ONLY" <<<"$name"; then continue; fi
   threads=$(( conns < 2 ? 1 : 2 ))
   script="$WORK/request.lua"
   case "$kind" in

@@ -1,7 +1,7 @@
 //! Groth16 over BN254: key generation, prepared verification keys and single verification.
 
-use ark_bn254::G1Projective;
-use ark_ec::{AffineRepr, VariableBaseMSM};
+use ark_ec::AffineRepr;
+use ark_ff::PrimeField;
 use ark_groth16::Groth16;
 use ark_relations::gr1cs::ConstraintSynthesizer;
 use ark_std::rand::{CryptoRng, RngCore};
@@ -89,10 +89,14 @@ impl PreparedKey {
         if proof.a.is_zero() || proof.b.is_zero() {
             return Ok(false);
         }
-        // Σ xᵢ·ICᵢ as one MSM: small signals (ages, timestamps, epochs) take arkworks'
-        // small-scalar path instead of a full scalar multiplication each.
+        // IC₀ + Σ xᵢ·ICᵢ one signal at a time: a double-and-add skips a scalar's leading
+        // zero bits, so small signals (ages, timestamps, epochs) cost a few additions, and a
+        // handful of points is cheaper this way than as a (thread-pool) multi-scalar product.
         let ic = &self.pvk.vk.gamma_abc_g1;
-        let prepared = G1Projective::msm_unchecked(&ic[1..], public) + ic[0];
+        let prepared = public
+            .iter()
+            .zip(&ic[1..])
+            .fold(ic[0].into_group(), |acc, (x, base)| acc + base.mul_bigint(x.into_bigint()));
         Ok(Groth16::<Bn254>::verify_proof_with_prepared_inputs(&self.pvk, proof, &prepared).unwrap_or(false))
     }
 

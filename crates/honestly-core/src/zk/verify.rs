@@ -11,6 +11,7 @@ use honestly_zk::snarkjs::{proof_from_value, public_signals_from_value};
 use honestly_zk::{
     fr_from_decimal, fr_to_decimal, AgePublic, AuthenticityPublic, CircuitId, Fr, ParseError, Proof,
 };
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::service::{LoadedCircuit, ZkService};
@@ -135,9 +136,10 @@ struct Prepared {
     asked_root: Option<Fr>,
 }
 
-/// Parses the input; an outcome right away when it cannot be checked at all.
-fn prepare(zk: &ZkService, input: VerifyInput<'_>) -> Result<Prepared, VerifyOutcome> {
-    let circuit = zk.circuit(input.proof_type).ok_or(VerifyOutcome::fail(VerifyReason::UnknownCircuit))?;
+/// Parses the input for `circuit` (the one its `proof_type` names, if any); an outcome right
+/// away when it cannot be checked at all.
+fn prepare(circuit: Option<Arc<LoadedCircuit>>, input: VerifyInput<'_>) -> Result<Prepared, VerifyOutcome> {
+    let circuit = circuit.ok_or(VerifyOutcome::fail(VerifyReason::UnknownCircuit))?;
     let malformed = || VerifyOutcome::fail(VerifyReason::Malformed);
     let proof = proof_from_value(input.proof).map_err(|_| malformed())?;
     let signals = public_signals_from_value(input.public_signals).map_err(|_| malformed())?;
@@ -232,7 +234,7 @@ pub async fn verify(
     now: u64,
 ) -> Result<VerifyOutcome, crate::cpu::CpuBusy> {
     let input = VerifyInput { proof_type, proof, public_signals, expected };
-    let prepared = match prepare(zk, input) {
+    let prepared = match prepare(zk.circuit(proof_type), input) {
         Ok(prepared) => prepared,
         Err(outcome) => return Ok(outcome),
     };
@@ -240,6 +242,14 @@ pub async fn verify(
     let (proof, signals) = (prepared.proof.clone(), prepared.signals.clone());
     let valid = zk.cpu().run(move || circuit.key.verify(&proof, &signals)).await?;
     Ok(finish(prepared, valid, expected, registry, now).await)
+}
+
+/// One batch input, owned so that parsing can run on the CPU pool with the pairing check.
+struct OwnedInput {
+    circuit: Option<Arc<LoadedCircuit>>,
+    proof: serde_json::Value,
+    public_signals: serde_json::Value,
+    expected: Expected,
 }
 
 /// Verifies many proofs at once: one batched pairing check per circuit (random linear
@@ -251,31 +261,51 @@ pub async fn verify_batch(
     inputs: &[VerifyInput<'_>],
     now: u64,
 ) -> Result<Vec<VerifyOutcome>, crate::cpu::CpuBusy> {
-    let mut early: Vec<Option<VerifyOutcome>> = Vec::with_capacity(inputs.len());
-    let mut ready: Vec<(usize, Prepared)> = Vec::new();
-    for (i, input) in inputs.iter().enumerate() {
-        match prepare(zk, *input) {
-            Ok(prepared) => {
-                early.push(None);
-                ready.push((i, prepared));
-            }
-            Err(outcome) => early.push(Some(outcome)),
-        }
-    }
-    let (ready, valid) = zk
+    let owned: Vec<OwnedInput> = inputs
+        .iter()
+        .map(|input| OwnedInput {
+            circuit: zk.circuit(input.proof_type),
+            proof: input.proof.clone(),
+            public_signals: input.public_signals.clone(),
+            expected: input.expected.clone(),
+        })
+        .collect();
+    // Parsing a proof (curve and subgroup checks of three points) costs about a tenth of its
+    // pairing check; both run on the CPU pool, proofs in parallel across the cores.
+    let (prepared, mut valid) = zk
         .cpu()
         .run(move || {
-            let items: Vec<BatchItem<'_>> = ready
+            let prepared: Vec<Result<Prepared, VerifyOutcome>> = owned
+                .into_par_iter()
+                .map(|o| {
+                    let input = VerifyInput {
+                        proof_type: "",
+                        proof: &o.proof,
+                        public_signals: &o.public_signals,
+                        expected: &o.expected,
+                    };
+                    prepare(o.circuit, input)
+                })
+                .collect();
+            let items: Vec<BatchItem<'_>> = prepared
                 .iter()
-                .map(|(_, p)| BatchItem { key: &p.circuit.key, proof: &p.proof, public: &p.signals })
+                .filter_map(|p| p.as_ref().ok())
+                .map(|p| BatchItem { key: &p.circuit.key, proof: &p.proof, public: &p.signals })
                 .collect();
             let valid = batch_verify(&items);
             drop(items);
-            (ready, valid)
+            (prepared, valid.into_iter())
         })
         .await?;
-    for ((i, prepared), valid) in ready.into_iter().zip(valid) {
-        early[i] = Some(finish(prepared, valid, inputs[i].expected, registry, now).await);
+    let mut outcomes = Vec::with_capacity(inputs.len());
+    for (input, prepared) in inputs.iter().zip(prepared) {
+        outcomes.push(match prepared {
+            Ok(prepared) => {
+                let valid = valid.next().unwrap_or(Ok(false));
+                finish(prepared, valid, input.expected, registry, now).await
+            }
+            Err(outcome) => outcome,
+        });
     }
-    Ok(early.into_iter().map(|o| o.unwrap_or_else(|| VerifyOutcome::fail(VerifyReason::Malformed))).collect())
+    Ok(outcomes)
 }
