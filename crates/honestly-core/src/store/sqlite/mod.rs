@@ -1,5 +1,6 @@
-//! The embedded default backend: SQLite in WAL mode, one writer connection and a few readers,
-//! every call on the blocking pool so the async runtime never waits on disk.
+//! The embedded default backend: SQLite in WAL mode, one writer connection (on its own thread,
+//! committing queued writes in groups) and a few readers on the blocking pool, so the async
+//! runtime never waits on disk.
 
 mod agents;
 mod audit;
@@ -11,6 +12,7 @@ mod proofs;
 mod sessions;
 mod timeline;
 mod users;
+mod writer;
 
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -26,7 +28,7 @@ const READERS: usize = 4;
 
 /// The SQLite store.
 pub struct SqliteStore {
-    writer: Arc<Mutex<Connection>>,
+    writer: writer::Writer,
     readers: Arc<Vec<Mutex<Connection>>>,
     next_reader: AtomicUsize,
 }
@@ -91,7 +93,7 @@ impl SqliteStore {
             readers.push(Mutex::new(conn));
         }
         Ok(Self {
-            writer: Arc::new(Mutex::new(writer)),
+            writer: writer::Writer::spawn(writer)?,
             readers: Arc::new(readers),
             next_reader: AtomicUsize::new(0),
         })
@@ -118,23 +120,15 @@ impl SqliteStore {
         .map_err(internal)?
     }
 
-    /// Runs `f` inside one immediate transaction on the writer connection, off the runtime.
-    /// The transaction commits only when `f` returns `Ok`.
+    /// Runs `f` inside an immediate transaction on the writer connection, off the runtime
+    /// (grouped with other waiting writes, see [`writer`]). Its changes are kept, and durable,
+    /// only when `f` returns `Ok` and that is what the caller gets.
     pub async fn write<T, F>(&self, f: F) -> Result<T, StoreError>
     where
-        F: FnOnce(&rusqlite::Transaction<'_>) -> Result<T, StoreError> + Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
         T: Send + 'static,
     {
-        let writer = Arc::clone(&self.writer);
-        tokio::task::spawn_blocking(move || {
-            let mut conn = writer.lock();
-            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-            let value = f(&tx)?;
-            tx.commit()?;
-            Ok(value)
-        })
-        .await
-        .map_err(internal)?
+        self.writer.write(f).await
     }
 }
 

@@ -1,14 +1,14 @@
 //! Timelines in SQLite.
 
 use async_trait::async_trait;
-use rusqlite::{params, Row, Transaction};
+use rusqlite::{params, Connection, Row};
 
 use super::SqliteStore;
 use crate::store::{StoreError, TimelineStore};
 use crate::timeline::TimelineEvent;
 
 /// Inserts an event inside an existing transaction (used by the operations it records).
-pub(super) fn insert(tx: &Transaction<'_>, e: &TimelineEvent) -> rusqlite::Result<()> {
+pub(super) fn insert(tx: &Connection, e: &TimelineEvent) -> rusqlite::Result<()> {
     tx.execute(
         "INSERT INTO timeline_events (id, user_id, kind, at, document_id, proof_id, link_id)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
