@@ -49,9 +49,8 @@ impl AuditStore for SqliteStore {
         let events = events.to_vec();
         self.write(move |tx| {
             let head: Option<(i64, String)> = tx
-                .query_row("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1", [], |r| {
-                    Ok((r.get(0)?, r.get(1)?))
-                })
+                .prepare_cached("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")?
+                .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
                 .optional()?;
             let (head_seq, head_hash) = match head {
                 Some((seq, hash)) => (seq as u64, hash),

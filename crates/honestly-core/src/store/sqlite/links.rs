@@ -96,11 +96,8 @@ impl LinkStore for SqliteStore {
         let token_hash = token_hash.to_string();
         self.read(move |conn| {
             Ok(conn
-                .query_row(
-                    &format!("SELECT {COLUMNS} FROM share_links WHERE token_hash = ?1"),
-                    [token_hash],
-                    from_row,
-                )
+                .prepare_cached(&format!("SELECT {COLUMNS} FROM share_links WHERE token_hash = ?1"))?
+                .query_row([token_hash], from_row)
                 .optional()?)
         })
         .await
@@ -114,21 +111,20 @@ impl LinkStore for SqliteStore {
     ) -> Result<Option<ShareLink>, StoreError> {
         let (token_hash, event) = (token_hash.to_string(), event.clone());
         self.write(move |tx| {
-            let changed = tx.execute(
-                "UPDATE share_links SET access_count = access_count + 1
-                 WHERE token_hash = ?1 AND revoked_at IS NULL AND expires_at > ?2
-                   AND (max_accesses IS NULL OR access_count < max_accesses)
-                   AND EXISTS (SELECT 1 FROM documents d WHERE d.id = share_links.document_id)",
-                params![token_hash, now],
-            )?;
+            let changed = tx
+                .prepare_cached(
+                    "UPDATE share_links SET access_count = access_count + 1
+                     WHERE token_hash = ?1 AND revoked_at IS NULL AND expires_at > ?2
+                       AND (max_accesses IS NULL OR access_count < max_accesses)
+                       AND EXISTS (SELECT 1 FROM documents d WHERE d.id = share_links.document_id)",
+                )?
+                .execute(params![token_hash, now])?;
             if changed != 1 {
                 return Ok(None);
             }
-            let link = tx.query_row(
-                &format!("SELECT {COLUMNS} FROM share_links WHERE token_hash = ?1"),
-                [&token_hash],
-                from_row,
-            )?;
+            let link = tx
+                .prepare_cached(&format!("SELECT {COLUMNS} FROM share_links WHERE token_hash = ?1"))?
+                .query_row([&token_hash], from_row)?;
             let mut event = event;
             event.user_id = link.user_id.clone();
             event.link_id = Some(link.id.clone());

@@ -4,6 +4,7 @@
 
 mod agents;
 mod audit;
+mod checkpoint;
 mod documents;
 mod links;
 mod migrations;
@@ -29,6 +30,7 @@ const READERS: usize = 4;
 /// The SQLite store.
 pub struct SqliteStore {
     writer: writer::Writer,
+    _checkpointer: checkpoint::Checkpointer,
     readers: Arc<Vec<Mutex<Connection>>>,
     next_reader: AtomicUsize,
 }
@@ -58,8 +60,25 @@ impl From<rusqlite::Error> for StoreError {
     }
 }
 
-fn configure(conn: &Connection) -> rusqlite::Result<()> {
-    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+/// How long a busy database is retried before the caller hears `Unavailable`.
+const BUSY_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+/// The pause between two tries on a busy database.
+const BUSY_RETRY: std::time::Duration = std::time::Duration::from_micros(100);
+
+/// Retries a busy database every [`BUSY_RETRY`] for up to [`BUSY_WAIT`]. SQLite's own busy
+/// timeout sleeps 1, 2, 5, 10… ms between tries, which turns a lock held for half a
+/// millisecond (a checkpoint, another process's commit) into a wait of several.
+pub(super) fn busy_retry(attempt: i32) -> bool {
+    let max_attempts = BUSY_WAIT.as_micros() / BUSY_RETRY.as_micros();
+    if u128::try_from(attempt).unwrap_or(u128::MAX) >= max_attempts {
+        return false;
+    }
+    std::thread::sleep(BUSY_RETRY);
+    true
+}
+
+fn configure(conn: &mut Connection) -> rusqlite::Result<()> {
+    conn.busy_handler(Some(busy_retry))?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     // FULL: a commit is on disk before the caller hears about it.
     conn.pragma_update(None, "synchronous", "FULL")?;
@@ -81,19 +100,24 @@ impl SqliteStore {
         }
         let mut writer = Connection::open(path)?;
         writer.pragma_update(None, "journal_mode", "WAL")?;
-        configure(&writer)?;
+        configure(&mut writer)?;
+        // Checkpoints run on their own thread (see `checkpoint`), not inside a commit; the log
+        // file is cut back to this size when it is rewound.
+        writer.pragma_update(None, "wal_autocheckpoint", 0)?;
+        writer.pragma_update(None, "journal_size_limit", 64 * 1024 * 1024)?;
         migrations::run(&mut writer)?;
         let mut readers = Vec::with_capacity(READERS);
         for _ in 0..READERS {
-            let conn = Connection::open_with_flags(
+            let mut conn = Connection::open_with_flags(
                 path,
                 OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
             )?;
-            configure(&conn)?;
+            configure(&mut conn)?;
             readers.push(Mutex::new(conn));
         }
         Ok(Self {
             writer: writer::Writer::spawn(writer)?,
+            _checkpointer: checkpoint::Checkpointer::spawn(path)?,
             readers: Arc::new(readers),
             next_reader: AtomicUsize::new(0),
         })
@@ -118,6 +142,11 @@ impl SqliteStore {
         })
         .await
         .map_err(internal)?
+    }
+
+    /// How many write transactions have run so far; each carries one or more writes.
+    pub fn write_transactions(&self) -> u64 {
+        self.writer.groups()
     }
 
     /// Runs `f` inside an immediate transaction on the writer connection, off the runtime

@@ -19,11 +19,12 @@ impl NullifierStore for SqliteStore {
         let (proof_type, nullifier, consumer) =
             (proof_type.to_string(), nullifier.to_string(), consumer.to_string());
         self.write(move |tx| {
-            let inserted = tx.execute(
-                "INSERT INTO nullifiers (proof_type, nullifier, consumed_at, consumed_by)
-                 VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
-                params![proof_type, nullifier, now_rfc3339(), consumer],
-            )?;
+            let inserted = tx
+                .prepare_cached(
+                    "INSERT INTO nullifiers (proof_type, nullifier, consumed_at, consumed_by)
+                     VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
+                )?
+                .execute(params![proof_type, nullifier, now_rfc3339(), consumer])?;
             Ok(inserted == 1)
         })
         .await
@@ -32,11 +33,10 @@ impl NullifierStore for SqliteStore {
     async fn nullifier_consumed(&self, proof_type: &str, nullifier: &str) -> Result<bool, StoreError> {
         let (proof_type, nullifier) = (proof_type.to_string(), nullifier.to_string());
         self.read(move |conn| {
-            let found: Option<i64> = rusqlite::OptionalExtension::optional(conn.query_row(
-                "SELECT 1 FROM nullifiers WHERE proof_type = ?1 AND nullifier = ?2",
-                params![proof_type, nullifier],
-                |r| r.get(0),
-            ))?;
+            let found: Option<i64> = rusqlite::OptionalExtension::optional(
+                conn.prepare_cached("SELECT 1 FROM nullifiers WHERE proof_type = ?1 AND nullifier = ?2")?
+                    .query_row(params![proof_type, nullifier], |r| r.get(0)),
+            )?;
             Ok(found.is_some())
         })
         .await

@@ -9,11 +9,11 @@ use crate::timeline::TimelineEvent;
 
 /// Inserts an event inside an existing transaction (used by the operations it records).
 pub(super) fn insert(tx: &Connection, e: &TimelineEvent) -> rusqlite::Result<()> {
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO timeline_events (id, user_id, kind, at, document_id, proof_id, link_id)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![e.id, e.user_id, e.kind, e.at, e.document_id, e.proof_id, e.link_id],
-    )?;
+    )?
+    .execute(params![e.id, e.user_id, e.kind, e.at, e.document_id, e.proof_id, e.link_id])?;
     Ok(())
 }
 

@@ -183,7 +183,7 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn grouped_writes_fail_and_commit_independently() {
         let (_dir, store) = store_with_table().await;
-        let before = store.writer.groups();
+        let before = store.write_transactions();
         let slow = {
             let store = Arc::clone(&store);
             tokio::spawn(async move {
@@ -228,7 +228,7 @@ mod tests {
         }
         assert_eq!(rows(&store).await, expected);
         assert_eq!(expected.len(), 36);
-        let groups = store.writer.groups() - before;
+        let groups = store.write_transactions() - before;
         assert!(groups < 10, "41 writes took {groups} transactions");
     }
 
