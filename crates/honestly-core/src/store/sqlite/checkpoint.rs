@@ -24,6 +24,8 @@ use rusqlite::Connection;
 const INTERVAL: Duration = Duration::from_millis(20);
 /// The log size from which checkpoints make sure the log starts over.
 const LARGE_LOG: u64 = 32 * 1024 * 1024;
+/// The longest a checkpoint waits for a lock or for readers.
+const MAX_HOLD: Duration = Duration::from_millis(20);
 
 /// Keeps the checkpoint thread alive; dropping it stops the thread.
 pub(super) struct Checkpointer {
@@ -34,28 +36,32 @@ impl Checkpointer {
     /// Starts checkpointing the database at `path` (opened with its own connection).
     pub(super) fn spawn(path: &Path) -> anyhow::Result<Self> {
         let mut conn = Connection::open(path)?;
-        conn.busy_handler(Some(super::busy_retry))?;
+        conn.busy_handler(Some(short_busy_retry))?;
         let (stop, stopped) = mpsc::channel::<()>();
         let path: PathBuf = path.to_path_buf();
         let mut log = path.clone().into_os_string();
         log.push("-wal");
         let log = PathBuf::from(log);
-        std::thread::Builder::new().name("honestly-sqlite-checkpoint".into()).spawn(move || loop {
-            match stopped.recv_timeout(INTERVAL) {
-                Err(RecvTimeoutError::Timeout) => {
-                    let mut result = checkpoint(&conn, "PASSIVE");
-                    if result.is_ok() && std::fs::metadata(&log).is_ok_and(|m| m.len() > LARGE_LOG) {
-                        result = checkpoint(&conn, "RESTART");
-                    }
-                    if let Err(e) = result {
-                        tracing::warn!(database = %path.display(), error = %e, "WAL checkpoint failed");
-                    }
+        std::thread::Builder::new().name("honestly-sqlite-checkpoint".into()).spawn(move || {
+            while let Err(RecvTimeoutError::Timeout) = stopped.recv_timeout(INTERVAL) {
+                let mut result = checkpoint(&conn, "PASSIVE");
+                if result.is_ok() && std::fs::metadata(&log).is_ok_and(|m| m.len() > LARGE_LOG) {
+                    result = checkpoint(&conn, "RESTART");
                 }
-                Ok(()) | Err(RecvTimeoutError::Disconnected) => break,
+                if let Err(e) = result {
+                    tracing::warn!(database = %path.display(), error = %e, "WAL checkpoint failed");
+                }
             }
         })?;
         Ok(Self { _stop: stop })
     }
+}
+
+/// The checkpoint connection's busy handler: a restart checkpoint holds the write lock while
+/// it waits for readers, so it gives up after [`MAX_HOLD`] (and tries again on its next pass)
+/// rather than hold writes back behind a long read.
+fn short_busy_retry(attempt: i32) -> bool {
+    super::retry_within(attempt, MAX_HOLD)
 }
 
 /// Runs one checkpoint in `mode`; readers still busy after the busy timeout are not an error
