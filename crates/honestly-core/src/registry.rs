@@ -27,12 +27,22 @@ pub struct Appended {
 
 async fn load_tree(store: &Arc<dyn Store>) -> Result<RegistryTree, StoreError> {
     let leaves = store.registry_leaves().await?;
+    let roots = store.registry_roots().await?;
     tokio::task::spawn_blocking(move || {
-        let parsed = leaves
-            .iter()
-            .map(|l| fr_from_decimal(l).map_err(|e| StoreError::Internal(format!("registry leaf: {e}"))))
-            .collect::<Result<Vec<Fr>, _>>()?;
-        RegistryTree::from_leaves(parsed).map_err(|e| StoreError::Internal(format!("registry: {e}")))
+        let parse = |values: Vec<String>, what: &str| {
+            values
+                .iter()
+                .map(|v| {
+                    fr_from_decimal(v).map_err(|e| StoreError::Internal(format!("registry {what}: {e}")))
+                })
+                .collect::<Result<Vec<Fr>, _>>()
+        };
+        let leaves = parse(leaves, "leaf")?;
+        let mut history = vec![RegistryTree::new().root()];
+        history.extend(parse(roots, "root")?);
+        // O(n) hashes instead of one path (20 hashes) per leaf; the stored roots are the
+        // history, checked against the rebuilt tree's root.
+        RegistryTree::from_parts(leaves, history).map_err(|e| StoreError::Internal(format!("registry: {e}")))
     })
     .await
     .map_err(|e| StoreError::Internal(e.to_string()))?

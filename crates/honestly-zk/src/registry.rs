@@ -4,6 +4,7 @@
 //! determine everything; the root history is `roots()[epoch]` = the root when the tree held
 //! `epoch` leaves.
 
+use rayon::prelude::*;
 use std::sync::OnceLock;
 
 use crate::{poseidon::poseidon_hash, Fr};
@@ -107,7 +108,7 @@ impl RegistryTree {
         for d in 0..REGISTRY_DEPTH {
             let below = &levels[d];
             let row: Vec<Fr> = below
-                .chunks(2)
+                .par_chunks(2)
                 .map(|pair| poseidon_hash(&[pair[0], pair.get(1).copied().unwrap_or(zeros[d])]))
                 .collect();
             levels.push(row);

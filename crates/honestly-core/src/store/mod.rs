@@ -176,6 +176,9 @@ pub trait DocumentStore: Send + Sync {
     ) -> Result<bool, StoreError>;
     /// Registry leaves in registration order (decimal).
     async fn registry_leaves(&self) -> Result<Vec<String>, StoreError>;
+    /// Registry roots in epoch order (decimal): the root after the first leaf, after the
+    /// second, … up to the current one (one per leaf).
+    async fn registry_roots(&self) -> Result<Vec<String>, StoreError>;
     /// Size, root and last update of the registry.
     async fn registry_state(&self) -> Result<RegistryState, StoreError>;
 }

@@ -24,6 +24,9 @@ pub async fn document_insert_read_list_delete(store: Arc<dyn Store>) {
     let leaves = store.registry_leaves().await.unwrap();
     assert_eq!(leaves.len() as u64, state.size);
     assert_eq!(&leaves[leaves.len() - 2..], &[a.registry_leaf.clone(), b.registry_leaf.clone()]);
+    let roots = store.registry_roots().await.unwrap();
+    assert_eq!(roots.len(), leaves.len());
+    assert_eq!(&roots[roots.len() - 2..], &[a.registry_root.clone(), b.registry_root.clone()]);
 
     assert_eq!(store.document(uid, &a.meta.id).await.unwrap(), Some(a.meta.clone()));
     assert_eq!(store.document(&other.user.id, &a.meta.id).await.unwrap(), None);

@@ -280,6 +280,17 @@ impl DocumentStore for Neo4jStore {
         Ok(rows.into_iter().map(|l| l.leaf).collect())
     }
 
+    async fn registry_roots(&self) -> Result<Vec<String>, StoreError> {
+        #[derive(Deserialize)]
+        struct Root {
+            root: String,
+        }
+        let rows: Vec<Root> = self
+            .fetch(query("MATCH (r:RegistryRoot) WHERE r.epoch >= 1 RETURN r.root AS root ORDER BY r.epoch"))
+            .await?;
+        Ok(rows.into_iter().map(|r| r.root).collect())
+    }
+
     async fn registry_state(&self) -> Result<RegistryState, StoreError> {
         let head: Option<HeadRow> = self.fetch_one(query(HEAD_READ)).await?;
         Ok(match head {

@@ -224,6 +224,15 @@ impl DocumentStore for SqliteStore {
         .await
     }
 
+    async fn registry_roots(&self) -> Result<Vec<String>, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare("SELECT root FROM registry_roots ORDER BY epoch")?;
+            let rows = stmt.query_map([], |r| r.get(0))?;
+            Ok(rows.collect::<Result<Vec<String>, _>>()?)
+        })
+        .await
+    }
+
     async fn registry_state(&self) -> Result<RegistryState, StoreError> {
         self.read(|conn| {
             let last: Option<(i64, String, String)> = conn
