@@ -10,6 +10,7 @@
 #   scripts/bench.sh              # default: 10 s per run
 #   BENCH_SECONDS=30 scripts/bench.sh
 #   BENCH_ONLY='bundle|/ai/' scripts/bench.sh   # only the routes matching an extended regex
+#   BENCH_BIN=/path/to/honestly scripts/bench.sh  # another build, e.g. for an A/B comparison
 #
 # The general per-IP rate limit is switched off for the run (every request comes from
 # 127.0.0.1) and the per-agent limit raised; everything else is the default configuration.
@@ -22,8 +23,13 @@ if ! command -v wrk >/dev/null 2>&1; then
   apt-get install -y wrk >&2 || { apt-get update >&2 && apt-get install -y wrk >&2; }
 fi
 
-cargo build --release -p honestly-cli >&2
-BIN="$ROOT/target/release/honestly"
+# BENCH_BIN runs another build of the server (e.g. the previous commit's, for an A/B run).
+if [ -n "${BENCH_BIN:-}" ]; then
+  BIN=$BENCH_BIN
+else
+  cargo build --release -p honestly-cli >&2
+  BIN="$ROOT/target/release/honestly"
+fi
 
 WORK=$(mktemp -d)
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
