@@ -65,16 +65,17 @@ const BUSY_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 /// The pause between two tries on a busy database.
 const BUSY_RETRY: std::time::Duration = std::time::Duration::from_micros(100);
 
-/// Retries a busy database every [`BUSY_RETRY`] for up to [`BUSY_WAIT`]. SQLite's own busy
-/// timeout sleeps 1, 2, 5, 10… ms between tries, which turns a lock held for half a
-/// millisecond (a checkpoint, another process's commit) into a wait of several.
+/// Retries a busy database every [`BUSY_RETRY`] for about [`BUSY_WAIT`] (counted in tries, so
+/// a little longer on a loaded machine). SQLite's own busy timeout sleeps 1, 2, 5, 10… ms
+/// between tries, which turns a lock held for half a millisecond (a checkpoint, another
+/// process's commit) into a wait of several.
 fn busy_retry(attempt: i32) -> bool {
     retry_within(attempt, BUSY_WAIT)
 }
 
 /// A busy handler's answer for try number `attempt`: after a pause of [`BUSY_RETRY`], `true`
 /// (try again) while the tries so far fit within `limit`.
-pub(super) fn retry_within(attempt: i32, limit: std::time::Duration) -> bool {
+fn retry_within(attempt: i32, limit: std::time::Duration) -> bool {
     let max_attempts = limit.as_micros() / BUSY_RETRY.as_micros();
     if u128::try_from(attempt).unwrap_or(u128::MAX) >= max_attempts {
         return false;
