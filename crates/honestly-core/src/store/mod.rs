@@ -21,7 +21,7 @@ use crate::timeline::TimelineEvent;
 use crate::zk::ProofRecord;
 
 /// Why a store operation failed.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum StoreError {
     /// The backend cannot be reached or is overloaded; the caller may retry later.
     #[error("store unavailable: {0}")]

@@ -39,15 +39,6 @@ fn unavailable(reason: &str) -> StoreError {
     StoreError::Unavailable(reason.to_string())
 }
 
-/// A copy of `e` for every caller of a group (the error types carry only text).
-fn copy(e: &StoreError) -> StoreError {
-    match e {
-        StoreError::Unavailable(m) => StoreError::Unavailable(m.clone()),
-        StoreError::Conflict(m) => StoreError::Conflict(m.clone()),
-        StoreError::Internal(m) => StoreError::Internal(m.clone()),
-    }
-}
-
 impl Writer {
     /// Starts the writer thread owning `conn`.
     pub(super) fn spawn(conn: Connection) -> std::io::Result<Self> {
@@ -113,7 +104,7 @@ fn run_group(conn: &mut Connection, group: Vec<Job>) {
         let e = StoreError::from(e);
         for job in group {
             let (_, deliver) = job(None);
-            deliver(Err(copy(&e)));
+            deliver(Err(e.clone()));
         }
         return;
     }
@@ -148,7 +139,7 @@ fn run_group(conn: &mut Connection, group: Vec<Job>) {
         let _ = conn.execute_batch("ROLLBACK");
     }
     for deliver in delivers {
-        deliver(committed.as_ref().map(|_| ()).map_err(copy));
+        deliver(committed.clone());
     }
 }
 
