@@ -118,6 +118,18 @@ fn to_i64(value: u64, what: &str) -> Result<i64, StoreError> {
     i64::try_from(value).map_err(|_| StoreError::Internal(format!("{what} {value} out of range")))
 }
 
+impl Neo4jStore {
+    /// The `value` column of every row `cypher` returns, as text.
+    async fn text_column(&self, cypher: &'static str) -> Result<Vec<String>, StoreError> {
+        #[derive(Deserialize)]
+        struct Row {
+            value: String,
+        }
+        let rows: Vec<Row> = self.fetch(query(cypher)).await?;
+        Ok(rows.into_iter().map(|r| r.value).collect())
+    }
+}
+
 #[async_trait]
 impl DocumentStore for Neo4jStore {
     async fn insert_document(&self, doc: &NewDocument, event: &TimelineEvent) -> Result<(), StoreError> {
@@ -270,25 +282,13 @@ impl DocumentStore for Neo4jStore {
     }
 
     async fn registry_leaves(&self) -> Result<Vec<String>, StoreError> {
-        #[derive(Deserialize)]
-        struct Leaf {
-            leaf: String,
-        }
-        let rows: Vec<Leaf> = self
-            .fetch(query("MATCH (l:RegistryLeaf) WHERE l.idx >= 0 RETURN l.leaf AS leaf ORDER BY l.idx"))
-            .await?;
-        Ok(rows.into_iter().map(|l| l.leaf).collect())
+        self.text_column("MATCH (l:RegistryLeaf) WHERE l.idx >= 0 RETURN l.leaf AS value ORDER BY l.idx")
+            .await
     }
 
     async fn registry_roots(&self) -> Result<Vec<String>, StoreError> {
-        #[derive(Deserialize)]
-        struct Root {
-            root: String,
-        }
-        let rows: Vec<Root> = self
-            .fetch(query("MATCH (r:RegistryRoot) WHERE r.epoch >= 1 RETURN r.root AS root ORDER BY r.epoch"))
-            .await?;
-        Ok(rows.into_iter().map(|r| r.root).collect())
+        self.text_column("MATCH (r:RegistryRoot) WHERE r.epoch >= 1 RETURN r.root AS value ORDER BY r.epoch")
+            .await
     }
 
     async fn registry_state(&self) -> Result<RegistryState, StoreError> {

@@ -96,16 +96,7 @@ impl AgentStore for SqliteStore {
         expected_version: &str,
         sealed: &Sealed,
     ) -> Result<bool, StoreError> {
-        let (id, expected, sealed) = (id.to_string(), expected_version.to_string(), sealed.clone());
-        self.write(move |tx| {
-            let changed = tx.execute(
-                "UPDATE agents SET key_version = ?1, nonce = ?2, secret_ciphertext = ?3
-                 WHERE id = ?4 AND key_version = ?5",
-                params![sealed.key_version, sealed.nonce, sealed.ciphertext, id, expected],
-            )?;
-            Ok(changed == 1)
-        })
-        .await
+        self.swap_sealed("agents", "secret_ciphertext", id, expected_version, sealed).await
     }
 
     async fn delete_agent(&self, user_id: &str, id: &str) -> Result<bool, StoreError> {

@@ -202,35 +202,15 @@ impl DocumentStore for SqliteStore {
         expected_version: &str,
         sealed: &Sealed,
     ) -> Result<bool, StoreError> {
-        let (id, expected) = (id.to_string(), expected_version.to_string());
-        let sealed = sealed.clone();
-        self.write(move |tx| {
-            let changed = tx.execute(
-                "UPDATE documents SET key_version = ?1, nonce = ?2, ciphertext = ?3
-                 WHERE id = ?4 AND key_version = ?5",
-                params![sealed.key_version, sealed.nonce, sealed.ciphertext, id, expected],
-            )?;
-            Ok(changed == 1)
-        })
-        .await
+        self.swap_sealed("documents", "ciphertext", id, expected_version, sealed).await
     }
 
     async fn registry_leaves(&self) -> Result<Vec<String>, StoreError> {
-        self.read(|conn| {
-            let mut stmt = conn.prepare("SELECT leaf FROM registry_leaves ORDER BY idx")?;
-            let rows = stmt.query_map([], |r| r.get(0))?;
-            Ok(rows.collect::<Result<Vec<String>, _>>()?)
-        })
-        .await
+        self.read_strings("SELECT leaf FROM registry_leaves ORDER BY idx").await
     }
 
     async fn registry_roots(&self) -> Result<Vec<String>, StoreError> {
-        self.read(|conn| {
-            let mut stmt = conn.prepare("SELECT root FROM registry_roots ORDER BY epoch")?;
-            let rows = stmt.query_map([], |r| r.get(0))?;
-            Ok(rows.collect::<Result<Vec<String>, _>>()?)
-        })
-        .await
+        self.read_strings("SELECT root FROM registry_roots ORDER BY epoch").await
     }
 
     async fn registry_state(&self) -> Result<RegistryState, StoreError> {

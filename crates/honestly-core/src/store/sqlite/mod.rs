@@ -21,7 +21,9 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use parking_lot::Mutex;
-use rusqlite::{Connection, OpenFlags};
+use rusqlite::{params, Connection, OpenFlags};
+
+use crate::crypto::vault::Sealed;
 
 use super::{Store, StoreError};
 
@@ -149,6 +151,40 @@ impl SqliteStore {
         })
         .await
         .map_err(internal)?
+    }
+
+    /// Replaces the sealed blob (`key_version`, `nonce` and `blob_column`) of row `id` in
+    /// `table` if it is still under `expected_version` (compare and swap, for key rotation).
+    async fn swap_sealed(
+        &self,
+        table: &'static str,
+        blob_column: &'static str,
+        id: &str,
+        expected_version: &str,
+        sealed: &Sealed,
+    ) -> Result<bool, StoreError> {
+        let (id, expected, sealed) = (id.to_string(), expected_version.to_string(), sealed.clone());
+        self.write(move |tx| {
+            let changed = tx.execute(
+                &format!(
+                    "UPDATE {table} SET key_version = ?1, nonce = ?2, {blob_column} = ?3
+                     WHERE id = ?4 AND key_version = ?5"
+                ),
+                params![sealed.key_version, sealed.nonce, sealed.ciphertext, id, expected],
+            )?;
+            Ok(changed == 1)
+        })
+        .await
+    }
+
+    /// The first column of every row `sql` selects, as text.
+    async fn read_strings(&self, sql: &'static str) -> Result<Vec<String>, StoreError> {
+        self.read(move |conn| {
+            let mut stmt = conn.prepare(sql)?;
+            let rows = stmt.query_map([], |r| r.get(0))?;
+            Ok(rows.collect::<Result<Vec<String>, _>>()?)
+        })
+        .await
     }
 
     /// How many write transactions have run so far; each carries one or more writes.
