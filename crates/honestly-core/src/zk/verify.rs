@@ -136,13 +136,33 @@ struct Prepared {
     asked_root: Option<Fr>,
 }
 
-/// Parses the input for `circuit` (the one its `proof_type` names, if any); an outcome right
-/// away when it cannot be checked at all.
-fn prepare(circuit: Option<Arc<LoadedCircuit>>, input: VerifyInput<'_>) -> Result<Prepared, VerifyOutcome> {
-    let circuit = circuit.ok_or(VerifyOutcome::fail(VerifyReason::UnknownCircuit))?;
+/// A proof to check, owned so that parsing (curve and subgroup checks of three points, about
+/// a tenth of a pairing check) runs on the CPU pool with the pairing check, not on the async
+/// runtime.
+struct OwnedInput {
+    circuit: Option<Arc<LoadedCircuit>>,
+    proof: serde_json::Value,
+    public_signals: serde_json::Value,
+    expected: Expected,
+}
+
+impl OwnedInput {
+    fn new(zk: &ZkService, input: &VerifyInput<'_>) -> Self {
+        Self {
+            circuit: zk.circuit(input.proof_type),
+            proof: input.proof.clone(),
+            public_signals: input.public_signals.clone(),
+            expected: input.expected.clone(),
+        }
+    }
+}
+
+/// Parses the input; an outcome right away when it cannot be checked at all.
+fn prepare(input: OwnedInput) -> Result<Prepared, VerifyOutcome> {
+    let circuit = input.circuit.ok_or(VerifyOutcome::fail(VerifyReason::UnknownCircuit))?;
     let malformed = || VerifyOutcome::fail(VerifyReason::Malformed);
-    let proof = proof_from_value(input.proof).map_err(|_| malformed())?;
-    let signals = public_signals_from_value(input.public_signals).map_err(|_| malformed())?;
+    let proof = proof_from_value(&input.proof).map_err(|_| malformed())?;
+    let signals = public_signals_from_value(&input.public_signals).map_err(|_| malformed())?;
     if signals.len() != circuit.info.n_public {
         return Err(malformed());
     }
@@ -233,23 +253,19 @@ pub async fn verify(
     expected: &Expected,
     now: u64,
 ) -> Result<VerifyOutcome, crate::cpu::CpuBusy> {
-    let input = VerifyInput { proof_type, proof, public_signals, expected };
-    let prepared = match prepare(zk.circuit(proof_type), input) {
-        Ok(prepared) => prepared,
-        Err(outcome) => return Ok(outcome),
-    };
-    let circuit = Arc::clone(&prepared.circuit);
-    let (proof, signals) = (prepared.proof.clone(), prepared.signals.clone());
-    let valid = zk.cpu().run(move || circuit.key.verify(&proof, &signals)).await?;
-    Ok(finish(prepared, valid, expected, registry, now).await)
-}
-
-/// One batch input, owned so that parsing can run on the CPU pool with the pairing check.
-struct OwnedInput {
-    circuit: Option<Arc<LoadedCircuit>>,
-    proof: serde_json::Value,
-    public_signals: serde_json::Value,
-    expected: Expected,
+    let input = OwnedInput::new(zk, &VerifyInput { proof_type, proof, public_signals, expected });
+    let checked = zk
+        .cpu()
+        .run(move || {
+            let prepared = prepare(input)?;
+            let valid = prepared.circuit.key.verify(&prepared.proof, &prepared.signals);
+            Ok((prepared, valid))
+        })
+        .await?;
+    Ok(match checked {
+        Ok((prepared, valid)) => finish(prepared, valid, expected, registry, now).await,
+        Err(outcome) => outcome,
+    })
 }
 
 /// Verifies many proofs at once: one batched pairing check per circuit (random linear
@@ -261,32 +277,12 @@ pub async fn verify_batch(
     inputs: &[VerifyInput<'_>],
     now: u64,
 ) -> Result<Vec<VerifyOutcome>, crate::cpu::CpuBusy> {
-    let owned: Vec<OwnedInput> = inputs
-        .iter()
-        .map(|input| OwnedInput {
-            circuit: zk.circuit(input.proof_type),
-            proof: input.proof.clone(),
-            public_signals: input.public_signals.clone(),
-            expected: input.expected.clone(),
-        })
-        .collect();
-    // Parsing a proof (curve and subgroup checks of three points) costs about a tenth of its
-    // pairing check; both run on the CPU pool, proofs in parallel across the cores.
+    let owned: Vec<OwnedInput> = inputs.iter().map(|input| OwnedInput::new(zk, input)).collect();
+    // Proofs are parsed in parallel across the cores, then checked in one batch.
     let (prepared, mut valid) = zk
         .cpu()
         .run(move || {
-            let prepared: Vec<Result<Prepared, VerifyOutcome>> = owned
-                .into_par_iter()
-                .map(|o| {
-                    let input = VerifyInput {
-                        proof_type: "",
-                        proof: &o.proof,
-                        public_signals: &o.public_signals,
-                        expected: &o.expected,
-                    };
-                    prepare(o.circuit, input)
-                })
-                .collect();
+            let prepared: Vec<Result<Prepared, VerifyOutcome>> = owned.into_par_iter().map(prepare).collect();
             let items: Vec<BatchItem<'_>> = prepared
                 .iter()
                 .filter_map(|p| p.as_ref().ok())
