@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 
 use crate::process::{honestly, wait_ready, Server};
 
-const PASSWORD: &str = "correct horse battery staple";
+use crate::process::TEST_PASSWORD as PASSWORD;
 const K1: &str = "4b227777d4dd1fc61c6f884f48641d02b4d121d3fd328cb08b5531fcacdabf8a";
 const K2: &str = "ef2d127de37b942baad06145e54b0c619a1f22327b2ebbcfbec78f5564afe39d";
 

@@ -10,7 +10,6 @@ use crate::process::{honestly, wait_ready, Server};
 
 const K1: &str = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
 const K2: &str = "60303ae22b998861bce3b28f33eec1be758a213c86c93c076dbe9f558c11c752";
-const PASSWORD: &str = "correct horse battery staple";
 
 /// Posts a signed `get_document_hash` by id as `agent` (id, secret); the HTTP status.
 fn agent_lookup(
@@ -23,12 +22,6 @@ fn agent_lookup(
     post_signed(client, server, "/ai/get-document-hash", &agent.1, &body).0
 }
 
-fn login(client: &reqwest::blocking::Client, server: &Server) -> String {
-    let creds = json!({"username": "alice", "password": PASSWORD});
-    let login: Value = client.post(server.url("/auth/login")).json(&creds).send().unwrap().json().unwrap();
-    login["access_token"].as_str().unwrap().to_string()
-}
-
 #[test]
 fn rotation_keeps_every_document_readable_and_is_idempotent() {
     let dir = tempfile::tempdir().unwrap();
@@ -37,9 +30,8 @@ fn rotation_keeps_every_document_readable_and_is_idempotent() {
 
     let server = Server::start(dir.path(), &[("VAULT_MASTER_KEY", K1)]);
     wait_ready(&server.url("/monitoring/ready"), Duration::from_secs(10));
-    let creds = json!({"username": "alice", "password": PASSWORD});
-    assert_eq!(client.post(server.url("/auth/register")).json(&creds).send().unwrap().status(), 201);
-    let token = login(&client, &server);
+    server.register(&client, "alice");
+    let token = server.login(&client, "alice");
     let mut documents = Vec::new();
     for i in 0..3u8 {
         let content: Vec<u8> = (0..2000u32).map(|n| (n as u8).wrapping_mul(i + 1)).collect();
@@ -82,16 +74,9 @@ fn rotation_keeps_every_document_readable_and_is_idempotent() {
     // The new key alone now opens everything.
     let server = Server::start(dir.path(), &[("VAULT_MASTER_KEY", K2)]);
     wait_ready(&server.url("/monitoring/ready"), Duration::from_secs(10));
-    let token = login(&client, &server);
+    let token = server.login(&client, "alice");
     for (id, content) in &documents {
-        let bytes = client
-            .get(server.url(&format!("/vault/documents/{id}/content")))
-            .bearer_auth(&token)
-            .send()
-            .unwrap()
-            .bytes()
-            .unwrap();
-        assert_eq!(bytes.as_ref(), content.as_slice(), "document {id} changed");
+        assert_eq!(server.download(&client, &token, id), *content, "document {id} changed");
     }
     assert_eq!(
         agent_lookup(&client, &server, &agent, &documents[0].0),
@@ -104,7 +89,7 @@ fn rotation_keeps_every_document_readable_and_is_idempotent() {
     // The old key alone no longer does: the rotation really re-encrypted.
     let server = Server::start(dir.path(), &[("VAULT_MASTER_KEY", K1)]);
     wait_ready(&server.url("/monitoring/ready"), Duration::from_secs(10));
-    let token = login(&client, &server);
+    let token = server.login(&client, "alice");
     let (id, _) = &documents[0];
     let r =
         client.get(server.url(&format!("/vault/documents/{id}/content"))).bearer_auth(&token).send().unwrap();

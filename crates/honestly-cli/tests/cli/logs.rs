@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 
 use crate::process::{wait_ready, Server};
 
-const PASSWORD: &str = "correct horse battery staple";
+use crate::process::TEST_PASSWORD as PASSWORD;
 const WRONG: &str = "a wrong password value";
 
 #[test]

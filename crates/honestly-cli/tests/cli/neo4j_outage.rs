@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::process::{wait_ready, Server};
 
@@ -72,10 +72,8 @@ fn a_neo4j_outage_turns_ready_503_quickly_and_recovery_loses_nothing() {
     let server = Server::start(data.path(), &[("DATABASE_URL", url.as_str()), ("NEO4J_PASS", password)]);
     wait_ready(&server.url("/monitoring/ready"), Duration::from_secs(30));
     let client = reqwest::blocking::Client::builder().timeout(Duration::from_secs(20)).build().unwrap();
-    let creds = json!({"username": "olga", "password": "correct horse battery staple"});
-    assert_eq!(client.post(server.url("/auth/register")).json(&creds).send().unwrap().status(), 201);
-    let login: Value = client.post(server.url("/auth/login")).json(&creds).send().unwrap().json().unwrap();
-    let token = login["access_token"].as_str().unwrap().to_string();
+    server.register(&client, "olga");
+    let token = server.login(&client, "olga");
     let content = b"olga's identity card".to_vec();
     let doc = server.upload(&client, &token, "id.pdf", &content, "identity");
     let id = doc["document"]["id"].as_str().unwrap().to_string();
@@ -97,12 +95,5 @@ fn a_neo4j_outage_turns_ready_503_quickly_and_recovery_loses_nothing() {
 
     assert!(start_neo4j(neo.path(), port, password));
     poll_status(&client, &server.url("/monitoring/ready"), 200, Duration::from_secs(60));
-    let bytes = client
-        .get(server.url(&format!("/vault/documents/{id}/content")))
-        .bearer_auth(&token)
-        .send()
-        .unwrap()
-        .bytes()
-        .unwrap();
-    assert_eq!(bytes.as_ref(), content.as_slice(), "the document survived the outage");
+    assert_eq!(server.download(&client, &token, &id), content, "the document survived the outage");
 }

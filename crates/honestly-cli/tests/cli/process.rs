@@ -37,6 +37,9 @@ pub fn shared_keys() -> &'static Path {
     .path()
 }
 
+/// The password of the users the tests register.
+pub const TEST_PASSWORD: &str = "correct horse battery staple";
+
 pub struct Server {
     pub child: Child,
     pub addr: SocketAddr,
@@ -109,6 +112,28 @@ impl Server {
             .text("document_type", document_type.to_string());
         let response = client.post(self.url("/vault/documents")).bearer_auth(token).multipart(form).send();
         response.expect("upload sent").json().expect("JSON answer")
+    }
+
+    /// Registers `username` (expecting 201) with the tests' password.
+    pub fn register(&self, client: &reqwest::blocking::Client, username: &str) {
+        let creds = serde_json::json!({"username": username, "password": TEST_PASSWORD});
+        let response = client.post(self.url("/auth/register")).json(&creds).send().expect("register sent");
+        assert_eq!(response.status(), 201, "registering {username}");
+    }
+
+    /// Logs `username` in with the tests' password; the access token.
+    pub fn login(&self, client: &reqwest::blocking::Client, username: &str) -> String {
+        let creds = serde_json::json!({"username": username, "password": TEST_PASSWORD});
+        let response = client.post(self.url("/auth/login")).json(&creds).send().expect("login sent");
+        let body: serde_json::Value = response.json().expect("JSON answer");
+        body["access_token"].as_str().expect("an access token").to_string()
+    }
+
+    /// Downloads document `id` with `token`; the bytes of the answer.
+    pub fn download(&self, client: &reqwest::blocking::Client, token: &str, id: &str) -> Vec<u8> {
+        let response =
+            client.get(self.url(&format!("/vault/documents/{id}/content"))).bearer_auth(token).send();
+        response.expect("download sent").bytes().expect("the content").to_vec()
     }
 
     pub fn signal(&self, name: &str) {

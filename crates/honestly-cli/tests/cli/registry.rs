@@ -6,7 +6,7 @@ use std::io::Read;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use reqwest::blocking::{multipart, Client};
+use reqwest::blocking::Client;
 use serde_json::{json, Value};
 
 use crate::process::{honestly, shared_keys, wait_ready, Server};
@@ -15,27 +15,10 @@ fn client() -> Client {
     Client::builder().timeout(Duration::from_secs(30)).build().unwrap()
 }
 
-/// Registers and logs in `alice`; her access token.
-fn login(server: &Server, client: &Client) -> String {
-    let creds = json!({"username": "alice", "password": "correct horse battery staple"});
-    let registered = client.post(server.url("/auth/register")).json(&creds).send().unwrap();
-    assert_eq!(registered.status(), 201);
-    let login: Value = client.post(server.url("/auth/login")).json(&creds).send().unwrap().json().unwrap();
-    login["access_token"].as_str().expect("an access token").to_string()
-}
-
 fn upload(server: &Server, client: &Client, token: &str, i: usize) -> String {
-    let form = multipart::Form::new()
-        .part(
-            "file",
-            multipart::Part::bytes(format!("registered document {i}").into_bytes()).file_name("d.txt"),
-        )
-        .text("document_type", "other");
-    let response =
-        client.post(server.url("/vault/documents")).bearer_auth(token).multipart(form).send().unwrap();
-    assert_eq!(response.status(), 201);
-    let body: Value = response.json().unwrap();
-    body["document"]["id"].as_str().expect("a document id").to_string()
+    let content = format!("registered document {i}").into_bytes();
+    let created = server.upload(client, token, "d.txt", &content, "other");
+    created["document"]["id"].as_str().expect("a document id").to_string()
 }
 
 fn registry(server: &Server, client: &Client) -> Value {
@@ -52,7 +35,8 @@ fn the_registry_survives_a_crash_and_a_tampered_history_is_refused() {
     let client = client();
     let server = Server::start(dir.path(), &[]);
     wait_ready(&server.url("/monitoring/ready"), Duration::from_secs(30));
-    let token = login(&server, &client);
+    server.register(&client, "alice");
+    let token = server.login(&client, "alice");
     let ids: Vec<String> = (0..6).map(|i| upload(&server, &client, &token, i)).collect();
     let before = registry(&server, &client);
     assert_eq!(before["size"], 6, "{before}");

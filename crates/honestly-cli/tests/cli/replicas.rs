@@ -17,7 +17,7 @@ const JWT: &str = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00
 const VAULT: &str = "60303ae22b998861bce3b28f33eec1be758a213c86c93c076dbe9f558c11c752";
 const SIGNING: &str = "fd61a03af4f77d870fc21e05e7e80678095c92d808cfb3b5c279ee04c74aca13";
 const AI: &str = "5d41402abc4b2a76b9719d911017c592ae2f3f6b87a9c1e0b6b3f1e3ad7d4c11";
-const PASSWORD: &str = "correct horse battery staple";
+use crate::process::TEST_PASSWORD as PASSWORD;
 
 /// The store both replicas share: a `DATABASE_URL` and the variables that go with it.
 pub struct SharedStore {

@@ -29,7 +29,7 @@ fn an_api_age_proof_verifies_with_honestly_zk_verify_and_snarkjs() {
     let server = Server::start(dir.path(), &[]);
     wait_ready(&server.url("/monitoring/ready"), Duration::from_secs(30));
     let client = reqwest::blocking::Client::new();
-    let creds = json!({"username": "alice", "password": "correct horse battery staple"});
+    let creds = json!({"username": "alice", "password": crate::process::TEST_PASSWORD});
     assert_eq!(client.post(server.url("/auth/register")).json(&creds).send().unwrap().status(), 201);
     let login: Value = client.post(server.url("/auth/login")).json(&creds).send().unwrap().json().unwrap();
     let token = login["access_token"].as_str().unwrap();
