@@ -159,22 +159,15 @@ LUA
   esac
   wrk -t"$threads" -c"$conns" -d"${SECONDS_PER_RUN}s" --timeout 10s --latency -s "$script" "$BASE$path" >"$WORK/out.txt" 2>&1
   python3 - "$name" "$conns" "$WORK/out.txt" <<'PY'
-import re, sys
+import sys
+sys.path.insert(0, "scripts/lib")
+import wrk_summary
 name, conns, path = sys.argv[1:4]
-text = open(path).read()
-def ms(label):
-    m = re.search(rf"^\s*{label}%\s+([\d.]+)(us|ms|s)\s*$", text, re.M)
-    if not m:
-        return float("nan")
-    return float(m.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[m.group(2)]
-m = re.search(r"Requests/sec:\s+([\d.]+)", text)
-if not m:
-    sys.exit(f"wrk failed for {name}:\n{text}")
-rps = float(m.group(1))
-non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
-sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
-errors = (int(non2xx.group(1)) if non2xx else 0) + (sum(int(g) for g in sock.groups()) if sock else 0)
-print(f"{name:<36} {conns:>5} {rps:>10.0f} {ms('50'):>9.2f} {ms('99'):>9.2f} {errors:>7}")
+try:
+    w = wrk_summary.read(path)
+except ValueError as e:
+    sys.exit(f"wrk failed for {name}: {e}")
+print(f"{name:<36} {conns:>5} {w.rps:>10.0f} {w.ms('50'):>9.2f} {w.ms('99'):>9.2f} {w.errors:>7}")
 PY
 done
 loaded_rss=$(rss_kb)

@@ -148,28 +148,19 @@ alive=yes
 kill -0 "$PID" 2>/dev/null || alive=no
 
 python3 - "$WORK/wrk.txt" "$WORK/rss.txt" "$RATE" "$DURATION" "$SLACK_MIB" "$alive" <<'PY'
-import re, sys
+import sys
+sys.path.insert(0, "scripts/lib")
+import wrk_summary
 wrk_path, rss_path, rate, duration, slack_mib, alive = sys.argv[1:7]
 rate, duration, slack = float(rate), float(duration), float(slack_mib) * 1024
-text = open(wrk_path).read()
-def ms(label):
-    m = re.search(rf"^\s*{label}%\s+([\d.]+)(us|ms|s)\s*$", text, re.M)
-    if not m:
-        return float("nan")
-    return float(m.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[m.group(2)]
-total = re.search(r"(\d+) requests in", text)
-rps = re.search(r"Requests/sec:\s+([\d.]+)", text)
-if not total or not rps:
-    print(text)
-    sys.exit("wrk produced no summary")
-non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
-sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
-non2xx = int(non2xx.group(1)) if non2xx else 0
-sockets = sum(int(g) for g in sock.groups()) if sock else 0
-errors = non2xx + sockets
-print(f"requests: {total.group(1)} in {duration:.0f} s, {float(rps.group(1)):.1f}/s (target {rate:.0f}/s)")
-print(f"latency: p50 {ms('50'):.2f} ms, p90 {ms('90'):.2f} ms, p99 {ms('99'):.2f} ms")
-print(f"errors: {errors} ({non2xx} non-2xx/3xx, {sockets} socket errors)")
+try:
+    w = wrk_summary.read(wrk_path)
+except ValueError as e:
+    sys.exit(str(e))
+errors = w.errors
+print(f"requests: {w.total} in {duration:.0f} s, {w.rps:.1f}/s (target {rate:.0f}/s)")
+print(f"latency: p50 {w.ms('50'):.2f} ms, p90 {w.ms('90'):.2f} ms, p99 {w.ms('99'):.2f} ms")
+print(f"errors: {errors} ({w.non2xx} non-2xx/3xx, {w.socket_errors} socket errors)")
 samples = [tuple(int(v) for v in line.split()) for line in open(rss_path) if line.strip()]
 print("RSS (MiB) at t(s): " + ", ".join(f"{t}:{kb / 1024:.1f}" for t, kb in samples))
 failed = []
