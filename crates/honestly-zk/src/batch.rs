@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use ark_bn254::{G1Affine, G1Projective};
 use ark_ec::{
-    pairing::{Pairing, PairingOutput},
+    pairing::{MillerLoopOutput, Pairing, PairingOutput},
     AffineRepr, CurveGroup, VariableBaseMSM,
 };
 use ark_std::rand::{CryptoRng, RngCore};
@@ -18,6 +18,7 @@ use rayon::prelude::*;
 use crate::{
     error::ParseError,
     groth::{PreparedKey, Proof},
+    miller::{miller_loop, G2Prepared},
     Bn254, Fr,
 };
 
@@ -87,37 +88,40 @@ fn check_group<R: RngCore>(
     let n_inputs = pvk.vk.gamma_abc_g1.len();
     let rs: Vec<Fr> = indices.iter().map(|_| randomiser(rng)).collect();
 
-    // Σ rᵢ·ICᵢ = Σⱼ (Σᵢ rᵢ·xᵢⱼ)·ICⱼ with x₀ = 1.
-    let mut ic_scalars = vec![Fr::from(0u64); n_inputs];
+    // Σ rᵢ·ICᵢ = Σⱼ (Σᵢ rᵢ·xᵢⱼ)·ICⱼ with x₀ = 1: the key's fixed-base tables give
+    // IC₀ + Σⱼ sⱼ·ICⱼ, and IC₀ takes the remaining (Σ rᵢ − 1)·IC₀.
+    let mut ic_scalars = vec![Fr::from(0u64); n_inputs.saturating_sub(1)];
     for (r, &i) in rs.iter().zip(indices) {
-        ic_scalars[0] += r;
-        for (s, x) in ic_scalars[1..].iter_mut().zip(items[i].public) {
+        for (s, x) in ic_scalars.iter_mut().zip(items[i].public) {
             *s += *r * x;
         }
     }
-    let ic_sum = G1Projective::msm_unchecked(&pvk.vk.gamma_abc_g1, &ic_scalars);
+    let r_sum: Fr = rs.iter().sum();
+    let mut ic_sum = key.input_point(&ic_scalars);
+    if let Some(first) = pvk.vk.gamma_abc_g1.first() {
+        ic_sum += *first * (r_sum - Fr::from(1u64));
+    }
     let cs: Vec<G1Affine> = indices.iter().map(|&i| items[i].proof.c).collect();
     let c_sum = G1Projective::msm_unchecked(&cs, &rs);
 
     // The per-proof work (scaling Aᵢ, preparing Bᵢ's line coefficients) is independent, so
-    // it runs on all cores; the multi-Miller loop itself is parallel in arkworks.
-    let scaled_a: Vec<G1Projective> =
-        rs.par_iter().zip(indices.par_iter()).map(|(r, &i)| items[i].proof.a * r).collect();
+    // it runs on all cores, and so do the two halves of the Miller loop.
+    let (scaled_a, prepared_b): (Vec<G1Projective>, Vec<G2Prepared>) = rs
+        .par_iter()
+        .zip(indices.par_iter())
+        .map(|(r, &i)| (items[i].proof.a * r, G2Prepared::from(items[i].proof.b)))
+        .unzip();
     let mut g1s = G1Projective::normalize_batch(&scaled_a);
     g1s.push(ic_sum.into_affine());
     g1s.push(c_sum.into_affine());
-
-    let mut g2s: Vec<<Bn254 as Pairing>::G2Prepared> =
-        indices.par_iter().map(|&i| items[i].proof.b.into()).collect();
-    g2s.push(pvk.gamma_g2_neg_pc.clone());
-    g2s.push(pvk.delta_g2_neg_pc.clone());
-
-    let g1s: Vec<<Bn254 as Pairing>::G1Prepared> = g1s.into_iter().map(Into::into).collect();
-    let ml = Bn254::multi_miller_loop(g1s, g2s);
-    let Some(lhs) = Bn254::final_exponentiation(ml) else {
+    let g2s: Vec<&G2Prepared> =
+        prepared_b.iter().chain([&pvk.gamma_g2_neg_pc, &pvk.delta_g2_neg_pc]).collect();
+    let pairs: Vec<(G1Affine, &G2Prepared)> = g1s.into_iter().zip(g2s).collect();
+    let (left, right) = pairs.split_at(pairs.len() / 2);
+    let (left, right) = rayon::join(|| miller_loop(left), || miller_loop(right));
+    let Some(lhs) = Bn254::final_exponentiation(MillerLoopOutput(left.0 * right.0)) else {
         return false;
     };
     // e(α, β)^{Σ rᵢ} by cyclotomic exponentiation (the pairing target group's scalar product).
-    let r_sum: Fr = rs.iter().sum();
     lhs == PairingOutput::<Bn254>(pvk.alpha_g1_beta_g2) * r_sum
 }

@@ -1,12 +1,17 @@
 //! Groth16 over BN254: key generation, prepared verification keys and single verification.
 
-use ark_ec::AffineRepr;
-use ark_ff::PrimeField;
+use ark_bn254::G1Projective;
+use ark_ec::pairing::{MillerLoopOutput, Pairing};
+use ark_ec::{AffineRepr, CurveGroup};
+use ark_ff::Zero;
 use ark_groth16::Groth16;
 use ark_relations::gr1cs::ConstraintSynthesizer;
 use ark_std::rand::{CryptoRng, RngCore};
+use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
+use crate::fixed_base::FixedBase;
+use crate::miller::{miller_loop, G2Prepared};
 use crate::{error::ParseError, error::ProveError, Bn254, Fr};
 
 /// A Groth16 proof over BN254.
@@ -50,18 +55,31 @@ pub fn setup_circuit_with_rng<R: RngCore + CryptoRng>(
     }
 }
 
-/// A verification key checked and prepared for fast verification (pairing `e(α, β)` and the
-/// negated G2 points precomputed). Build once at start; share behind an `Arc`.
+/// Keys with at most this many public signals keep a fixed-base table per input point
+/// (99 KiB each); larger ones fold their inputs by variable-base multiplication.
+const MAX_TABLED_INPUTS: usize = 32;
+
+/// A verification key checked and prepared for fast verification: the pairing `e(α, β)`, the
+/// negated G2 points' line coefficients and each input point's multiples precomputed. Build
+/// once at start; share behind an `Arc`.
 #[derive(Clone, Debug)]
 pub struct PreparedKey {
     pub(crate) pvk: ark_groth16::PreparedVerifyingKey<Bn254>,
+    /// Multiples of `IC₁…ICₙ` (empty for a key with more than [`MAX_TABLED_INPUTS`]).
+    inputs: Vec<FixedBase>,
     id: String,
 }
 
 impl PreparedKey {
     /// Prepares `vk`; `id` is the key's identity (see [`key_id`]).
     pub fn new(vk: &VerifyingKey, id: impl Into<String>) -> Self {
-        Self { pvk: ark_groth16::prepare_verifying_key(vk), id: id.into() }
+        let points = vk.gamma_abc_g1.get(1..).unwrap_or_default();
+        let inputs = if points.len() <= MAX_TABLED_INPUTS {
+            points.par_iter().map(|p| FixedBase::new(*p)).collect()
+        } else {
+            Vec::new()
+        };
+        Self { pvk: ark_groth16::prepare_verifying_key(vk), inputs, id: id.into() }
     }
 
     /// The key's identity.
@@ -79,8 +97,24 @@ impl PreparedKey {
         &self.pvk.vk
     }
 
+    /// `IC₀ + Σ sᵢ·ICᵢ` for one scalar per public signal (`scalars.len() == n_public()`).
+    pub(crate) fn input_point(&self, scalars: &[Fr]) -> G1Projective {
+        let ic = &self.pvk.vk.gamma_abc_g1;
+        let first = ic.first().map_or_else(G1Projective::zero, |p| p.into_group());
+        if self.inputs.len() == scalars.len() {
+            self.inputs.iter().zip(scalars).fold(first, |acc, (table, s)| acc + table.mul(s))
+        } else {
+            // A key too large for tables: one (GLV) multiplication per signal.
+            scalars.iter().zip(ic.iter().skip(1)).fold(first, |acc, (s, base)| acc + *base * s)
+        }
+    }
+
     /// Verifies `proof` for `public` signals: `Ok(true)` valid, `Ok(false)` invalid,
     /// `Err(PublicCount)` when the number of signals does not match the key (malformed).
+    ///
+    /// Checks `e(A, B) · e(IC, −γ) · e(C, −δ) = e(α, β)` with the Miller loop in two halves
+    /// on the two cores: `B`'s line coefficients and `e(A, B)` on one, the input point and
+    /// the two fixed pairings on the other; then one final exponentiation.
     pub fn verify(&self, proof: &Proof, public: &[Fr]) -> Result<bool, ParseError> {
         if public.len() != self.n_public() {
             return Err(ParseError::PublicCount { expected: self.n_public(), got: public.len() });
@@ -89,15 +123,15 @@ impl PreparedKey {
         if proof.a.is_zero() || proof.b.is_zero() {
             return Ok(false);
         }
-        // IC₀ + Σ xᵢ·ICᵢ one signal at a time: a double-and-add skips a scalar's leading
-        // zero bits, so small signals (ages, timestamps, epochs) cost a few additions, and a
-        // handful of points is cheaper this way than as a (thread-pool) multi-scalar product.
-        let ic = &self.pvk.vk.gamma_abc_g1;
-        let prepared = public
-            .iter()
-            .zip(&ic[1..])
-            .fold(ic[0].into_group(), |acc, (x, base)| acc + base.mul_bigint(x.into_bigint()));
-        Ok(Groth16::<Bn254>::verify_proof_with_prepared_inputs(&self.pvk, proof, &prepared).unwrap_or(false))
+        let (left, right) = rayon::join(
+            || miller_loop(&[(proof.a, &G2Prepared::from(proof.b))]),
+            || {
+                let input = self.input_point(public).into_affine();
+                miller_loop(&[(input, &self.pvk.gamma_g2_neg_pc), (proof.c, &self.pvk.delta_g2_neg_pc)])
+            },
+        );
+        let product = MillerLoopOutput(left.0 * right.0);
+        Ok(Bn254::final_exponentiation(product).is_some_and(|value| value.0 == self.pvk.alpha_g1_beta_g2))
     }
 
     /// Parses snarkjs `proof.json` and `public.json` bytes strictly and verifies them:
@@ -111,7 +145,66 @@ impl PreparedKey {
 
 #[cfg(test)]
 mod tests {
+    use ark_r1cs_std::{fields::fp::FpVar, prelude::*};
+    use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
+    use rand::{rngs::StdRng, SeedableRng};
+
     use super::*;
+
+    /// `w² = x₀` with `n` public inputs `x₀…xₙ₋₁` (the others only bound by the proof).
+    struct Square {
+        inputs: Vec<Fr>,
+        root: Fr,
+    }
+
+    impl ConstraintSynthesizer<Fr> for Square {
+        fn generate_constraints(self, cs: ConstraintSystemRef<Fr>) -> Result<(), SynthesisError> {
+            let xs = self
+                .inputs
+                .iter()
+                .map(|x| FpVar::new_input(cs.clone(), || Ok(*x)))
+                .collect::<Result<Vec<_>, _>>()?;
+            let w = FpVar::new_witness(cs, || Ok(self.root))?;
+            w.square()?.enforce_equal(&xs[0])
+        }
+    }
+
+    /// Our verification and arkworks' agree on a valid proof and on every one-signal change,
+    /// for a key with input tables and for one too large for them.
+    #[test]
+    fn verification_agrees_with_arkworks_with_and_without_input_tables() {
+        let mut rng = StdRng::seed_from_u64(21);
+        for n in [3, MAX_TABLED_INPUTS + 3] {
+            let root = Fr::from(7u64);
+            let mut inputs: Vec<Fr> =
+                (0..n as u64).map(|i| Fr::from(i * 1_000_003) - Fr::from(1u64)).collect();
+            inputs[0] = root * root;
+            let blank = Square { inputs: inputs.clone(), root };
+            let (pk, vk) = setup_with_rng(blank, &mut rng).expect("setup");
+            let key = PreparedKey::new(&vk, "test");
+            assert_eq!(key.inputs.len(), if n <= MAX_TABLED_INPUTS { n } else { 0 });
+            let proof = Groth16::<Bn254>::create_random_proof_with_reduction(
+                Square { inputs: inputs.clone(), root },
+                &pk,
+                &mut rng,
+            )
+            .expect("prove");
+            let pvk = ark_groth16::prepare_verifying_key(&vk);
+            let arkworks =
+                |public: &[Fr]| Groth16::<Bn254>::verify_proof(&pvk, &proof, public).unwrap_or(false);
+            assert_eq!(key.verify(&proof, &inputs), Ok(true), "{n} inputs");
+            assert!(arkworks(&inputs));
+            for i in 0..n {
+                let mut changed = inputs.clone();
+                changed[i] += Fr::from(1u64);
+                assert_eq!(key.verify(&proof, &changed), Ok(false), "{n} inputs, signal {i} changed");
+                assert!(!arkworks(&changed));
+            }
+            let swapped = Proof { a: proof.c, b: proof.b, c: proof.a };
+            assert_eq!(key.verify(&swapped, &inputs), Ok(false));
+            assert!(matches!(key.verify(&proof, &inputs[1..]), Err(ParseError::PublicCount { .. })));
+        }
+    }
 
     fn shareable<T: Send + Sync + 'static>() {}
 
