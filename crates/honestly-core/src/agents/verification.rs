@@ -3,14 +3,14 @@
 //! nullifier is consumed atomically in the store (by default), so a second verification of
 //! the same proof reports `nullifier_used` on every replica and after restarts.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::Deserialize;
 use serde_json::Value;
 
 use crate::cpu::CpuBusy;
 use crate::registry::Registry;
-use crate::store::{NullifierStore, StoreError};
+use crate::store::{NullifierKey, NullifierStore, StoreError};
 use crate::zk::verify::{verify, verify_batch, Expected, VerifyInput, VerifyOutcome, VerifyReason};
 use crate::zk::ZkService;
 
@@ -108,8 +108,7 @@ async fn apply_nullifier(
         !store.nullifier_consumed(proof_type, nullifier).await?
     };
     if !fresh {
-        outcome.verified = false;
-        outcome.reason = Some(VerifyReason::NullifierUsed);
+        mark_used(outcome);
     }
     Ok(())
 }
@@ -170,8 +169,52 @@ pub async fn verify_many_for_agent(
     for (i, outcome) in positions.into_iter().zip(checked) {
         outcomes[i] = outcome;
     }
-    for (item, outcome) in items.iter().zip(outcomes.iter_mut()) {
-        apply_nullifier(store, outcome, &item.proof_type, item.consume_nullifier, consumer).await?;
-    }
+    apply_nullifiers(store, items, &mut outcomes, consumer).await?;
     Ok(outcomes)
+}
+
+/// The batch form of [`apply_nullifier`], with the same answers as applying it to each item
+/// in order: the nullifiers only looked up are read in one store call (as they stood before
+/// the batch), and one consumed by an earlier item of the batch counts as used.
+async fn apply_nullifiers(
+    store: &dyn NullifierStore,
+    items: &[ProofParams],
+    outcomes: &mut [VerifyOutcome],
+    consumer: &str,
+) -> Result<(), StoreError> {
+    let checked_key = |item: &ProofParams, outcome: &VerifyOutcome| {
+        let nullifier = outcome.nullifier.clone().filter(|_| outcome.verified)?;
+        Some(NullifierKey { proof_type: item.proof_type.clone(), nullifier })
+    };
+    let (looked_up, keys): (Vec<usize>, Vec<NullifierKey>) = items
+        .iter()
+        .zip(outcomes.iter())
+        .enumerate()
+        .filter(|(_, (item, _))| !item.consume_nullifier)
+        .filter_map(|(i, (item, outcome))| Some((i, checked_key(item, outcome)?)))
+        .unzip();
+    let found = if keys.is_empty() { Vec::new() } else { store.nullifiers_consumed(&keys).await? };
+    let used_before: HashMap<usize, bool> = looked_up.into_iter().zip(found).collect();
+    let mut consumed_here = HashSet::new();
+    for (i, (item, outcome)) in items.iter().zip(outcomes.iter_mut()).enumerate() {
+        let Some(key) = checked_key(item, outcome) else { continue };
+        let fresh = if item.consume_nullifier {
+            let fresh = store.consume_nullifier(&key.proof_type, &key.nullifier, consumer).await?;
+            if fresh {
+                consumed_here.insert(key);
+            }
+            fresh
+        } else {
+            !used_before.get(&i).copied().unwrap_or(false) && !consumed_here.contains(&key)
+        };
+        if !fresh {
+            mark_used(outcome);
+        }
+    }
+    Ok(())
+}
+
+fn mark_used(outcome: &mut VerifyOutcome) {
+    outcome.verified = false;
+    outcome.reason = Some(VerifyReason::NullifierUsed);
 }

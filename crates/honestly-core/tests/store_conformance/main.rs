@@ -71,4 +71,5 @@ conformance!(
     agents::agent_secret_rotation_compare_and_swap,
     nullifiers::nullifier_consumed_once,
     nullifiers::nullifier_concurrent_consumers_one_wins,
+    nullifiers::nullifiers_looked_up_together_in_order,
 );

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use honestly_core::ids::{new_id, IdKind};
-use honestly_core::store::Store;
+use honestly_core::store::{NullifierKey, Store};
 use tokio::task::JoinSet;
 
 pub async fn nullifier_consumed_once(store: Arc<dyn Store>) {
@@ -29,4 +29,24 @@ pub async fn nullifier_concurrent_consumers_one_wins(store: Arc<dyn Store>) {
     let won = tasks.join_all().await.into_iter().filter(|w| *w).count();
     assert_eq!(won, 1);
     assert!(store.nullifier_consumed("age_proof", &nullifier).await.unwrap());
+}
+
+pub async fn nullifiers_looked_up_together_in_order(store: Arc<dyn Store>) {
+    let key = |proof_type: &str, nullifier: &str| NullifierKey {
+        proof_type: proof_type.to_string(),
+        nullifier: nullifier.to_string(),
+    };
+    let (used, fresh) = (new_id(IdKind::TokenId), new_id(IdKind::TokenId));
+    assert!(store.consume_nullifier("age_proof", &used, "agent:a").await.unwrap());
+    let asked = [
+        key("age_proof", &fresh),
+        key("age_proof", &used),
+        key("authenticity_proof", &used),
+        key("age_proof", &used),
+        key("age_proof", &fresh),
+    ];
+    assert_eq!(store.nullifiers_consumed(&asked).await.unwrap(), [false, true, false, true, false]);
+    assert!(store.nullifiers_consumed(&[]).await.unwrap().is_empty());
+    // A key whose parts contain the separator-like characters of another's does not collide.
+    assert_eq!(store.nullifiers_consumed(&[key("age_proof\",\"", &used)]).await.unwrap(), [false]);
 }

@@ -187,6 +187,26 @@ async fn a_batch_of_50_with_two_bad_proofs_reports_exactly_those_two() {
     assert_eq!(body["data"]["results"][0]["verified"], true, "{body}");
     assert_eq!(body["data"]["results"][1]["reason"], "nullifier_used");
 
+    // Lookups and consumptions in one batch answer as they would one by one, in order.
+    let lookup = |p: &crate::agent_support::Proven| {
+        let mut item = proof_params(p);
+        item["consume_nullifier"] = json!(false);
+        item
+    };
+    let mixed = json!({"proofs": [lookup(&proofs[2]), proof_params(&proofs[2]), lookup(&proofs[2]), lookup(&proofs[0])]});
+    let (_, body) = agent.call(&app, "/ai/verify-proofs-batch", "verify_proofs_batch", mixed).await;
+    let answers: Vec<(bool, Option<&str>)> = body["data"]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["verified"] == true, r["reason"].as_str()))
+        .collect();
+    assert_eq!(
+        answers,
+        [(true, None), (true, None), (false, Some("nullifier_used")), (false, Some("nullifier_used"))],
+        "{body}"
+    );
+
     for n in [0usize, 101] {
         let items = vec![proof_params(&proofs[1]); n];
         let (status, body) = agent

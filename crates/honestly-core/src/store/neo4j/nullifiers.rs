@@ -6,9 +6,11 @@ use async_trait::async_trait;
 use neo4rs::query;
 use serde::Deserialize;
 
-use super::{Count, Neo4jStore};
+use std::collections::HashSet;
+
+use super::Neo4jStore;
 use crate::clock::now_rfc3339;
-use crate::store::{NullifierStore, StoreError};
+use crate::store::{NullifierKey, NullifierStore, StoreError};
 
 pub(super) const CONSUME: &str = "MERGE (n:Nullifier {key: $key}) \
      ON CREATE SET n.proof_type = $proof_type, n.nullifier = $nullifier, n.consumed_at = $at, \
@@ -17,7 +19,9 @@ pub(super) const CONSUME: &str = "MERGE (n:Nullifier {key: $key}) \
      FOREACH (x IN CASE WHEN created THEN [1] ELSE [] END | REMOVE n._created) \
      RETURN created";
 
-pub(super) const CONSUMED: &str = "MATCH (n:Nullifier {key: $key}) RETURN count(n) AS n";
+/// The keys among `$keys` that have a node (each at most once).
+pub(super) const CONSUMED: &str =
+    "UNWIND $keys AS key MATCH (n:Nullifier {key: key}) RETURN DISTINCT n.key AS key";
 
 /// One unambiguous key for the pair (a JSON array of the two strings).
 fn key(proof_type: &str, nullifier: &str) -> String {
@@ -27,6 +31,11 @@ fn key(proof_type: &str, nullifier: &str) -> String {
 #[derive(Deserialize)]
 struct Created {
     created: bool,
+}
+
+#[derive(Deserialize)]
+struct Found {
+    key: String,
 }
 
 #[async_trait]
@@ -50,9 +59,14 @@ impl NullifierStore for Neo4jStore {
         Ok(row.is_some_and(|r| r.created))
     }
 
-    async fn nullifier_consumed(&self, proof_type: &str, nullifier: &str) -> Result<bool, StoreError> {
-        let row: Option<Count> =
-            self.fetch_one(query(CONSUMED).param("key", key(proof_type, nullifier))).await?;
-        Ok(row.is_some_and(|c| c.n > 0))
+    async fn nullifiers_consumed(&self, keys: &[NullifierKey]) -> Result<Vec<bool>, StoreError> {
+        let wanted: Vec<String> = keys.iter().map(|k| key(&k.proof_type, &k.nullifier)).collect();
+        let found: HashSet<String> = self
+            .fetch::<Found>(query(CONSUMED).param("keys", wanted.clone()))
+            .await?
+            .into_iter()
+            .map(|f| f.key)
+            .collect();
+        Ok(wanted.iter().map(|k| found.contains(k)).collect())
     }
 }

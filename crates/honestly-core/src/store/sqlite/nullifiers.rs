@@ -6,7 +6,7 @@ use rusqlite::params;
 
 use super::SqliteStore;
 use crate::clock::now_rfc3339;
-use crate::store::{NullifierStore, StoreError};
+use crate::store::{NullifierKey, NullifierStore, StoreError};
 
 #[async_trait]
 impl NullifierStore for SqliteStore {
@@ -30,14 +30,19 @@ impl NullifierStore for SqliteStore {
         .await
     }
 
-    async fn nullifier_consumed(&self, proof_type: &str, nullifier: &str) -> Result<bool, StoreError> {
-        let (proof_type, nullifier) = (proof_type.to_string(), nullifier.to_string());
+    async fn nullifiers_consumed(&self, keys: &[NullifierKey]) -> Result<Vec<bool>, StoreError> {
+        let keys = keys.to_vec();
         self.read(move |conn| {
-            let found: Option<i64> = rusqlite::OptionalExtension::optional(
-                conn.prepare_cached("SELECT 1 FROM nullifiers WHERE proof_type = ?1 AND nullifier = ?2")?
-                    .query_row(params![proof_type, nullifier], |r| r.get(0)),
-            )?;
-            Ok(found.is_some())
+            let mut lookup =
+                conn.prepare_cached("SELECT 1 FROM nullifiers WHERE proof_type = ?1 AND nullifier = ?2")?;
+            keys.iter()
+                .map(|k| {
+                    let found: Option<i64> = rusqlite::OptionalExtension::optional(
+                        lookup.query_row(params![k.proof_type, k.nullifier], |r| r.get(0)),
+                    )?;
+                    Ok(found.is_some())
+                })
+                .collect()
         })
         .await
     }
