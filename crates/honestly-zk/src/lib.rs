@@ -27,6 +27,7 @@ pub mod poseidon;
 pub mod prover;
 pub mod registry;
 pub mod snarkjs;
+pub mod subgroup;
 
 pub use ark_bn254::{Bn254, Fr};
 pub use batch::{batch_verify, batch_verify_with_rng, BatchItem};

@@ -89,7 +89,7 @@ fn g2(v: &Value, path: &str) -> Result<G2Affine, ParseError> {
     if !p.is_on_curve() {
         return Err(ParseError::NotOnCurve(path.to_string()));
     }
-    if !p.is_in_correct_subgroup_assuming_on_curve() {
+    if !crate::subgroup::g2_in_subgroup(&p) {
         return Err(ParseError::NotInSubgroup(path.to_string()));
     }
     Ok(p)
