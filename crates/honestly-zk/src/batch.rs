@@ -85,12 +85,11 @@ fn check_group<R: RngCore>(
     rng: &mut R,
 ) -> bool {
     let pvk = &key.pvk;
-    let n_inputs = pvk.vk.gamma_abc_g1.len();
     let rs: Vec<Fr> = indices.iter().map(|_| randomiser(rng)).collect();
 
     // Σ rᵢ·ICᵢ = Σⱼ (Σᵢ rᵢ·xᵢⱼ)·ICⱼ with x₀ = 1: the key's fixed-base tables give
     // IC₀ + Σⱼ sⱼ·ICⱼ, and IC₀ takes the remaining (Σ rᵢ − 1)·IC₀.
-    let mut ic_scalars = vec![Fr::from(0u64); n_inputs.saturating_sub(1)];
+    let mut ic_scalars = vec![Fr::from(0u64); key.n_public()];
     for (r, &i) in rs.iter().zip(indices) {
         for (s, x) in ic_scalars.iter_mut().zip(items[i].public) {
             *s += *r * x;

@@ -5,10 +5,10 @@
 //! signed base-`2^w` digits, then costs one mixed addition per window and no doubling: about
 //! a fifth of a variable-base (GLV) multiplication.
 
-use ark_bn254::{G1Affine, G1Projective};
-use ark_ec::{AdditiveGroup, CurveGroup};
-use ark_ff::PrimeField;
-use ark_ff::Zero;
+use ark_bn254::{Fq, G1Affine, G1Projective};
+use ark_ec::{AdditiveGroup, AffineRepr};
+use ark_ff::fields::serial_batch_inversion_and_mul;
+use ark_ff::{Field, One, PrimeField, Zero};
 
 use crate::Fr;
 
@@ -45,7 +45,7 @@ impl FixedBase {
                 window_base.double_in_place();
             }
         }
-        Self { table: G1Projective::normalize_batch(&multiples) }
+        Self { table: to_affine(&multiples) }
     }
 
     /// `scalar · P`.
@@ -74,6 +74,25 @@ impl FixedBase {
     }
 }
 
+/// Jacobian points to affine with one serial batch inversion. (arkworks' `normalize_batch`
+/// hands chunks to the thread pool, which at start-up only wakes threads for a few
+/// milliseconds of work.)
+fn to_affine(points: &[G1Projective]) -> Vec<G1Affine> {
+    let mut z_inverses: Vec<Fq> = points.iter().map(|p| p.z).collect();
+    serial_batch_inversion_and_mul(&mut z_inverses, &Fq::one());
+    points
+        .iter()
+        .zip(z_inverses)
+        .map(|(p, z_inv)| {
+            if p.z.is_zero() {
+                return G1Affine::zero();
+            }
+            let z_inv_squared = z_inv.square();
+            G1Affine::new_unchecked(p.x * z_inv_squared, p.y * z_inv_squared * z_inv)
+        })
+        .collect()
+}
+
 /// The `WINDOW` bits of `bits` starting at bit `start` (zero past the top).
 fn window_bits(bits: &<Fr as PrimeField>::BigInt, start: usize) -> usize {
     let limbs = bits.as_ref();
@@ -92,8 +111,8 @@ fn window_bits(bits: &<Fr as PrimeField>::BigInt, start: usize) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use ark_ec::AffineRepr;
-    use ark_ff::{Field, UniformRand, Zero};
+    use ark_ec::CurveGroup;
+    use ark_ff::UniformRand;
     use rand::{rngs::StdRng, SeedableRng};
 
     use super::*;

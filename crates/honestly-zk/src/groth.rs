@@ -7,7 +7,6 @@ use ark_ff::Zero;
 use ark_groth16::Groth16;
 use ark_relations::gr1cs::ConstraintSynthesizer;
 use ark_std::rand::{CryptoRng, RngCore};
-use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::fixed_base::FixedBase;
@@ -75,7 +74,7 @@ impl PreparedKey {
     pub fn new(vk: &VerifyingKey, id: impl Into<String>) -> Self {
         let points = vk.gamma_abc_g1.get(1..).unwrap_or_default();
         let inputs = if points.len() <= MAX_TABLED_INPUTS {
-            points.par_iter().map(|p| FixedBase::new(*p)).collect()
+            points.iter().map(|p| FixedBase::new(*p)).collect()
         } else {
             Vec::new()
         };
