@@ -90,29 +90,6 @@ fn field_error(field: String, reason: &str) -> AgentVerifyError {
     AgentVerifyError::Validation(BTreeMap::from([(field, reason.to_string())]))
 }
 
-/// Consumes (or, when `consume` is false, looks up) the nullifier of a verified outcome; a
-/// nullifier consumed before turns it into `nullifier_used`.
-async fn apply_nullifier(
-    store: &dyn NullifierStore,
-    outcome: &mut VerifyOutcome,
-    proof_type: &str,
-    consume: bool,
-    consumer: &str,
-) -> Result<(), StoreError> {
-    let Some(nullifier) = outcome.nullifier.as_deref().filter(|_| outcome.verified) else {
-        return Ok(());
-    };
-    let fresh = if consume {
-        store.consume_nullifier(proof_type, nullifier, consumer).await?
-    } else {
-        !store.nullifier_consumed(proof_type, nullifier).await?
-    };
-    if !fresh {
-        mark_used(outcome);
-    }
-    Ok(())
-}
-
 /// Verifies one proof for agent `consumer` at `now` (Unix seconds).
 pub async fn verify_for_agent(
     zk: &ZkService,
@@ -128,7 +105,8 @@ pub async fn verify_for_agent(
     };
     let expected = params.expected.clone().unwrap_or_default();
     let mut outcome = verify(zk, registry, &params.proof_type, &proof, &signals, &expected, now).await?;
-    apply_nullifier(store, &mut outcome, &params.proof_type, params.consume_nullifier, consumer).await?;
+    apply_nullifiers(store, std::slice::from_ref(params), std::slice::from_mut(&mut outcome), consumer)
+        .await?;
     Ok(outcome)
 }
 
@@ -173,32 +151,37 @@ pub async fn verify_many_for_agent(
     Ok(outcomes)
 }
 
-/// The batch form of [`apply_nullifier`], with the same answers as applying it to each item
-/// in order: the nullifiers only looked up are read in one store call (as they stood before
-/// the batch), and one consumed by an earlier item of the batch counts as used.
+/// Consumes (or, when an item says not to, looks up) the nullifier of each verified outcome,
+/// in order; a nullifier consumed before turns its outcome into `nullifier_used`. The
+/// nullifiers only looked up are read in one store call, as they stood before the items, and
+/// one consumed by an earlier item counts as used — the answers of handling the items one by
+/// one.
 async fn apply_nullifiers(
     store: &dyn NullifierStore,
     items: &[ProofParams],
     outcomes: &mut [VerifyOutcome],
     consumer: &str,
 ) -> Result<(), StoreError> {
-    let checked_key = |item: &ProofParams, outcome: &VerifyOutcome| {
-        let nullifier = outcome.nullifier.clone().filter(|_| outcome.verified)?;
-        Some(NullifierKey { proof_type: item.proof_type.clone(), nullifier })
-    };
-    let (looked_up, keys): (Vec<usize>, Vec<NullifierKey>) = items
+    let keys: Vec<Option<NullifierKey>> = items
         .iter()
         .zip(outcomes.iter())
+        .map(|(item, outcome)| {
+            let nullifier = outcome.nullifier.clone().filter(|_| outcome.verified)?;
+            Some(NullifierKey { proof_type: item.proof_type.clone(), nullifier })
+        })
+        .collect();
+    let (looked_up, lookups): (Vec<usize>, Vec<NullifierKey>) = keys
+        .iter()
         .enumerate()
-        .filter(|(_, (item, _))| !item.consume_nullifier)
-        .filter_map(|(i, (item, outcome))| Some((i, checked_key(item, outcome)?)))
+        .filter(|(i, _)| !items[*i].consume_nullifier)
+        .filter_map(|(i, key)| Some((i, key.clone()?)))
         .unzip();
-    let found = if keys.is_empty() { Vec::new() } else { store.nullifiers_consumed(&keys).await? };
+    let found = if lookups.is_empty() { Vec::new() } else { store.nullifiers_consumed(&lookups).await? };
     let used_before: HashMap<usize, bool> = looked_up.into_iter().zip(found).collect();
     let mut consumed_here = HashSet::new();
-    for (i, (item, outcome)) in items.iter().zip(outcomes.iter_mut()).enumerate() {
-        let Some(key) = checked_key(item, outcome) else { continue };
-        let fresh = if item.consume_nullifier {
+    for (i, key) in keys.into_iter().enumerate() {
+        let Some(key) = key else { continue };
+        let fresh = if items[i].consume_nullifier {
             let fresh = store.consume_nullifier(&key.proof_type, &key.nullifier, consumer).await?;
             if fresh {
                 consumed_here.insert(key);
@@ -208,7 +191,7 @@ async fn apply_nullifiers(
             !used_before.get(&i).copied().unwrap_or(false) && !consumed_here.contains(&key)
         };
         if !fresh {
-            mark_used(outcome);
+            mark_used(&mut outcomes[i]);
         }
     }
     Ok(())

@@ -282,11 +282,6 @@ pub trait NullifierStore: Send + Sync {
         nullifier: &str,
         consumer: &str,
     ) -> Result<bool, StoreError>;
-    /// Whether `nullifier` of `proof_type` has been consumed.
-    async fn nullifier_consumed(&self, proof_type: &str, nullifier: &str) -> Result<bool, StoreError> {
-        let key = NullifierKey { proof_type: proof_type.to_string(), nullifier: nullifier.to_string() };
-        Ok(self.nullifiers_consumed(std::slice::from_ref(&key)).await?.first().copied().unwrap_or(false))
-    }
     /// For each key, in order, whether it has been consumed: one round trip for a batch of
     /// proofs. Callers bound `keys` (a batch holds at most 100 proofs).
     async fn nullifiers_consumed(&self, keys: &[NullifierKey]) -> Result<Vec<bool>, StoreError>;

@@ -2,11 +2,11 @@
 //! concurrent consumptions of one nullifier exactly one creates the node; the creator alone
 //! sees the marker it sets on creation (and removes before commit).
 
+use std::collections::HashSet;
+
 use async_trait::async_trait;
 use neo4rs::query;
 use serde::Deserialize;
-
-use std::collections::HashSet;
 
 use super::Neo4jStore;
 use crate::clock::now_rfc3339;
