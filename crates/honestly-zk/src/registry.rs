@@ -4,8 +4,9 @@
 //! determine everything; the root history is `roots()[epoch]` = the root when the tree held
 //! `epoch` leaves.
 
-use rayon::prelude::*;
 use std::sync::OnceLock;
+
+use rayon::prelude::*;
 
 use crate::{poseidon::poseidon_hash, Fr};
 
