@@ -1,5 +1,6 @@
-//! The domain of Honestly, without HTTP: configuration, identifiers, storage behind the
-//! [`store::Store`] trait, and rate limiting. The server crate turns these into routes.
+//! The domain of Honestly, without HTTP and without database drivers: configuration,
+//! identifiers, the services, the storage traits ([`store::Store`]; the backends live in
+//! `honestly-store`) and rate limiting. The server crate turns these into routes.
 
 pub mod agents;
 pub mod audit;
@@ -10,11 +11,10 @@ pub mod cpu;
 pub mod crypto;
 pub mod documents;
 pub mod ids;
-pub mod keys;
 pub mod links;
 pub mod ratelimit;
 pub mod registry;
-pub mod shared;
+pub mod rotation;
 pub mod store;
 pub mod timeline;
 pub mod zk;

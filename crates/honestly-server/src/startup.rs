@@ -28,7 +28,7 @@ impl Application {
 
     /// Like [`Application::build`], with extra routes (for tests).
     pub async fn build_with(config: Config, extra: Router<AppState>) -> anyhow::Result<Self> {
-        let store = honestly_core::store::open(&config).await?;
+        let store = honestly_store::open(&config).await?;
         let addr = SocketAddr::new(config.host, config.port);
         let state = AppState::new(config, store).await?;
         let listener =

@@ -15,9 +15,9 @@ use honestly_core::links::service::LinkDeps;
 use honestly_core::links::LinkService;
 use honestly_core::ratelimit::{MemoryRateLimiter, RateLimiter};
 use honestly_core::registry::Registry;
-use honestly_core::shared::{Invalidation, RedisLink, RedisRateLimiter, RedisReplay};
 use honestly_core::store::Store;
 use honestly_core::zk::{ProofService, ZkService};
+use honestly_store::redis::{Invalidation, RedisLink, RedisRateLimiter, RedisReplay};
 use secrecy::ExposeSecret;
 
 use crate::ai::AiInteractions;

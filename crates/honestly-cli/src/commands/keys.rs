@@ -1,6 +1,6 @@
 //! `honestly keys rotate --new-key KEY`: re-encrypts every document (and every delegated agent's
 //! secret) under a new master key,
-//! with a progress bar; resumable and idempotent (see `honestly_core::keys`).
+//! with a progress bar; resumable and idempotent (see `honestly_core::rotation`).
 
 use std::io::BufRead;
 use std::process::ExitCode;
@@ -61,16 +61,19 @@ pub fn run(cmd: KeysCommand) -> ExitCode {
                 .progress_chars("=> "),
         );
         let version = keys.current_version().to_string();
-        let result =
-            honestly_core::keys::rotate(std::sync::Arc::clone(&store), Arc::clone(&keys), |done, total| {
+        let result = honestly_core::rotation::rotate(
+            std::sync::Arc::clone(&store),
+            Arc::clone(&keys),
+            |done, total| {
                 bar.set_length(total);
                 bar.set_position(done);
-            })
-            .await;
+            },
+        )
+        .await;
         bar.finish_and_clear();
         let result = match result {
             Ok(count) => {
-                honestly_core::keys::rotate_agent_secrets(store, keys).await.map(|agents| (count, agents))
+                honestly_core::rotation::rotate_agent_secrets(store, keys).await.map(|agents| (count, agents))
             }
             Err(e) => Err(e),
         };

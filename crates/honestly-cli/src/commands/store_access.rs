@@ -27,7 +27,7 @@ where
         }
     };
     runtime.block_on(async move {
-        match honestly_core::store::open(&config).await {
+        match honestly_store::open(&config).await {
             Ok(store) => work(config, store).await,
             Err(e) => {
                 eprintln!("error: cannot open the store: {e:#}");

@@ -54,6 +54,3 @@ pub use log::{AuditClosed, AuditLog, AuditLogOptions};
 pub use verify::{
     verify_chain, BreakReason, ChainBreak, ChainReport, ChainVerifier, VerifyError, VERIFY_PAGE,
 };
-
-#[cfg(test)]
-mod tests;

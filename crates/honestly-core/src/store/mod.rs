@@ -3,17 +3,11 @@
 //! one sub-trait per area; every operation that must never be doubled or lost is atomic in
 //! the backend.
 
-pub mod neo4j;
-pub mod sqlite;
-
-use std::sync::Arc;
-
 use async_trait::async_trait;
 
 use crate::agents::AgentRecord;
 use crate::audit::AuditEvent;
 use crate::auth::model::{User, UserRecord};
-use crate::config::{Config, DatabaseUrl};
 use crate::crypto::vault::Sealed;
 use crate::documents::{DocumentMeta, NewDocument};
 use crate::links::ShareLink;
@@ -317,28 +311,4 @@ pub trait Store:
 
     /// Answers when the backend is reachable and usable.
     async fn ping(&self) -> Result<(), StoreError>;
-}
-
-/// Opens the backend that `DATABASE_URL` names (SQLite migrations, or Neo4j constraints and
-/// indexes, run here).
-pub async fn open(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
-    match &config.database {
-        DatabaseUrl::Sqlite(path) => Ok(Arc::new(sqlite::SqliteStore::open(path).await?)),
-        DatabaseUrl::Neo4j(url) => {
-            use secrecy::ExposeSecret;
-            let options = neo4j::Neo4jOptions {
-                url: url.clone(),
-                user: config.neo4j_user.clone(),
-                password: config
-                    .secrets
-                    .neo4j_pass
-                    .as_ref()
-                    .map(|p| p.expose_secret().to_string())
-                    .unwrap_or_default(),
-                max_connections: usize::try_from(config.neo4j_max_connections).unwrap_or(50),
-                timeout: neo4j::DEFAULT_TIMEOUT,
-            };
-            Ok(Arc::new(neo4j::Neo4jStore::connect(&options).await?))
-        }
-    }
 }

@@ -268,7 +268,7 @@ pub async fn delete(
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     state.documents.delete(&session.user_id, &id).await?;
-    state.publish_invalidation(honestly_core::shared::Invalidation::Document(id.clone()));
+    state.publish_invalidation(honestly_store::redis::Invalidation::Document(id.clone()));
     tracing::info!(document_id = %id, "document deleted");
     Ok(StatusCode::NO_CONTENT)
 }

@@ -173,7 +173,7 @@ pub async fn revoke(
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     state.links.revoke(&session.user_id, &id).await?;
-    state.publish_invalidation(honestly_core::shared::Invalidation::Link(id.clone()));
+    state.publish_invalidation(honestly_store::redis::Invalidation::Link(id.clone()));
     tracing::info!(link_id = %id, "share link revoked");
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,0 +1,177 @@
+//! Share links in Neo4j: `(:ShareLink)-[:FOR_DOCUMENT]->(:Document)`. Consuming an access
+//! locks the link's node, then checks and increments in the same transaction as the owner's
+//! timeline event, so of N concurrent calls on k accesses left exactly min(N, k) succeed.
+
+use async_trait::async_trait;
+use neo4rs::query;
+use serde::Deserialize;
+
+use super::{in_tx, timeline, Count, Neo4jStore};
+use honestly_core::links::{AccessLevel, ShareLink};
+use honestly_core::store::{LinkStore, StoreError};
+use honestly_core::timeline::TimelineEvent;
+
+const INSERT: &str = "MERGE (q:Sequence {name: $seq_name}) ON CREATE SET q.value = 0 \
+     SET q.value = q.value + 1 \
+     CREATE (l:ShareLink {id: $id, user_id: $user_id, document_id: $document_id, proof_id: $proof_id, \
+       access_level: $access_level, token_hash: $token_hash, expires_at: $expires_at, \
+       max_accesses: $max_accesses, access_count: $access_count, passphrase_hash: $passphrase_hash, \
+       created_at: $created_at, revoked_at: $revoked_at, seq: q.value}) \
+     WITH l OPTIONAL MATCH (d:Document {id: $document_id}) \
+     FOREACH (doc IN CASE WHEN d IS NULL THEN [] ELSE [d] END | CREATE (l)-[:FOR_DOCUMENT]->(doc))";
+
+const COLUMNS: &str =
+    "l.id AS id, l.user_id AS user_id, l.document_id AS document_id, l.proof_id AS proof_id, \
+     l.access_level AS access_level, l.token_hash AS token_hash, l.expires_at AS expires_at, \
+     l.max_accesses AS max_accesses, l.access_count AS access_count, l.passphrase_hash AS passphrase_hash, \
+     l.created_at AS created_at, l.revoked_at AS revoked_at";
+
+pub(super) const BY_TOKEN_HASH: &str = "MATCH (l:ShareLink {token_hash: $token_hash}) \
+     RETURN l.id AS id, l.user_id AS user_id, l.document_id AS document_id, l.proof_id AS proof_id, \
+     l.access_level AS access_level, l.token_hash AS token_hash, l.expires_at AS expires_at, \
+     l.max_accesses AS max_accesses, l.access_count AS access_count, l.passphrase_hash AS passphrase_hash, \
+     l.created_at AS created_at, l.revoked_at AS revoked_at";
+
+/// Runs after the link's lock is taken, so the conditions read the latest committed state.
+pub(super) const CONSUME: &str = "MATCH (l:ShareLink {token_hash: $token_hash}) \
+     WHERE l.revoked_at IS NULL AND l.expires_at > $now \
+       AND (l.max_accesses IS NULL OR l.access_count < l.max_accesses) \
+       AND EXISTS { MATCH (d:Document {id: l.document_id}) } \
+     SET l.access_count = l.access_count + 1 \
+     RETURN l.id AS id, l.user_id AS user_id, l.document_id AS document_id, l.proof_id AS proof_id, \
+     l.access_level AS access_level, l.token_hash AS token_hash, l.expires_at AS expires_at, \
+     l.max_accesses AS max_accesses, l.access_count AS access_count, l.passphrase_hash AS passphrase_hash, \
+     l.created_at AS created_at, l.revoked_at AS revoked_at";
+
+#[derive(Deserialize)]
+struct LinkRow {
+    id: String,
+    user_id: String,
+    document_id: String,
+    proof_id: Option<String>,
+    access_level: String,
+    token_hash: String,
+    expires_at: i64,
+    max_accesses: Option<i64>,
+    access_count: i64,
+    passphrase_hash: Option<String>,
+    created_at: String,
+    revoked_at: Option<i64>,
+}
+
+impl From<LinkRow> for ShareLink {
+    fn from(r: LinkRow) -> Self {
+        ShareLink {
+            id: r.id,
+            user_id: r.user_id,
+            document_id: r.document_id,
+            proof_id: r.proof_id,
+            access_level: AccessLevel::parse(&r.access_level).unwrap_or(AccessLevel::ProofOnly),
+            token_hash: r.token_hash,
+            expires_at: r.expires_at,
+            max_accesses: r.max_accesses.and_then(|m| u32::try_from(m).ok()),
+            access_count: u32::try_from(r.access_count).unwrap_or(u32::MAX),
+            passphrase_hash: r.passphrase_hash,
+            created_at: r.created_at,
+            revoked_at: r.revoked_at,
+        }
+    }
+}
+
+#[async_trait]
+impl LinkStore for Neo4jStore {
+    async fn insert_link(&self, l: &ShareLink, event: &TimelineEvent) -> Result<(), StoreError> {
+        in_tx!(self, |tx| {
+            tx.run(
+                query(INSERT)
+                    .param("seq_name", format!("links:{}", l.user_id))
+                    .param("id", l.id.as_str())
+                    .param("user_id", l.user_id.as_str())
+                    .param("document_id", l.document_id.as_str())
+                    .param("proof_id", l.proof_id.clone())
+                    .param("access_level", l.access_level.as_str())
+                    .param("token_hash", l.token_hash.as_str())
+                    .param("expires_at", l.expires_at)
+                    .param("max_accesses", l.max_accesses.map(i64::from))
+                    .param("access_count", i64::from(l.access_count))
+                    .param("passphrase_hash", l.passphrase_hash.clone())
+                    .param("created_at", l.created_at.as_str())
+                    .param("revoked_at", l.revoked_at),
+            )
+            .await?;
+            timeline::insert(&mut tx, event).await
+        })
+    }
+
+    async fn links_of_user(&self, user_id: &str, limit: u32) -> Result<Vec<ShareLink>, StoreError> {
+        let rows: Vec<LinkRow> = self
+            .fetch(
+                query(&format!(
+                    "MATCH (l:ShareLink {{user_id: $user_id}}) WHERE l.seq > 0 \
+                     RETURN {COLUMNS} ORDER BY l.seq DESC LIMIT $limit"
+                ))
+                .param("user_id", user_id)
+                .param("limit", i64::from(limit)),
+            )
+            .await?;
+        Ok(rows.into_iter().map(ShareLink::from).collect())
+    }
+
+    async fn revoke_link(
+        &self,
+        user_id: &str,
+        id: &str,
+        now: i64,
+        event: &TimelineEvent,
+    ) -> Result<bool, StoreError> {
+        in_tx!(self, |tx| {
+            if !tx.lock("ShareLink", "id", id).await? {
+                return Ok(false);
+            }
+            let changed: Option<Count> = tx
+                .fetch_one(
+                    query(
+                        "MATCH (l:ShareLink {id: $id}) WHERE l.user_id = $user_id AND l.revoked_at IS NULL \
+                         SET l.revoked_at = $now RETURN count(l) AS n",
+                    )
+                    .param("id", id)
+                    .param("user_id", user_id)
+                    .param("now", now),
+                )
+                .await?;
+            let changed = changed.is_some_and(|c| c.n == 1);
+            if changed {
+                timeline::insert(&mut tx, event).await?;
+            }
+            Ok(changed)
+        })
+    }
+
+    async fn link_by_token_hash(&self, token_hash: &str) -> Result<Option<ShareLink>, StoreError> {
+        let row: Option<LinkRow> =
+            self.fetch_one(query(BY_TOKEN_HASH).param("token_hash", token_hash)).await?;
+        Ok(row.map(ShareLink::from))
+    }
+
+    async fn consume_link_access(
+        &self,
+        token_hash: &str,
+        now: i64,
+        event: &TimelineEvent,
+    ) -> Result<Option<ShareLink>, StoreError> {
+        in_tx!(self, |tx| {
+            if !tx.lock("ShareLink", "token_hash", token_hash).await? {
+                return Ok(None);
+            }
+            let row: Option<LinkRow> =
+                tx.fetch_one(query(CONSUME).param("token_hash", token_hash).param("now", now)).await?;
+            let Some(link) = row.map(ShareLink::from) else { return Ok(None) };
+            let mut event = event.clone();
+            event.user_id = link.user_id.clone();
+            event.link_id = Some(link.id.clone());
+            event.document_id = Some(link.document_id.clone());
+            timeline::insert(&mut tx, &event).await?;
+            Ok(Some(link))
+        })
+    }
+}

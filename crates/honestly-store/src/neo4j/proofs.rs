@@ -1,0 +1,97 @@
+//! Proofs in Neo4j: `(:Proof)-[:PROVES]->(:Document)`, numbered per user.
+
+use async_trait::async_trait;
+use neo4rs::query;
+use serde::Deserialize;
+
+use super::{in_tx, timeline, Neo4jStore};
+use honestly_core::store::{ProofStore, StoreError};
+use honestly_core::timeline::TimelineEvent;
+use honestly_core::zk::ProofRecord;
+
+const INSERT: &str = "MERGE (q:Sequence {name: $seq_name}) ON CREATE SET q.value = 0 \
+     SET q.value = q.value + 1 \
+     CREATE (p:Proof {id: $id, user_id: $user_id, document_id: $document_id, proof_type: $proof_type, \
+       proof: $proof, public_signals: $public_signals, nullifier: $nullifier, created_at: $created_at, \
+       seq: q.value}) \
+     WITH p OPTIONAL MATCH (d:Document {id: $document_id}) \
+     FOREACH (doc IN CASE WHEN d IS NULL THEN [] ELSE [d] END | CREATE (p)-[:PROVES]->(doc))";
+
+const COLUMNS: &str = "p.id AS id, p.user_id AS user_id, p.document_id AS document_id, \
+     p.proof_type AS proof_type, p.proof AS proof, p.public_signals AS public_signals, \
+     p.nullifier AS nullifier, p.created_at AS created_at";
+
+#[derive(Deserialize)]
+struct ProofRow {
+    id: String,
+    user_id: String,
+    document_id: String,
+    proof_type: String,
+    proof: String,
+    public_signals: String,
+    nullifier: String,
+    created_at: String,
+}
+
+impl From<ProofRow> for ProofRecord {
+    fn from(r: ProofRow) -> Self {
+        ProofRecord {
+            id: r.id,
+            user_id: r.user_id,
+            document_id: r.document_id,
+            proof_type: r.proof_type,
+            proof: serde_json::from_str(&r.proof).unwrap_or(serde_json::Value::Null),
+            public_signals: serde_json::from_str(&r.public_signals).unwrap_or_default(),
+            nullifier: r.nullifier,
+            created_at: r.created_at,
+        }
+    }
+}
+
+#[async_trait]
+impl ProofStore for Neo4jStore {
+    async fn insert_proof(&self, p: &ProofRecord, event: &TimelineEvent) -> Result<(), StoreError> {
+        let signals = serde_json::to_string(&p.public_signals).unwrap_or_default();
+        in_tx!(self, |tx| {
+            tx.run(
+                query(INSERT)
+                    .param("seq_name", format!("proofs:{}", p.user_id))
+                    .param("id", p.id.as_str())
+                    .param("user_id", p.user_id.as_str())
+                    .param("document_id", p.document_id.as_str())
+                    .param("proof_type", p.proof_type.as_str())
+                    .param("proof", p.proof.to_string())
+                    .param("public_signals", signals.as_str())
+                    .param("nullifier", p.nullifier.as_str())
+                    .param("created_at", p.created_at.as_str()),
+            )
+            .await?;
+            timeline::insert(&mut tx, event).await
+        })
+    }
+
+    async fn proof(&self, user_id: &str, id: &str) -> Result<Option<ProofRecord>, StoreError> {
+        let row: Option<ProofRow> = self
+            .fetch_one(
+                query(&format!("MATCH (p:Proof {{id: $id}}) WHERE p.user_id = $user_id RETURN {COLUMNS}"))
+                    .param("id", id)
+                    .param("user_id", user_id),
+            )
+            .await?;
+        Ok(row.map(ProofRecord::from))
+    }
+
+    async fn list_proofs(&self, user_id: &str, limit: u32) -> Result<Vec<ProofRecord>, StoreError> {
+        let rows: Vec<ProofRow> = self
+            .fetch(
+                query(&format!(
+                    "MATCH (p:Proof {{user_id: $user_id}}) WHERE p.seq > 0 \
+                     RETURN {COLUMNS} ORDER BY p.seq DESC LIMIT $limit"
+                ))
+                .param("user_id", user_id)
+                .param("limit", i64::from(limit)),
+            )
+            .await?;
+        Ok(rows.into_iter().map(ProofRecord::from).collect())
+    }
+}

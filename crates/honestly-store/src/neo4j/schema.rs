@@ -1,0 +1,108 @@
+//! Constraints and indexes, created at start when missing (`IF NOT EXISTS`: idempotent and
+//! safe from several replicas at once), and the list of hot-path queries whose plans must
+//! seek an index.
+
+use std::time::Duration;
+
+use super::Neo4jStore;
+use honestly_core::store::StoreError;
+
+/// Uniqueness constraints (each also backs an index).
+const CONSTRAINTS: &[(&str, &str, &str)] = &[
+    ("user_id", "User", "id"),
+    ("user_username", "User", "username_canonical"),
+    ("session_id", "Session", "id"),
+    ("refresh_token_hash", "RefreshToken", "hash"),
+    ("revoked_access_token_jti", "RevokedAccessToken", "jti"),
+    ("document_id", "Document", "id"),
+    ("proof_id", "Proof", "id"),
+    ("share_link_id", "ShareLink", "id"),
+    ("share_link_token_hash", "ShareLink", "token_hash"),
+    ("timeline_event_id", "TimelineEvent", "id"),
+    ("audit_event_seq", "AuditEvent", "seq"),
+    ("audit_event_id", "AuditEvent", "id"),
+    ("audit_head_name", "AuditHead", "name"),
+    ("agent_id", "Agent", "id"),
+    ("nullifier_key", "Nullifier", "key"),
+    ("registry_leaf_idx", "RegistryLeaf", "idx"),
+    ("registry_root_epoch", "RegistryRoot", "epoch"),
+    ("registry_head_name", "RegistryHead", "name"),
+    ("sequence_name", "Sequence", "name"),
+];
+
+/// Range indexes: `(name, label, properties)`.
+const INDEXES: &[(&str, &str, &str)] = &[
+    ("refresh_token_expires", "RefreshToken", "n.expires_at"),
+    ("revoked_access_token_expires", "RevokedAccessToken", "n.expires_at"),
+    ("login_failure_key_at", "LoginFailure", "n.key, n.at"),
+    ("login_failure_at", "LoginFailure", "n.at"),
+    ("document_user_seq", "Document", "n.user_id, n.seq"),
+    ("document_sha256", "Document", "n.sha256"),
+    ("document_key_version", "Document", "n.key_version"),
+    ("proof_user_seq", "Proof", "n.user_id, n.seq"),
+    ("share_link_user_seq", "ShareLink", "n.user_id, n.seq"),
+    ("timeline_user_seq", "TimelineEvent", "n.user_id, n.seq"),
+    ("agent_user_seq", "Agent", "n.user_id, n.seq"),
+];
+
+/// How long schema creation may take at start (index population on a large database).
+const SCHEMA_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// Creates what is missing and waits until every index is online. Replicas starting at once
+/// may race on the same `CREATE … IF NOT EXISTS`; a failed attempt is retried.
+pub(super) async fn create(store: &Neo4jStore) -> Result<(), StoreError> {
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        match create_once(store).await {
+            Err(e) if attempt < 3 => {
+                tracing::warn!(error = %e, "creating the neo4j schema failed; retrying");
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+            other => return other,
+        }
+    }
+}
+
+async fn create_once(store: &Neo4jStore) -> Result<(), StoreError> {
+    let mut statements = Vec::new();
+    for (name, label, property) in CONSTRAINTS {
+        statements.push(format!(
+            "CREATE CONSTRAINT {name} IF NOT EXISTS FOR (n:{label}) REQUIRE n.{property} IS UNIQUE"
+        ));
+    }
+    for (name, label, properties) in INDEXES {
+        statements.push(format!("CREATE INDEX {name} IF NOT EXISTS FOR (n:{label}) ON ({properties})"));
+    }
+    statements.push("CALL db.awaitIndexes(110)".into());
+    let all = async {
+        for statement in statements {
+            store.graph.run(neo4rs::query(&statement)).await.map_err(super::from_neo4j)?;
+        }
+        Ok(())
+    };
+    match tokio::time::timeout(SCHEMA_TIMEOUT, all).await {
+        Ok(result) => result,
+        Err(_) => Err(StoreError::Unavailable(format!("neo4j schema not ready within {SCHEMA_TIMEOUT:?}"))),
+    }
+}
+
+/// The queries on the hot paths of requests, by name, exactly as the store runs them. Each
+/// must be planned as an index seek, never a label or full scan.
+pub fn hot_path_queries() -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("user by canonical username", super::users::BY_USERNAME),
+        ("user by id", super::users::BY_ID),
+        ("refresh token by hash", super::sessions::ROTATE_READ),
+        ("access token active", super::sessions::ACCESS_ACTIVE),
+        ("document by id and owner", super::documents::BY_ID),
+        ("documents of owner", super::documents::LIST),
+        ("document by sha256", super::documents::BY_SHA256),
+        ("share link by token hash", super::links::BY_TOKEN_HASH),
+        ("consume share link access", super::links::CONSUME),
+        ("nullifier consumed", super::nullifiers::CONSUMED),
+        ("nullifier consume", super::nullifiers::CONSUME),
+        ("agent by id", super::agents::ACTIVE),
+        ("timeline of user", super::timeline::LIST),
+    ]
+}

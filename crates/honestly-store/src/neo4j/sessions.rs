@@ -1,0 +1,190 @@
+//! Sessions, refresh-token rotation, revoked access tokens and login failures in Neo4j.
+//! Rotation locks the presented `(:RefreshToken)` node first, so of concurrent presentations
+//! of one token exactly one finds it unspent.
+
+use async_trait::async_trait;
+use neo4rs::query;
+use serde::Deserialize;
+
+use super::{in_tx, Count, Neo4jStore};
+use honestly_core::store::{NewRefreshToken, RotateOutcome, SessionStore, StoreError};
+
+const START: &str = "MATCH (u:User {id: $user_id}) \
+     CREATE (s:Session {id: $family_id, user_id: $user_id, created_at: $now})-[:OF_USER]->(u) \
+     CREATE (:RefreshToken {hash: $hash, session_id: $family_id, expires_at: $expires_at})-[:IN_SESSION]->(s) \
+     RETURN count(s) AS n";
+
+const FORGET_EXPIRED_TOKENS: &str = "MATCH (t:RefreshToken) WHERE t.expires_at < $before DETACH DELETE t";
+
+pub(super) const ROTATE_READ: &str = "MATCH (t:RefreshToken {hash: $hash}) \
+     MATCH (s:Session {id: t.session_id}) \
+     OPTIONAL MATCH (u:User {id: s.user_id}) \
+     RETURN s.id AS family_id, s.user_id AS user_id, t.expires_at AS expires_at, \
+       t.used_at AS used_at, s.revoked_at AS revoked_at, u.disabled AS disabled, u IS NOT NULL AS user_exists";
+
+const ROTATE_WRITE: &str = "MATCH (t:RefreshToken {hash: $old_hash}) WHERE t.used_at IS NULL \
+     SET t.used_at = $now \
+     WITH t MATCH (s:Session {id: t.session_id}) \
+     CREATE (:RefreshToken {hash: $new_hash, session_id: s.id, expires_at: $expires_at})-[:IN_SESSION]->(s) \
+     RETURN count(s) AS n";
+
+const REVOKE_SESSION: &str =
+    "MATCH (s:Session {id: $family_id}) WHERE s.revoked_at IS NULL SET s.revoked_at = $now";
+
+pub(super) const ACCESS_ACTIVE: &str = "MATCH (u:User {id: $user_id}) WHERE NOT coalesce(u.disabled, false) \
+     MATCH (s:Session {id: $family_id}) WHERE s.user_id = u.id AND s.revoked_at IS NULL \
+     OPTIONAL MATCH (r:RevokedAccessToken {jti: $jti}) \
+     RETURN r IS NULL AS active";
+
+#[derive(Deserialize)]
+struct RotateRow {
+    family_id: String,
+    user_id: String,
+    expires_at: i64,
+    used_at: Option<i64>,
+    revoked_at: Option<i64>,
+    disabled: Option<bool>,
+    user_exists: bool,
+}
+
+#[derive(Deserialize)]
+struct FailuresRow {
+    n: i64,
+    oldest: Option<i64>,
+}
+
+#[async_trait]
+impl SessionStore for Neo4jStore {
+    async fn start_session(&self, token: &NewRefreshToken, now: i64) -> Result<(), StoreError> {
+        in_tx!(self, |tx| {
+            let created: Option<Count> = tx
+                .fetch_one(
+                    query(START)
+                        .param("user_id", token.user_id.as_str())
+                        .param("family_id", token.family_id.as_str())
+                        .param("hash", token.hash.as_str())
+                        .param("expires_at", token.expires_at)
+                        .param("now", now),
+                )
+                .await?;
+            if created.is_none_or(|c| c.n != 1) {
+                return Err(StoreError::Conflict(format!("no user {} for the session", token.user_id)));
+            }
+            // Housekeeping, bounded by the index: forget tokens long expired.
+            tx.run(query(FORGET_EXPIRED_TOKENS).param("before", now - 86_400)).await?;
+            Ok(())
+        })
+    }
+
+    async fn rotate_refresh_token(
+        &self,
+        old_hash: &str,
+        new: &NewRefreshToken,
+        now: i64,
+    ) -> Result<RotateOutcome, StoreError> {
+        in_tx!(self, |tx| {
+            if !tx.lock("RefreshToken", "hash", old_hash).await? {
+                return Ok(RotateOutcome::Invalid);
+            }
+            let Some(found) = tx.fetch_one::<RotateRow>(query(ROTATE_READ).param("hash", old_hash)).await?
+            else {
+                return Ok(RotateOutcome::Invalid);
+            };
+            if found.revoked_at.is_some() {
+                return Ok(RotateOutcome::Invalid);
+            }
+            if found.used_at.is_some() {
+                tx.run(query(REVOKE_SESSION).param("family_id", found.family_id.as_str()).param("now", now))
+                    .await?;
+                return Ok(RotateOutcome::Reused { family_id: found.family_id });
+            }
+            if found.expires_at <= now || !found.user_exists || found.disabled.unwrap_or(false) {
+                return Ok(RotateOutcome::Invalid);
+            }
+            let spent: Option<Count> = tx
+                .fetch_one(
+                    query(ROTATE_WRITE)
+                        .param("old_hash", old_hash)
+                        .param("now", now)
+                        .param("new_hash", new.hash.as_str())
+                        .param("expires_at", new.expires_at),
+                )
+                .await?;
+            if spent.is_none_or(|c| c.n != 1) {
+                return Ok(RotateOutcome::Invalid);
+            }
+            Ok(RotateOutcome::Rotated { user_id: found.user_id, family_id: found.family_id })
+        })
+    }
+
+    async fn revoke_session(&self, family_id: &str, now: i64) -> Result<(), StoreError> {
+        self.run(query(REVOKE_SESSION).param("family_id", family_id).param("now", now)).await
+    }
+
+    async fn revoke_access_token(&self, jti: &str, expires_at: i64) -> Result<(), StoreError> {
+        let now = honestly_core::clock::now_utc().unix_timestamp();
+        in_tx!(self, |tx| {
+            tx.run(
+                query("MERGE (r:RevokedAccessToken {jti: $jti}) ON CREATE SET r.expires_at = $expires_at")
+                    .param("jti", jti)
+                    .param("expires_at", expires_at),
+            )
+            .await?;
+            tx.run(query("MATCH (r:RevokedAccessToken) WHERE r.expires_at < $now DELETE r").param("now", now))
+                .await
+        })
+    }
+
+    async fn access_token_active(
+        &self,
+        user_id: &str,
+        family_id: &str,
+        jti: &str,
+    ) -> Result<bool, StoreError> {
+        #[derive(Deserialize)]
+        struct Active {
+            active: bool,
+        }
+        let row: Option<Active> = self
+            .fetch_one(
+                query(ACCESS_ACTIVE)
+                    .param("user_id", user_id)
+                    .param("family_id", family_id)
+                    .param("jti", jti),
+            )
+            .await?;
+        // No row: no such enabled user with this live session.
+        Ok(row.is_some_and(|r| r.active))
+    }
+
+    async fn record_login_failure(&self, key: &str, at: i64) -> Result<(), StoreError> {
+        in_tx!(self, |tx| {
+            tx.run(query("CREATE (:LoginFailure {key: $key, at: $at})").param("key", key).param("at", at))
+                .await?;
+            // Failures older than a day no longer matter to any window.
+            tx.run(query("MATCH (f:LoginFailure) WHERE f.at < $before DELETE f").param("before", at - 86_400))
+                .await
+        })
+    }
+
+    async fn login_failures_since(&self, key: &str, since: i64) -> Result<(u32, Option<i64>), StoreError> {
+        let row: Option<FailuresRow> = self
+            .fetch_one(
+                query(
+                    "MATCH (f:LoginFailure {key: $key}) WHERE f.at >= $since \
+                     RETURN count(f) AS n, min(f.at) AS oldest",
+                )
+                .param("key", key)
+                .param("since", since),
+            )
+            .await?;
+        Ok(row.map_or((0, None), |r| (u32::try_from(r.n).unwrap_or(u32::MAX), r.oldest)))
+    }
+
+    async fn clear_login_failures(&self, key: &str) -> Result<(), StoreError> {
+        self.run(
+            query("MATCH (f:LoginFailure {key: $key}) WHERE f.at IS NOT NULL DELETE f").param("key", key),
+        )
+        .await
+    }
+}

@@ -1,0 +1,112 @@
+//! The audit trail in SQLite: one row per event, keyed by its seq. A batch is appended in one
+//! immediate transaction on the single writer connection, after checking that it continues
+//! the stored chain (so concurrent writers cannot fork it).
+
+use async_trait::async_trait;
+use rusqlite::{params, OptionalExtension, Row};
+
+use super::SqliteStore;
+use honestly_core::audit::{AuditEvent, Outcome};
+use honestly_core::store::{AuditStore, StoreError};
+
+const COLUMNS: &str =
+    "seq, id, at, actor, client_ip, action, target, outcome, reason, request_id, prev_hash, hash";
+
+fn event_from_row(row: &Row<'_>) -> rusqlite::Result<AuditEvent> {
+    let outcome: String = row.get(7)?;
+    let outcome = Outcome::parse(&outcome).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            7,
+            rusqlite::types::Type::Text,
+            format!("unknown audit outcome {outcome:?}").into(),
+        )
+    })?;
+    Ok(AuditEvent {
+        seq: row.get::<_, i64>(0)? as u64,
+        id: row.get(1)?,
+        at: row.get(2)?,
+        actor: row.get(3)?,
+        client_ip: row.get(4)?,
+        action: row.get(5)?,
+        target: row.get(6)?,
+        outcome,
+        reason: row.get(8)?,
+        request_id: row.get(9)?,
+        prev_hash: row.get(10)?,
+        hash: row.get(11)?,
+    })
+}
+
+fn to_i64(seq: u64) -> Result<i64, StoreError> {
+    i64::try_from(seq).map_err(|_| StoreError::Internal(format!("audit seq {seq} out of range")))
+}
+
+#[async_trait]
+impl AuditStore for SqliteStore {
+    async fn append_audit_events(&self, events: &[AuditEvent]) -> Result<(), StoreError> {
+        let Some(first) = events.first() else { return Ok(()) };
+        let (first_seq, first_prev) = (first.seq, first.prev_hash.clone());
+        let events = events.to_vec();
+        self.write(move |tx| {
+            let head: Option<(i64, String)> = tx
+                .prepare_cached("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")?
+                .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?;
+            let (head_seq, head_hash) = match head {
+                Some((seq, hash)) => (seq as u64, hash),
+                None => (0, honestly_core::audit::GENESIS_HASH.to_string()),
+            };
+            if first_seq != head_seq + 1 || first_prev != head_hash {
+                return Err(StoreError::Conflict(format!(
+                    "audit batch starts at seq {first_seq}, the chain ends at seq {head_seq}"
+                )).into());
+            }
+            let mut insert = tx.prepare_cached(&format!(
+                "INSERT INTO audit_events ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+            ))?;
+            for e in &events {
+                insert.execute(params![
+                    to_i64(e.seq)?,
+                    e.id,
+                    e.at,
+                    e.actor,
+                    e.client_ip,
+                    e.action,
+                    e.target,
+                    e.outcome.as_str(),
+                    e.reason,
+                    e.request_id,
+                    e.prev_hash,
+                    e.hash,
+                ])?;
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn last_audit_event(&self) -> Result<Option<AuditEvent>, StoreError> {
+        self.read(|conn| {
+            Ok(conn
+                .query_row(
+                    &format!("SELECT {COLUMNS} FROM audit_events ORDER BY seq DESC LIMIT 1"),
+                    [],
+                    event_from_row,
+                )
+                .optional()?)
+        })
+        .await
+    }
+
+    async fn audit_events_after(&self, seq: u64, limit: u32) -> Result<Vec<AuditEvent>, StoreError> {
+        let after = to_i64(seq)?;
+        self.read(move |conn| {
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM audit_events WHERE seq > ?1 ORDER BY seq LIMIT ?2"
+            ))?;
+            let rows = stmt.query_map(params![after, limit], event_from_row)?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+        .await
+    }
+}

@@ -1,0 +1,235 @@
+//! Documents, registry leaves and roots in SQLite. Metadata, ciphertext, registry leaf and
+//! root and the timeline event of an upload are written in one transaction.
+
+use async_trait::async_trait;
+use rusqlite::{params, OptionalExtension, Row};
+
+use super::{timeline, SqliteStore};
+use honestly_core::crypto::vault::Sealed;
+use honestly_core::documents::{DocumentMeta, DocumentType, NewDocument};
+use honestly_core::store::{DocumentStore, RegistryState, SealedDocument, StoreError};
+use honestly_core::timeline::TimelineEvent;
+
+const META_COLUMNS: &str =
+    "seq, id, user_id, document_type, file_name, mime_type, size_bytes, sha256, created_at, metadata, registry_index";
+
+fn meta_from_row(row: &Row<'_>) -> rusqlite::Result<(i64, DocumentMeta)> {
+    let doc_type: String = row.get(3)?;
+    let metadata: String = row.get(9)?;
+    Ok((
+        row.get(0)?,
+        DocumentMeta {
+            id: row.get(1)?,
+            user_id: row.get(2)?,
+            document_type: DocumentType::parse(&doc_type).unwrap_or(DocumentType::Other),
+            file_name: row.get(4)?,
+            mime_type: row.get(5)?,
+            size_bytes: row.get::<_, i64>(6)? as u64,
+            sha256: row.get(7)?,
+            created_at: row.get(8)?,
+            metadata: serde_json::from_str(&metadata).unwrap_or(serde_json::Value::Null),
+            registry_index: row.get::<_, i64>(10)? as u64,
+        },
+    ))
+}
+
+fn sealed_from_row(row: &Row<'_>, at: usize) -> rusqlite::Result<Sealed> {
+    Ok(Sealed { key_version: row.get(at)?, nonce: row.get(at + 1)?, ciphertext: row.get(at + 2)? })
+}
+
+#[async_trait]
+impl DocumentStore for SqliteStore {
+    async fn insert_document(&self, doc: &NewDocument, event: &TimelineEvent) -> Result<(), StoreError> {
+        let doc = doc.clone();
+        let event = event.clone();
+        self.write(move |tx| {
+            let m = &doc.meta;
+            let next: i64 = tx.query_row("SELECT COUNT(*) FROM registry_leaves", [], |r| r.get(0))?;
+            if next as u64 != m.registry_index {
+                return Err(StoreError::Conflict(format!(
+                    "registry position {} taken (next is {next})",
+                    m.registry_index
+                ))
+                .into());
+            }
+            tx.execute(
+                "INSERT INTO documents (id, user_id, document_type, file_name, mime_type, size_bytes, sha256,
+                     created_at, metadata, registry_index, key_version, nonce, ciphertext)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                params![
+                    m.id,
+                    m.user_id,
+                    m.document_type.as_str(),
+                    m.file_name,
+                    m.mime_type,
+                    m.size_bytes as i64,
+                    m.sha256,
+                    m.created_at,
+                    m.metadata.to_string(),
+                    m.registry_index as i64,
+                    doc.sealed.key_version,
+                    doc.sealed.nonce,
+                    doc.sealed.ciphertext,
+                ],
+            )?;
+            tx.execute(
+                "INSERT INTO registry_leaves (idx, leaf, document_id) VALUES (?1, ?2, ?3)",
+                params![m.registry_index as i64, doc.registry_leaf, m.id],
+            )?;
+            tx.execute(
+                "INSERT INTO registry_roots (epoch, root, created_at) VALUES (?1, ?2, ?3)",
+                params![m.registry_index as i64 + 1, doc.registry_root, m.created_at],
+            )?;
+            timeline::insert(tx, &event)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn document(&self, user_id: &str, id: &str) -> Result<Option<DocumentMeta>, StoreError> {
+        let (user_id, id) = (user_id.to_string(), id.to_string());
+        self.read(move |conn| {
+            Ok(conn
+                .query_row(
+                    &format!("SELECT {META_COLUMNS} FROM documents WHERE id = ?1 AND user_id = ?2"),
+                    params![id, user_id],
+                    meta_from_row,
+                )
+                .optional()?
+                .map(|(_, m)| m))
+        })
+        .await
+    }
+
+    async fn document_by_sha256(&self, sha256: &str) -> Result<Option<DocumentMeta>, StoreError> {
+        let sha256 = sha256.to_string();
+        self.read(move |conn| {
+            Ok(conn
+                .query_row(
+                    &format!(
+                        "SELECT {META_COLUMNS} FROM documents WHERE sha256 = ?1 ORDER BY seq DESC LIMIT 1"
+                    ),
+                    [sha256],
+                    meta_from_row,
+                )
+                .optional()?
+                .map(|(_, m)| m))
+        })
+        .await
+    }
+
+    async fn document_sealed(&self, user_id: &str, id: &str) -> Result<Option<Sealed>, StoreError> {
+        let (user_id, id) = (user_id.to_string(), id.to_string());
+        self.read(move |conn| {
+            Ok(conn
+                .query_row(
+                    "SELECT key_version, nonce, ciphertext FROM documents WHERE id = ?1 AND user_id = ?2",
+                    params![id, user_id],
+                    |r| sealed_from_row(r, 0),
+                )
+                .optional()?)
+        })
+        .await
+    }
+
+    async fn list_documents(
+        &self,
+        user_id: &str,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<(i64, DocumentMeta)>, StoreError> {
+        let user_id = user_id.to_string();
+        self.read(move |conn| {
+            let mut stmt = conn.prepare(&format!(
+                "SELECT {META_COLUMNS} FROM documents WHERE user_id = ?1 AND seq < ?2 ORDER BY seq DESC LIMIT ?3"
+            ))?;
+            let rows = stmt.query_map(params![user_id, before.unwrap_or(i64::MAX), limit], meta_from_row)?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+        .await
+    }
+
+    async fn delete_document(
+        &self,
+        user_id: &str,
+        id: &str,
+        event: &TimelineEvent,
+    ) -> Result<bool, StoreError> {
+        let (user_id, id) = (user_id.to_string(), id.to_string());
+        let event = event.clone();
+        self.write(move |tx| {
+            let deleted =
+                tx.execute("DELETE FROM documents WHERE id = ?1 AND user_id = ?2", params![id, user_id])?;
+            if deleted == 1 {
+                timeline::insert(tx, &event)?;
+            }
+            Ok(deleted == 1)
+        })
+        .await
+    }
+
+    async fn count_documents_not_under(&self, version: &str) -> Result<u64, StoreError> {
+        let version = version.to_string();
+        self.read(move |conn| {
+            Ok(conn.query_row("SELECT COUNT(*) FROM documents WHERE key_version <> ?1", [version], |r| {
+                r.get::<_, i64>(0)
+            })? as u64)
+        })
+        .await
+    }
+
+    async fn documents_not_under(
+        &self,
+        version: &str,
+        limit: u32,
+    ) -> Result<Vec<SealedDocument>, StoreError> {
+        let version = version.to_string();
+        self.read(move |conn| {
+            let mut stmt = conn.prepare(
+                "SELECT id, user_id, key_version, nonce, ciphertext FROM documents
+                 WHERE key_version <> ?1 ORDER BY seq LIMIT ?2",
+            )?;
+            let rows = stmt.query_map(params![version, limit], |r| {
+                Ok(SealedDocument { id: r.get(0)?, user_id: r.get(1)?, sealed: sealed_from_row(r, 2)? })
+            })?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+        .await
+    }
+
+    async fn replace_sealed(
+        &self,
+        id: &str,
+        expected_version: &str,
+        sealed: &Sealed,
+    ) -> Result<bool, StoreError> {
+        self.swap_sealed("documents", "ciphertext", id, expected_version, sealed).await
+    }
+
+    async fn registry_leaves(&self) -> Result<Vec<String>, StoreError> {
+        self.read_strings("SELECT leaf FROM registry_leaves ORDER BY idx").await
+    }
+
+    async fn registry_roots(&self) -> Result<Vec<String>, StoreError> {
+        self.read_strings("SELECT root FROM registry_roots ORDER BY epoch").await
+    }
+
+    async fn registry_state(&self) -> Result<RegistryState, StoreError> {
+        self.read(|conn| {
+            let last: Option<(i64, String, String)> = conn
+                .query_row(
+                    "SELECT epoch, root, created_at FROM registry_roots ORDER BY epoch DESC LIMIT 1",
+                    [],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .optional()?;
+            Ok(match last {
+                Some((epoch, root, at)) => {
+                    RegistryState { size: epoch as u64, root: Some(root), updated_at: Some(at) }
+                }
+                None => RegistryState { size: 0, root: None, updated_at: None },
+            })
+        })
+        .await
+    }
+}

@@ -1,0 +1,77 @@
+//! Proofs in SQLite.
+
+use async_trait::async_trait;
+use rusqlite::{params, OptionalExtension, Row};
+
+use super::{timeline, SqliteStore};
+use honestly_core::store::{ProofStore, StoreError};
+use honestly_core::timeline::TimelineEvent;
+use honestly_core::zk::ProofRecord;
+
+const COLUMNS: &str = "id, user_id, document_id, proof_type, proof, public_signals, nullifier, created_at";
+
+fn from_row(row: &Row<'_>) -> rusqlite::Result<ProofRecord> {
+    let proof: String = row.get(4)?;
+    let signals: String = row.get(5)?;
+    Ok(ProofRecord {
+        id: row.get(0)?,
+        user_id: row.get(1)?,
+        document_id: row.get(2)?,
+        proof_type: row.get(3)?,
+        proof: serde_json::from_str(&proof).unwrap_or(serde_json::Value::Null),
+        public_signals: serde_json::from_str(&signals).unwrap_or_default(),
+        nullifier: row.get(6)?,
+        created_at: row.get(7)?,
+    })
+}
+
+#[async_trait]
+impl ProofStore for SqliteStore {
+    async fn insert_proof(&self, p: &ProofRecord, event: &TimelineEvent) -> Result<(), StoreError> {
+        let (p, event) = (p.clone(), event.clone());
+        self.write(move |tx| {
+            tx.execute(
+                &format!("INSERT INTO proofs ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"),
+                params![
+                    p.id,
+                    p.user_id,
+                    p.document_id,
+                    p.proof_type,
+                    p.proof.to_string(),
+                    serde_json::to_string(&p.public_signals).unwrap_or_default(),
+                    p.nullifier,
+                    p.created_at,
+                ],
+            )?;
+            timeline::insert(tx, &event)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn proof(&self, user_id: &str, id: &str) -> Result<Option<ProofRecord>, StoreError> {
+        let (user_id, id) = (user_id.to_string(), id.to_string());
+        self.read(move |conn| {
+            Ok(conn
+                .query_row(
+                    &format!("SELECT {COLUMNS} FROM proofs WHERE id = ?1 AND user_id = ?2"),
+                    params![id, user_id],
+                    from_row,
+                )
+                .optional()?)
+        })
+        .await
+    }
+
+    async fn list_proofs(&self, user_id: &str, limit: u32) -> Result<Vec<ProofRecord>, StoreError> {
+        let user_id = user_id.to_string();
+        self.read(move |conn| {
+            let mut stmt = conn.prepare(&format!(
+                "SELECT {COLUMNS} FROM proofs WHERE user_id = ?1 ORDER BY seq DESC LIMIT ?2"
+            ))?;
+            let rows = stmt.query_map(params![user_id, limit], from_row)?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+        .await
+    }
+}

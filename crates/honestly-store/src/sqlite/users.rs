@@ -1,0 +1,84 @@
+//! Accounts in SQLite.
+
+use async_trait::async_trait;
+use rusqlite::{params, OptionalExtension, Row};
+
+use super::SqliteStore;
+use honestly_core::auth::model::{Role, User, UserRecord};
+use honestly_core::store::{StoreError, UserStore};
+
+const USER_COLUMNS: &str = "id, username, role, created_at, disabled, password_hash";
+
+fn user_from_row(row: &Row<'_>) -> rusqlite::Result<UserRecord> {
+    let role: String = row.get(2)?;
+    Ok(UserRecord {
+        user: User {
+            id: row.get(0)?,
+            username: row.get(1)?,
+            role: Role::parse(&role).unwrap_or(Role::User),
+            created_at: row.get(3)?,
+            disabled: row.get::<_, i64>(4)? != 0,
+        },
+        password_hash: row.get(5)?,
+    })
+}
+
+#[async_trait]
+impl UserStore for SqliteStore {
+    async fn create_user(&self, record: &UserRecord, canonical_username: &str) -> Result<(), StoreError> {
+        let record = record.clone();
+        let canonical = canonical_username.to_string();
+        self.write(move |tx| {
+            tx.execute(
+                "INSERT INTO users (id, username, username_canonical, password_hash, role, created_at, disabled)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    record.user.id,
+                    record.user.username,
+                    canonical,
+                    record.password_hash,
+                    record.user.role.as_str(),
+                    record.user.created_at,
+                    i64::from(record.user.disabled),
+                ],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn user_by_username(&self, canonical_username: &str) -> Result<Option<UserRecord>, StoreError> {
+        let canonical = canonical_username.to_string();
+        self.read(move |conn| {
+            Ok(conn
+                .query_row(
+                    &format!("SELECT {USER_COLUMNS} FROM users WHERE username_canonical = ?1"),
+                    [canonical],
+                    user_from_row,
+                )
+                .optional()?)
+        })
+        .await
+    }
+
+    async fn user_by_id(&self, id: &str) -> Result<Option<User>, StoreError> {
+        let id = id.to_string();
+        self.read(move |conn| {
+            Ok(conn
+                .query_row(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?1"), [id], user_from_row)
+                .optional()?
+                .map(|r| r.user))
+        })
+        .await
+    }
+
+    async fn list_users(&self, limit: u32) -> Result<Vec<User>, StoreError> {
+        self.read(move |conn| {
+            let mut stmt =
+                conn.prepare(&format!("SELECT {USER_COLUMNS} FROM users ORDER BY created_at, id LIMIT ?1"))?;
+            let rows = stmt.query_map([limit], user_from_row)?;
+            Ok(rows.map(|r| r.map(|r| r.user)).collect::<Result<Vec<_>, _>>()?)
+        })
+        .await
+    }
+}
