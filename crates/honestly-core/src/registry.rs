@@ -33,7 +33,7 @@ async fn load_tree(store: &Arc<dyn Store>) -> Result<RegistryTree, StoreError> {
             values
                 .iter()
                 .map(|v| {
-                    fr_from_decimal(v).map_err(|e| StoreError::Internal(format!("registry {what}: {e}")))
+                    fr_from_decimal(v).map_err(|e| StoreError::internal(format!("registry {what}: {e}")))
                 })
                 .collect::<Result<Vec<Fr>, _>>()
         };
@@ -42,10 +42,10 @@ async fn load_tree(store: &Arc<dyn Store>) -> Result<RegistryTree, StoreError> {
         history.extend(parse(roots, "root")?);
         // O(n) hashes instead of one path (20 hashes) per leaf; the stored roots are the
         // history, checked against the rebuilt tree's root.
-        RegistryTree::from_parts(leaves, history).map_err(|e| StoreError::Internal(format!("registry: {e}")))
+        RegistryTree::from_parts(leaves, history).map_err(|e| StoreError::internal(format!("registry: {e}")))
     })
     .await
-    .map_err(|e| StoreError::Internal(e.to_string()))?
+    .map_err(StoreError::internal)?
 }
 
 impl Registry {
@@ -64,7 +64,7 @@ impl Registry {
         Fut: std::future::Future<Output = Result<T, StoreError>>,
     {
         let mut tree = self.tree.lock().await;
-        let (index, root) = tree.append(leaf).map_err(|e| StoreError::Conflict(format!("registry: {e}")))?;
+        let (index, root) = tree.append(leaf).map_err(|e| StoreError::conflict(format!("registry: {e}")))?;
         let appended =
             Appended { index: index as u64, leaf: fr_to_decimal(&leaf), root: fr_to_decimal(&root) };
         match persist(appended).await {

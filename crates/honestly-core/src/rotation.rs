@@ -9,6 +9,7 @@
 use std::sync::Arc;
 
 use crate::crypto::vault::{VaultError, VaultKeys};
+use crate::ids::{AgentId, DocumentId};
 use crate::store::{Store, StoreError};
 
 /// Documents re-encrypted per store round trip.
@@ -21,7 +22,7 @@ pub enum RotationError {
     #[error("document {id} cannot be decrypted with the configured keys: {source}")]
     Undecryptable {
         /// The document.
-        id: String,
+        id: DocumentId,
         /// Why.
         source: VaultError,
     },
@@ -29,7 +30,7 @@ pub enum RotationError {
     #[error("agent {id}'s secret cannot be decrypted with the configured keys: {source}")]
     UndecryptableAgent {
         /// The agent.
-        id: String,
+        id: AgentId,
         /// Why.
         source: VaultError,
     },
@@ -62,10 +63,11 @@ pub async fn rotate(
             let k = Arc::clone(&keys);
             let (id, owner) = (doc.id.clone(), doc.user_id.clone());
             let resealed = tokio::task::spawn_blocking(move || {
-                k.open(doc.sealed, &id, &owner).map(|plain| k.seal(plain, &id, &owner))
+                k.open(doc.sealed, id.as_str(), owner.as_str())
+                    .map(|plain| k.seal(plain, id.as_str(), owner.as_str()))
             })
             .await
-            .map_err(|e| StoreError::Internal(e.to_string()))?
+            .map_err(StoreError::internal)?
             .map_err(|source| RotationError::Undecryptable { id: doc.id.clone(), source })?;
             if store.replace_sealed(&doc.id, &old_version, &resealed).await? {
                 done += 1;
@@ -94,8 +96,10 @@ pub async fn rotate_agent_secrets(store: Arc<dyn Store>, keys: Arc<VaultKeys>) -
             let binding = crate::agents::secret_binding(&agent.id);
             let old_version = agent.sealed_secret.key_version.clone();
             let resealed = keys
-                .open(agent.sealed_secret, &binding, &agent.user_id)
-                .map(|plain| keys.seal(zeroize::Zeroizing::new(plain).to_vec(), &binding, &agent.user_id))
+                .open(agent.sealed_secret, &binding, agent.user_id.as_str())
+                .map(|plain| {
+                    keys.seal(zeroize::Zeroizing::new(plain).to_vec(), &binding, agent.user_id.as_str())
+                })
                 .map_err(|source| RotationError::UndecryptableAgent { id: agent.id.clone(), source })?;
             if store.replace_agent_secret(&agent.id, &old_version, &resealed).await? {
                 done += 1;

@@ -2,45 +2,62 @@
 
 use serde::Serialize;
 
-use crate::clock::now_rfc3339;
-use crate::ids::{new_id, IdKind};
+use crate::clock::Timestamp;
+use crate::ids::{DocumentId, EventId, LinkId, ProofId, UserId};
 
 /// Most events one timeline request returns.
 pub const MAX_TIMELINE_EVENTS: u32 = 200;
 
+crate::text_enum! {
+    /// What happened, in a user's timeline.
+    pub enum TimelineKind {
+        /// A document was uploaded.
+        DocumentUploaded => "document_uploaded",
+        /// A document was deleted.
+        DocumentDeleted => "document_deleted",
+        /// A proof was made.
+        ProofCreated => "proof_created",
+        /// A share link was made.
+        LinkCreated => "link_created",
+        /// A share link was revoked.
+        LinkRevoked => "link_revoked",
+        /// Someone opened a share link.
+        LinkAccessed => "link_accessed",
+    }
+}
+
 /// One event of a user's timeline.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TimelineEvent {
-    /// `evt_…`.
-    pub id: String,
+    /// The event's id.
+    pub id: EventId,
     /// The owner of the timeline.
     #[serde(skip)]
-    pub user_id: String,
-    /// `document_uploaded`, `document_deleted`, `proof_created`, `link_created`,
-    /// `link_revoked`, `link_accessed`.
+    pub user_id: UserId,
+    /// What happened.
     #[serde(rename = "type")]
-    pub kind: String,
-    /// RFC 3339.
-    pub at: String,
+    pub kind: TimelineKind,
+    /// When.
+    pub at: Timestamp,
     /// The document concerned.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub document_id: Option<String>,
+    pub document_id: Option<DocumentId>,
     /// The proof concerned.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub proof_id: Option<String>,
+    pub proof_id: Option<ProofId>,
     /// The share link concerned.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub link_id: Option<String>,
+    pub link_id: Option<LinkId>,
 }
 
 impl TimelineEvent {
     /// A new event of `kind` for `user_id`, now.
-    pub fn new(user_id: &str, kind: &str) -> Self {
+    pub fn new(user_id: &UserId, kind: TimelineKind) -> Self {
         Self {
-            id: new_id(IdKind::Event),
-            user_id: user_id.to_string(),
-            kind: kind.to_string(),
-            at: now_rfc3339(),
+            id: EventId::generate(),
+            user_id: user_id.clone(),
+            kind,
+            at: Timestamp::now(),
             document_id: None,
             proof_id: None,
             link_id: None,
@@ -48,20 +65,20 @@ impl TimelineEvent {
     }
 
     /// Names the document.
-    pub fn document(mut self, id: &str) -> Self {
-        self.document_id = Some(id.to_string());
+    pub fn document(mut self, id: &DocumentId) -> Self {
+        self.document_id = Some(id.clone());
         self
     }
 
     /// Names the proof.
-    pub fn proof(mut self, id: &str) -> Self {
-        self.proof_id = Some(id.to_string());
+    pub fn proof(mut self, id: &ProofId) -> Self {
+        self.proof_id = Some(id.clone());
         self
     }
 
     /// Names the link.
-    pub fn link(mut self, id: &str) -> Self {
-        self.link_id = Some(id.to_string());
+    pub fn link(mut self, id: &LinkId) -> Self {
+        self.link_id = Some(id.clone());
         self
     }
 }

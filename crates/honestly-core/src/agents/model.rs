@@ -1,44 +1,37 @@
 //! Delegated agents as stored, the actions agents may ask for, and who is calling.
 
+use crate::audit::Actor;
+use crate::clock::Timestamp;
 use crate::crypto::vault::Sealed;
+use crate::ids::{AgentId, UserId};
 
 /// A delegated agent: acts for one user, signs with its own secret.
 #[derive(Debug, Clone)]
 pub struct AgentRecord {
-    /// `agt_…`.
-    pub id: String,
+    /// The agent's id.
+    pub id: AgentId,
     /// The user it acts for.
-    pub user_id: String,
+    pub user_id: UserId,
     /// A label chosen by the user.
     pub name: String,
     /// The signing secret, sealed under the vault master key (bound to the agent id).
     pub sealed_secret: Sealed,
-    /// RFC 3339.
-    pub created_at: String,
+    /// When it was created.
+    pub created_at: Timestamp,
 }
 
-/// What a signed envelope asks for; each route accepts exactly one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
-    /// `POST /ai/verify-proof`.
-    VerifyProof,
-    /// `POST /ai/verify-proofs-batch`.
-    VerifyProofsBatch,
-    /// `POST /ai/get-document-hash`.
-    GetDocumentHash,
-    /// `POST /ai/create-share-link`.
-    CreateShareLink,
-}
-
-impl Action {
-    /// The envelope's `action` word.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Action::VerifyProof => "verify_proof",
-            Action::VerifyProofsBatch => "verify_proofs_batch",
-            Action::GetDocumentHash => "get_document_hash",
-            Action::CreateShareLink => "create_share_link",
-        }
+crate::text_enum! {
+    /// What a signed envelope asks for (its `action` word); each signed route accepts exactly
+    /// one.
+    pub enum Action {
+        /// `POST /ai/verify-proof`.
+        VerifyProof => "verify_proof",
+        /// `POST /ai/verify-proofs-batch`.
+        VerifyProofsBatch => "verify_proofs_batch",
+        /// `POST /ai/get-document-hash`.
+        GetDocumentHash => "get_document_hash",
+        /// `POST /ai/create-share-link`.
+        CreateShareLink => "create_share_link",
     }
 }
 
@@ -49,8 +42,10 @@ pub enum CallerKind {
     Service,
     /// Signed with a delegated agent's secret: may also act on its user's documents.
     Delegated {
+        /// The agent.
+        agent_id: AgentId,
         /// The user it acts for.
-        user_id: String,
+        user_id: UserId,
     },
 }
 
@@ -65,15 +60,18 @@ pub struct AgentCaller {
 
 impl AgentCaller {
     /// The user a delegated agent acts for.
-    pub fn user_id(&self) -> Option<&str> {
+    pub fn user_id(&self) -> Option<&UserId> {
         match &self.kind {
             CallerKind::Service => None,
-            CallerKind::Delegated { user_id } => Some(user_id),
+            CallerKind::Delegated { user_id, .. } => Some(user_id),
         }
     }
 
-    /// The audit actor: `agent:<id>`.
-    pub fn actor(&self) -> String {
-        format!("agent:{}", self.agent_id)
+    /// The audit actor (written `agent:<id>`).
+    pub fn actor(&self) -> Actor {
+        match &self.kind {
+            CallerKind::Service => Actor::Service(self.agent_id.clone()),
+            CallerKind::Delegated { agent_id, .. } => Actor::Delegated(agent_id.clone()),
+        }
     }
 }

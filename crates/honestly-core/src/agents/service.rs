@@ -1,6 +1,5 @@
 //! Delegated agents (create, list, delete) and the authentication of signed requests.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -13,10 +12,11 @@ use super::envelope::{parse_envelope, EnvelopeError};
 use super::model::{Action, AgentCaller, AgentRecord, CallerKind};
 use super::replay::{ReplayError, ReplayMemory};
 use super::signature::{decode_signature, verify};
-use crate::clock::now_rfc3339;
+use crate::clock::Timestamp;
 use crate::config::Config;
 use crate::crypto::vault::VaultKeys;
-use crate::ids::{is_valid_id, new_id, IdKind};
+use crate::error::FieldErrors;
+use crate::ids::{AgentId, UserId};
 use crate::ratelimit::{Decision, Quota, RateLimiter};
 use crate::store::{Store, StoreError};
 
@@ -30,8 +30,8 @@ const MAX_NAME_CHARS: usize = 64;
 #[derive(Debug, thiserror::Error)]
 pub enum AgentError {
     /// Bad input: field → reason.
-    #[error("validation failed")]
-    Validation(BTreeMap<String, String>),
+    #[error(transparent)]
+    Validation(#[from] FieldErrors),
     /// No such agent of this user.
     #[error("not found")]
     NotFound,
@@ -81,9 +81,12 @@ pub enum AgentAuthError {
         /// The authenticated agent.
         agent_id: String,
     },
-    /// The store or the replay memory cannot answer now.
-    #[error("unavailable: {0}")]
-    Unavailable(String),
+    /// The store cannot answer now.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The replay memory cannot answer now.
+    #[error(transparent)]
+    Replay(#[from] ReplayError),
 }
 
 impl AgentAuthError {
@@ -102,7 +105,7 @@ impl AgentAuthError {
     /// The agent id the request named, when it got that far.
     pub fn agent_id(&self) -> Option<&str> {
         match self {
-            AgentAuthError::Malformed(_) | AgentAuthError::Unavailable(_) => None,
+            AgentAuthError::Malformed(_) | AgentAuthError::Store(_) | AgentAuthError::Replay(_) => None,
             AgentAuthError::InvalidSignature { claimed: agent_id }
             | AgentAuthError::Stale { agent_id }
             | AgentAuthError::WrongAction { agent_id }
@@ -141,12 +144,8 @@ pub struct AgentService {
 }
 
 /// What the sealed secret of agent `id` is bound to (the associated data of its encryption).
-pub fn secret_binding(id: &str) -> String {
+pub fn secret_binding(id: &AgentId) -> String {
     format!("agent-secret:{id}")
-}
-
-fn validation(field: &str, reason: &str) -> AgentError {
-    AgentError::Validation(BTreeMap::from([(field.to_string(), reason.to_string())]))
 }
 
 impl AgentService {
@@ -172,26 +171,27 @@ impl AgentService {
     }
 
     /// Creates a delegated agent for `user_id`; its secret is returned once and stored sealed.
-    pub async fn create(&self, user_id: &str, name: Option<String>) -> Result<CreatedAgent, AgentError> {
+    pub async fn create(&self, user_id: &UserId, name: Option<String>) -> Result<CreatedAgent, AgentError> {
         let name = name.unwrap_or_else(|| "agent".to_string());
         let trimmed = name.trim();
         if trimmed.is_empty()
             || trimmed.chars().count() > MAX_NAME_CHARS
             || trimmed.chars().any(char::is_control)
         {
-            return Err(validation("name", "1-64 characters, no control characters"));
+            return Err(FieldErrors::one("name", "1-64 characters, no control characters").into());
         }
         let mut bytes = Zeroizing::new([0u8; 32]);
         rand::rngs::OsRng.fill_bytes(bytes.as_mut_slice());
         let secret = format!("hsk_{}", hex::encode(bytes.as_slice()));
-        let id = new_id(IdKind::Agent);
-        let sealed_secret = self.keys.seal(secret.as_bytes().to_vec(), &secret_binding(&id), user_id);
+        let id = AgentId::generate();
+        let sealed_secret =
+            self.keys.seal(secret.as_bytes().to_vec(), &secret_binding(&id), user_id.as_str());
         let record = AgentRecord {
             id,
-            user_id: user_id.to_string(),
+            user_id: user_id.clone(),
             name: trimmed.to_string(),
             sealed_secret,
-            created_at: now_rfc3339(),
+            created_at: Timestamp::now(),
         };
         if !self.store.insert_agent(&record, MAX_AGENTS_PER_USER).await? {
             return Err(AgentError::TooMany);
@@ -200,18 +200,18 @@ impl AgentService {
     }
 
     /// The user's agents, oldest first.
-    pub async fn list(&self, user_id: &str) -> Result<Vec<AgentRecord>, AgentError> {
+    pub async fn list(&self, user_id: &UserId) -> Result<Vec<AgentRecord>, AgentError> {
         Ok(self.store.agents_of_user(user_id, MAX_AGENTS_PER_USER).await?)
     }
 
     /// One of the user's agents.
-    pub async fn get(&self, user_id: &str, id: &str) -> Result<AgentRecord, AgentError> {
-        self.list(user_id).await?.into_iter().find(|a| a.id == id).ok_or(AgentError::NotFound)
+    pub async fn get(&self, user_id: &UserId, id: &AgentId) -> Result<AgentRecord, AgentError> {
+        self.list(user_id).await?.into_iter().find(|a| &a.id == id).ok_or(AgentError::NotFound)
     }
 
     /// Deletes one of the user's agents; its signatures fail from now on.
-    pub async fn delete(&self, user_id: &str, id: &str) -> Result<(), AgentError> {
-        if !is_valid_id(IdKind::Agent, id) || !self.store.delete_agent(user_id, id).await? {
+    pub async fn delete(&self, user_id: &UserId, id: &AgentId) -> Result<(), AgentError> {
+        if !self.store.delete_agent(user_id, id).await? {
             return Err(AgentError::NotFound);
         }
         Ok(())
@@ -235,9 +235,10 @@ impl AgentService {
         let signed = |secret: &[u8]| {
             verify(secret, envelope.canonical.as_bytes(), &signature) || verify(secret, body, &signature)
         };
-        let kind = if agent_id.starts_with(IdKind::Agent.prefix()) {
-            let user_id = self.delegated_signed(&agent_id, &signed).await?.ok_or_else(invalid)?;
-            CallerKind::Delegated { user_id }
+        let kind = if agent_id.starts_with(AgentId::PREFIX) {
+            let id = AgentId::parse(&agent_id).map_err(|_| invalid())?;
+            let user_id = self.delegated_signed(&id, &signed).await?.ok_or_else(invalid)?;
+            CallerKind::Delegated { agent_id: id, user_id }
         } else if self.service_secrets.iter().any(|s| signed(s.expose_secret().as_bytes())) {
             CallerKind::Service
         } else {
@@ -261,8 +262,7 @@ impl AgentService {
         match self.replay.first_use(digest, ttl).await {
             Ok(true) => {}
             Ok(false) => return Err(AgentAuthError::Replayed { agent_id }),
-            Err(ReplayError::Full) => return Err(AgentAuthError::Unavailable("replay memory full".into())),
-            Err(ReplayError::Unavailable(cause)) => return Err(AgentAuthError::Unavailable(cause)),
+            Err(e) => return Err(e.into()),
         }
         Ok(Authenticated { caller: AgentCaller { agent_id, kind }, parameters: envelope.parameters })
     }
@@ -271,18 +271,14 @@ impl AgentService {
     /// agent is unknown, deleted, disabled with its user, or the signature does not match.
     async fn delegated_signed(
         &self,
-        id: &str,
+        id: &AgentId,
         signed: &(dyn Fn(&[u8]) -> bool + Sync),
-    ) -> Result<Option<String>, AgentAuthError> {
-        if !is_valid_id(IdKind::Agent, id) {
+    ) -> Result<Option<UserId>, AgentAuthError> {
+        let Some(record) = self.store.active_agent(id).await? else {
             return Ok(None);
-        }
-        let record = match self.store.active_agent(id).await {
-            Ok(Some(record)) => record,
-            Ok(None) => return Ok(None),
-            Err(e) => return Err(AgentAuthError::Unavailable(e.to_string())),
         };
-        let secret = match self.keys.open(record.sealed_secret, &secret_binding(id), &record.user_id) {
+        let secret = match self.keys.open(record.sealed_secret, &secret_binding(id), record.user_id.as_str())
+        {
             Ok(secret) => Zeroizing::new(secret),
             Err(e) => {
                 tracing::error!(agent_id = %id, error = %e, "cannot open a delegated agent's secret");

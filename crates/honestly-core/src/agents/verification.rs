@@ -1,18 +1,19 @@
 //! Proof verification for agents: the two request forms (`proof` + `public_signals`, or the
-//! original system's `proof_data` string), batches, and nullifier consumption — a valid proof's
-//! nullifier is consumed atomically in the store (by default), so a second verification of
-//! the same proof reports `nullifier_used` on every replica and after restarts.
-
-use std::collections::{BTreeMap, HashMap, HashSet};
+//! original system's `proof_data` string) and batches, handed to the [`Verifier`], which
+//! consumes a valid proof's nullifier (by default) so a second verification of the same proof
+//! reports `nullifier_used` on every replica and after restarts.
 
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::audit::Actor;
+use crate::clock::Timestamp;
 use crate::cpu::CpuBusy;
-use crate::registry::Registry;
-use crate::store::{NullifierKey, NullifierStore, StoreError};
-use crate::zk::verify::{verify, verify_batch, Expected, VerifyInput, VerifyOutcome, VerifyReason};
-use crate::zk::ZkService;
+use crate::error::FieldErrors;
+use crate::store::StoreError;
+use crate::zk::{
+    Expected, NullifierUse, Submission, Verifier, VerifierError, VerifyInput, VerifyOutcome, VerifyReason,
+};
 
 /// Largest batch.
 pub const MAX_BATCH: usize = 100;
@@ -48,19 +49,22 @@ fn consume_by_default() -> bool {
 #[derive(Debug, thiserror::Error)]
 pub enum AgentVerifyError {
     /// The request is malformed: field → reason.
-    #[error("validation failed")]
-    Validation(BTreeMap<String, String>),
+    #[error(transparent)]
+    Validation(#[from] FieldErrors),
     /// The CPU pool is saturated.
-    #[error("busy")]
-    Busy,
+    #[error(transparent)]
+    Busy(#[from] CpuBusy),
     /// The nullifier store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
 }
 
-impl From<CpuBusy> for AgentVerifyError {
-    fn from(_: CpuBusy) -> Self {
-        AgentVerifyError::Busy
+impl From<VerifierError> for AgentVerifyError {
+    fn from(e: VerifierError) -> Self {
+        match e {
+            VerifierError::Busy(busy) => AgentVerifyError::Busy(busy),
+            VerifierError::Store(store) => AgentVerifyError::Store(store),
+        }
     }
 }
 
@@ -72,6 +76,14 @@ impl ProofParams {
             (Some(proof), Some(signals), None) => Ok(Some((proof.clone(), signals.clone()))),
             (None, None, Some(data)) => Ok(from_proof_data(data)),
             _ => Err("send either proof and public_signals, or proof_data"),
+        }
+    }
+
+    fn nullifier_use(&self) -> NullifierUse {
+        if self.consume_nullifier {
+            NullifierUse::Consume
+        } else {
+            NullifierUse::LookUp
         }
     }
 }
@@ -86,118 +98,63 @@ fn from_proof_data(data: &str) -> Option<(Value, Value)> {
     Some((proof, signals))
 }
 
-fn field_error(field: String, reason: &str) -> AgentVerifyError {
-    AgentVerifyError::Validation(BTreeMap::from([(field, reason.to_string())]))
-}
-
-/// Verifies one proof for agent `consumer` at `now` (Unix seconds).
+/// Verifies one proof for agent `consumer` at `now`.
 pub async fn verify_for_agent(
-    zk: &ZkService,
-    registry: &Registry,
-    store: &dyn NullifierStore,
+    verifier: &Verifier,
     params: &ProofParams,
-    consumer: &str,
-    now: u64,
+    consumer: &Actor,
+    now: Timestamp,
 ) -> Result<VerifyOutcome, AgentVerifyError> {
-    let resolved = params.resolve().map_err(|reason| field_error("proof".into(), reason))?;
-    let Some((proof, signals)) = resolved else {
+    let resolved = params.resolve().map_err(|reason| FieldErrors::one("proof", reason))?;
+    let Some((proof, public_signals)) = resolved else {
         return Ok(VerifyOutcome::fail(VerifyReason::Malformed));
     };
     let expected = params.expected.clone().unwrap_or_default();
-    let mut outcome = verify(zk, registry, &params.proof_type, &proof, &signals, &expected, now).await?;
-    apply_nullifiers(store, std::slice::from_ref(params), std::slice::from_mut(&mut outcome), consumer)
-        .await?;
-    Ok(outcome)
+    let input = VerifyInput {
+        proof_type: &params.proof_type,
+        proof: &proof,
+        public_signals: &public_signals,
+        expected: &expected,
+    };
+    let submission = Submission { input, nullifier: params.nullifier_use() };
+    Ok(verifier.settle_one(submission, &consumer.to_string(), now).await?)
 }
 
 /// Verifies 1–[`MAX_BATCH`] proofs in one batched check; outcome `i` belongs to `items[i]`.
-/// Nullifiers are consumed in order, so a nullifier repeated within the batch counts once.
+/// Nullifiers are settled in order, so a nullifier repeated within the batch counts once.
 pub async fn verify_many_for_agent(
-    zk: &ZkService,
-    registry: &Registry,
-    store: &dyn NullifierStore,
+    verifier: &Verifier,
     items: &[ProofParams],
-    consumer: &str,
-    now: u64,
+    consumer: &Actor,
+    now: Timestamp,
 ) -> Result<Vec<VerifyOutcome>, AgentVerifyError> {
     if items.is_empty() || items.len() > MAX_BATCH {
-        return Err(field_error("proofs".into(), "1-100 proofs"));
+        return Err(FieldErrors::one("proofs", "1-100 proofs").into());
     }
     let mut resolved = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
-        resolved.push(item.resolve().map_err(|reason| field_error(format!("proofs[{i}]"), reason))?);
+        resolved.push(item.resolve().map_err(|reason| FieldErrors::one(format!("proofs[{i}]"), reason))?);
     }
     let expected: Vec<Expected> = items.iter().map(|i| i.expected.clone().unwrap_or_default()).collect();
     let mut positions = Vec::new();
-    let mut inputs = Vec::new();
+    let mut submissions = Vec::new();
     for (i, pair) in resolved.iter().enumerate() {
         if let Some((proof, public_signals)) = pair {
             positions.push(i);
-            inputs.push(VerifyInput {
+            let input = VerifyInput {
                 proof_type: &items[i].proof_type,
                 proof,
                 public_signals,
                 expected: &expected[i],
-            });
+            };
+            submissions.push(Submission { input, nullifier: items[i].nullifier_use() });
         }
     }
-    let checked = verify_batch(zk, registry, &inputs, now).await?;
+    let settled = verifier.settle_many(&submissions, &consumer.to_string(), now).await?;
     let mut outcomes: Vec<VerifyOutcome> =
         (0..items.len()).map(|_| VerifyOutcome::fail(VerifyReason::Malformed)).collect();
-    for (i, outcome) in positions.into_iter().zip(checked) {
+    for (i, outcome) in positions.into_iter().zip(settled) {
         outcomes[i] = outcome;
     }
-    apply_nullifiers(store, items, &mut outcomes, consumer).await?;
     Ok(outcomes)
-}
-
-/// Consumes (or, when an item says not to, looks up) the nullifier of each verified outcome,
-/// in order; a nullifier consumed before turns its outcome into `nullifier_used`. The
-/// nullifiers only looked up are read in one store call, as they stood before the items, and
-/// one consumed by an earlier item counts as used — the answers of handling the items one by
-/// one.
-async fn apply_nullifiers(
-    store: &dyn NullifierStore,
-    items: &[ProofParams],
-    outcomes: &mut [VerifyOutcome],
-    consumer: &str,
-) -> Result<(), StoreError> {
-    let keys: Vec<Option<NullifierKey>> = items
-        .iter()
-        .zip(outcomes.iter())
-        .map(|(item, outcome)| {
-            let nullifier = outcome.nullifier.clone().filter(|_| outcome.verified)?;
-            Some(NullifierKey { proof_type: item.proof_type.clone(), nullifier })
-        })
-        .collect();
-    let (looked_up, lookups): (Vec<usize>, Vec<NullifierKey>) = keys
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| !items[*i].consume_nullifier)
-        .filter_map(|(i, key)| Some((i, key.clone()?)))
-        .unzip();
-    let found = if lookups.is_empty() { Vec::new() } else { store.nullifiers_consumed(&lookups).await? };
-    let used_before: HashMap<usize, bool> = looked_up.into_iter().zip(found).collect();
-    let mut consumed_here = HashSet::new();
-    for (i, key) in keys.into_iter().enumerate() {
-        let Some(key) = key else { continue };
-        let fresh = if items[i].consume_nullifier {
-            let fresh = store.consume_nullifier(&key.proof_type, &key.nullifier, consumer).await?;
-            if fresh {
-                consumed_here.insert(key);
-            }
-            fresh
-        } else {
-            !used_before.get(&i).copied().unwrap_or(false) && !consumed_here.contains(&key)
-        };
-        if !fresh {
-            mark_used(&mut outcomes[i]);
-        }
-    }
-    Ok(())
-}
-
-fn mark_used(outcome: &mut VerifyOutcome) {
-    outcome.verified = false;
-    outcome.reason = Some(VerifyReason::NullifierUsed);
 }

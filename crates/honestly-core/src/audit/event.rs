@@ -3,8 +3,8 @@
 use sha2::{Digest, Sha256};
 
 use super::context;
-use crate::clock::now_rfc3339;
-use crate::ids::{new_id, IdKind};
+use crate::clock::Timestamp;
+use crate::ids::EventId;
 
 /// The `prev_hash` of the first event of a chain: 64 zeros.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -15,35 +15,15 @@ pub const HASH_DOMAIN: &[u8] = b"honestly.audit.v1\0";
 /// The actor of events nobody authenticated for.
 pub const ANONYMOUS: &str = "anonymous";
 
-/// How a recorded action ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    /// It was done.
-    Success,
-    /// It was refused (bad credentials, not allowed, not found, rate limited…).
-    Denied,
-    /// It failed on our side.
-    Error,
-}
-
-impl Outcome {
-    /// The stable stored and hashed word: `success`, `denied` or `error`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Success => "success",
-            Outcome::Denied => "denied",
-            Outcome::Error => "error",
-        }
-    }
-
-    /// Parses [`Outcome::as_str`]'s words.
-    pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "success" => Some(Outcome::Success),
-            "denied" => Some(Outcome::Denied),
-            "error" => Some(Outcome::Error),
-            _ => None,
-        }
+crate::text_enum! {
+    /// How a recorded action ended (stored and hashed as its word).
+    pub enum Outcome {
+        /// It was done.
+        Success => "success",
+        /// It was refused (bad credentials, not allowed, not found, rate limited…).
+        Denied => "denied",
+        /// It failed on our side.
+        Error => "error",
     }
 }
 
@@ -55,10 +35,10 @@ impl Outcome {
 pub struct AuditEvent {
     /// Position in the chain, from 1, without gaps (0 until written).
     pub seq: u64,
-    /// `evt_…`.
-    pub id: String,
-    /// When it happened, RFC 3339 UTC.
-    pub at: String,
+    /// The event's id.
+    pub id: EventId,
+    /// When it happened (hashed as RFC 3339 UTC, `2026-11-28T06:00:00Z`).
+    pub at: Timestamp,
     /// Who: `user:usr_…`, `agent:…`, `cli`, or `anonymous`.
     pub actor: String,
     /// The client's address, when the event comes from a request.
@@ -86,8 +66,8 @@ impl AuditEvent {
         let current = context::current();
         Self {
             seq: 0,
-            id: new_id(IdKind::Event),
-            at: now_rfc3339(),
+            id: EventId::generate(),
+            at: Timestamp::now(),
             actor: actor.into(),
             client_ip: current.as_ref().and_then(|c| c.client_ip.clone()),
             action: action.into(),
@@ -140,8 +120,8 @@ impl AuditEvent {
         let mut out = Vec::with_capacity(256);
         out.extend_from_slice(HASH_DOMAIN);
         out.extend_from_slice(&self.seq.to_be_bytes());
-        field(&mut out, Some(&self.id));
-        field(&mut out, Some(&self.at));
+        field(&mut out, Some(self.id.as_str()));
+        field(&mut out, Some(&self.at.rfc3339()));
         field(&mut out, Some(&self.actor));
         field(&mut out, self.client_ip.as_deref());
         field(&mut out, Some(&self.action));
@@ -195,8 +175,8 @@ mod tests {
         // Pins the documented layout: changing it breaks every stored chain.
         let event = AuditEvent {
             seq: 1,
-            id: "evt_00000000000000000000000000000001".into(),
-            at: "2026-11-28T06:00:00Z".into(),
+            id: EventId::parse("evt_00000000000000000000000000000001").unwrap(),
+            at: Timestamp::parse_rfc3339("2026-11-28T06:00:00Z").unwrap(),
             actor: "anonymous".into(),
             client_ip: Some("127.0.0.1".into()),
             action: "auth.login.failed".into(),

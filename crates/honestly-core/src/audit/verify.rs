@@ -1,6 +1,7 @@
 //! Checking a stored chain: page by page (bounded memory), every link and every hash.
 
 use super::event::{AuditEvent, GENESIS_HASH};
+use crate::ids::EventId;
 use crate::store::{AuditStore, StoreError};
 
 /// Events read per page by [`verify_chain`].
@@ -50,7 +51,7 @@ pub struct ChainBreak {
     /// The seq of the first event that does not verify.
     pub seq: u64,
     /// Its id.
-    pub id: String,
+    pub id: EventId,
     /// What is wrong.
     pub reason: BreakReason,
 }
@@ -169,8 +170,8 @@ mod tests {
     fn tampering_with_any_field_is_detected_at_that_seq() {
         type Tamper = fn(&mut AuditEvent);
         let tampers: &[(&str, Tamper)] = &[
-            ("id", |e| e.id.push('x')),
-            ("at", |e| e.at = "2020-01-01T00:00:00Z".into()),
+            ("id", |e| e.id = EventId::generate()),
+            ("at", |e| e.at = crate::clock::Timestamp::parse_rfc3339("2020-01-01T00:00:00Z").unwrap()),
             ("actor", |e| e.actor = "user:usr_someone_else".into()),
             ("client_ip", |e| e.client_ip = Some("10.9.9.9".into())),
             ("client_ip removed", |e| e.client_ip = None),

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
 use super::model::Role;
+use crate::ids::{SessionId, TokenId, UserId};
 
 /// `iss` of every token this server makes.
 pub const ISSUER: &str = "honestly";
@@ -24,13 +25,13 @@ const LEEWAY_SECS: i64 = 60;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccessClaims {
     /// The user id.
-    pub sub: String,
+    pub sub: UserId,
     /// The user's role when the token was made.
     pub role: Role,
     /// This token's id (revoked at logout).
-    pub jti: String,
+    pub jti: TokenId,
     /// The login session (refresh-token family) this token belongs to.
-    pub sid: String,
+    pub sid: SessionId,
     /// Issued at, Unix seconds.
     pub iat: i64,
     /// Expires at, Unix seconds.
@@ -55,7 +56,7 @@ pub enum JwtError {
     /// The signature does not match.
     #[error("bad signature")]
     Signature,
-    /// Wrong `iss`, `aud` or `typ`, or empty `sub`/`jti`.
+    /// Wrong `iss`, `aud` or `typ`.
     #[error("wrong claims")]
     Claims,
     /// `exp` passed, or `iat` in the future.
@@ -113,13 +114,7 @@ pub fn decode_access(token: &str, key: &[u8], now: i64) -> Result<AccessClaims, 
         .ok()
         .and_then(|b| serde_json::from_slice(&b).ok())
         .ok_or(JwtError::Malformed)?;
-    if claims.iss != ISSUER
-        || claims.aud != ACCESS_AUDIENCE
-        || claims.typ != "access"
-        || claims.sub.is_empty()
-        || claims.jti.is_empty()
-        || claims.sid.is_empty()
-    {
+    if claims.iss != ISSUER || claims.aud != ACCESS_AUDIENCE || claims.typ != "access" {
         return Err(JwtError::Claims);
     }
     if claims.exp <= now || claims.iat > now + LEEWAY_SECS {
@@ -136,10 +131,10 @@ mod tests {
 
     fn claims(now: i64) -> AccessClaims {
         AccessClaims {
-            sub: "usr_1".into(),
+            sub: UserId::generate(),
             role: Role::User,
-            jti: "jti_1".into(),
-            sid: "ses_1".into(),
+            jti: TokenId::generate(),
+            sid: SessionId::generate(),
             iat: now,
             exp: now + 60,
             typ: "access".into(),
@@ -148,7 +143,7 @@ mod tests {
         }
     }
 
-    fn forge(header: &str, claims: &AccessClaims, key: &[u8]) -> String {
+    fn forge(header: &str, claims: &impl Serialize, key: &[u8]) -> String {
         let h = URL_SAFE_NO_PAD.encode(header);
         let p = URL_SAFE_NO_PAD.encode(serde_json::to_vec(claims).unwrap());
         let mut m = mac(key);
@@ -189,5 +184,9 @@ mod tests {
         wrong_aud.aud = "other".into();
         assert_eq!(decode_access(&encode(&wrong_aud, KEY), KEY, 1001), Err(JwtError::Claims));
         assert_eq!(decode_access("a.b", KEY, 1001), Err(JwtError::Malformed));
+        let mut foreign = serde_json::to_value(claims(1000)).unwrap();
+        foreign["sub"] = "usr_1".into();
+        let foreign = forge(r#"{"alg":"HS256","typ":"JWT"}"#, &foreign, KEY);
+        assert_eq!(decode_access(&foreign, KEY, 1001), Err(JwtError::Malformed));
     }
 }

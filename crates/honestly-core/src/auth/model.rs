@@ -1,51 +1,32 @@
 //! Accounts as the services and the store see them.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-/// What an account may do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    /// Operates the deployment: metrics, circuits, users.
-    Admin,
-    /// Verifies proofs on behalf of an organisation.
-    Verifier,
-    /// Keeps documents and proofs.
-    User,
-}
+use crate::clock::Timestamp;
+use crate::ids::UserId;
 
-impl Role {
-    /// The stored and serialised name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Verifier => "verifier",
-            Role::User => "user",
-        }
-    }
-
-    /// Parses a stored or typed name.
-    pub fn parse(raw: &str) -> Option<Self> {
-        match raw {
-            "admin" => Some(Role::Admin),
-            "verifier" => Some(Role::Verifier),
-            "user" => Some(Role::User),
-            _ => None,
-        }
+crate::text_enum! {
+    /// What an account may do.
+    pub enum Role {
+        /// Operates the deployment: metrics, circuits, users.
+        Admin => "admin",
+        /// Verifies proofs on behalf of an organisation.
+        Verifier => "verifier",
+        /// Keeps documents and proofs.
+        User => "user",
     }
 }
-
 /// A user account without secrets.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct User {
-    /// `usr_…`.
-    pub id: String,
+    /// The account's id.
+    pub id: UserId,
     /// As chosen at registration.
     pub username: String,
     /// The account's role.
     pub role: Role,
-    /// RFC 3339.
-    pub created_at: String,
+    /// When it was created.
+    pub created_at: Timestamp,
     /// Disabled accounts cannot log in or use tokens.
     #[serde(skip)]
     pub disabled: bool,

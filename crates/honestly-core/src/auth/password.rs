@@ -82,7 +82,7 @@ pub fn verify(secret: &str, phc: &str) -> bool {
 /// unknown username costs the same time as a wrong password.
 pub fn dummy_hash() -> &'static str {
     static DUMMY: OnceLock<String> = OnceLock::new();
-    DUMMY.get_or_init(|| hash(&crate::ids::new_id(crate::ids::IdKind::User)))
+    DUMMY.get_or_init(|| hash(crate::ids::UserId::generate().as_str()))
 }
 
 #[cfg(test)]

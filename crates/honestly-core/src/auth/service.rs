@@ -1,7 +1,6 @@
 //! The account service: registration, login with lockout, token issue, refresh rotation with
 //! reuse detection, logout, and authenticating access tokens.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -12,12 +11,13 @@ use super::model::{Role, User, UserRecord};
 use super::password::{self, Password};
 use super::refresh;
 use super::username::Username;
-use crate::audit::{AuditEvent, AuditLog, Outcome, ANONYMOUS};
-use crate::clock::{now_rfc3339, now_utc};
+use crate::audit::{Actor, AuditEvent, AuditLog, Outcome};
+use crate::clock::Timestamp;
 use crate::config::Config;
 use crate::cpu::{CpuBusy, CpuPool};
-use crate::ids::{new_id, IdKind};
-use crate::store::{NewRefreshToken, RotateOutcome, Store, StoreError};
+use crate::error::FieldErrors;
+use crate::ids::{SessionId, TokenId, UserId};
+use crate::store::{NewRefreshToken, NextRefreshToken, RotateOutcome, Store, StoreError};
 
 /// Failed logins allowed per username and client IP within [`LOCKOUT_WINDOW`].
 pub const MAX_LOGIN_FAILURES: u32 = 5;
@@ -30,8 +30,8 @@ pub const MAX_LISTED_USERS: u32 = 1000;
 #[derive(Debug, thiserror::Error)]
 pub enum AuthError {
     /// Input broke the rules; reasons per field.
-    #[error("validation failed")]
-    Validation(BTreeMap<String, String>),
+    #[error(transparent)]
+    Validation(#[from] FieldErrors),
     /// `ALLOW_REGISTRATION` is off.
     #[error("registration is closed")]
     RegistrationClosed,
@@ -51,17 +51,11 @@ pub enum AuthError {
     #[error("invalid token")]
     InvalidToken,
     /// The CPU pool is saturated.
-    #[error("busy")]
-    Busy,
+    #[error(transparent)]
+    Busy(#[from] CpuBusy),
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
-}
-
-impl From<CpuBusy> for AuthError {
-    fn from(_: CpuBusy) -> Self {
-        AuthError::Busy
-    }
 }
 
 /// A freshly issued pair of tokens.
@@ -88,15 +82,15 @@ pub struct LoginOutcome {
 #[derive(Debug, Clone)]
 pub struct Session {
     /// The account id.
-    pub user_id: String,
+    pub user_id: UserId,
     /// The account's role.
     pub role: Role,
     /// The token's id.
-    pub jti: String,
+    pub jti: TokenId,
     /// The login session.
-    pub session_id: String,
-    /// When the token expires (Unix seconds).
-    pub expires_at: i64,
+    pub session_id: SessionId,
+    /// When the token expires.
+    pub expires_at: Timestamp,
 }
 
 /// The account service. Security-relevant decisions (registration, login success, failure
@@ -127,14 +121,12 @@ impl AuthService {
     }
 
     fn parse_credentials(username: &str, password: &str) -> Result<(Username, Password), AuthError> {
-        let mut fields = BTreeMap::new();
-        let username =
-            Username::parse(username).map_err(|e| fields.insert("username".into(), e.to_string())).ok();
-        let password =
-            Password::parse(password).map_err(|e| fields.insert("password".into(), e.to_string())).ok();
+        let mut fields = FieldErrors::new();
+        let username = Username::parse(username).map_err(|e| fields.add("username", e.to_string())).ok();
+        let password = Password::parse(password).map_err(|e| fields.add("password", e.to_string())).ok();
         match (username, password) {
             (Some(u), Some(p)) => Ok((u, p)),
-            _ => Err(AuthError::Validation(fields)),
+            _ => Err(fields.into()),
         }
     }
 
@@ -146,7 +138,8 @@ impl AuthService {
         let (username, password) = Self::parse_credentials(username, password)?;
         let user = self.create_user(&username, &password, Role::User).await?;
         self.audit.record(
-            AuditEvent::new(user_actor(&user.id), "auth.register", Outcome::Success).target(&user.id),
+            AuditEvent::new(Actor::User(user.id.clone()), "auth.register", Outcome::Success)
+                .target(user.id.as_str()),
         );
         Ok(user)
     }
@@ -164,10 +157,10 @@ impl AuthService {
         let secret = password.expose().to_string();
         let password_hash = self.cpu.run(move || password::hash(&secret)).await?;
         let user = User {
-            id: new_id(IdKind::User),
+            id: UserId::generate(),
             username: username.as_str().to_string(),
             role,
-            created_at: now_rfc3339(),
+            created_at: Timestamp::now(),
             disabled: false,
         };
         let record = UserRecord { user: user.clone(), password_hash };
@@ -193,22 +186,21 @@ impl AuthService {
     ) -> Result<LoginOutcome, AuthError> {
         if username.len() > 64 || password.chars().count() > password::MAX_PASSWORD_CHARS {
             self.audit.record(
-                AuditEvent::new(ANONYMOUS, "auth.login.failed", Outcome::Denied).reason("oversized_input"),
+                AuditEvent::new(Actor::Anonymous, "auth.login.failed", Outcome::Denied)
+                    .reason("oversized_input"),
             );
             return Err(AuthError::InvalidCredentials);
         }
         let key = format!("{}|{client}", username.to_ascii_lowercase());
-        let now = now_utc().unix_timestamp();
-        let window = LOCKOUT_WINDOW.as_secs() as i64;
-        let (failures, oldest) = self.store.login_failures_since(&key, now - window).await?;
+        let now = Timestamp::now();
+        let (failures, oldest) = self.store.login_failures_since(&key, now.minus(LOCKOUT_WINDOW)).await?;
         if failures >= MAX_LOGIN_FAILURES {
             self.audit.record(
-                AuditEvent::new(ANONYMOUS, "auth.login.locked", Outcome::Denied).reason("too_many_failures"),
+                AuditEvent::new(Actor::Anonymous, "auth.login.locked", Outcome::Denied)
+                    .reason("too_many_failures"),
             );
-            let until = oldest.unwrap_or(now) + window;
-            return Err(AuthError::LockedOut {
-                retry_after: Duration::from_secs((until - now).max(1) as u64),
-            });
+            let until = oldest.unwrap_or(now).plus(LOCKOUT_WINDOW);
+            return Err(AuthError::LockedOut { retry_after: until.since(now).max(Duration::from_secs(1)) });
         }
         let record = match Username::parse(username) {
             Ok(name) => self.store.user_by_username(&name.canonical()).await?,
@@ -223,12 +215,12 @@ impl AuthService {
             other => {
                 // The target is the account only when it exists; the typed username is never
                 // recorded (it may be a mistyped password).
-                let mut event = AuditEvent::new(ANONYMOUS, "auth.login.failed", Outcome::Denied);
+                let mut event = AuditEvent::new(Actor::Anonymous, "auth.login.failed", Outcome::Denied);
                 event = match other {
                     Some(r) if matches && r.user.disabled => {
-                        event.target(&r.user.id).reason("account_disabled")
+                        event.target(r.user.id.as_str()).reason("account_disabled")
                     }
-                    Some(r) => event.target(&r.user.id).reason("invalid_credentials"),
+                    Some(r) => event.target(r.user.id.as_str()).reason("invalid_credentials"),
                     None => event.reason("invalid_credentials"),
                 };
                 self.audit.record(event);
@@ -237,31 +229,31 @@ impl AuthService {
             }
         };
         self.store.clear_login_failures(&key).await?;
-        let family_id = new_id(IdKind::Session);
+        let family_id = SessionId::generate();
         let (refresh_token, hash) = refresh::generate();
         let token = NewRefreshToken {
             hash,
             family_id: family_id.clone(),
             user_id: user.id.clone(),
-            expires_at: now + self.refresh_ttl.as_secs() as i64,
+            expires_at: now.plus(self.refresh_ttl),
         };
         self.store.start_session(&token, now).await?;
         self.audit.record(
-            AuditEvent::new(user_actor(&user.id), "auth.login.succeeded", Outcome::Success)
-                .target(&family_id),
+            AuditEvent::new(Actor::User(user.id.clone()), "auth.login.succeeded", Outcome::Success)
+                .target(family_id.as_str()),
         );
         let tokens = self.issue(&user, &family_id, refresh_token, now);
         Ok(LoginOutcome { tokens, user })
     }
 
-    fn issue(&self, user: &User, family_id: &str, refresh_token: String, now: i64) -> TokenPair {
+    fn issue(&self, user: &User, family_id: &SessionId, refresh_token: String, now: Timestamp) -> TokenPair {
         let claims = AccessClaims {
             sub: user.id.clone(),
             role: user.role,
-            jti: new_id(IdKind::TokenId),
-            sid: family_id.to_string(),
-            iat: now,
-            exp: now + self.access_ttl.as_secs() as i64,
+            jti: TokenId::generate(),
+            sid: family_id.clone(),
+            iat: now.unix(),
+            exp: now.plus(self.access_ttl).unix(),
             typ: "access".into(),
             iss: ISSUER.into(),
             aud: ACCESS_AUDIENCE.into(),
@@ -279,16 +271,10 @@ impl AuthService {
         if !refresh::looks_valid(refresh_token) {
             return Err(AuthError::InvalidToken);
         }
-        let now = now_utc().unix_timestamp();
+        let now = Timestamp::now();
         let (new_token, new_hash) = refresh::generate();
-        // The family is decided by the store; the placeholder is replaced there.
-        let new = NewRefreshToken {
-            hash: new_hash,
-            family_id: String::new(),
-            user_id: String::new(),
-            expires_at: now + self.refresh_ttl.as_secs() as i64,
-        };
-        match self.store.rotate_refresh_token(&refresh::hash(refresh_token), &new, now).await? {
+        let next = NextRefreshToken { hash: new_hash, expires_at: now.plus(self.refresh_ttl) };
+        match self.store.rotate_refresh_token(&refresh::hash(refresh_token), &next, now).await? {
             RotateOutcome::Rotated { user_id, family_id } => {
                 let user = self.store.user_by_id(&user_id).await?.ok_or(AuthError::InvalidToken)?;
                 let tokens = self.issue(&user, &family_id, new_token, now);
@@ -297,8 +283,8 @@ impl AuthService {
             RotateOutcome::Reused { family_id } => {
                 tracing::warn!(session_id = %family_id, "refresh token reuse detected: session revoked");
                 self.audit.record(
-                    AuditEvent::new(ANONYMOUS, "auth.refresh.reuse", Outcome::Denied)
-                        .target(&family_id)
+                    AuditEvent::new(Actor::Anonymous, "auth.refresh.reuse", Outcome::Denied)
+                        .target(family_id.as_str())
                         .reason("spent_token_presented_session_revoked"),
                 );
                 Err(AuthError::InvalidToken)
@@ -309,9 +295,10 @@ impl AuthService {
 
     /// Checks an access token: signature, claims, expiry, revocation, account state.
     pub async fn authenticate(&self, access_token: &str) -> Result<Session, AuthError> {
-        let now = now_utc().unix_timestamp();
-        let claims =
-            jwt::decode_access(access_token, &self.jwt_key, now).map_err(|_| AuthError::InvalidToken)?;
+        let now = Timestamp::now();
+        let claims = jwt::decode_access(access_token, &self.jwt_key, now.unix())
+            .map_err(|_| AuthError::InvalidToken)?;
+        let expires_at = Timestamp::from_unix(claims.exp).map_err(|_| AuthError::InvalidToken)?;
         if !self.store.access_token_active(&claims.sub, &claims.sid, &claims.jti).await? {
             return Err(AuthError::InvalidToken);
         }
@@ -320,18 +307,17 @@ impl AuthService {
             role: claims.role,
             jti: claims.jti,
             session_id: claims.sid,
-            expires_at: claims.exp,
+            expires_at,
         })
     }
 
     /// Ends a session: the access token's `jti` and the whole refresh family are revoked.
     pub async fn logout(&self, session: &Session) -> Result<(), AuthError> {
-        let now = now_utc().unix_timestamp();
         self.store.revoke_access_token(&session.jti, session.expires_at).await?;
-        self.store.revoke_session(&session.session_id, now).await?;
+        self.store.revoke_session(&session.session_id, Timestamp::now()).await?;
         self.audit.record(
-            AuditEvent::new(user_actor(&session.user_id), "auth.logout", Outcome::Success)
-                .target(&session.session_id),
+            AuditEvent::new(Actor::User(session.user_id.clone()), "auth.logout", Outcome::Success)
+                .target(session.session_id.as_str()),
         );
         Ok(())
     }
@@ -340,9 +326,4 @@ impl AuthService {
     pub async fn user(&self, session: &Session) -> Result<User, AuthError> {
         self.store.user_by_id(&session.user_id).await?.ok_or(AuthError::InvalidToken)
     }
-}
-
-/// The audit actor of an account.
-fn user_actor(user_id: &str) -> String {
-    format!("user:{user_id}")
 }

@@ -1,56 +1,34 @@
 //! Documents as services and the store see them.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-/// What kind of document it is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum DocumentType {
-    /// Passport, identity card.
-    Identity,
-    /// Driving or professional licence.
-    License,
-    /// Bank or tax document.
-    Financial,
-    /// Diploma, certificate.
-    Credential,
-    /// Anything else.
-    Other,
-}
+use crate::clock::Timestamp;
+use crate::ids::{DocumentId, UserId};
 
-impl DocumentType {
-    /// The stored and serialised name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DocumentType::Identity => "identity",
-            DocumentType::License => "license",
-            DocumentType::Financial => "financial",
-            DocumentType::Credential => "credential",
-            DocumentType::Other => "other",
-        }
-    }
-
-    /// Parses a name; `None` for anything else.
-    pub fn parse(raw: &str) -> Option<Self> {
-        Some(match raw {
-            "identity" => DocumentType::Identity,
-            "license" => DocumentType::License,
-            "financial" => DocumentType::Financial,
-            "credential" => DocumentType::Credential,
-            "other" => DocumentType::Other,
-            _ => return None,
-        })
+crate::text_enum! {
+    /// What kind of document it is.
+    pub enum DocumentType {
+        /// Passport, identity card.
+        Identity => "identity",
+        /// Driving or professional licence.
+        License => "license",
+        /// Bank or tax document.
+        Financial => "financial",
+        /// Diploma, certificate.
+        Credential => "credential",
+        /// Anything else.
+        Other => "other",
     }
 }
 
 /// A document's metadata (never its content).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DocumentMeta {
-    /// `doc_…`.
-    pub id: String,
+    /// The document's id.
+    pub id: DocumentId,
     /// The owner.
     #[serde(skip)]
-    pub user_id: String,
+    pub user_id: UserId,
     /// Its kind.
     pub document_type: DocumentType,
     /// Sanitised file name.
@@ -61,8 +39,8 @@ pub struct DocumentMeta {
     pub size_bytes: u64,
     /// Hex SHA-256 of the plaintext.
     pub sha256: String,
-    /// RFC 3339.
-    pub created_at: String,
+    /// When it was uploaded.
+    pub created_at: Timestamp,
     /// The uploader's JSON object (≤ 16 KiB).
     pub metadata: serde_json::Value,
     /// Position of its leaf in the registry tree.

@@ -1,7 +1,6 @@
 //! The document service: upload (encrypt, register, store atomically), read, list with
 //! cursors, download, delete, and master-key rotation.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -11,13 +10,15 @@ use moka::future::Cache;
 
 use super::filename::sanitize;
 use super::model::{DocumentMeta, DocumentType, NewDocument};
-use crate::clock::now_rfc3339;
+use crate::clock::Timestamp;
 use crate::cpu::{CpuBusy, CpuPool};
 use crate::crypto::vault::{VaultError, VaultKeys};
-use crate::ids::{is_valid_id, new_id, IdKind};
+use crate::error::FieldErrors;
+use crate::ids::{DocumentId, UserId};
 use crate::registry::Registry;
 use crate::store::{Store, StoreError};
-use crate::timeline::TimelineEvent;
+use crate::text_enum::either_of;
+use crate::timeline::{TimelineEvent, TimelineKind};
 
 /// Largest `metadata` object, serialised.
 pub const MAX_METADATA_BYTES: usize = 16 * 1024;
@@ -32,30 +33,24 @@ const CACHE_CAPACITY: u64 = 10_000;
 #[derive(Debug, thiserror::Error)]
 pub enum DocumentError {
     /// Bad input, per field.
-    #[error("validation failed")]
-    Validation(BTreeMap<String, String>),
+    #[error(transparent)]
+    Validation(#[from] FieldErrors),
     /// Does not exist or is not the caller's.
     #[error("not found")]
     NotFound,
     /// The CPU pool is saturated.
-    #[error("busy")]
-    Busy,
+    #[error(transparent)]
+    Busy(#[from] CpuBusy),
     /// The ciphertext cannot be opened (wrong or missing key, corruption).
-    #[error("vault: {0}")]
+    #[error("the vault cannot open a document")]
     Vault(#[from] VaultError),
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
 }
 
-impl From<CpuBusy> for DocumentError {
-    fn from(_: CpuBusy) -> Self {
-        DocumentError::Busy
-    }
-}
-
 fn invalid(field: &str, reason: &str) -> DocumentError {
-    DocumentError::Validation(BTreeMap::from([(field.to_string(), reason.to_string())]))
+    FieldErrors::one(field, reason).into()
 }
 
 /// An upload, read from the request: the content and what the uploader said about it.
@@ -89,7 +84,7 @@ pub struct DocumentService {
     keys: Arc<VaultKeys>,
     registry: Arc<Registry>,
     cpu: CpuPool,
-    cache: Cache<String, DocumentMeta>,
+    cache: Cache<DocumentId, DocumentMeta>,
 }
 
 fn parse_mime(raw: &str) -> String {
@@ -139,31 +134,31 @@ impl DocumentService {
     }
 
     /// Encrypts and stores an upload, appending it to the registry in the same transaction.
-    pub async fn upload(&self, user_id: &str, upload: Upload) -> Result<DocumentMeta, DocumentError> {
+    pub async fn upload(&self, user_id: &UserId, upload: Upload) -> Result<DocumentMeta, DocumentError> {
         let document_type = DocumentType::parse(&upload.document_type).ok_or_else(|| {
-            invalid("document_type", "must be identity, license, financial, credential or other")
+            invalid("document_type", &format!("must be {}", either_of(DocumentType::NAMES)))
         })?;
         let metadata = parse_metadata(upload.metadata.as_deref())?;
-        let id = new_id(IdKind::Document);
+        let id = DocumentId::generate();
         let size_bytes = upload.content.len() as u64;
         let keys = Arc::clone(&self.keys);
-        let (doc_id, owner) = (id.clone(), user_id.to_string());
+        let (doc_id, owner) = (id.to_string(), user_id.to_string());
         let content = upload.content;
         let sealed = self.cpu.run(move || keys.seal(content, &doc_id, &owner)).await?;
         let mut meta = DocumentMeta {
             id,
-            user_id: user_id.to_string(),
+            user_id: user_id.clone(),
             document_type,
             file_name: sanitize(&upload.file_name),
             mime_type: parse_mime(&upload.mime_type),
             size_bytes,
             sha256: hex::encode(upload.sha256),
-            created_at: now_rfc3339(),
+            created_at: Timestamp::now(),
             metadata,
             registry_index: 0,
         };
         let leaf = honestly_zk::field_from_sha256(&upload.sha256);
-        let event = TimelineEvent::new(user_id, "document_uploaded").document(&meta.id);
+        let event = TimelineEvent::new(user_id, TimelineKind::DocumentUploaded).document(&meta.id);
         let store = Arc::clone(&self.store);
         let meta = self
             .registry
@@ -179,20 +174,31 @@ impl DocumentService {
     }
 
     /// Metadata of a document the caller owns.
-    pub async fn get(&self, user_id: &str, id: &str) -> Result<DocumentMeta, DocumentError> {
-        if !is_valid_id(IdKind::Document, id) {
-            return Err(DocumentError::NotFound);
-        }
+    pub async fn get(&self, user_id: &UserId, id: &DocumentId) -> Result<DocumentMeta, DocumentError> {
         if let Some(meta) = self.cache.get(id).await {
-            return if meta.user_id == user_id { Ok(meta) } else { Err(DocumentError::NotFound) };
+            return if &meta.user_id == user_id { Ok(meta) } else { Err(DocumentError::NotFound) };
         }
         let meta = self.store.document(user_id, id).await?.ok_or(DocumentError::NotFound)?;
-        self.cache.insert(id.to_string(), meta.clone()).await;
+        self.cache.insert(id.clone(), meta.clone()).await;
         Ok(meta)
     }
 
+    /// Metadata of the most recent registered document with this plaintext SHA-256 (64 hex
+    /// digits, any case), whoever owns it.
+    pub async fn by_sha256(&self, sha256: &str) -> Result<DocumentMeta, DocumentError> {
+        let sha256 = sha256.trim().to_ascii_lowercase();
+        if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(invalid("document_sha256", "64 hex digits"));
+        }
+        self.store.document_by_sha256(&sha256).await?.ok_or(DocumentError::NotFound)
+    }
+
     /// Metadata and decrypted content of a document the caller owns.
-    pub async fn content(&self, user_id: &str, id: &str) -> Result<(DocumentMeta, Vec<u8>), DocumentError> {
+    pub async fn content(
+        &self,
+        user_id: &UserId,
+        id: &DocumentId,
+    ) -> Result<(DocumentMeta, Vec<u8>), DocumentError> {
         let meta = self.get(user_id, id).await?;
         let sealed = self.store.document_sealed(user_id, id).await?.ok_or(DocumentError::NotFound)?;
         let keys = Arc::clone(&self.keys);
@@ -204,7 +210,7 @@ impl DocumentService {
     /// The caller's documents, newest first.
     pub async fn list(
         &self,
-        user_id: &str,
+        user_id: &UserId,
         cursor: Option<&str>,
         limit: Option<u32>,
     ) -> Result<Page, DocumentError> {
@@ -224,11 +230,8 @@ impl DocumentService {
     }
 
     /// Deletes a document (metadata and ciphertext) the caller owns.
-    pub async fn delete(&self, user_id: &str, id: &str) -> Result<(), DocumentError> {
-        if !is_valid_id(IdKind::Document, id) {
-            return Err(DocumentError::NotFound);
-        }
-        let event = TimelineEvent::new(user_id, "document_deleted").document(id);
+    pub async fn delete(&self, user_id: &UserId, id: &DocumentId) -> Result<(), DocumentError> {
+        let event = TimelineEvent::new(user_id, TimelineKind::DocumentDeleted).document(id);
         let deleted = self.store.delete_document(user_id, id, &event).await?;
         self.cache.invalidate(id).await;
         if deleted {
@@ -239,7 +242,7 @@ impl DocumentService {
     }
 
     /// Forgets cached metadata of `id` (deletion seen from another replica).
-    pub async fn invalidate(&self, id: &str) {
+    pub async fn invalidate(&self, id: &DocumentId) {
         self.cache.invalidate(id).await;
     }
 

@@ -1,67 +1,47 @@
 //! Share links as services and the store see them.
 
-use serde::{Deserialize, Serialize};
+use crate::clock::Timestamp;
+use crate::ids::{DocumentId, LinkId, ProofId, UserId};
 
-/// What a link shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AccessLevel {
-    /// The proof and the document's type and hash.
-    ProofOnly,
-    /// Also the document's metadata.
-    Metadata,
-    /// Also a short-lived URL to the content.
-    Full,
-}
-
-impl AccessLevel {
-    /// The stored and serialised name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AccessLevel::ProofOnly => "proof_only",
-            AccessLevel::Metadata => "metadata",
-            AccessLevel::Full => "full",
-        }
-    }
-
-    /// Parses a stored name.
-    pub fn parse(raw: &str) -> Option<Self> {
-        match raw {
-            "proof_only" => Some(AccessLevel::ProofOnly),
-            "metadata" => Some(AccessLevel::Metadata),
-            "full" => Some(AccessLevel::Full),
-            _ => None,
-        }
+crate::text_enum! {
+    /// What a link shows.
+    pub enum AccessLevel {
+        /// The proof and the document's type and hash.
+        ProofOnly => "proof_only",
+        /// Also the document's metadata.
+        Metadata => "metadata",
+        /// Also a short-lived URL to the content.
+        Full => "full",
     }
 }
 
 /// A stored share link (without its token, which is never stored).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ShareLink {
-    /// `lnk_…`.
-    pub id: String,
+    /// The link's id.
+    pub id: LinkId,
     /// The owner.
-    pub user_id: String,
+    pub user_id: UserId,
     /// The shared document.
-    pub document_id: String,
+    pub document_id: DocumentId,
     /// The shared proof, if any.
-    pub proof_id: Option<String>,
+    pub proof_id: Option<ProofId>,
     /// What it shows.
     pub access_level: AccessLevel,
     /// Hex SHA-256 of the token.
     pub token_hash: String,
-    /// Unix seconds.
-    pub expires_at: i64,
+    /// When it stops working.
+    pub expires_at: Timestamp,
     /// Accesses allowed, if bounded.
     pub max_accesses: Option<u32>,
     /// Accesses consumed.
     pub access_count: u32,
     /// argon2id hash of the passphrase, if one is set.
     pub passphrase_hash: Option<String>,
-    /// RFC 3339.
-    pub created_at: String,
-    /// Unix seconds, once revoked.
-    pub revoked_at: Option<i64>,
+    /// When it was made.
+    pub created_at: Timestamp,
+    /// When it was revoked, once revoked.
+    pub revoked_at: Option<Timestamp>,
 }
 
 /// A link to create, as requested.

@@ -5,7 +5,6 @@
 //! (rate limited per link; a wrong one consumes nothing) → the atomic consume in the store.
 //! Revoked, expired, exhausted, deleted and unknown links are the same `NotFound`.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -16,24 +15,23 @@ use moka::future::Cache;
 use rand::RngCore;
 use secrecy::ExposeSecret;
 use sha2::{Digest, Sha256};
-use time::format_description::well_known::Rfc3339;
-use time::OffsetDateTime;
 
 use super::model::{AccessLevel, NewLink, ShareLink};
-use crate::audit::{AuditEvent, AuditLog, Outcome, ANONYMOUS};
+use crate::audit::{Actor, AuditEvent, AuditLog, Outcome};
 use crate::auth::password;
-use crate::clock::{now_rfc3339, now_utc, rfc3339};
+use crate::clock::Timestamp;
 use crate::config::Config;
-use crate::cpu::CpuPool;
+use crate::cpu::{CpuBusy, CpuPool};
 use crate::crypto::canonical::sorted_compact;
 use crate::crypto::signing::BundleSigner;
 use crate::documents::{DocumentError, DocumentMeta, DocumentService};
-use crate::ids::{is_valid_id, new_id, IdKind};
+use crate::error::FieldErrors;
+use crate::ids::{DocumentId, LinkId, ProofId, UserId};
 use crate::ratelimit::{MemoryRateLimiter, Quota};
-use crate::registry::Registry;
 use crate::store::{Store, StoreError};
-use crate::timeline::TimelineEvent;
-use crate::zk::{verify, Expected, ProofRecord, ZkService};
+use crate::text_enum::either_of;
+use crate::timeline::{TimelineEvent, TimelineKind};
+use crate::zk::{Expected, ProofRecord, Verifier, VerifyInput};
 
 /// Longest life of a link.
 pub const MAX_HOURS: u32 = 720;
@@ -50,8 +48,8 @@ const PASSPHRASE_QUOTA: Quota = Quota { burst: 5, per_minute: 5 };
 #[derive(Debug, thiserror::Error)]
 pub enum LinkError {
     /// Bad input, per field.
-    #[error("validation failed")]
-    Validation(BTreeMap<String, String>),
+    #[error(transparent)]
+    Validation(#[from] FieldErrors),
     /// Unknown, revoked, expired, exhausted or deleted (indistinguishable), or not yours.
     #[error("not found")]
     NotFound,
@@ -61,21 +59,15 @@ pub enum LinkError {
     /// Too many wrong passphrases for this link.
     #[error("too many attempts")]
     TooManyAttempts(crate::ratelimit::Decision),
-    /// The CPU pool is saturated or keys are loading.
-    #[error("busy")]
-    Busy,
-    /// Anything else.
-    #[error("{0}")]
-    Internal(String),
-}
-
-impl From<StoreError> for LinkError {
-    fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::Unavailable(_) => LinkError::Busy,
-            other => LinkError::Internal(other.to_string()),
-        }
-    }
+    /// The CPU pool is saturated.
+    #[error(transparent)]
+    Busy(#[from] CpuBusy),
+    /// The document behind the link cannot be read.
+    #[error("the shared document cannot be read")]
+    Document(#[source] DocumentError),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
 }
 
 impl From<DocumentError> for LinkError {
@@ -83,14 +75,15 @@ impl From<DocumentError> for LinkError {
         match e {
             DocumentError::NotFound => LinkError::NotFound,
             DocumentError::Validation(f) => LinkError::Validation(f),
-            DocumentError::Busy => LinkError::Busy,
-            other => LinkError::Internal(other.to_string()),
+            DocumentError::Busy(busy) => LinkError::Busy(busy),
+            DocumentError::Store(store) => LinkError::Store(store),
+            other => LinkError::Document(other),
         }
     }
 }
 
 fn invalid(field: &str, reason: &str) -> LinkError {
-    LinkError::Validation(BTreeMap::from([(field.to_string(), reason.to_string())]))
+    FieldErrors::one(field, reason).into()
 }
 
 /// What is expensive and immutable about a link's target: cached, never consulted for access.
@@ -128,13 +121,12 @@ pub struct Created {
 pub struct LinkService {
     store: Arc<dyn Store>,
     documents: Arc<DocumentService>,
-    zk: Arc<ZkService>,
-    registry: Arc<Registry>,
+    verifier: Arc<Verifier>,
     cpu: CpuPool,
     signer: Arc<BundleSigner>,
     audit: AuditLog,
     attempts: MemoryRateLimiter,
-    cache: Cache<String, Arc<Shared>>,
+    cache: Cache<LinkId, Arc<Shared>>,
     base_url: String,
     content_key: [u8; 32],
 }
@@ -155,10 +147,8 @@ pub struct LinkDeps {
     pub store: Arc<dyn Store>,
     /// Documents.
     pub documents: Arc<DocumentService>,
-    /// Verification keys.
-    pub zk: Arc<ZkService>,
-    /// The registry (authenticity roots).
-    pub registry: Arc<Registry>,
+    /// Verifies the shared proofs.
+    pub verifier: Arc<Verifier>,
     /// CPU pool.
     pub cpu: CpuPool,
     /// Bundle signer.
@@ -177,8 +167,7 @@ impl LinkService {
         Self {
             store: deps.store,
             documents: deps.documents,
-            zk: deps.zk,
-            registry: deps.registry,
+            verifier: deps.verifier,
             cpu: deps.cpu,
             signer: deps.signer,
             audit: deps.audit,
@@ -200,10 +189,11 @@ impl LinkService {
     }
 
     /// Creates a link to one of the caller's documents (and optionally one of its proofs).
-    pub async fn create(&self, user_id: &str, req: NewLink) -> Result<Created, LinkError> {
+    pub async fn create(&self, user_id: &UserId, req: NewLink) -> Result<Created, LinkError> {
         let access_level = AccessLevel::parse(&req.access_level)
-            .ok_or_else(|| invalid("access_level", "must be proof_only, metadata or full"))?;
-        let now = now_utc();
+            .ok_or_else(|| invalid("access_level", &format!("must be {}", either_of(AccessLevel::NAMES))))?;
+        let now = Timestamp::now();
+        let hours = |h: u32| Duration::from_secs(u64::from(h) * 3600);
         let expires_at = match (req.expires_in_hours, req.expires_at.as_deref()) {
             (Some(_), Some(_)) => {
                 return Err(invalid("expires_at", "give expires_in_hours or expires_at, not both"))
@@ -211,11 +201,11 @@ impl LinkService {
             (Some(h), None) if !(1..=MAX_HOURS).contains(&h) => {
                 return Err(invalid("expires_in_hours", "must be between 1 and 720"))
             }
-            (hours, None) => now + Duration::from_secs(u64::from(hours.unwrap_or(24)) * 3600),
+            (h, None) => now.plus(hours(h.unwrap_or(24))),
             (None, Some(at)) => {
-                let at = OffsetDateTime::parse(at, &Rfc3339)
+                let at = Timestamp::parse_rfc3339(at)
                     .map_err(|_| invalid("expires_at", "must be an RFC 3339 time"))?;
-                if at <= now || at > now + Duration::from_secs(u64::from(MAX_HOURS) * 3600) {
+                if at <= now || at > now.plus(hours(MAX_HOURS)) {
                     return Err(invalid("expires_at", "must be in the future and within 720 hours"));
                 }
                 at
@@ -228,54 +218,54 @@ impl LinkService {
             Some(p) if !(8..=128).contains(&p.chars().count()) => {
                 return Err(invalid("passphrase", "must be 8 to 128 characters"))
             }
-            Some(p) => Some(self.cpu.run(move || password::hash(&p)).await.map_err(|_| LinkError::Busy)?),
+            Some(p) => Some(self.cpu.run(move || password::hash(&p)).await?),
             None => None,
         };
-        let document = self.documents.get(user_id, &req.document_id).await?;
-        if let Some(proof_id) = &req.proof_id {
-            if !is_valid_id(IdKind::Proof, proof_id) {
-                return Err(LinkError::NotFound);
+        let document_id = DocumentId::parse(&req.document_id).map_err(|_| LinkError::NotFound)?;
+        let document = self.documents.get(user_id, &document_id).await?;
+        let proof_id = match &req.proof_id {
+            None => None,
+            Some(raw) => {
+                let proof_id = ProofId::parse(raw).map_err(|_| LinkError::NotFound)?;
+                match self.store.proof(user_id, &proof_id).await? {
+                    Some(p) if p.document_id == document.id => Some(proof_id),
+                    Some(_) => return Err(invalid("proof_id", "is a proof of another document")),
+                    None => return Err(LinkError::NotFound),
+                }
             }
-            match self.store.proof(user_id, proof_id).await? {
-                Some(p) if p.document_id == document.id => {}
-                Some(_) => return Err(invalid("proof_id", "is a proof of another document")),
-                None => return Err(LinkError::NotFound),
-            }
-        }
+        };
         let mut token_bytes = [0u8; 32];
         rand::rngs::OsRng.fill_bytes(&mut token_bytes);
         let token = URL_SAFE_NO_PAD.encode(token_bytes);
         let link = ShareLink {
-            id: new_id(IdKind::Link),
-            user_id: user_id.to_string(),
+            id: LinkId::generate(),
+            user_id: user_id.clone(),
             document_id: document.id.clone(),
-            proof_id: req.proof_id,
+            proof_id,
             access_level,
             token_hash: token_hash(&token),
-            expires_at: expires_at.unix_timestamp(),
+            expires_at,
             max_accesses: req.max_accesses,
             access_count: 0,
             passphrase_hash,
-            created_at: now_rfc3339(),
+            created_at: now,
             revoked_at: None,
         };
-        let event = TimelineEvent::new(user_id, "link_created").document(&document.id).link(&link.id);
+        let event =
+            TimelineEvent::new(user_id, TimelineKind::LinkCreated).document(&document.id).link(&link.id);
         self.store.insert_link(&link, &event).await?;
         Ok(Created { link, token })
     }
 
     /// The caller's links (without tokens), newest first.
-    pub async fn list(&self, user_id: &str) -> Result<Vec<ShareLink>, LinkError> {
+    pub async fn list(&self, user_id: &UserId) -> Result<Vec<ShareLink>, LinkError> {
         Ok(self.store.links_of_user(user_id, MAX_LISTED).await?)
     }
 
     /// Revokes one of the caller's links; effective at once.
-    pub async fn revoke(&self, user_id: &str, id: &str) -> Result<(), LinkError> {
-        if !is_valid_id(IdKind::Link, id) {
-            return Err(LinkError::NotFound);
-        }
-        let event = TimelineEvent::new(user_id, "link_revoked").link(id);
-        let revoked = self.store.revoke_link(user_id, id, now_utc().unix_timestamp(), &event).await?;
+    pub async fn revoke(&self, user_id: &UserId, id: &LinkId) -> Result<(), LinkError> {
+        let event = TimelineEvent::new(user_id, TimelineKind::LinkRevoked).link(id);
+        let revoked = self.store.revoke_link(user_id, id, Timestamp::now(), &event).await?;
         self.cache.invalidate(id).await;
         if revoked {
             Ok(())
@@ -285,7 +275,7 @@ impl LinkService {
     }
 
     /// Forgets cached data of a link (revocation seen from another replica).
-    pub async fn invalidate(&self, link_id: &str) {
+    pub async fn invalidate(&self, link_id: &LinkId) {
         self.cache.invalidate(link_id).await;
     }
 
@@ -294,10 +284,10 @@ impl LinkService {
         self.cache.invalidate_all();
     }
 
-    fn audit_access(&self, link_id: Option<&str>, outcome: Outcome, reason: Option<&str>) {
-        let mut event = AuditEvent::new(ANONYMOUS, "link.access", outcome);
+    fn audit_access(&self, link_id: Option<&LinkId>, outcome: Outcome, reason: Option<&str>) {
+        let mut event = AuditEvent::new(Actor::Anonymous, "link.access", outcome);
         if let Some(id) = link_id {
-            event = event.target(id);
+            event = event.target(id.as_str());
         }
         if let Some(r) = reason {
             event = event.reason(r);
@@ -310,7 +300,7 @@ impl LinkService {
         if !token_looks_valid(token) {
             return Err(LinkError::NotFound);
         }
-        let now = now_utc().unix_timestamp();
+        let now = Timestamp::now();
         match self.store.link_by_token_hash(&token_hash(token)).await? {
             Some(l) if usable(&l, now) => Ok(l),
             _ => Err(LinkError::NotFound),
@@ -327,22 +317,20 @@ impl LinkService {
             }
         };
         if let Some(hash) = link.passphrase_hash.clone() {
-            let decision = self.attempts.check_local(&link.id, PASSPHRASE_QUOTA);
+            let decision = self.attempts.check_local(link.id.as_str(), PASSPHRASE_QUOTA);
             if !decision.allowed {
                 self.audit_access(Some(&link.id), Outcome::Denied, Some("passphrase_rate_limited"));
                 return Err(LinkError::TooManyAttempts(decision));
             }
             let given = passphrase.unwrap_or("").to_string();
-            let ok =
-                self.cpu.run(move || password::verify(&given, &hash)).await.map_err(|_| LinkError::Busy)?;
+            let ok = self.cpu.run(move || password::verify(&given, &hash)).await?;
             if !ok {
                 self.audit_access(Some(&link.id), Outcome::Denied, Some("passphrase"));
                 return Err(LinkError::Passphrase);
             }
         }
-        let event = TimelineEvent::new(&link.user_id, "link_accessed");
-        let Some(link) =
-            self.store.consume_link_access(&link.token_hash, now_utc().unix_timestamp(), &event).await?
+        let event = TimelineEvent::new(&link.user_id, TimelineKind::LinkAccessed);
+        let Some(link) = self.store.consume_link_access(&link.token_hash, Timestamp::now(), &event).await?
         else {
             self.audit_access(Some(&link.id), Outcome::Denied, Some("unavailable"));
             return Err(LinkError::NotFound);
@@ -363,20 +351,15 @@ impl LinkService {
         };
         let (proof_verified, vk_sha256) = match &proof {
             Some(p) => {
-                let signals = serde_json::Value::from(p.public_signals.clone());
-                let now = now_utc().unix_timestamp().max(0) as u64;
-                let outcome = verify::verify(
-                    &self.zk,
-                    &self.registry,
-                    &p.proof_type,
-                    &p.proof,
-                    &signals,
-                    &Expected::default(),
-                    now,
-                )
-                .await
-                .map_err(|_| LinkError::Busy)?;
-                (Some(outcome.verified), self.zk.circuit(&p.proof_type).map(|c| c.info.vk_sha256.clone()))
+                let public_signals = serde_json::Value::from(p.public_signals.clone());
+                let input = VerifyInput {
+                    proof_type: &p.proof_type,
+                    proof: &p.proof,
+                    public_signals: &public_signals,
+                    expected: &Expected::default(),
+                };
+                let outcome = self.verifier.check(input, Timestamp::now()).await?;
+                (Some(outcome.verified), self.verifier.vk_sha256(&p.proof_type))
             }
             None => (None, None),
         };
@@ -411,8 +394,8 @@ impl LinkService {
             "link_id": link.id,
             "document_sha256": shared.document.sha256,
             "access_level": link.access_level.as_str(),
-            "issued_at": now_rfc3339(),
-            "expires_at": unix_rfc3339(link.expires_at),
+            "issued_at": Timestamp::now(),
+            "expires_at": link.expires_at,
             "max_accesses": link.max_accesses,
             "access_count": link.access_count,
             "proof": proof,
@@ -425,7 +408,7 @@ impl LinkService {
         bundle
     }
 
-    fn content_mac(&self, link_id: &str, expires: i64) -> String {
+    fn content_mac(&self, link_id: &LinkId, expires: i64) -> String {
         let mut mac = Hmac::<Sha256>::new_from_slice(&self.content_key).expect("HMAC key");
         mac.update(format!("{link_id}|{expires}").as_bytes());
         URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
@@ -433,7 +416,7 @@ impl LinkService {
 
     /// A short-lived signed URL to the content of a `full` link.
     pub fn content_url(&self, token: &str, link: &ShareLink) -> String {
-        let expires = now_utc().unix_timestamp() + CONTENT_URL_TTL.as_secs() as i64;
+        let expires = Timestamp::now().plus(CONTENT_URL_TTL).unix();
         let sig = self.content_mac(&link.id, expires);
         format!("{}/vault/share/{token}/content?expires={expires}&sig={sig}", self.base_url)
     }
@@ -448,7 +431,7 @@ impl LinkService {
         let link = self.peek(token).await?;
         let expected = self.content_mac(&link.id, expires);
         let valid_sig: bool = subtle::ConstantTimeEq::ct_eq(expected.as_bytes(), sig.as_bytes()).into();
-        if !valid_sig || expires < now_utc().unix_timestamp() || link.access_level != AccessLevel::Full {
+        if !valid_sig || expires < Timestamp::now().unix() || link.access_level != AccessLevel::Full {
             return Err(LinkError::NotFound);
         }
         Ok(self.documents.content(&link.user_id, &link.document_id).await?)
@@ -460,13 +443,8 @@ impl LinkService {
     }
 }
 
-fn usable(link: &ShareLink, now: i64) -> bool {
+fn usable(link: &ShareLink, now: Timestamp) -> bool {
     link.revoked_at.is_none()
         && link.expires_at > now
         && link.max_accesses.is_none_or(|m| link.access_count < m)
-}
-
-/// Unix seconds as RFC 3339.
-pub fn unix_rfc3339(ts: i64) -> String {
-    OffsetDateTime::from_unix_timestamp(ts).map(rfc3339).unwrap_or_default()
 }

@@ -1,10 +1,13 @@
-//! Zero-knowledge services: the key lifecycle and verification ([`service::ZkService`]) and
-//! proofs about documents ([`proofs::ProofService`]).
+//! Zero-knowledge services: the key lifecycle ([`service::ZkService`]), verification
+//! ([`verifier::Verifier`], the only way anything verifies) and proofs about documents
+//! ([`proofs::ProofService`]).
 
 pub mod proofs;
 pub mod service;
+pub mod verifier;
 pub mod verify;
 
 pub use proofs::{ProofError, ProofRecord, ProofRequest, ProofService};
 pub use service::{CircuitInfo, ZkService};
-pub use verify::{verify_batch, Expected, VerifyInput, VerifyOutcome, VerifyReason};
+pub use verifier::{NullifierUse, Submission, Verifier, VerifierError};
+pub use verify::{Expected, VerifyInput, VerifyOutcome, VerifyReason};

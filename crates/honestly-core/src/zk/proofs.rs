@@ -2,7 +2,6 @@
 //! request, reference time = now) and `authenticity_proof` (path from the registry). A false
 //! statement is refused before any proving; proofs are stored and listed per owner.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use honestly_zk::prover::{prove_age, prove_authenticity, random_salt, AgeClaim, AuthenticityClaim};
@@ -10,16 +9,17 @@ use honestly_zk::snarkjs::proof_to_value;
 use honestly_zk::{field_from_sha256, fr_to_decimal, CircuitId, ProveError};
 use serde::Serialize;
 use time::macros::format_description;
-use time::{Date, OffsetDateTime};
+use time::Date;
 
 use super::service::{KeyError, ZkService};
-use crate::clock::now_rfc3339;
+use crate::clock::Timestamp;
 use crate::cpu::CpuBusy;
 use crate::documents::{DocumentError, DocumentService};
-use crate::ids::{is_valid_id, new_id, IdKind};
+use crate::error::{FieldErrors, Inconsistent};
+use crate::ids::{DocumentId, ProofId, UserId};
 use crate::registry::Registry;
 use crate::store::{Store, StoreError};
-use crate::timeline::TimelineEvent;
+use crate::timeline::{TimelineEvent, TimelineKind};
 
 /// Most proofs one list returns.
 pub const MAX_LISTED_PROOFS: u32 = 100;
@@ -41,23 +41,23 @@ pub enum ProofRequest {
 /// A stored proof.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ProofRecord {
-    /// `prf_…`.
-    pub id: String,
+    /// The proof's id.
+    pub id: ProofId,
     /// The owner.
     #[serde(skip)]
-    pub user_id: String,
+    pub user_id: UserId,
     /// `age_proof` or `authenticity_proof`.
     pub proof_type: String,
     /// The document proven about.
-    pub document_id: String,
+    pub document_id: DocumentId,
     /// snarkjs proof JSON.
     pub proof: serde_json::Value,
     /// Decimal strings in the circuit's order.
     pub public_signals: Vec<String>,
     /// The nullifier signal.
     pub nullifier: String,
-    /// RFC 3339.
-    pub created_at: String,
+    /// When it was made.
+    pub created_at: Timestamp,
 }
 
 impl ProofRecord {
@@ -77,42 +77,42 @@ impl ProofRecord {
 #[derive(Debug, thiserror::Error)]
 pub enum ProofError {
     /// Bad input, per field.
-    #[error("validation failed")]
-    Validation(BTreeMap<String, String>),
+    #[error(transparent)]
+    Validation(#[from] FieldErrors),
     /// The statement is false (e.g. younger than `min_age`): no proof exists.
     #[error("the statement is false: {0}")]
     FalseStatement(String),
     /// Document or proof not found (or not the caller's).
     #[error("not found")]
     NotFound,
-    /// Keys are not loaded yet, or the CPU pool is saturated.
-    #[error("unavailable: {0}")]
-    Unavailable(String),
-    /// Anything else.
-    #[error("{0}")]
-    Internal(String),
-}
-
-impl From<StoreError> for ProofError {
-    fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::Unavailable(m) => ProofError::Unavailable(m),
-            other => ProofError::Internal(other.to_string()),
-        }
-    }
-}
-
-impl From<CpuBusy> for ProofError {
-    fn from(_: CpuBusy) -> Self {
-        ProofError::Unavailable("server busy".into())
-    }
+    /// The verification and proving keys are still being loaded.
+    #[error("zero-knowledge keys are still loading")]
+    KeysLoading,
+    /// The CPU pool is saturated.
+    #[error(transparent)]
+    Busy(#[from] CpuBusy),
+    /// A proving key could not be loaded.
+    #[error("a proving key cannot be loaded")]
+    Keys(#[source] KeyError),
+    /// Proving failed for a true statement.
+    #[error("proving failed")]
+    Prove(#[source] ProveError),
+    /// The document's content could not be read.
+    #[error("the document cannot be read")]
+    Document(#[source] DocumentError),
+    /// Stored data broke an expectation.
+    #[error(transparent)]
+    Inconsistent(#[from] Inconsistent),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
 }
 
 impl From<KeyError> for ProofError {
     fn from(e: KeyError) -> Self {
         match e {
-            KeyError::Busy => ProofError::Unavailable("server busy".into()),
-            other => ProofError::Internal(other.to_string()),
+            KeyError::Busy(busy) => ProofError::Busy(busy),
+            other => ProofError::Keys(other),
         }
     }
 }
@@ -122,20 +122,21 @@ impl From<DocumentError> for ProofError {
         match e {
             DocumentError::NotFound => ProofError::NotFound,
             DocumentError::Validation(f) => ProofError::Validation(f),
-            DocumentError::Busy => ProofError::Unavailable("server busy".into()),
-            other => ProofError::Internal(other.to_string()),
+            DocumentError::Busy(busy) => ProofError::Busy(busy),
+            DocumentError::Store(store) => ProofError::Store(store),
+            other => ProofError::Document(other),
         }
     }
 }
 
 fn invalid(field: &str, reason: &str) -> ProofError {
-    ProofError::Validation(BTreeMap::from([(field.to_string(), reason.to_string())]))
+    FieldErrors::one(field, reason).into()
 }
 
 fn prove_error(e: ProveError) -> ProofError {
     match e {
         ProveError::FalseStatement(reason) => ProofError::FalseStatement(reason),
-        other => ProofError::Internal(other.to_string()),
+        other => ProofError::Prove(other),
     }
 }
 
@@ -178,25 +179,25 @@ impl ProofService {
     /// Proves `request` about the caller's document and stores the proof.
     pub async fn create(
         &self,
-        user_id: &str,
-        document_id: &str,
+        user_id: &UserId,
+        document_id: &DocumentId,
         request: ProofRequest,
     ) -> Result<ProofRecord, ProofError> {
         let doc = self.documents.get(user_id, document_id).await?;
         if !self.zk.is_ready() {
-            return Err(ProofError::Unavailable("zero-knowledge keys are still loading".into()));
+            return Err(ProofError::KeysLoading);
         }
         let digest: [u8; 32] = hex::decode(&doc.sha256)
             .ok()
             .and_then(|b| b.try_into().ok())
-            .ok_or_else(|| ProofError::Internal("stored sha256 is not 32 bytes of hex".into()))?;
+            .ok_or_else(|| Inconsistent(format!("the stored sha256 of {} is not 32 bytes of hex", doc.id)))?;
         let leaf = field_from_sha256(&digest);
         let (circuit, proof, signals) = match request {
             ProofRequest::Age { birth_date, min_age } => {
                 if min_age > 150 {
                     return Err(invalid("min_age", "must be between 0 and 150"));
                 }
-                let now = OffsetDateTime::now_utc().unix_timestamp();
+                let now = Timestamp::now().unix();
                 let (epoch, _) = self.registry.current().await;
                 let claim = AgeClaim {
                     birth_ts: birth_timestamp(&birth_date, now)?,
@@ -213,10 +214,11 @@ impl ProofService {
                 (CircuitId::Age, proof, public.to_signals())
             }
             ProofRequest::Authenticity => {
-                let (path, root, epoch) =
-                    self.registry.path(doc.registry_index).await.ok_or_else(|| {
-                        ProofError::Internal("document is missing from the registry".into())
-                    })?;
+                let (path, root, epoch) = self
+                    .registry
+                    .path(doc.registry_index)
+                    .await
+                    .ok_or_else(|| Inconsistent(format!("{} is missing from the registry", doc.id)))?;
                 let claim = AuthenticityClaim { leaf, path, root, epoch, salt: random_salt() };
                 claim.check().map_err(prove_error)?;
                 let pk = self.zk.proving_key(CircuitId::Authenticity).await?;
@@ -227,30 +229,28 @@ impl ProofService {
         };
         let public_signals: Vec<String> = signals.iter().map(fr_to_decimal).collect();
         let record = ProofRecord {
-            id: new_id(IdKind::Proof),
-            user_id: user_id.to_string(),
+            id: ProofId::generate(),
+            user_id: user_id.clone(),
             proof_type: circuit.name().into(),
             document_id: doc.id.clone(),
             proof: proof_to_value(&proof),
             nullifier: public_signals.last().cloned().unwrap_or_default(),
             public_signals,
-            created_at: now_rfc3339(),
+            created_at: Timestamp::now(),
         };
-        let event = TimelineEvent::new(user_id, "proof_created").document(&doc.id).proof(&record.id);
+        let event =
+            TimelineEvent::new(user_id, TimelineKind::ProofCreated).document(&doc.id).proof(&record.id);
         self.store.insert_proof(&record, &event).await?;
         Ok(record)
     }
 
     /// One of the caller's proofs.
-    pub async fn get(&self, user_id: &str, id: &str) -> Result<ProofRecord, ProofError> {
-        if !is_valid_id(IdKind::Proof, id) {
-            return Err(ProofError::NotFound);
-        }
+    pub async fn get(&self, user_id: &UserId, id: &ProofId) -> Result<ProofRecord, ProofError> {
         self.store.proof(user_id, id).await?.ok_or(ProofError::NotFound)
     }
 
     /// The caller's proofs, newest first.
-    pub async fn list(&self, user_id: &str) -> Result<Vec<ProofRecord>, ProofError> {
+    pub async fn list(&self, user_id: &UserId) -> Result<Vec<ProofRecord>, ProofError> {
         Ok(self.store.list_proofs(user_id, MAX_LISTED_PROOFS).await?)
     }
 }

@@ -15,7 +15,7 @@ use honestly_zk::{key_id, CircuitId, PreparedKey, ProvingKey};
 use serde::{Deserialize, Serialize};
 use tokio::sync::OnceCell;
 
-use crate::cpu::CpuPool;
+use crate::cpu::{CpuBusy, CpuPool};
 
 /// Longest external circuit name.
 const MAX_NAME: usize = 64;
@@ -61,8 +61,8 @@ pub enum KeyError {
     #[error("a circuit named {0} exists")]
     Exists(String),
     /// The CPU pool is saturated.
-    #[error("busy")]
-    Busy,
+    #[error(transparent)]
+    Busy(#[from] CpuBusy),
     /// Anything else (I/O, corrupt key files).
     #[error("{0}")]
     Internal(String),
@@ -244,7 +244,7 @@ impl ZkService {
         let path = keyfile::circuit_dir(&self.keys_dir, id.name()).join(keyfile::PROVING_KEY_FILE);
         slot.get_or_try_init(|| async {
             tracing::info!(circuit = id.name(), "loading proving key (first use)");
-            let key = self.cpu.run(move || read_proving_key(&path)).await.map_err(|_| KeyError::Busy)?;
+            let key = self.cpu.run(move || read_proving_key(&path)).await?;
             key.map(Arc::new).map_err(internal)
         })
         .await
@@ -273,11 +273,7 @@ impl ZkService {
         if bytes.len() > MAX_VK_BYTES {
             return Err(KeyError::Invalid("verification_key is too large".into()));
         }
-        let loaded = self
-            .cpu
-            .run(move || load_external_owned(bytes, nullifier_signal))
-            .await
-            .map_err(|_| KeyError::Busy)??;
+        let loaded = self.cpu.run(move || load_external_owned(bytes, nullifier_signal)).await??;
         let loaded = LoadedCircuit { info: CircuitInfo { name: name.into(), ..loaded.info }, ..loaded };
         std::fs::create_dir_all(&self.external_dir).map_err(internal)?;
         let sidecar = serde_json::to_vec(&Sidecar { nullifier_signal }).map_err(internal)?;

@@ -17,35 +17,21 @@ use serde::{Deserialize, Serialize};
 use super::service::{LoadedCircuit, ZkService};
 use crate::registry::Registry;
 
-/// Why a verification did not pass.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum VerifyReason {
-    /// The proof does not verify under the circuit's key.
-    InvalidProof,
-    /// The proof or signals are not well-formed.
-    Malformed,
-    /// The nullifier was consumed before.
-    NullifierUsed,
-    /// A valid proof that does not meet the expectations.
-    ExpectationFailed,
-    /// A valid proof whose reference time is too old or in the future.
-    StaleProof,
-    /// No circuit of that name.
-    UnknownCircuit,
-}
-
-impl VerifyReason {
-    /// The reason's wire name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            VerifyReason::InvalidProof => "invalid_proof",
-            VerifyReason::Malformed => "malformed",
-            VerifyReason::NullifierUsed => "nullifier_used",
-            VerifyReason::ExpectationFailed => "expectation_failed",
-            VerifyReason::StaleProof => "stale_proof",
-            VerifyReason::UnknownCircuit => "unknown_circuit",
-        }
+crate::text_enum! {
+    /// Why a verification did not pass.
+    pub enum VerifyReason {
+        /// The proof does not verify under the circuit's key.
+        InvalidProof => "invalid_proof",
+        /// The proof or signals are not well-formed.
+        Malformed => "malformed",
+        /// The nullifier was consumed before.
+        NullifierUsed => "nullifier_used",
+        /// A valid proof that does not meet the expectations.
+        ExpectationFailed => "expectation_failed",
+        /// A valid proof whose reference time is too old or in the future.
+        StaleProof => "stale_proof",
+        /// No circuit of that name.
+        UnknownCircuit => "unknown_circuit",
     }
 }
 
@@ -242,18 +228,16 @@ async fn finish(
     outcome
 }
 
-/// Verifies `proof` + `public_signals` (snarkjs JSON values) as `proof_type`, then checks
-/// `expected` at time `now`. CPU work runs on the service's bounded pool.
-pub async fn verify(
+/// Verifies `input` (snarkjs JSON values), then checks its expectations at time `now` (Unix
+/// seconds). CPU work runs on the service's bounded pool.
+pub(crate) async fn verify(
     zk: &ZkService,
     registry: &Registry,
-    proof_type: &str,
-    proof: &serde_json::Value,
-    public_signals: &serde_json::Value,
-    expected: &Expected,
+    input: &VerifyInput<'_>,
     now: u64,
 ) -> Result<VerifyOutcome, crate::cpu::CpuBusy> {
-    let input = OwnedInput::new(zk, &VerifyInput { proof_type, proof, public_signals, expected });
+    let expected = input.expected;
+    let input = OwnedInput::new(zk, input);
     let checked = zk
         .cpu()
         .run(move || {
@@ -271,7 +255,7 @@ pub async fn verify(
 /// Verifies many proofs at once: one batched pairing check per circuit (random linear
 /// combination, see `honestly_zk::batch`), then each proof's expectations. Result `i` is what
 /// [`verify`] would say about input `i`.
-pub async fn verify_batch(
+pub(crate) async fn verify_batch(
     zk: &ZkService,
     registry: &Registry,
     inputs: &[VerifyInput<'_>],

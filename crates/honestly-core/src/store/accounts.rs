@@ -1,0 +1,100 @@
+//! Accounts and login sessions.
+
+use async_trait::async_trait;
+
+use super::StoreError;
+use crate::auth::model::{User, UserRecord};
+use crate::clock::Timestamp;
+use crate::ids::{SessionId, TokenId, UserId};
+
+/// Accounts.
+#[async_trait]
+pub trait UserStore: Send + Sync {
+    /// Inserts a user; [`StoreError::Conflict`] when the canonical username is taken.
+    async fn create_user(&self, record: &UserRecord, canonical_username: &str) -> Result<(), StoreError>;
+    /// Finds a user (with password hash) by canonical username.
+    async fn user_by_username(&self, canonical_username: &str) -> Result<Option<UserRecord>, StoreError>;
+    /// Finds a user by id.
+    async fn user_by_id(&self, id: &UserId) -> Result<Option<User>, StoreError>;
+    /// Users in creation order, at most `limit`.
+    async fn list_users(&self, limit: u32) -> Result<Vec<User>, StoreError>;
+}
+
+/// A refresh token about to be stored.
+#[derive(Debug, Clone)]
+pub struct NewRefreshToken {
+    /// SHA-256 of the token text.
+    pub hash: String,
+    /// The login session it belongs to.
+    pub family_id: SessionId,
+    /// The account.
+    pub user_id: UserId,
+    /// When it stops working.
+    pub expires_at: Timestamp,
+}
+
+/// The token that replaces a spent one, in the spent one's session.
+#[derive(Debug, Clone)]
+pub struct NextRefreshToken {
+    /// SHA-256 of the token text.
+    pub hash: String,
+    /// When it stops working.
+    pub expires_at: Timestamp,
+}
+
+/// What presenting a refresh token did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RotateOutcome {
+    /// The token was live: it is now spent and the new one stored.
+    Rotated {
+        /// The account.
+        user_id: UserId,
+        /// The session, unchanged.
+        family_id: SessionId,
+    },
+    /// The token was already spent: its whole family is now revoked.
+    Reused {
+        /// The revoked session.
+        family_id: SessionId,
+    },
+    /// Unknown, expired, or of a revoked family.
+    Invalid,
+}
+
+/// Login sessions, refresh-token rotation, revoked access tokens and login failures.
+#[async_trait]
+pub trait SessionStore: Send + Sync {
+    /// Starts a session (family) with its first refresh token.
+    async fn start_session(&self, token: &NewRefreshToken, now: Timestamp) -> Result<(), StoreError>;
+    /// Atomically spends `old_hash` and stores `next` in the same family (for the same
+    /// user); a spent token revokes the family. Of concurrent calls with one token, exactly
+    /// one rotates.
+    async fn rotate_refresh_token(
+        &self,
+        old_hash: &str,
+        next: &NextRefreshToken,
+        now: Timestamp,
+    ) -> Result<RotateOutcome, StoreError>;
+    /// Revokes a session: its refresh tokens and its access tokens stop working.
+    async fn revoke_session(&self, family_id: &SessionId, now: Timestamp) -> Result<(), StoreError>;
+    /// Revokes one access token until it would have expired.
+    async fn revoke_access_token(&self, jti: &TokenId, expires_at: Timestamp) -> Result<(), StoreError>;
+    /// Whether an access token may still be used: its user exists and is enabled, its session
+    /// is not revoked and its `jti` is not revoked.
+    async fn access_token_active(
+        &self,
+        user_id: &UserId,
+        family_id: &SessionId,
+        jti: &TokenId,
+    ) -> Result<bool, StoreError>;
+    /// Records a failed login for `key` (username and client IP) at `at`.
+    async fn record_login_failure(&self, key: &str, at: Timestamp) -> Result<(), StoreError>;
+    /// Failures for `key` since `since`: how many, and the oldest one's time.
+    async fn login_failures_since(
+        &self,
+        key: &str,
+        since: Timestamp,
+    ) -> Result<(u32, Option<Timestamp>), StoreError>;
+    /// Forgets the failures of `key` (after a successful login).
+    async fn clear_login_failures(&self, key: &str) -> Result<(), StoreError>;
+}
