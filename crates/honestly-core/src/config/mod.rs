@@ -6,6 +6,7 @@
 
 mod dev_secrets;
 mod parse;
+mod problem;
 mod strength;
 mod validate;
 
@@ -18,7 +19,7 @@ use ipnet::IpNet;
 use secrecy::{ExposeSecret, SecretString};
 
 pub use dev_secrets::DevSecretsOutcome;
-pub use parse::ConfigProblem;
+pub use problem::ConfigProblem;
 pub use strength::decode_key32;
 
 /// Where the server runs: development generates missing secrets, production refuses them.

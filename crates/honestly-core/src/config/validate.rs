@@ -1,8 +1,8 @@
 //! Checks that look at the configuration as a whole (production rules, consistency).
 
-use super::parse::{split_secrets, ConfigProblem, Parsed};
+use super::parse::{split_secrets, Parsed};
 use super::strength::{decode_key32, weakness};
-use super::{DatabaseUrl, Environment};
+use super::{ConfigProblem, DatabaseUrl, Environment};
 
 const WEAK_NEO4J_PASSWORDS: &[&str] = &["", "neo4j", "test", "password"];
 
