@@ -2,7 +2,8 @@
 //! read (type, range, checks) and how `honestly config check` shows it. The order is the order
 //! of reading and of `describe()`; a variable's `read` may use the variables declared above it.
 //!
-//! `.env.example` lists exactly these variables (checked by `tests/env_example.rs`).
+//! `.env.example` and the table of `docs/configuration.md` list exactly these variables with
+//! these defaults (checked by `tests/env_example.rs`).
 
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::PathBuf;
