@@ -1,45 +1,23 @@
-//! `.env.example` at the repository root documents exactly the variables the configuration
-//! reads: adding a variable to the parser without documenting it (or leaving a removed one in
-//! the example) fails here.
-//!
-//! Two witnesses name the variables the configuration reads, and they must agree:
-//! - the source of `src/config/parse.rs`: every `r.<method>("NAME" …)` call of its reader
-//!   (`r.get`, `r.parse`, `r.bool`, `r.seconds`, `r.count`, `r.vars.get`);
-//! - [`Config::describe`], the list `honestly config check` prints.
+//! `.env.example` at the repository root and the variable table of `docs/configuration.md`
+//! document exactly the variables the configuration declares ([`VARIABLES`], from
+//! `src/config/variables.rs`), with their declared defaults: declaring a variable without
+//! documenting it, or leaving a removed one in either file, fails here.
 
 use std::collections::BTreeSet;
 
-use honestly_core::config::{Config, EnvMap};
+use honestly_core::config::{DefaultText, Variable, VARIABLES};
 
-const PARSE_RS: &str = include_str!("../src/config/parse.rs");
 const ENV_EXAMPLE: &str = include_str!("../../../.env.example");
+const CONFIGURATION_MD: &str = include_str!("../../../docs/configuration.md");
 
-/// Variable names passed as a string literal to a method of the reader `r`
-/// (`r.get("NAME")`, also split over lines as `r\n    .get("NAME")`).
-fn reader_calls(source: &str) -> BTreeSet<String> {
-    let is_ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
-    let bytes = source.as_bytes();
-    let mut names = BTreeSet::new();
-    for (start, _) in source.match_indices('r') {
-        // `r` must be a whole identifier (not the end of `iter` or the start of `rest`).
-        if start > 0 && is_ident(bytes[start - 1]) {
-            continue;
-        }
-        let rest = source[start + 1..].trim_start();
-        let Some(rest) = rest.strip_prefix('.') else { continue };
-        let method_len = rest.find(|c: char| !(c.is_ascii_lowercase() || c == '_' || c == '.')).unwrap_or(0);
-        let (method, after) = rest.split_at(method_len);
-        if method.is_empty() || method == "problem" {
-            continue;
-        }
-        let Some(literal) = after.strip_prefix("(\"") else { continue };
-        let Some(end) = literal.find('"') else { continue };
-        let name = &literal[..end];
-        if is_variable_name(name) {
-            names.insert(name.to_string());
-        }
-    }
-    names
+/// The names of the declared variables.
+fn declared() -> BTreeSet<String> {
+    VARIABLES.iter().map(|v| v.name.to_string()).collect()
+}
+
+/// The declaration of `name`.
+fn declaration(name: &str) -> Option<&'static Variable> {
+    VARIABLES.iter().find(|v| v.name == name)
 }
 
 /// A variable line of `.env.example`: `NAME=value`, or `# NAME=value` for one left at its default.
@@ -60,49 +38,59 @@ fn documented() -> Vec<String> {
     ENV_EXAMPLE.lines().filter_map(variable_of).map(String::from).collect()
 }
 
-fn described() -> BTreeSet<String> {
-    let strong = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
-    let vars: EnvMap = [
-        ("ENVIRONMENT", "production"),
-        ("JWT_SECRET", strong),
-        ("AI_AGENT_SECRET", strong),
-        ("VAULT_MASTER_KEY", strong),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v.to_string()))
-    .collect();
-    let loaded = Config::load(&vars).expect("a minimal production configuration loads");
-    loaded.config.describe().into_iter().map(|(name, _)| name.to_string()).collect()
+/// The rows of the variable table of `docs/configuration.md` (the table whose header is
+/// `| variable | default | meaning |`), as their cells.
+fn reference_rows() -> Vec<Vec<String>> {
+    let mut lines = CONFIGURATION_MD.lines().skip_while(|l| *l != "| variable | default | meaning |");
+    assert!(lines.next().is_some(), "docs/configuration.md has no `| variable | default | meaning |` table");
+    lines
+        .skip(1) // |---|---|---|
+        .take_while(|l| l.starts_with('|'))
+        .map(|l| l.trim_matches('|').split(" | ").map(|c| c.trim().to_string()).collect())
+        .collect()
+}
+
+/// The variable a row of the reference table documents: its first cell, `` `NAME` ``.
+fn reference_variable(row: &[String]) -> String {
+    let cell = &row[0];
+    let name = cell.strip_prefix('`').and_then(|c| c.strip_suffix('`')).unwrap_or(cell);
+    assert!(is_variable_name(name), "a row of docs/configuration.md names {cell:?}, not one `VARIABLE`");
+    name.to_string()
+}
+
+/// How the reference table writes a default.
+fn reference_default(default: DefaultText) -> String {
+    let code = |value: &str| if value.is_empty() { "none".to_string() } else { format!("`{value}`") };
+    match default {
+        DefaultText::Fixed(value) | DefaultText::Derived(value) => code(value),
+        DefaultText::PerEnvironment { development, production } => {
+            format!("{} (dev), {} (prod)", code(development), code(production))
+        }
+        DefaultText::Generated => "generated in dev".into(),
+        DefaultText::Unset => "unset".into(),
+    }
 }
 
 fn difference(a: &BTreeSet<String>, b: &BTreeSet<String>) -> Vec<String> {
     a.difference(b).cloned().collect()
 }
 
-#[test]
-fn the_parser_reads_the_variables_config_check_describes() {
-    let read = reader_calls(PARSE_RS);
-    let described = described();
-    assert!(read.len() >= 30, "the source scan found only {read:?}: did the reader's calls change shape?");
-    assert_eq!(
-        (difference(&read, &described), difference(&described, &read)),
-        (vec![], vec![]),
-        "(read by parse.rs but not in Config::describe, in Config::describe but not read by parse.rs)"
-    );
+/// The names listed more than once.
+fn duplicates(listed: &[String]) -> Vec<&String> {
+    let unique: BTreeSet<&String> = listed.iter().collect();
+    unique.into_iter().filter(|n| listed.iter().filter(|l| l == n).count() > 1).collect()
 }
 
 #[test]
-fn env_example_lists_exactly_the_variables_the_configuration_reads() {
+fn env_example_lists_exactly_the_declared_variables() {
     let listed = documented();
-    let unique: BTreeSet<String> = listed.iter().cloned().collect();
-    let duplicates: Vec<_> = unique.iter().filter(|n| listed.iter().filter(|l| l == n).count() > 1).collect();
-    assert!(duplicates.is_empty(), ".env.example lists these more than once: {duplicates:?}");
-
-    let read = reader_calls(PARSE_RS);
+    assert_eq!(duplicates(&listed), Vec::<&String>::new(), ".env.example lists these more than once");
+    let listed: BTreeSet<String> = listed.into_iter().collect();
+    let declared = declared();
     assert_eq!(
-        (difference(&read, &unique), difference(&unique, &read)),
+        (difference(&declared, &listed), difference(&listed, &declared)),
         (vec![], vec![]),
-        "(read by the configuration but missing from .env.example, listed in .env.example but never read)"
+        "(declared but missing from .env.example, listed in .env.example but not declared)"
     );
 }
 
@@ -118,26 +106,47 @@ fn every_variable_in_env_example_has_a_comment_and_no_secret_value() {
             i + 1
         );
     }
-    for secret in ["JWT_SECRET", "AI_AGENT_SECRET", "VAULT_MASTER_KEY", "NEO4J_PASS", "MONITORING_TOKEN"] {
+    let secrets: Vec<&str> = VARIABLES.iter().filter(|v| v.secret).map(|v| v.name).collect();
+    assert!(secrets.len() >= 6, "only {secrets:?} are declared secret");
+    for secret in secrets {
         let line = lines.iter().find(|l| variable_of(l) == Some(secret));
         assert_eq!(line.copied(), Some(format!("{secret}=").as_str()), "{secret} must be listed, empty");
     }
 }
 
 #[test]
-fn the_source_scan_finds_reader_calls_and_nothing_else() {
-    let source = r#"
-        let a = r.get("ALPHA");
-        let b = r.seconds("BETA_2", 1, 0, 9);
-        let c = r.vars.get("GAMMA").cloned();
-        r.problem("DELTA", "reported, not read");
-        let d = iter.get("EPSILON");
-        let e = r.get(name);
-        let f = r
-            .get("ZETA")
-            .unwrap_or_default();
-        let g = rr.get("ETA");
-    "#;
-    let found: Vec<String> = reader_calls(source).into_iter().collect();
-    assert_eq!(found, ["ALPHA", "BETA_2", "GAMMA", "ZETA"]);
+fn env_example_shows_the_declared_defaults() {
+    for line in ENV_EXAMPLE.lines() {
+        // `# NAME=value` shows a default; an uncommented line sets a value on purpose.
+        let Some(shown) = line.strip_prefix("# ") else { continue };
+        let Some(name) = variable_of(shown) else { continue };
+        let value = &shown[name.len() + 1..];
+        let default = declaration(name).map(|v| v.default);
+        if !value.is_empty() {
+            assert_eq!(default, Some(DefaultText::Fixed(value)), ".env.example shows {name}={value}");
+        }
+    }
+}
+
+#[test]
+fn the_configuration_reference_documents_exactly_the_declared_variables() {
+    let rows: Vec<String> = reference_rows().iter().map(|row| reference_variable(row)).collect();
+    assert_eq!(duplicates(&rows), Vec::<&String>::new(), "docs/configuration.md has several rows for these");
+    let rows: BTreeSet<String> = rows.into_iter().collect();
+    let declared = declared();
+    assert_eq!(
+        (difference(&declared, &rows), difference(&rows, &declared)),
+        (vec![], vec![]),
+        "(declared but missing from docs/configuration.md, in docs/configuration.md but not declared)"
+    );
+}
+
+#[test]
+fn the_configuration_reference_shows_the_declared_defaults() {
+    for row in reference_rows() {
+        let name = reference_variable(&row);
+        let Some(variable) = declaration(&name) else { continue };
+        assert_eq!(row.len(), 3, "the row of {name} in docs/configuration.md has {} cells", row.len());
+        assert_eq!(row[1], reference_default(variable.default), "default of {name} in docs/configuration.md");
+    }
 }

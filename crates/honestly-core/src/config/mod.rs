@@ -4,10 +4,15 @@
 //! Loading never touches the process environment: callers pass the variables in, which keeps
 //! tests independent of each other and of the machine.
 
+mod declare;
 mod dev_secrets;
-mod parse;
+mod problem;
+mod read;
+mod settle;
+mod show;
 mod strength;
 mod validate;
+mod variables;
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
@@ -15,11 +20,14 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use ipnet::IpNet;
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 
+pub use declare::{DefaultText, Variable};
 pub use dev_secrets::DevSecretsOutcome;
-pub use parse::ConfigProblem;
+pub use problem::ConfigProblem;
+pub use show::mask_secret;
 pub use strength::decode_key32;
+pub use variables::VARIABLES;
 
 /// Where the server runs: development generates missing secrets, production refuses them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -179,7 +187,7 @@ impl Config {
     /// not set are taken from (or generated once into) `DATA_DIR/dev-secrets.json`.
     /// Returns every problem found, not just the first.
     pub fn load(vars: &EnvMap) -> Result<Loaded, Vec<ConfigProblem>> {
-        let parsed = parse::parse(vars)?;
+        let parsed = variables::parse(vars)?;
         let mut warnings = validate::validate(&parsed)?;
         let config = match parsed.environment {
             Environment::Production => parsed.into_config(None)?,
@@ -206,88 +214,9 @@ impl Config {
     }
 
     /// The effective configuration as `(VARIABLE, value)` pairs, secrets masked, for
-    /// `honestly config check`.
+    /// `honestly config check`: every variable of [`VARIABLES`], in that order.
     pub fn describe(&self) -> Vec<(&'static str, String)> {
-        let mask = |s: &SecretString| mask_secret(s.expose_secret());
-        let opt_mask = |s: &Option<SecretString>| s.as_ref().map_or("(not set)".into(), mask);
-        let join = |v: &[String]| if v.is_empty() { "(none)".to_string() } else { v.join(",") };
-        vec![
-            ("ENVIRONMENT", self.environment.as_str().into()),
-            ("HOST", self.host.to_string()),
-            ("PORT", self.port.to_string()),
-            ("DATA_DIR", self.data_dir.display().to_string()),
-            ("DATABASE_URL", describe_database(&self.database)),
-            ("NEO4J_URI", self.neo4j_uri.clone().unwrap_or_else(|| "(not set)".into())),
-            ("NEO4J_USER", self.neo4j_user.clone()),
-            ("NEO4J_PASS", opt_mask(&self.secrets.neo4j_pass)),
-            ("NEO4J_MAX_CONNECTIONS", self.neo4j_max_connections.to_string()),
-            ("JWT_SECRET", mask(&self.secrets.jwt_secret)),
-            ("AI_AGENT_SECRET", self.secrets.ai_agent_secrets.iter().map(mask).collect::<Vec<_>>().join(",")),
-            ("VAULT_MASTER_KEY", mask(&self.secrets.vault_master_key)),
-            ("MONITORING_TOKEN", opt_mask(&self.secrets.monitoring_token)),
-            ("BUNDLE_SIGNING_KEY", opt_mask(&self.secrets.bundle_signing_key)),
-            ("JWT_ACCESS_EXPIRY", self.jwt_access_expiry.as_secs().to_string()),
-            ("JWT_REFRESH_EXPIRY", self.jwt_refresh_expiry.as_secs().to_string()),
-            ("AI_AGENT_RATE_LIMIT", self.ai_agent_rate_limit.to_string()),
-            ("AI_SIGNATURE_TOLERANCE", self.ai_signature_tolerance.as_secs().to_string()),
-            ("RATE_LIMIT_ENABLED", self.rate_limit.enabled.to_string()),
-            ("RATE_LIMIT_PER_MINUTE", self.rate_limit.per_minute.to_string()),
-            ("RATE_LIMIT_BURST", self.rate_limit.burst.to_string()),
-            (
-                "RATE_LIMIT_REDIS_URL",
-                self.rate_limit_redis_url.as_deref().map_or("(not set)".into(), mask_url),
-            ),
-            ("SLOW_REQUEST_THRESHOLD", format!("{}", self.slow_request_threshold.as_secs_f64())),
-            ("REQUEST_TIMEOUT", self.request_timeout.as_secs().to_string()),
-            ("ALLOWED_ORIGINS", join(&self.allowed_origins)),
-            ("SHARE_LINK_BASE_URL", self.share_link_base_url.clone()),
-            ("SHARE_BUNDLE_CACHE_TTL", self.share_bundle_cache_ttl.as_secs().to_string()),
-            ("DOCUMENT_CACHE_TTL", self.document_cache_ttl.as_secs().to_string()),
-            ("MAX_UPLOAD_BYTES", self.max_upload_bytes.to_string()),
-            ("ALLOW_REGISTRATION", self.allow_registration.to_string()),
-            (
-                "TRUSTED_PROXIES",
-                join(&self.trusted_proxies.iter().map(ToString::to_string).collect::<Vec<_>>()),
-            ),
-            (
-                "LOG_FORMAT",
-                match self.log_format {
-                    LogFormat::Pretty => "pretty".into(),
-                    LogFormat::Json => "json".into(),
-                },
-            ),
-            ("LOG_LEVEL", self.log_level.clone()),
-            ("HONESTLY_TEST_ROUTES", self.test_routes.to_string()),
-            ("ZK_KEYS_DIR", self.zk_keys_dir.display().to_string()),
-        ]
-    }
-}
-
-fn describe_database(db: &DatabaseUrl) -> String {
-    match db {
-        DatabaseUrl::Sqlite(path) => format!("sqlite://{}", path.display()),
-        DatabaseUrl::Neo4j(url) => mask_url(url),
-    }
-}
-
-/// Shows at most the first four characters of a secret and its length.
-pub fn mask_secret(secret: &str) -> String {
-    if secret.is_empty() {
-        return "(empty)".into();
-    }
-    let shown: String = secret.chars().take(4.min(secret.chars().count() / 4)).collect();
-    format!("{shown}… ({} chars, masked)", secret.chars().count())
-}
-
-/// Hides the password part of a URL (`redis://:pw@host` → `redis://:***@host`).
-fn mask_url(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme_end), Some(at)) if at > scheme_end => {
-            let userinfo = &url[scheme_end + 3..at];
-            let user = userinfo.split(':').next().unwrap_or("");
-            format!("{}{}:***{}", &url[..scheme_end + 3], user, &url[at..])
-        }
-        _ => url.to_string(),
+        variables::describe(self)
     }
 }
 

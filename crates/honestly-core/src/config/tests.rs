@@ -105,3 +105,66 @@ fn describe_masks_every_secret() {
     assert!(!text.contains(STRONG_A) && !text.contains(STRONG_B) && !text.contains("hunter2"));
     assert!(!format!("{:?}", loaded.config).contains(STRONG_A));
 }
+
+/// What `describe()` prints for a variable left unset, when its declared default says
+/// (`None` for defaults built from other variables or generated).
+fn shown_when_unset(default: DefaultText, environment: Environment) -> Option<&'static str> {
+    match default {
+        DefaultText::Fixed(value) => Some(value),
+        DefaultText::PerEnvironment { development, production } => match environment {
+            Environment::Development => Some(development),
+            Environment::Production => Some(production),
+        },
+        DefaultText::Unset => Some(""),
+        DefaultText::Derived(_) | DefaultText::Generated => None,
+    }
+}
+
+#[test]
+fn declared_defaults_are_the_defaults_in_effect() {
+    let dir = tempfile::tempdir().unwrap();
+    let development = vars(&[("DATA_DIR", dir.path().to_str().unwrap())]);
+    let production = vars(&[
+        ("ENVIRONMENT", "production"),
+        ("JWT_SECRET", STRONG_A),
+        ("AI_AGENT_SECRET", STRONG_B),
+        ("VAULT_MASTER_KEY", STRONG_C),
+    ]);
+    for (environment, env) in [(Environment::Development, development), (Environment::Production, production)]
+    {
+        let config = Config::load(&env).unwrap().config;
+        assert_eq!(config.environment, environment);
+        let described = config.describe();
+        assert_eq!(
+            described.iter().map(|(name, _)| *name).collect::<Vec<_>>(),
+            VARIABLES.iter().map(|v| v.name).collect::<Vec<_>>(),
+            "describe() lists every declared variable, in order"
+        );
+        for (variable, (_, shown)) in VARIABLES.iter().zip(&described) {
+            let Some(expected) = shown_when_unset(variable.default, environment) else { continue };
+            if env.contains_key(variable.name) {
+                continue;
+            }
+            let shown = if shown == "(not set)" || shown == "(none)" { "" } else { shown.as_str() };
+            assert_eq!(shown, expected, "{} in {}", variable.name, environment.as_str());
+        }
+    }
+}
+
+#[test]
+fn describe_masks_every_declared_secret() {
+    use sha2::Digest;
+    let dir = tempfile::tempdir().unwrap();
+    let secrets: Vec<(&str, String)> = VARIABLES
+        .iter()
+        .filter(|v| v.secret)
+        .map(|v| (v.name, hex::encode(sha2::Sha256::digest(v.name.as_bytes()))))
+        .collect();
+    assert!(secrets.len() >= 6, "declared secrets: {secrets:?}");
+    let mut env = vars(&[("DATA_DIR", dir.path().to_str().unwrap())]);
+    env.extend(secrets.iter().map(|(name, value)| (name.to_string(), value.clone())));
+    let text = format!("{:?}", Config::load(&env).unwrap().config.describe());
+    for (name, value) in &secrets {
+        assert!(!text.contains(value.as_str()), "{name} is printed in clear");
+    }
+}

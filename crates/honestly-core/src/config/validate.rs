@@ -1,8 +1,9 @@
 //! Checks that look at the configuration as a whole (production rules, consistency).
 
-use super::parse::{split_secrets, ConfigProblem, Parsed};
+use super::settle::split_secrets;
 use super::strength::{decode_key32, weakness};
-use super::{DatabaseUrl, Environment};
+use super::variables::Parsed;
+use super::{ConfigProblem, DatabaseUrl, Environment};
 
 const WEAK_NEO4J_PASSWORDS: &[&str] = &["", "neo4j", "test", "password"];
 
@@ -34,10 +35,10 @@ pub(super) fn validate(p: &Parsed) -> Result<Vec<String>, Vec<ConfigProblem>> {
                 }
             }
         }
-        if p.allowed_origins.iter().any(|o| o == "*") {
+        if p.allowed_origins.list.iter().any(|o| o == "*") {
             problems.push(ConfigProblem::new("ALLOWED_ORIGINS", "\"*\" is not allowed in production"));
         }
-        if p.allowed_origins_raw.is_none() {
+        if !p.allowed_origins.given {
             warnings.push("ALLOWED_ORIGINS is not set: no browser origin may call the API".into());
         }
         if matches!(p.database, DatabaseUrl::Neo4j(_))
@@ -62,7 +63,7 @@ pub(super) fn validate(p: &Parsed) -> Result<Vec<String>, Vec<ConfigProblem>> {
                     .into(),
             );
         }
-    } else if p.allowed_origins.iter().any(|o| o == "*") {
+    } else if p.allowed_origins.list.iter().any(|o| o == "*") {
         warnings.push("ALLOWED_ORIGINS=* lets any website call this development server".into());
     }
 
