@@ -15,6 +15,7 @@ pub mod ids;
 pub mod links;
 pub mod ratelimit;
 pub mod registry;
+pub mod request;
 pub mod rotation;
 pub mod store;
 pub mod text_enum;

@@ -66,7 +66,7 @@ macro_rules! text_enum {
             pub const NAMES: &'static [&'static str] = &[$($text),+];
 
             /// The value's text form: stored, serialised and shown as such.
-            pub fn as_str(self) -> &'static str {
+            pub const fn as_str(self) -> &'static str {
                 match self {
                     $($name::$variant => $text),+
                 }

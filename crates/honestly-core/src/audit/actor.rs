@@ -20,6 +20,17 @@ pub enum Actor {
     Cli,
 }
 
+impl Actor {
+    /// The agent named `agent_id`: delegated when it is an `agt_…` id, a service agent
+    /// otherwise.
+    pub fn agent(agent_id: &str) -> Self {
+        match AgentId::parse(agent_id) {
+            Ok(id) => Actor::Delegated(id),
+            Err(_) => Actor::Service(agent_id.to_string()),
+        }
+    }
+}
+
 impl fmt::Display for Actor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

@@ -2,7 +2,6 @@
 
 use sha2::{Digest, Sha256};
 
-use super::context;
 use crate::clock::Timestamp;
 use crate::ids::EventId;
 
@@ -61,20 +60,20 @@ pub struct AuditEvent {
 
 impl AuditEvent {
     /// A new event happening now, with a fresh id. Inside a request (see
-    /// [`super::RequestContext::scope`]) the request id and client address are taken from it.
+    /// [`crate::request::current`]) the request id and client address are taken from it.
     pub fn new(actor: impl Into<String>, action: impl Into<String>, outcome: Outcome) -> Self {
-        let current = context::current();
+        let current = crate::request::current();
         Self {
             seq: 0,
             id: EventId::generate(),
             at: Timestamp::now(),
             actor: actor.into(),
-            client_ip: current.as_ref().and_then(|c| c.client_ip.clone()),
+            client_ip: current.as_ref().map(|c| c.client_ip().to_string()),
             action: action.into(),
             target: None,
             outcome,
             reason: None,
-            request_id: current.and_then(|c| c.request_id),
+            request_id: current.map(|c| c.request_id().to_string()),
             prev_hash: String::new(),
             hash: String::new(),
         }

@@ -44,13 +44,11 @@
 //! passwords into the username field).
 
 mod actor;
-mod context;
 mod event;
 mod log;
 mod verify;
 
 pub use actor::Actor;
-pub use context::{current as current_request, RequestContext};
 pub use event::{AuditEvent, Outcome, ANONYMOUS, GENESIS_HASH, HASH_DOMAIN};
 pub use log::{AuditClosed, AuditLog, AuditLogOptions};
 pub use verify::{
