@@ -6,6 +6,7 @@ use std::sync::Arc;
 use honestly_zk::{fr_from_decimal, fr_to_decimal, Fr, MerklePath, RegistryTree};
 use tokio::sync::Mutex;
 
+use crate::clock::Timestamp;
 use crate::store::{Store, StoreError};
 
 /// The registry tree, shared by uploads (append) and proofs (paths, roots).
@@ -74,6 +75,11 @@ impl Registry {
                 Err(e)
             }
         }
+    }
+
+    /// When the last document was registered (`None` while the tree is empty).
+    pub async fn updated_at(&self) -> Result<Option<Timestamp>, StoreError> {
+        Ok(self.store.registry_state().await?.updated_at)
     }
 
     /// The path of the leaf at `index`, with the current root and epoch (tree size).

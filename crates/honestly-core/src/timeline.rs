@@ -1,9 +1,12 @@
 //! A user's own history: uploads, proofs, links created, revoked and accessed.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use crate::clock::Timestamp;
 use crate::ids::{DocumentId, EventId, LinkId, ProofId, UserId};
+use crate::store::{Store, StoreError};
 
 /// Most events one timeline request returns.
 pub const MAX_TIMELINE_EVENTS: u32 = 200;
@@ -80,5 +83,23 @@ impl TimelineEvent {
     pub fn link(mut self, id: &LinkId) -> Self {
         self.link_id = Some(id.clone());
         self
+    }
+}
+
+/// Reads users' timelines (services write their events with the change they record).
+pub struct TimelineService {
+    store: Arc<dyn Store>,
+}
+
+impl TimelineService {
+    /// The service over the store.
+    pub fn new(store: Arc<dyn Store>) -> Self {
+        Self { store }
+    }
+
+    /// The user's events, newest first, at most `limit` (callers keep it within
+    /// [`MAX_TIMELINE_EVENTS`]).
+    pub async fn recent(&self, user_id: &UserId, limit: u32) -> Result<Vec<TimelineEvent>, StoreError> {
+        self.store.timeline(user_id, limit.min(MAX_TIMELINE_EVENTS)).await
     }
 }

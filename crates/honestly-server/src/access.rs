@@ -7,12 +7,13 @@ use std::marker::PhantomData;
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
+use honestly_core::audit::Actor;
 use honestly_core::auth::{Role, Session};
 use secrecy::ExposeSecret;
 use subtle::ConstantTimeEq;
 
 use crate::error::ApiError;
-use crate::middleware::audit::ActorSlot;
+use crate::extract::Ctx;
 use crate::state::AppState;
 
 /// The token of an `Authorization: Bearer …` header, if any.
@@ -32,9 +33,7 @@ impl FromRequestParts<AppState> for AuthUser {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let token = bearer_token(parts).ok_or_else(|| ApiError::unauthorized("Authentication required"))?;
         let session = state.auth.authenticate(token).await?;
-        if let Some(slot) = parts.extensions.get::<ActorSlot>() {
-            slot.set(format!("user:{}", session.user_id));
-        }
+        Ctx::of(parts)?.0.set_actor(Actor::User(session.user_id.clone()));
         Ok(AuthUser(session))
     }
 }

@@ -1,27 +1,11 @@
 //! The client's IP address: the socket peer, or — only when the peer is a trusted proxy —
-//! the right-most address in `X-Forwarded-For` that is not itself a trusted proxy.
+//! the right-most address in `X-Forwarded-For` that is not itself a trusted proxy. Resolved
+//! once per request, into the request context (see `middleware::context`).
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr};
 
-use axum::extract::{ConnectInfo, FromRequestParts};
-use axum::http::request::Parts;
 use axum::http::HeaderMap;
 use ipnet::IpNet;
-
-use crate::state::AppState;
-
-/// The resolved client address of a request.
-#[derive(Debug, Clone, Copy)]
-pub struct ClientIp(pub IpAddr);
-
-impl FromRequestParts<AppState> for ClientIp {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
-        Ok(ClientIp(resolve(peer, &parts.headers, &state.config.trusted_proxies)))
-    }
-}
 
 /// Resolves the client address from the peer and the forwarding header.
 pub fn resolve(peer: Option<IpAddr>, headers: &HeaderMap, trusted: &[IpNet]) -> IpAddr {

@@ -1,9 +1,10 @@
 //! The one error type of the HTTP layer, rendered in the contract's single error shape:
 //! `{"error": {"code", "message", "error_id", "fields"?, "detail"?}}`.
 //!
-//! The client sees a stable `code` and a safe message; the cause is logged with the same
-//! `error_id`. 5xx messages never carry internal detail; in development a middleware adds the
-//! cause as `detail` (see `middleware::error_detail`).
+//! The client sees a stable `code` and a safe message; the cause is logged under the same
+//! `error_id` with its whole chain of sources. 5xx messages never carry internal detail; in
+//! development a middleware adds the cause as `detail` (see `middleware::error_detail`).
+//! The domain's errors become `ApiError`s in [`crate::error_map`].
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -11,24 +12,26 @@ use std::time::Duration;
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use honestly_core::agents::{AgentAuthError, AgentError, AgentVerifyError};
-use honestly_core::auth::AuthError;
-use honestly_core::documents::DocumentError;
-use honestly_core::ids::{new_id, IdKind};
-use honestly_core::links::LinkError;
+use honestly_core::error::{chain, FieldErrors};
+use honestly_core::ids::ErrorId;
 use honestly_core::ratelimit::Decision;
-use honestly_core::store::StoreError;
-use honestly_core::zk::ProofError;
 use serde::Serialize;
 
-/// An error answer: status, stable code, safe message, and an optional logged cause.
+/// What went wrong behind an error, kept for the log.
+pub type Cause = Box<dyn std::error::Error + Send + Sync>;
+
+/// An error answer: status, stable code, safe message, and an optional logged cause (boxed:
+/// errors travel in `Result`s on every path and are rare).
 #[derive(Debug)]
-pub struct ApiError {
+pub struct ApiError(Box<Inner>);
+
+#[derive(Debug)]
+struct Inner {
     status: StatusCode,
     code: &'static str,
     message: Cow<'static, str>,
     fields: Option<BTreeMap<String, String>>,
-    cause: Option<String>,
+    cause: Option<Cause>,
     rate_limit: Option<Decision>,
 }
 
@@ -38,14 +41,15 @@ pub struct ApiError {
 pub struct ErrorDetail(pub String);
 
 /// The JSON body of every error.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
     /// The error itself.
     pub error: ErrorContent,
 }
 
-/// What went wrong, safely worded.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
+/// What went wrong, safely worded. Also carried in the response's extensions, so layers that
+/// re-shape error answers (the `/ai` envelope, development detail) never parse a body.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ErrorContent {
     /// Stable machine-readable code (`NOT_FOUND`, `VALIDATION_FAILED`, …).
     pub code: String,
@@ -56,11 +60,32 @@ pub struct ErrorContent {
     /// Per-field reasons for validation errors.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fields: Option<BTreeMap<String, String>>,
+    /// The logged cause of a 5xx, in development only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(ignore)]
+    pub detail: Option<String>,
+}
+
+impl ErrorContent {
+    /// The body that carries this error.
+    pub fn into_response(self, status: StatusCode) -> Response {
+        let mut response = (status, axum::Json(ErrorBody { error: self.clone() })).into_response();
+        response.extensions_mut().insert(self);
+        response
+    }
 }
 
 impl ApiError {
-    fn new(status: StatusCode, code: &'static str, message: impl Into<Cow<'static, str>>) -> Self {
-        Self { status, code, message: message.into(), fields: None, cause: None, rate_limit: None }
+    /// An error of any status and code.
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<Cow<'static, str>>) -> Self {
+        Self(Box::new(Inner {
+            status,
+            code,
+            message: message.into(),
+            fields: None,
+            cause: None,
+            rate_limit: None,
+        }))
     }
 
     /// 400: the request is malformed or breaks a rule.
@@ -69,9 +94,9 @@ impl ApiError {
     }
 
     /// 400 with per-field reasons.
-    pub fn validation_fields(fields: BTreeMap<String, String>) -> Self {
+    pub fn validation_fields(fields: FieldErrors) -> Self {
         let mut e = Self::validation("Validation failed");
-        e.fields = Some(fields);
+        e.0.fields = Some(fields.into_map());
         e
     }
 
@@ -117,7 +142,7 @@ impl ApiError {
     /// 429 with `Retry-After` and `X-RateLimit-*` taken from the limiter's decision.
     pub fn rate_limited(decision: Decision) -> Self {
         let mut e = Self::new(StatusCode::TOO_MANY_REQUESTS, "RATE_LIMITED", "Too many requests");
-        e.rate_limit = Some(decision);
+        e.0.rate_limit = Some(decision);
         e
     }
 
@@ -127,158 +152,31 @@ impl ApiError {
     }
 
     /// 500 with a cause that is logged, never shown in production.
-    pub fn internal(cause: impl std::fmt::Display) -> Self {
-        let mut e = Self::new(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", "Internal server error");
-        e.cause = Some(cause.to_string());
-        e
+    pub fn internal(cause: impl Into<Cause>) -> Self {
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", "Internal server error").with_cause(cause)
     }
 
-    /// Attaches a cause for the log (any status).
-    pub fn with_cause(mut self, cause: impl std::fmt::Display) -> Self {
-        self.cause = Some(cause.to_string());
+    /// Attaches a cause for the log (any status): an error, whose sources are logged too, or
+    /// words.
+    pub fn with_cause(mut self, cause: impl Into<Cause>) -> Self {
+        self.0.cause = Some(cause.into());
         self
     }
 
     /// The HTTP status.
     pub fn status(&self) -> StatusCode {
-        self.status
+        self.0.status
     }
 
     /// The stable code.
     pub fn code(&self) -> &'static str {
-        self.code
+        self.0.code
     }
 }
 
-impl From<StoreError> for ApiError {
-    fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::Unavailable(cause) => {
-                ApiError::unavailable("Storage temporarily unavailable").with_cause(cause)
-            }
-            StoreError::Conflict(cause) => ApiError::conflict("Conflict").with_cause(cause),
-            StoreError::Internal(cause) => ApiError::internal(cause),
-        }
-    }
-}
-
-impl From<AuthError> for ApiError {
-    fn from(e: AuthError) -> Self {
-        match e {
-            AuthError::Validation(fields) => ApiError::validation_fields(fields),
-            AuthError::RegistrationClosed => {
-                let mut e = ApiError::forbidden();
-                e.message = "Registration is closed".into();
-                e
-            }
-            AuthError::UsernameTaken => ApiError::conflict("Username is already taken"),
-            AuthError::InvalidCredentials => ApiError::unauthorized("Invalid username or password"),
-            AuthError::LockedOut { retry_after } => ApiError::rate_limited(Decision {
-                allowed: false,
-                limit: honestly_core::auth::service::MAX_LOGIN_FAILURES,
-                remaining: 0,
-                retry_after,
-            }),
-            AuthError::InvalidToken => ApiError::unauthorized("Invalid or expired token"),
-            AuthError::Busy => ApiError::unavailable("Server busy, retry shortly"),
-            AuthError::Store(e) => e.into(),
-        }
-    }
-}
-
-impl From<ProofError> for ApiError {
-    fn from(e: ProofError) -> Self {
-        match e {
-            ProofError::Validation(fields) => ApiError::validation_fields(fields),
-            ProofError::FalseStatement(reason) => ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "STATEMENT_FALSE",
-                "The statement is false: no proof exists for it",
-            )
-            .with_cause(reason),
-            ProofError::NotFound => ApiError::not_found(),
-            ProofError::Unavailable(cause) => {
-                ApiError::unavailable("Temporarily unavailable, retry shortly").with_cause(cause)
-            }
-            ProofError::Internal(cause) => ApiError::internal(cause),
-        }
-    }
-}
-
-impl From<LinkError> for ApiError {
-    fn from(e: LinkError) -> Self {
-        match e {
-            LinkError::Validation(fields) => ApiError::validation_fields(fields),
-            LinkError::NotFound => ApiError::not_found(),
-            LinkError::Passphrase => ApiError::unauthorized("Passphrase required or wrong"),
-            LinkError::TooManyAttempts(decision) => ApiError::rate_limited(decision),
-            LinkError::Busy => ApiError::unavailable("Server busy, retry shortly"),
-            LinkError::Internal(cause) => ApiError::internal(cause),
-        }
-    }
-}
-
-impl From<DocumentError> for ApiError {
-    fn from(e: DocumentError) -> Self {
-        match e {
-            DocumentError::Validation(fields) => ApiError::validation_fields(fields),
-            DocumentError::NotFound => ApiError::not_found(),
-            DocumentError::Busy => ApiError::unavailable("Server busy, retry shortly"),
-            DocumentError::Vault(e) => ApiError::internal(format!("vault: {e}")),
-            DocumentError::Store(e) => e.into(),
-        }
-    }
-}
-
-impl From<AgentAuthError> for ApiError {
-    fn from(e: AgentAuthError) -> Self {
-        match e {
-            AgentAuthError::Malformed(err) => {
-                ApiError::validation_fields(BTreeMap::from([(err.field, err.reason)]))
-            }
-            AgentAuthError::InvalidSignature { .. } => {
-                ApiError::new(StatusCode::UNAUTHORIZED, "INVALID_SIGNATURE", "Missing or invalid signature")
-            }
-            AgentAuthError::Stale { .. } => ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "STALE_REQUEST",
-                "Request timestamp is outside the accepted window",
-            ),
-            AgentAuthError::WrongAction { .. } => ApiError::validation_fields(BTreeMap::from([(
-                "action".to_string(),
-                "does not match this route".to_string(),
-            )])),
-            AgentAuthError::RateLimited { decision, .. } => ApiError::rate_limited(decision),
-            AgentAuthError::Replayed { .. } => ApiError::new(
-                StatusCode::CONFLICT,
-                "REPLAYED_REQUEST",
-                "This signed request was already used",
-            ),
-            AgentAuthError::Unavailable(cause) => {
-                ApiError::unavailable("Temporarily unavailable, retry shortly").with_cause(cause)
-            }
-        }
-    }
-}
-
-impl From<AgentError> for ApiError {
-    fn from(e: AgentError) -> Self {
-        match e {
-            AgentError::Validation(fields) => ApiError::validation_fields(fields),
-            AgentError::NotFound => ApiError::not_found(),
-            AgentError::TooMany => ApiError::conflict("Too many agents: delete one first"),
-            AgentError::Store(e) => e.into(),
-        }
-    }
-}
-
-impl From<AgentVerifyError> for ApiError {
-    fn from(e: AgentVerifyError) -> Self {
-        match e {
-            AgentVerifyError::Validation(fields) => ApiError::validation_fields(fields),
-            AgentVerifyError::Busy => ApiError::unavailable("Server busy, retry shortly"),
-            AgentVerifyError::Store(e) => e.into(),
-        }
+impl From<FieldErrors> for ApiError {
+    fn from(fields: FieldErrors) -> Self {
+        ApiError::validation_fields(fields)
     }
 }
 
@@ -289,32 +187,52 @@ fn header_secs(d: Duration) -> HeaderValue {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let error_id = new_id(IdKind::Error);
-        if self.status.is_server_error() {
-            tracing::error!(%error_id, code = self.code, cause = self.cause.as_deref().unwrap_or(""), "request failed");
+        let Inner { status, code, message, fields, cause, rate_limit } = *self.0;
+        let error_id = ErrorId::generate();
+        let cause = cause.as_deref().map(|c| chain(c)).unwrap_or_default();
+        if status.is_server_error() {
+            tracing::error!(%error_id, code, %cause, "request failed");
         } else {
-            tracing::debug!(%error_id, code = self.code, cause = self.cause.as_deref().unwrap_or(""), "request refused");
+            tracing::debug!(%error_id, code, %cause, "request refused");
         }
-        let body = ErrorBody {
-            error: ErrorContent {
-                code: self.code.into(),
-                message: self.message.into_owned(),
-                error_id,
-                fields: self.fields,
-            },
+        let content = ErrorContent {
+            code: code.into(),
+            message: message.into_owned(),
+            error_id: error_id.into_string(),
+            fields,
+            detail: None,
         };
-        let mut response = (self.status, axum::Json(body)).into_response();
-        if let Some(decision) = self.rate_limit {
+        let mut response = content.into_response(status);
+        if let Some(decision) = rate_limit {
             let headers = response.headers_mut();
             headers.insert(header::RETRY_AFTER, header_secs(decision.retry_after));
             headers.insert("x-ratelimit-limit", HeaderValue::from(decision.limit));
             headers.insert("x-ratelimit-remaining", HeaderValue::from(decision.remaining));
         }
-        if self.status.is_server_error() {
-            if let Some(cause) = self.cause {
-                response.extensions_mut().insert(ErrorDetail(cause));
-            }
+        if status.is_server_error() && !cause.is_empty() {
+            response.extensions_mut().insert(ErrorDetail(cause));
         }
         response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("the vault cannot open a document")]
+    struct Outer(#[source] std::io::Error);
+
+    #[test]
+    fn the_logged_cause_is_the_whole_chain_and_the_body_never_shows_it() {
+        let cause = Outer(std::io::Error::other("disk on fire"));
+        let response = ApiError::internal(cause).into_response();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let detail = response.extensions().get::<ErrorDetail>().expect("detail for the log").0.clone();
+        assert_eq!(detail, "the vault cannot open a document: disk on fire");
+        let content = response.extensions().get::<ErrorContent>().expect("content for the layers");
+        assert_eq!((content.code.as_str(), content.message.as_str()), ("INTERNAL", "Internal server error"));
+        assert_eq!(content.detail, None);
     }
 }

@@ -1,14 +1,14 @@
 //! The HTTP layer of Honestly: the axum router, middleware, handlers and OpenAPI document.
-//! Handlers are thin: parse the request, call the domain in `honestly-core`, shape the reply.
+//! Handlers are thin: parse the request, call a service in `honestly-core`, shape the reply.
 //!
 //! [`startup::Application`] builds a server on a bound address (port 0 in tests);
 //! [`app::router`] builds the router alone, for `tower::ServiceExt::oneshot` tests.
 
 pub mod access;
-pub mod ai;
 pub mod app;
 pub mod client_ip;
 pub mod error;
+mod error_map;
 pub mod extract;
 pub mod json;
 pub mod metrics;

@@ -1,61 +1,15 @@
-//! The OpenAPI 3.1 document, generated from the handlers' annotations.
+//! What the OpenAPI 3.1 document says beyond its operations: info, tags, the bearer security
+//! scheme and the error schemas. The operations come from the routes themselves (each area's
+//! router, see [`crate::routes`]).
 
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
-
-use crate::routes::{agents, ai, auth, documents, links, monitoring, proofs, share, share_page, vault, zkp};
 
 #[derive(OpenApi)]
 #[openapi(
     info(
         title = "Honestly API",
         description = "A personal proof vault: encrypted documents, zero-knowledge proofs about them, and share links verifiers can check.",
-    ),
-    paths(
-        auth::register,
-        auth::login,
-        auth::refresh,
-        auth::logout,
-        auth::me,
-        documents::upload,
-        documents::list,
-        documents::get,
-        documents::content,
-        documents::delete,
-        proofs::create,
-        proofs::list,
-        proofs::get,
-        zkp::circuits,
-        zkp::add_circuit,
-        zkp::remove_circuit,
-        zkp::verification_key,
-        zkp::verify_proof,
-        links::create,
-        links::list,
-        links::revoke,
-        share::open,
-        share_page::submit,
-        share::bundle,
-        share::content,
-        share::qr,
-        share::keys,
-        vault::timeline,
-        vault::registry,
-        monitoring::live,
-        monitoring::ready,
-        monitoring::health,
-        monitoring::metrics,
-        monitoring::prometheus,
-        monitoring::ai_interactions,
-        ai::verify_proof,
-        ai::verify_proofs_batch,
-        ai::get_document_hash,
-        ai::create_share_link,
-        ai::health,
-        agents::create,
-        agents::list,
-        agents::get,
-        agents::delete,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorContent)),
     modifiers(&BearerAuth),
@@ -83,14 +37,9 @@ impl Modify for BearerAuth {
     }
 }
 
-/// The document as a typed value.
-pub fn document() -> utoipa::openapi::OpenApi {
+/// The document without operations (the routers add them).
+pub fn base() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     doc.info.version = env!("CARGO_PKG_VERSION").to_string();
     doc
-}
-
-/// The document rendered as JSON, once at start.
-pub fn render_json() -> String {
-    document().to_pretty_json().unwrap_or_else(|_| "{}".into())
 }

@@ -11,17 +11,19 @@ use honestly_core::cpu::CpuPool;
 use honestly_core::crypto::signing::BundleSigner;
 use honestly_core::crypto::vault::VaultKeys;
 use honestly_core::documents::DocumentService;
+use honestly_core::ids::{DocumentId, LinkId};
 use honestly_core::links::service::LinkDeps;
 use honestly_core::links::LinkService;
 use honestly_core::ratelimit::{MemoryRateLimiter, RateLimiter};
 use honestly_core::registry::Registry;
 use honestly_core::store::Store;
-use honestly_core::zk::{ProofService, ZkService};
+use honestly_core::timeline::TimelineService;
+use honestly_core::zk::{ProofService, Verifier, ZkService};
 use honestly_store::redis::{Invalidation, RedisLink, RedisRateLimiter, RedisReplay};
 use secrecy::ExposeSecret;
 
-use crate::ai::AiInteractions;
 use crate::metrics::Metrics;
+use crate::routes::ai::AiInteractions;
 
 /// Drops cached entries other replicas (or this one) invalidated through Redis.
 fn forget_on_invalidation(link: &Arc<RedisLink>, links: Arc<LinkService>, documents: Arc<DocumentService>) {
@@ -29,8 +31,14 @@ fn forget_on_invalidation(link: &Arc<RedisLink>, links: Arc<LinkService>, docume
     tokio::spawn(async move {
         while let Some(message) = messages.recv().await {
             match message {
-                Invalidation::Link(id) => links.invalidate(&id).await,
-                Invalidation::Document(id) => documents.invalidate(&id).await,
+                Invalidation::Link(id) => match LinkId::parse(&id) {
+                    Ok(id) => links.invalidate(&id).await,
+                    Err(_) => links.invalidate_all(),
+                },
+                Invalidation::Document(id) => match DocumentId::parse(&id) {
+                    Ok(id) => documents.invalidate(&id).await,
+                    Err(_) => documents.invalidate_all(),
+                },
                 Invalidation::All => {
                     links.invalidate_all();
                     documents.invalidate_all();
@@ -58,7 +66,7 @@ const REPLAY_CAPACITY: usize = 1_000_000;
 pub struct AppState {
     /// The validated configuration.
     pub config: Arc<Config>,
-    /// The persistence backend.
+    /// The persistence backend (handlers reach it through the services; health checks ping it).
     pub store: Arc<dyn Store>,
     /// The general per-IP limiter.
     pub limiter: Arc<dyn RateLimiter>,
@@ -74,14 +82,16 @@ pub struct AppState {
     pub documents: Arc<DocumentService>,
     /// The document registry tree.
     pub registry: Arc<Registry>,
-    /// Zero-knowledge keys and verification.
+    /// Zero-knowledge keys.
     pub zk: Arc<ZkService>,
+    /// The one way anything verifies a proof.
+    pub verifier: Arc<Verifier>,
+    /// Users' timelines.
+    pub timeline: Arc<TimelineService>,
     /// Proofs about documents.
     pub proofs: Arc<ProofService>,
     /// Share links and verification bundles.
     pub links: Arc<LinkService>,
-    /// The OpenAPI document, rendered once.
-    pub openapi_json: Arc<String>,
     /// Delegated agents and signed-request authentication.
     pub agents: Arc<AgentService>,
     /// The latest agent calls, for monitoring.
@@ -134,6 +144,7 @@ impl AppState {
             config.document_cache_ttl,
         ));
         let zk = Arc::new(ZkService::new(config.zk_keys_dir.clone(), config.zk_external_dir(), cpu.clone()));
+        let verifier = Arc::new(Verifier::new(Arc::clone(&zk), Arc::clone(&registry), Arc::clone(&store)));
         let proofs = Arc::new(ProofService::new(
             Arc::clone(&store),
             Arc::clone(&zk),
@@ -152,8 +163,7 @@ impl AppState {
             LinkDeps {
                 store: Arc::clone(&store),
                 documents: Arc::clone(&documents),
-                zk: Arc::clone(&zk),
-                registry: Arc::clone(&registry),
+                verifier: Arc::clone(&verifier),
                 cpu: cpu.clone(),
                 signer,
                 audit: audit.clone(),
@@ -169,6 +179,8 @@ impl AppState {
             documents,
             registry,
             zk,
+            verifier,
+            timeline: Arc::new(TimelineService::new(Arc::clone(&store))),
             proofs,
             cpu,
             config: Arc::new(config),
@@ -178,7 +190,6 @@ impl AppState {
             ai_interactions: Arc::new(AiInteractions::default()),
             metrics: Arc::new(Metrics::default()),
             started_at: Instant::now(),
-            openapi_json: Arc::new(crate::openapi::render_json()),
             audit,
         })
     }

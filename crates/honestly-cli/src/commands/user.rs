@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::Subcommand;
-use honestly_core::audit::{AuditEvent, AuditLog, Outcome};
+use honestly_core::audit::{Actor, AuditEvent, AuditLog, Outcome};
 use honestly_core::auth::{AuthError, AuthService, Password, Role, Username};
 use honestly_core::cpu::CpuPool;
 
@@ -81,8 +81,8 @@ async fn create(auth: &AuthService, audit: &AuditLog, username: &str, role: &str
     match auth.create_user(&username, &password, role).await {
         Ok(user) => {
             audit.record(
-                AuditEvent::new("cli", "user.create", Outcome::Success)
-                    .target(&user.id)
+                AuditEvent::new(Actor::Cli, "user.create", Outcome::Success)
+                    .target(user.id.as_str())
                     .reason(format!("role {}", user.role.as_str())),
             );
             println!("created {} ({}) with role {}", user.username, user.id, user.role.as_str());

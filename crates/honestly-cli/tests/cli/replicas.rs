@@ -214,6 +214,6 @@ fn two_replicas_on_one_sqlite_file_and_one_redis_behave_as_one_service() {
 fn two_replicas_on_one_neo4j_and_one_redis_behave_as_one_service() {
     let Some(store) = SharedStore::neo4j() else { return };
     // The Neo4j database outlives the test: a fresh user name each run.
-    let user = format!("nora{}", &honestly_core::ids::new_id(honestly_core::ids::IdKind::User)[4..16]);
+    let user = format!("nora{}", &honestly_core::ids::UserId::generate().as_str()[4..16]);
     replicas_behave_as_one_service(&store, &user);
 }

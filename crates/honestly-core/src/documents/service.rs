@@ -49,10 +49,6 @@ pub enum DocumentError {
     Store(#[from] StoreError),
 }
 
-fn invalid(field: &str, reason: &str) -> DocumentError {
-    FieldErrors::one(field, reason).into()
-}
-
 /// An upload, read from the request: the content and what the uploader said about it.
 pub struct Upload {
     /// The file name as sent.
@@ -102,11 +98,11 @@ fn parse_mime(raw: &str) -> String {
 fn parse_metadata(raw: Option<&str>) -> Result<serde_json::Value, DocumentError> {
     let Some(raw) = raw else { return Ok(serde_json::json!({})) };
     if raw.len() > MAX_METADATA_BYTES {
-        return Err(invalid("metadata", "must be at most 16 KiB"));
+        return Err(FieldErrors::one("metadata", "must be at most 16 KiB").into());
     }
     match serde_json::from_str::<serde_json::Value>(raw) {
         Ok(value @ serde_json::Value::Object(_)) => Ok(value),
-        _ => Err(invalid("metadata", "must be a JSON object")),
+        _ => Err(FieldErrors::one("metadata", "must be a JSON object").into()),
     }
 }
 
@@ -117,7 +113,7 @@ fn decode_cursor(cursor: &str) -> Result<i64, DocumentError> {
         .and_then(|b| String::from_utf8(b).ok())
         .and_then(|s| s.parse::<i64>().ok())
         .filter(|n| *n > 0)
-        .ok_or_else(|| invalid("cursor", "is not a cursor this server issued"))
+        .ok_or_else(|| FieldErrors::one("cursor", "is not a cursor this server issued").into())
 }
 
 impl DocumentService {
@@ -136,7 +132,7 @@ impl DocumentService {
     /// Encrypts and stores an upload, appending it to the registry in the same transaction.
     pub async fn upload(&self, user_id: &UserId, upload: Upload) -> Result<DocumentMeta, DocumentError> {
         let document_type = DocumentType::parse(&upload.document_type).ok_or_else(|| {
-            invalid("document_type", &format!("must be {}", either_of(DocumentType::NAMES)))
+            FieldErrors::one("document_type", format!("must be {}", either_of(DocumentType::NAMES)))
         })?;
         let metadata = parse_metadata(upload.metadata.as_deref())?;
         let id = DocumentId::generate();
@@ -188,7 +184,7 @@ impl DocumentService {
     pub async fn by_sha256(&self, sha256: &str) -> Result<DocumentMeta, DocumentError> {
         let sha256 = sha256.trim().to_ascii_lowercase();
         if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(invalid("document_sha256", "64 hex digits"));
+            return Err(FieldErrors::one("document_sha256", "64 hex digits").into());
         }
         self.store.document_by_sha256(&sha256).await?.ok_or(DocumentError::NotFound)
     }
@@ -216,7 +212,7 @@ impl DocumentService {
     ) -> Result<Page, DocumentError> {
         let limit = limit.unwrap_or(DEFAULT_PAGE);
         if !(1..=MAX_PAGE).contains(&limit) {
-            return Err(invalid("limit", "must be between 1 and 100"));
+            return Err(FieldErrors::one("limit", "must be between 1 and 100").into());
         }
         let before = cursor.map(decode_cursor).transpose()?;
         let mut rows = self.store.list_documents(user_id, before, limit + 1).await?;

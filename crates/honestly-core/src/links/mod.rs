@@ -6,4 +6,4 @@ pub mod model;
 pub mod service;
 
 pub use model::{AccessLevel, NewLink, ShareLink};
-pub use service::{Access, LinkError, LinkService, Shared};
+pub use service::{qr_path, share_path, Access, LinkError, LinkService, Shared};

@@ -82,10 +82,6 @@ impl From<DocumentError> for LinkError {
     }
 }
 
-fn invalid(field: &str, reason: &str) -> LinkError {
-    FieldErrors::one(field, reason).into()
-}
-
 /// What is expensive and immutable about a link's target: cached, never consulted for access.
 #[derive(Debug, Clone)]
 pub struct Shared {
@@ -136,6 +132,16 @@ pub fn token_looks_valid(token: &str) -> bool {
     token.len() == 43 && token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
+/// Where the page of the link with `token` is served, relative to the server.
+pub fn share_path(token: &str) -> String {
+    format!("/vault/share/{token}")
+}
+
+/// Where the QR code of the link with `token` is served, relative to the server.
+pub fn qr_path(token: &str) -> String {
+    format!("/vault/qr/{token}")
+}
+
 /// The stored form of a token.
 pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
@@ -180,43 +186,48 @@ impl LinkService {
 
     /// The public share URL of a token.
     pub fn share_url(&self, token: &str) -> String {
-        format!("{}/vault/share/{token}", self.base_url)
+        format!("{}{}", self.base_url, share_path(token))
     }
 
     /// The public QR-code URL of a token.
     pub fn qr_url(&self, token: &str) -> String {
-        format!("{}/vault/qr/{token}", self.base_url)
+        format!("{}{}", self.base_url, qr_path(token))
     }
 
     /// Creates a link to one of the caller's documents (and optionally one of its proofs).
     pub async fn create(&self, user_id: &UserId, req: NewLink) -> Result<Created, LinkError> {
-        let access_level = AccessLevel::parse(&req.access_level)
-            .ok_or_else(|| invalid("access_level", &format!("must be {}", either_of(AccessLevel::NAMES))))?;
+        let access_level = AccessLevel::parse(&req.access_level).ok_or_else(|| {
+            FieldErrors::one("access_level", format!("must be {}", either_of(AccessLevel::NAMES)))
+        })?;
         let now = Timestamp::now();
         let hours = |h: u32| Duration::from_secs(u64::from(h) * 3600);
         let expires_at = match (req.expires_in_hours, req.expires_at.as_deref()) {
             (Some(_), Some(_)) => {
-                return Err(invalid("expires_at", "give expires_in_hours or expires_at, not both"))
+                return Err(
+                    FieldErrors::one("expires_at", "give expires_in_hours or expires_at, not both").into()
+                )
             }
             (Some(h), None) if !(1..=MAX_HOURS).contains(&h) => {
-                return Err(invalid("expires_in_hours", "must be between 1 and 720"))
+                return Err(FieldErrors::one("expires_in_hours", "must be between 1 and 720").into())
             }
             (h, None) => now.plus(hours(h.unwrap_or(24))),
             (None, Some(at)) => {
                 let at = Timestamp::parse_rfc3339(at)
-                    .map_err(|_| invalid("expires_at", "must be an RFC 3339 time"))?;
+                    .map_err(|_| FieldErrors::one("expires_at", "must be an RFC 3339 time"))?;
                 if at <= now || at > now.plus(hours(MAX_HOURS)) {
-                    return Err(invalid("expires_at", "must be in the future and within 720 hours"));
+                    return Err(
+                        FieldErrors::one("expires_at", "must be in the future and within 720 hours").into()
+                    );
                 }
                 at
             }
         };
         if req.max_accesses.is_some_and(|m| !(1..=MAX_ACCESSES).contains(&m)) {
-            return Err(invalid("max_accesses", "must be between 1 and 10000"));
+            return Err(FieldErrors::one("max_accesses", "must be between 1 and 10000").into());
         }
         let passphrase_hash = match req.passphrase {
             Some(p) if !(8..=128).contains(&p.chars().count()) => {
-                return Err(invalid("passphrase", "must be 8 to 128 characters"))
+                return Err(FieldErrors::one("passphrase", "must be 8 to 128 characters").into())
             }
             Some(p) => Some(self.cpu.run(move || password::hash(&p)).await?),
             None => None,
@@ -229,7 +240,9 @@ impl LinkService {
                 let proof_id = ProofId::parse(raw).map_err(|_| LinkError::NotFound)?;
                 match self.store.proof(user_id, &proof_id).await? {
                     Some(p) if p.document_id == document.id => Some(proof_id),
-                    Some(_) => return Err(invalid("proof_id", "is a proof of another document")),
+                    Some(_) => {
+                        return Err(FieldErrors::one("proof_id", "is a proof of another document").into())
+                    }
                     None => return Err(LinkError::NotFound),
                 }
             }
@@ -385,7 +398,7 @@ impl LinkService {
         let verification = shared.proof.as_ref().map(|p| {
             serde_json::json!({
                 "circuit": p.proof_type,
-                "vk_url": format!("/zkp/artifacts/{}/verification_key.json", p.proof_type),
+                "vk_url": crate::zk::verification_key_path(&p.proof_type),
                 "vk_sha256": shared.vk_sha256,
             })
         });
@@ -418,7 +431,7 @@ impl LinkService {
     pub fn content_url(&self, token: &str, link: &ShareLink) -> String {
         let expires = Timestamp::now().plus(CONTENT_URL_TTL).unix();
         let sig = self.content_mac(&link.id, expires);
-        format!("{}/vault/share/{token}/content?expires={expires}&sig={sig}", self.base_url)
+        format!("{}{}/content?expires={expires}&sig={sig}", self.base_url, share_path(token))
     }
 
     /// Opens the content behind a signed URL (does not consume an access: the view did).

@@ -8,6 +8,6 @@ pub mod verifier;
 pub mod verify;
 
 pub use proofs::{ProofError, ProofRecord, ProofRequest, ProofService};
-pub use service::{CircuitInfo, ZkService};
+pub use service::{verification_key_path, CircuitInfo, ZkService};
 pub use verifier::{NullifierUse, Submission, Verifier, VerifierError};
 pub use verify::{Expected, VerifyInput, VerifyOutcome, VerifyReason};

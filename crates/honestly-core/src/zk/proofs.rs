@@ -129,10 +129,6 @@ impl From<DocumentError> for ProofError {
     }
 }
 
-fn invalid(field: &str, reason: &str) -> ProofError {
-    FieldErrors::one(field, reason).into()
-}
-
 fn prove_error(e: ProveError) -> ProofError {
     match e {
         ProveError::FalseStatement(reason) => ProofError::FalseStatement(reason),
@@ -143,16 +139,17 @@ fn prove_error(e: ProveError) -> ProofError {
 /// Parses `YYYY-MM-DD` into midnight UTC, Unix seconds; 1970 or later and not in the future.
 fn birth_timestamp(raw: &str, now: i64) -> Result<u64, ProofError> {
     let date = Date::parse(raw, format_description!("[year]-[month]-[day]"))
-        .map_err(|_| invalid("birth_date", "must be a date written YYYY-MM-DD"))?;
+        .map_err(|_| FieldErrors::one("birth_date", "must be a date written YYYY-MM-DD"))?;
     let ts = date.midnight().assume_utc().unix_timestamp();
     if ts < 0 {
-        return Err(invalid(
+        return Err(FieldErrors::one(
             "birth_date",
             "dates before 1970-01-01 are not supported by the age_proof circuit",
-        ));
+        )
+        .into());
     }
     if ts > now {
-        return Err(invalid("birth_date", "must not be in the future"));
+        return Err(FieldErrors::one("birth_date", "must not be in the future").into());
     }
     Ok(ts as u64)
 }
@@ -195,7 +192,7 @@ impl ProofService {
         let (circuit, proof, signals) = match request {
             ProofRequest::Age { birth_date, min_age } => {
                 if min_age > 150 {
-                    return Err(invalid("min_age", "must be between 0 and 150"));
+                    return Err(FieldErrors::one("min_age", "must be between 0 and 150").into());
                 }
                 let now = Timestamp::now().unix();
                 let (epoch, _) = self.registry.current().await;

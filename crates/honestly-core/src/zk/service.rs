@@ -24,6 +24,11 @@ pub const MAX_VK_BYTES: usize = 256 * 1024;
 /// Most external circuits registered at once.
 const MAX_EXTERNAL: usize = 64;
 
+/// Where a circuit's `verification_key.json` is served, relative to the server.
+pub fn verification_key_path(circuit: &str) -> String {
+    format!("/zkp/artifacts/{circuit}/verification_key.json")
+}
+
 /// What the API shows about a circuit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CircuitInfo {

@@ -15,7 +15,7 @@ use super::verify::{verify, verify_batch, VerifyInput, VerifyOutcome, VerifyReas
 use crate::clock::Timestamp;
 use crate::cpu::CpuBusy;
 use crate::registry::Registry;
-use crate::store::{NullifierKey, NullifierStore, StoreError};
+use crate::store::{NullifierKey, Store, StoreError};
 
 /// What settling a verified proof does with its nullifier.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,7 +51,7 @@ pub enum VerifierError {
 pub struct Verifier {
     zk: Arc<ZkService>,
     registry: Arc<Registry>,
-    nullifiers: Arc<dyn NullifierStore>,
+    nullifiers: Arc<dyn Store>,
 }
 
 fn unix(now: Timestamp) -> u64 {
@@ -59,8 +59,8 @@ fn unix(now: Timestamp) -> u64 {
 }
 
 impl Verifier {
-    /// A verifier over the keys, the registry and the nullifier store.
-    pub fn new(zk: Arc<ZkService>, registry: Arc<Registry>, nullifiers: Arc<dyn NullifierStore>) -> Self {
+    /// A verifier over the keys, the registry and the store that keeps nullifiers.
+    pub fn new(zk: Arc<ZkService>, registry: Arc<Registry>, nullifiers: Arc<dyn Store>) -> Self {
         Self { zk, registry, nullifiers }
     }
 

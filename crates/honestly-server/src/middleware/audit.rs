@@ -1,39 +1,27 @@
 //! Every answered request becomes an audit event: `http <METHOD> <route template>` (never the
-//! raw path: share URLs hold tokens), the status as outcome, the client address, the request
-//! id and the actor. The actor starts `anonymous`; extractors that authenticate the caller
-//! ([`crate::access::AuthUser`]) fill the [`ActorSlot`] this layer puts in the request's
-//! extensions. The request id and client address are also made current
-//! ([`RequestContext`]) so services can stamp their own events (`auth.login.failed`, …).
+//! raw path: share URLs hold tokens), the status as outcome, and from the request context the
+//! client address, the request id, the actor (`anonymous` until an extractor authenticated the
+//! caller) and the reason a handler or layer noted.
 
-use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::collections::HashSet;
+use std::sync::Arc;
 
-use axum::extract::{ConnectInfo, MatchedPath, Request, State};
+use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
-use honestly_core::audit::{AuditEvent, Outcome, RequestContext, ANONYMOUS};
+use honestly_core::audit::{Actor, AuditEvent, AuditLog, Outcome};
+use honestly_core::request::RequestContext;
 
-use super::request_id::RequestId;
-use crate::ai::AuditNote;
-use crate::client_ip;
 use crate::metrics::UNMATCHED_ROUTE;
-use crate::state::AppState;
 
-/// Who the request turned out to be, once an extractor authenticated it (`user:usr_…`,
-/// `agent:…`). Shared between this layer and the handler's extractors.
-#[derive(Debug, Clone, Default)]
-pub struct ActorSlot(Arc<Mutex<Option<String>>>);
-
-impl ActorSlot {
-    /// Records the authenticated actor.
-    pub fn set(&self, actor: impl Into<String>) {
-        *self.0.lock().unwrap_or_else(PoisonError::into_inner) = Some(actor.into());
-    }
-
-    /// The actor, if one was recorded.
-    pub fn get(&self) -> Option<String> {
-        self.0.lock().unwrap_or_else(PoisonError::into_inner).clone()
-    }
+/// What the audit layer needs: the trail, and the route templates it leaves out.
+#[derive(Clone)]
+pub struct AuditLayer {
+    /// The trail's batching writer.
+    pub log: AuditLog,
+    /// Orchestrator probes, called every few seconds by every replica's kubelet and load
+    /// balancer: not audited (they touch no data and would drown the trail).
+    pub unaudited: Arc<HashSet<String>>,
 }
 
 /// The outcome of a status: 1xx–3xx success, 5xx error, other 4xx denied.
@@ -45,38 +33,29 @@ fn outcome(status: u16) -> Outcome {
     }
 }
 
-/// Orchestrator probes, called every few seconds by every replica's kubelet and load
-/// balancer: not audited (they touch no data and would drown the trail).
-const PROBES: &[&str] = &["/monitoring/live", "/monitoring/ready", "/monitoring/health"];
-
 /// Records the request after the inner service answered.
-pub async fn layer(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+pub async fn layer(State(audit): State<AuditLayer>, req: Request, next: Next) -> Response {
     let route =
         req.extensions().get::<MatchedPath>().map_or(UNMATCHED_ROUTE, MatchedPath::as_str).to_string();
-    if PROBES.contains(&route.as_str()) {
+    if audit.unaudited.contains(&route) {
         return next.run(req).await;
     }
     let action = format!("http {} {}", req.method(), route);
-    let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone());
-    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
-    let ip = client_ip::resolve(peer, req.headers(), &state.config.trusted_proxies).to_string();
-    let slot = ActorSlot::default();
-    req.extensions_mut().insert(slot.clone());
-    let context = RequestContext { request_id: request_id.clone(), client_ip: Some(ip.clone()) };
-    let response = context.scope(next.run(req)).await;
+    let ctx = req.extensions().get::<Arc<RequestContext>>().cloned();
+    let response = next.run(req).await;
     let status = response.status().as_u16();
-    let actor = slot.get().unwrap_or_else(|| ANONYMOUS.to_string());
-    let mut event = AuditEvent::new(actor, action, outcome(status)).client_ip(ip);
-    if let Some(id) = request_id {
-        event = event.request_id(id);
+    let actor = ctx.as_ref().map_or(Actor::Anonymous, |c| c.actor());
+    let mut event = AuditEvent::new(actor, action, outcome(status));
+    if let Some(ctx) = &ctx {
+        event = event.client_ip(ctx.client_ip().to_string()).request_id(ctx.request_id());
     }
-    if let Some(note) = response.extensions().get::<AuditNote>() {
-        event = event.reason(note.0.clone());
+    if let Some(note) = ctx.as_ref().and_then(|c| c.audit_note()) {
+        event = event.reason(note);
     } else if status >= 400 {
         event = event.reason(format!("status {status}"));
     }
     // Waits for room in the audit queue: a flood slows down instead of growing memory.
-    state.audit.record_waiting(event).await;
+    audit.log.record_waiting(event).await;
     response
 }
 

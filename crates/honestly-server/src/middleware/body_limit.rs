@@ -6,7 +6,7 @@ use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::header::CONTENT_LENGTH;
 use axum::middleware::{from_fn, Next};
 use axum::response::{IntoResponse, Response};
-use axum::Router;
+use utoipa_axum::router::OpenApiRouter;
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -24,7 +24,7 @@ async fn check(limit: usize, req: Request, next: Next) -> Response {
 }
 
 /// Applies a body limit of `limit` bytes to every route of `router`.
-pub fn limit(router: Router<AppState>, limit: usize) -> Router<AppState> {
+pub fn limit(router: OpenApiRouter<AppState>, limit: usize) -> OpenApiRouter<AppState> {
     router
         .route_layer(from_fn(move |req: Request, next: Next| check(limit, req, next)))
         .route_layer(DefaultBodyLimit::max(limit))

@@ -1,38 +1,33 @@
 //! Development only: adds the logged cause of a 5xx to its body as `error.detail`, to save a
 //! trip to the logs. Never installed in production.
 
-use axum::body::Body;
 use axum::extract::Request;
 use axum::middleware::Next;
-use axum::response::Response;
-use http_body_util::BodyExt;
+use axum::response::{IntoResponse, Response};
 
-use crate::error::ErrorDetail;
+use crate::error::{ErrorContent, ErrorDetail};
 
-/// Largest error body this middleware will rewrite.
-const MAX_ERROR_BODY: usize = 64 * 1024;
-
-/// Rewrites 5xx error bodies that carry an [`ErrorDetail`].
+/// Rewrites 5xx error answers that carry an [`ErrorDetail`], from the error they carry (no
+/// body is parsed).
 pub async fn layer(req: Request, next: Next) -> Response {
     let response = next.run(req).await;
-    let Some(ErrorDetail(detail)) = response.extensions().get::<ErrorDetail>().cloned() else {
+    let (Some(ErrorDetail(detail)), Some(content)) = (
+        response.extensions().get::<ErrorDetail>().cloned(),
+        response.extensions().get::<ErrorContent>().cloned(),
+    ) else {
         return response;
     };
-    let (parts, body) = response.into_parts();
-    let Ok(collected) = http_body_util::Limited::new(body, MAX_ERROR_BODY).collect().await else {
-        return Response::from_parts(parts, Body::empty());
-    };
-    let bytes = collected.to_bytes();
-    let body = match serde_json::from_slice::<serde_json::Value>(&bytes) {
-        Ok(mut value) => {
-            if let Some(error) = value.get_mut("error").and_then(|e| e.as_object_mut()) {
-                error.insert("detail".into(), serde_json::Value::String(detail));
-            }
-            Body::from(serde_json::to_vec(&value).unwrap_or_else(|_| bytes.to_vec()))
+    let (parts, _) = response.into_parts();
+    let mut rewritten = ErrorContent { detail: Some(detail), ..content }.into_response(parts.status);
+    for (name, value) in &parts.headers {
+        if name != axum::http::header::CONTENT_LENGTH && name != axum::http::header::CONTENT_TYPE {
+            rewritten.headers_mut().insert(name.clone(), value.clone());
         }
-        Err(_) => Body::from(bytes),
-    };
-    let mut response = Response::from_parts(parts, body);
-    response.headers_mut().remove(axum::http::header::CONTENT_LENGTH);
-    response
+    }
+    let extensions = rewritten.extensions().get::<ErrorContent>().cloned();
+    *rewritten.extensions_mut() = parts.extensions;
+    if let Some(content) = extensions {
+        rewritten.extensions_mut().insert(content);
+    }
+    rewritten.into_response()
 }

@@ -1,13 +1,15 @@
 //! Records every answered request under its route template and logs slow ones with their
 //! request id.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
 
-use super::request_id::RequestId;
+use honestly_core::request::RequestContext;
+
 use crate::metrics::UNMATCHED_ROUTE;
 use crate::state::AppState;
 
@@ -17,7 +19,8 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
     let route =
         req.extensions().get::<MatchedPath>().map_or(UNMATCHED_ROUTE, MatchedPath::as_str).to_string();
     let key = format!("{} {}", req.method(), route);
-    let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone()).unwrap_or_default();
+    let request_id =
+        req.extensions().get::<Arc<RequestContext>>().map(|c| c.request_id().to_string()).unwrap_or_default();
     let response = next.run(req).await;
     let latency = started.elapsed();
     let status = response.status().as_u16();

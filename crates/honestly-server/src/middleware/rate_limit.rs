@@ -1,15 +1,15 @@
 //! The general limiter: GCRA per client IP on public routes, `X-RateLimit-*` on every answer,
 //! 429 with `Retry-After` when the burst is spent.
 
-use std::net::SocketAddr;
+use std::sync::Arc;
 
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{Request, State};
 use axum::http::HeaderValue;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use honestly_core::ratelimit::Quota;
+use honestly_core::request::RequestContext;
 
-use crate::client_ip;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -19,8 +19,9 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
     if !settings.enabled {
         return next.run(req).await;
     }
-    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
-    let ip = client_ip::resolve(peer, req.headers(), &state.config.trusted_proxies);
+    let Some(ip) = req.extensions().get::<Arc<RequestContext>>().map(|c| c.client_ip()) else {
+        return ApiError::internal("the request context is missing").into_response();
+    };
     let quota = Quota { burst: settings.burst, per_minute: settings.per_minute };
     let decision = state.limiter.check(&format!("ip:{ip}"), quota).await;
     if !decision.allowed {

@@ -20,7 +20,7 @@ pub fn passphrase_form(token: &str, wrong: bool) -> Markup {
             @if wrong {
                 p class="error" id="passphrase-error" { "Wrong passphrase. Please try again." }
             }
-            form method="post" action={ "/vault/share/" (token) } {
+            form method="post" action=(honestly_core::links::share_path(token)) {
                 label for="passphrase" { "Passphrase" }
                 input id="passphrase" name=(PASSPHRASE_FIELD) type="password" required autocomplete="off"
                     maxlength="128" autofocus aria-describedby=[wrong.then_some("passphrase-error")];

@@ -92,7 +92,7 @@ fn document_section(access: &Access, content_url: Option<&str>) -> Markup {
                 dt { "File name" } dd { (doc.file_name) }
                 dt { "Format" } dd { (doc.mime_type) }
                 dt { "Size" } dd { (doc.size_bytes) " bytes" }
-                dt { "Uploaded" } dd { (format::rfc3339_date_time(&doc.created_at)) }
+                dt { "Uploaded" } dd { (format::date_time(doc.created_at)) }
                 @if let Some(fields) = doc.metadata.as_object() {
                     @for (name, value) in fields {
                         dt { (name) }
@@ -113,13 +113,13 @@ fn link_section(access: &Access, token: &str) -> Markup {
     html! {
         h2 { "This link" }
         dl {
-            dt { "Created" } dd { (format::rfc3339_date_time(&link.created_at)) }
+            dt { "Created" } dd { (format::date_time(link.created_at)) }
             dt { "Expires" } dd { (format::date_time(link.expires_at)) }
             dt { "Views left" } dd { (views_left(access)) }
         }
         @if still_usable {
             p { "Show this code to let someone else open the link:" }
-            img class="qr" src={ "/vault/qr/" (token) } width="192" height="192"
+            img class="qr" src=(honestly_core::links::qr_path(token)) width="192" height="192"
                 alt="QR code of this share link";
         } @else {
             p { "This was the last view this link allows; it no longer opens." }
@@ -137,7 +137,7 @@ fn verify_section(access: &Access) -> Markup {
             li { a href=(data_json(&proof.proof)) download="proof.json" { "proof.json" } " — the proof" }
             li { a href=(data_json(&public)) download="public.json" { "public.json" } " — its public inputs" }
             li {
-                a href={ "/zkp/artifacts/" (proof.proof_type) "/verification_key.json" } download="verification_key.json" {
+                a href=(honestly_core::zk::verification_key_path(&proof.proof_type)) download="verification_key.json" {
                     "verification_key.json"
                 }
                 " — the key of the “" (proof.proof_type) "” circuit"

@@ -7,11 +7,24 @@ use honestly_core::auth::{LoginOutcome, User};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
 use crate::access::AuthUser;
-use crate::client_ip::ClientIp;
 use crate::error::{ApiError, ErrorBody};
+use crate::extract::ClientIp;
 use crate::json::Json;
 use crate::state::AppState;
+
+/// The `/auth` routes.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::default()
+        .routes(routes!(register))
+        .routes(routes!(login))
+        .routes(routes!(refresh))
+        .routes(routes!(logout))
+        .routes(routes!(me))
+}
 
 /// Username and password.
 #[derive(Deserialize, ToSchema)]
@@ -46,7 +59,12 @@ pub struct UserView {
 
 impl From<User> for UserView {
     fn from(u: User) -> Self {
-        Self { id: u.id, username: u.username, role: u.role.as_str().into(), created_at: u.created_at }
+        Self {
+            id: u.id.into_string(),
+            username: u.username,
+            role: u.role.as_str().into(),
+            created_at: u.created_at.rfc3339(),
+        }
     }
 }
 

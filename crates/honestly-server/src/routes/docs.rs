@@ -2,14 +2,16 @@
 //! from it on the server (no script, no external assets, works offline).
 
 use std::fmt::Write;
-use std::sync::OnceLock;
+use std::sync::Arc;
 
-use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
 use base64::Engine;
 use sha2::{Digest, Sha256};
 use utoipa::openapi::path::Operation;
+use utoipa::openapi::OpenApi;
 
 use crate::state::AppState;
 
@@ -19,11 +21,6 @@ code{background:#f1f1f1;padding:.1rem .3rem;border-radius:3px}\
 .m{display:inline-block;min-width:4.5rem;font-weight:700;font-family:monospace}\
 .get{color:#0b5394}.post{color:#38761d}.delete{color:#990000}.put{color:#7f6000}\
 ul{margin:.2rem 0 .6rem}";
-
-/// The OpenAPI 3.1 document.
-pub async fn openapi_json(State(state): State<AppState>) -> Response {
-    ([(header::CONTENT_TYPE, "application/json")], state.openapi_json.as_str().to_owned()).into_response()
-}
 
 fn escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
@@ -54,8 +51,7 @@ fn render_operation(out: &mut String, method: &str, path: &str, op: &Operation) 
     out.push_str("</ul></section>");
 }
 
-fn render_page() -> String {
-    let doc = crate::openapi::document();
+fn render_page(doc: &OpenApi) -> String {
     let mut body = String::new();
     for (path, item) in &doc.paths.paths {
         for (method, op) in [
@@ -75,7 +71,7 @@ fn render_page() -> String {
          <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
          <title>{title} — API reference</title><style>{STYLE}</style></head><body>\
          <header><h1>{title} {version}</h1><p>{desc}</p>\
-         <p>Machine-readable contract: <a href=\"/openapi.json\">/openapi.json</a> (OpenAPI 3.1).</p></header>\
+         <p>Machine-readable contract: <a href=\"{OPENAPI_JSON}\">{OPENAPI_JSON}</a> (OpenAPI 3.1).</p></header>\
          <main>{body}</main></body></html>",
         title = escape(&doc.info.title),
         version = escape(&doc.info.version),
@@ -83,26 +79,45 @@ fn render_page() -> String {
     )
 }
 
-fn page_and_csp() -> &'static (String, String) {
-    static PAGE: OnceLock<(String, String)> = OnceLock::new();
-    PAGE.get_or_init(|| {
-        let hash = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(STYLE.as_bytes()));
-        let csp = format!(
-            "default-src 'none'; style-src 'sha256-{hash}'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
-        );
-        (render_page(), csp)
-    })
+/// Where the OpenAPI document is served (the page links to it).
+const OPENAPI_JSON: &str = "/openapi.json";
+
+/// The page's Content-Security-Policy: nothing but its own style sheet.
+fn page_csp() -> String {
+    let hash = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(STYLE.as_bytes()));
+    format!("default-src 'none'; style-src 'sha256-{hash}'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
+}
+
+/// `GET /openapi.json` and `GET /docs`, serving `doc` (rendered once, here).
+pub fn router(doc: &OpenApi) -> Router<AppState> {
+    let json: Arc<str> = doc.to_pretty_json().unwrap_or_else(|_| "{}".into()).into();
+    let page: Arc<str> = render_page(doc).into();
+    let csp: Arc<str> = page_csp().into();
+    Router::new()
+        .route(
+            OPENAPI_JSON,
+            get(move || {
+                let json = Arc::clone(&json);
+                async move { ([(header::CONTENT_TYPE, "application/json")], json.to_string()).into_response() }
+            }),
+        )
+        .route(
+            "/docs",
+            get(move || {
+                let (page, csp) = (Arc::clone(&page), Arc::clone(&csp));
+                async move { docs_page(&page, &csp) }
+            }),
+        )
 }
 
 /// The human-readable API reference.
-pub async fn docs_page() -> Response {
-    let (page, csp) = page_and_csp();
+fn docs_page(page: &str, csp: &str) -> Response {
     (
         [
             (header::CONTENT_TYPE, "text/html; charset=utf-8".to_string()),
-            (header::CONTENT_SECURITY_POLICY, csp.clone()),
+            (header::CONTENT_SECURITY_POLICY, csp.to_string()),
         ],
-        page.clone(),
+        page.to_string(),
     )
         .into_response()
 }

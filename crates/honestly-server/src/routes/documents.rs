@@ -7,15 +7,34 @@ use axum::extract::{Multipart, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use honestly_core::documents::{DocumentMeta, Upload};
+use honestly_core::ids::DocumentId;
+use honestly_store::redis::Invalidation;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::access::AuthUser;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Path, Query};
 use crate::json::Json;
 use crate::state::AppState;
+
+/// The document routes that take JSON (or no body).
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::default().routes(routes!(list)).routes(routes!(get, delete)).routes(routes!(content))
+}
+
+/// The upload route, which takes a multipart body up to `MAX_UPLOAD_BYTES`.
+pub fn upload_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::default().routes(routes!(upload))
+}
+
+/// The caller's documents: list (`GET`) and upload (`POST`).
+const DOCUMENTS: &str = "/vault/documents";
+/// One document: metadata (`GET`) and deletion (`DELETE`).
+const DOCUMENT: &str = "/vault/documents/{id}";
 
 /// Largest non-file multipart field (`document_type`, `metadata`).
 const MAX_TEXT_FIELD: usize = 16 * 1024;
@@ -45,13 +64,13 @@ pub struct DocumentView {
 impl From<DocumentMeta> for DocumentView {
     fn from(m: DocumentMeta) -> Self {
         Self {
-            id: m.id,
+            id: m.id.into_string(),
             document_type: m.document_type.as_str().into(),
             file_name: m.file_name,
             mime_type: m.mime_type,
             size_bytes: m.size_bytes,
             sha256: m.sha256,
-            created_at: m.created_at,
+            created_at: m.created_at.rfc3339(),
             metadata: m.metadata,
         }
     }
@@ -130,7 +149,7 @@ async fn read_file(mut field: Field<'_>, max: u64, hint: usize) -> Result<(Vec<u
 }
 
 /// Uploads a document: encrypted at rest, registered in the registry tree.
-#[utoipa::path(post, path = "/vault/documents", tag = "vault", security(("bearer" = [])),
+#[utoipa::path(post, path = DOCUMENTS, tag = "vault", security(("bearer" = [])),
     request_body(content = UploadForm, content_type = "multipart/form-data"),
     responses((status = 201, description = "Stored", body = DocumentResponse),
               (status = 400, description = "Invalid form", body = ErrorBody),
@@ -183,7 +202,7 @@ pub async fn upload(
 }
 
 /// The caller's documents, newest first, with cursor pagination.
-#[utoipa::path(get, path = "/vault/documents", tag = "vault", security(("bearer" = [])), params(ListQuery),
+#[utoipa::path(get, path = DOCUMENTS, tag = "vault", security(("bearer" = [])), params(ListQuery),
     responses((status = 200, description = "A page", body = DocumentList),
               (status = 400, description = "Bad limit or cursor", body = ErrorBody),
               (status = 401, description = "Not authenticated", body = ErrorBody)))]
@@ -200,7 +219,7 @@ pub async fn list(
 }
 
 /// One document's metadata.
-#[utoipa::path(get, path = "/vault/documents/{id}", tag = "vault", security(("bearer" = [])),
+#[utoipa::path(get, path = DOCUMENT, tag = "vault", security(("bearer" = [])),
     params(("id" = String, Path, description = "`doc_…`")),
     responses((status = 200, description = "The document", body = DocumentResponse),
               (status = 401, description = "Not authenticated", body = ErrorBody),
@@ -208,7 +227,7 @@ pub async fn list(
 pub async fn get(
     State(state): State<AppState>,
     AuthUser(session): AuthUser,
-    Path(id): Path<String>,
+    Path(id): Path<DocumentId>,
 ) -> Result<Json<DocumentResponse>, ApiError> {
     let meta = state.documents.get(&session.user_id, &id).await?;
     Ok(Json(DocumentResponse { document: meta.into() }))
@@ -241,7 +260,7 @@ fn content_disposition(file_name: &str) -> HeaderValue {
 pub async fn content(
     State(state): State<AppState>,
     AuthUser(session): AuthUser,
-    Path(id): Path<String>,
+    Path(id): Path<DocumentId>,
 ) -> Result<Response, ApiError> {
     let (meta, bytes) = state.documents.content(&session.user_id, &id).await?;
     let mut response = Body::from(bytes).into_response();
@@ -257,7 +276,7 @@ pub async fn content(
 }
 
 /// Deletes a document: metadata and ciphertext are gone, its links stop working.
-#[utoipa::path(delete, path = "/vault/documents/{id}", tag = "vault", security(("bearer" = [])),
+#[utoipa::path(delete, path = DOCUMENT, tag = "vault", security(("bearer" = [])),
     params(("id" = String, Path, description = "`doc_…`")),
     responses((status = 204, description = "Deleted"),
               (status = 401, description = "Not authenticated", body = ErrorBody),
@@ -265,10 +284,10 @@ pub async fn content(
 pub async fn delete(
     State(state): State<AppState>,
     AuthUser(session): AuthUser,
-    Path(id): Path<String>,
+    Path(id): Path<DocumentId>,
 ) -> Result<StatusCode, ApiError> {
     state.documents.delete(&session.user_id, &id).await?;
-    state.publish_invalidation(honestly_store::redis::Invalidation::Document(id.clone()));
+    state.publish_invalidation(Invalidation::Document(id.to_string()));
     tracing::info!(document_id = %id, "document deleted");
     Ok(StatusCode::NO_CONTENT)
 }

@@ -3,16 +3,27 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use honestly_core::links::service::unix_rfc3339;
+use honestly_core::ids::{LinkId, UserId};
 use honestly_core::links::{NewLink, ShareLink};
+use honestly_store::redis::Invalidation;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::access::AuthUser;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::Path;
 use crate::json::Json;
 use crate::state::AppState;
+
+/// The caller's links: create (`POST`) and list (`GET`).
+const SHARE_LINKS: &str = "/vault/share-links";
+
+/// The owner's share-link routes.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::default().routes(routes!(create, list)).routes(routes!(revoke))
+}
 
 /// A link to create.
 #[derive(Deserialize, ToSchema)]
@@ -85,19 +96,19 @@ pub struct LinkView {
 impl LinkView {
     fn of(link: ShareLink) -> Self {
         Self {
-            id: link.id,
-            document_id: link.document_id,
-            proof_id: link.proof_id,
+            id: link.id.into_string(),
+            document_id: link.document_id.into_string(),
+            proof_id: link.proof_id.map(honestly_core::ids::ProofId::into_string),
             url: None,
             qr_url: None,
             token: None,
             access_level: link.access_level.as_str().into(),
-            expires_at: unix_rfc3339(link.expires_at),
+            expires_at: link.expires_at.rfc3339(),
             max_accesses: link.max_accesses,
             access_count: link.access_count,
             has_passphrase: link.passphrase_hash.is_some(),
             revoked: link.revoked_at.is_some(),
-            created_at: link.created_at,
+            created_at: link.created_at.rfc3339(),
         }
     }
 }
@@ -117,7 +128,7 @@ pub struct LinkList {
 }
 
 /// Creates a share link; the token appears in this response only.
-#[utoipa::path(post, path = "/vault/share-links", tag = "share", security(("bearer" = [])), request_body = CreateLink,
+#[utoipa::path(post, path = SHARE_LINKS, tag = "share", security(("bearer" = [])), request_body = CreateLink,
     responses((status = 201, description = "Created", body = LinkResponse),
               (status = 400, description = "Invalid request", body = ErrorBody),
               (status = 401, description = "Not authenticated", body = ErrorBody),
@@ -137,7 +148,7 @@ pub async fn create(
 /// holds the token, URL and QR URL, shown this once.
 pub(crate) async fn create_link_for(
     state: &AppState,
-    user_id: &str,
+    user_id: &UserId,
     body: CreateLink,
 ) -> Result<LinkResponse, ApiError> {
     let created = state.links.create(user_id, body.into()).await?;
@@ -150,7 +161,7 @@ pub(crate) async fn create_link_for(
 }
 
 /// The caller's links, without tokens.
-#[utoipa::path(get, path = "/vault/share-links", tag = "share", security(("bearer" = [])),
+#[utoipa::path(get, path = SHARE_LINKS, tag = "share", security(("bearer" = [])),
     responses((status = 200, description = "Links", body = LinkList),
               (status = 401, description = "Not authenticated", body = ErrorBody)))]
 pub async fn list(
@@ -170,10 +181,10 @@ pub async fn list(
 pub async fn revoke(
     State(state): State<AppState>,
     AuthUser(session): AuthUser,
-    Path(id): Path<String>,
+    Path(id): Path<LinkId>,
 ) -> Result<StatusCode, ApiError> {
     state.links.revoke(&session.user_id, &id).await?;
-    state.publish_invalidation(honestly_store::redis::Invalidation::Link(id.clone()));
+    state.publish_invalidation(Invalidation::Link(id.to_string()));
     tracing::info!(link_id = %id, "share link revoked");
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,6 +1,7 @@
-//! Handlers, one file per area.
+//! Handlers, one file per area. Each area exports its router, built from its handlers'
+//! `#[utoipa::path]` declarations, so a route's path and its OpenAPI operation are written
+//! once; `crate::app` assembles the areas.
 
-pub mod agents;
 pub mod ai;
 pub mod auth;
 pub mod docs;

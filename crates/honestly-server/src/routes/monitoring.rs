@@ -6,19 +6,36 @@ use std::time::{Duration, Instant};
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use honestly_core::clock::now_rfc3339;
+use honestly_core::clock::Timestamp;
+use honestly_core::error::FieldErrors;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::access::MonitoringAccess;
-use crate::ai::Interaction;
 use crate::error::ApiError;
 use crate::extract::Query;
 use crate::json::Json;
 use crate::metrics::RouteSnapshot;
+use crate::routes::ai::Interaction;
 use crate::state::AppState;
 
 /// How long a dependency may take to answer a check.
+/// The orchestrator probes: outside the general rate limit and not audited (every replica's
+/// kubelet and load balancer call them every few seconds).
+pub fn probes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::default().routes(routes!(live)).routes(routes!(ready)).routes(routes!(health))
+}
+
+/// Metrics and the recent agent interactions.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::default()
+        .routes(routes!(metrics))
+        .routes(routes!(prometheus))
+        .routes(routes!(ai_interactions))
+}
+
 const CHECK_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// `{"alive": true}`.
@@ -151,7 +168,7 @@ pub async fn health(State(state): State<AppState>) -> Response {
     responses((status = 200, description = "Per-route figures", body = MetricsResponse),
               (status = 401, description = "Missing or wrong monitoring token", body = crate::error::ErrorBody)))]
 pub async fn metrics(_access: MonitoringAccess, State(state): State<AppState>) -> Json<MetricsResponse> {
-    Json(MetricsResponse { metrics: state.metrics.snapshot(), timestamp: now_rfc3339() })
+    Json(MetricsResponse { metrics: state.metrics.snapshot(), timestamp: Timestamp::now().rfc3339() })
 }
 
 /// The same figures in Prometheus text format.
@@ -197,14 +214,10 @@ pub async fn ai_interactions(
 ) -> Result<Json<InteractionsResponse>, ApiError> {
     let limit = query.limit.unwrap_or(100);
     if !(1..=1000).contains(&limit) {
-        return Err(ApiError::validation_fields(
-            [("limit".to_string(), "1-1000".to_string())].into_iter().collect(),
-        ));
+        return Err(FieldErrors::one("limit", "1-1000").into());
     }
     if query.agent_id.as_deref().is_some_and(|a| a.is_empty() || a.len() > 128) {
-        return Err(ApiError::validation_fields(
-            [("agent_id".to_string(), "1-128 characters".to_string())].into_iter().collect(),
-        ));
+        return Err(FieldErrors::one("agent_id", "1-128 characters").into());
     }
     let (interactions, total) = state.ai_interactions.recent(limit, query.agent_id.as_deref());
     Ok(Json(InteractionsResponse { interactions, total }))

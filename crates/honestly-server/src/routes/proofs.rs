@@ -3,15 +3,23 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use honestly_core::ids::{DocumentId, ProofId};
 use honestly_core::zk::{ProofRecord, ProofRequest};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::access::AuthUser;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::Path;
 use crate::json::Json;
 use crate::state::AppState;
+
+/// The proof routes.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::default().routes(routes!(create)).routes(routes!(list)).routes(routes!(get))
+}
 
 /// What to prove.
 #[derive(Deserialize, ToSchema)]
@@ -55,13 +63,13 @@ impl From<ProofRecord> for ProofView {
     fn from(p: ProofRecord) -> Self {
         Self {
             public_inputs: p.public_inputs(),
-            id: p.id,
+            id: p.id.into_string(),
             proof_type: p.proof_type,
-            document_id: p.document_id,
+            document_id: p.document_id.into_string(),
             proof: p.proof,
             public_signals: p.public_signals,
             nullifier: p.nullifier,
-            created_at: p.created_at,
+            created_at: p.created_at.rfc3339(),
         }
     }
 }
@@ -94,7 +102,7 @@ pub struct ProofList {
 pub async fn create(
     State(state): State<AppState>,
     AuthUser(session): AuthUser,
-    Path(id): Path<String>,
+    Path(id): Path<DocumentId>,
     Json(body): Json<CreateProof>,
 ) -> Result<Response, ApiError> {
     let request = match body {
@@ -127,7 +135,7 @@ pub async fn list(
 pub async fn get(
     State(state): State<AppState>,
     AuthUser(session): AuthUser,
-    Path(id): Path<String>,
+    Path(id): Path<ProofId>,
 ) -> Result<Json<ProofResponse>, ApiError> {
     Ok(Json(ProofResponse { proof: state.proofs.get(&session.user_id, &id).await?.into() }))
 }

@@ -6,9 +6,10 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
-use honestly_core::links::service::unix_rfc3339;
 use honestly_core::links::{Access, AccessLevel};
 use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Path, Query};
@@ -16,6 +17,21 @@ use crate::json::Json;
 use crate::pages::negotiate;
 use crate::routes::share_page;
 use crate::state::AppState;
+
+/// A share link's page: the view (`GET`, JSON or HTML) and the passphrase form (`POST`, in
+/// [`share_page`]).
+pub const SHARE: &str = "/vault/share/{token}";
+
+/// The verifier's routes (the passphrase form's `POST` is in [`share_page`], with its own
+/// body limit).
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::default()
+        .routes(routes!(open))
+        .routes(routes!(bundle))
+        .routes(routes!(content))
+        .routes(routes!(qr))
+        .routes(routes!(keys))
+}
 
 /// Header carrying a link's passphrase.
 pub const PASSPHRASE_HEADER: &str = "x-share-passphrase";
@@ -38,13 +54,13 @@ fn view(state: &AppState, token: &str, access: &Access) -> serde_json::Value {
         "sha256": doc.sha256,
         "proof_type": shared.proof.as_ref().map(|p| p.proof_type.clone()),
         "proof_status": proof_status,
-        "expires_at": unix_rfc3339(link.expires_at),
+        "expires_at": link.expires_at,
     });
     if matches!(link.access_level, AccessLevel::Metadata | AccessLevel::Full) {
         body["file_name"] = doc.file_name.clone().into();
         body["mime_type"] = doc.mime_type.clone().into();
         body["size_bytes"] = doc.size_bytes.into();
-        body["created_at"] = doc.created_at.clone().into();
+        body["created_at"] = doc.created_at.rfc3339().into();
         body["metadata"] = doc.metadata.clone();
     }
     if link.access_level == AccessLevel::Full {
@@ -55,7 +71,7 @@ fn view(state: &AppState, token: &str, access: &Access) -> serde_json::Value {
 
 /// What a share link shows, by its access level; consumes one access. A browser (an `Accept`
 /// header preferring `text/html`) gets the verifier's HTML page instead of the JSON view.
-#[utoipa::path(get, path = "/vault/share/{token}", tag = "share",
+#[utoipa::path(get, path = SHARE, tag = "share",
     params(("token" = String, Path, description = "The link's token"),
            ("X-Share-Passphrase" = Option<String>, Header, description = "The passphrase, for links that have one")),
     responses((status = 200, description = "The view (JSON), or with `Accept: text/html` the verifier page (HTML; for a link with a passphrase and none given, the passphrase form)",

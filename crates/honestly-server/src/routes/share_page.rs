@@ -10,12 +10,19 @@ use axum::response::{IntoResponse, Response};
 use axum::Form;
 use honestly_core::links::{AccessLevel, LinkError};
 use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::Path;
 use crate::pages::layout::respond;
 use crate::pages::{share_gate, share_page};
 use crate::state::AppState;
+
+/// The passphrase form's route (a URL-encoded body of a few KiB at most).
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::default().routes(routes!(submit))
+}
 
 /// Largest form body accepted by the passphrase form's `POST`.
 pub const FORM_BODY_LIMIT: usize = 4 * 1024;
@@ -81,7 +88,7 @@ fn refusal(token: &str, error: LinkError, offered: Offered) -> Response {
 }
 
 /// The verifier page after the passphrase form was sent; consumes one access when it is right.
-#[utoipa::path(post, path = "/vault/share/{token}", tag = "share",
+#[utoipa::path(post, path = crate::routes::share::SHARE, tag = "share",
     params(("token" = String, Path, description = "The link's token")),
     request_body(content = PassphraseForm, content_type = "application/x-www-form-urlencoded"),
     responses((status = 200, description = "The verifier page", content_type = "text/html", body = String),

@@ -4,12 +4,19 @@ use axum::extract::State;
 use honestly_core::timeline::{TimelineEvent, MAX_TIMELINE_EVENTS};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::access::AuthUser;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::Query;
 use crate::json::Json;
 use crate::state::AppState;
+
+/// The timeline and registry routes.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::default().routes(routes!(timeline)).routes(routes!(registry))
+}
 
 /// How many events to return.
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -43,12 +50,12 @@ pub struct TimelineEventView {
 impl From<TimelineEvent> for TimelineEventView {
     fn from(e: TimelineEvent) -> Self {
         Self {
-            id: e.id,
-            kind: e.kind,
-            at: e.at,
-            document_id: e.document_id,
-            proof_id: e.proof_id,
-            link_id: e.link_id,
+            id: e.id.into_string(),
+            kind: e.kind.as_str().to_string(),
+            at: e.at.rfc3339(),
+            document_id: e.document_id.map(Into::into),
+            proof_id: e.proof_id.map(Into::into),
+            link_id: e.link_id.map(Into::into),
         }
     }
 }
@@ -87,7 +94,7 @@ pub async fn timeline(
     if !(1..=MAX_TIMELINE_EVENTS).contains(&limit) {
         return Err(ApiError::validation("limit must be between 1 and 200"));
     }
-    let events = state.store.timeline(&session.user_id, limit).await?;
+    let events = state.timeline.recent(&session.user_id, limit).await?;
     Ok(Json(TimelineResponse { events: events.into_iter().map(Into::into).collect() }))
 }
 
@@ -96,6 +103,6 @@ pub async fn timeline(
     responses((status = 200, description = "Registry state", body = RegistryResponse)))]
 pub async fn registry(State(state): State<AppState>) -> Result<Json<RegistryResponse>, ApiError> {
     let (size, root) = state.registry.current_decimal().await;
-    let stored = state.store.registry_state().await?;
-    Ok(Json(RegistryResponse { root, size, epoch: size, updated_at: stored.updated_at }))
+    let updated_at = state.registry.updated_at().await?;
+    Ok(Json(RegistryResponse { root, size, epoch: size, updated_at: updated_at.map(|at| at.rfc3339()) }))
 }

@@ -3,16 +3,30 @@
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use honestly_core::zk::service::KeyError;
-use honestly_core::zk::{verify, CircuitInfo, Expected};
+use honestly_core::clock::Timestamp;
+use honestly_core::zk::{CircuitInfo, Expected, VerifyInput};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::access::{Admin, RequireRole};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::Path;
 use crate::json::Json;
 use crate::state::AppState;
+
+/// Circuits: list (`GET`) and register an external one (`POST`, admin).
+const CIRCUITS: &str = "/zkp/circuits";
+
+/// The `/zkp` routes.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::default()
+        .routes(routes!(circuits, add_circuit))
+        .routes(routes!(remove_circuit))
+        .routes(routes!(verification_key))
+        .routes(routes!(verify_proof))
+}
 
 /// A circuit verifiers can check proofs of.
 #[derive(Serialize, ToSchema)]
@@ -82,23 +96,14 @@ pub struct VerifyResponse {
 }
 
 /// Every circuit: built in and external.
-#[utoipa::path(get, path = "/zkp/circuits", tag = "zkp",
+#[utoipa::path(get, path = CIRCUITS, tag = "zkp",
     responses((status = 200, description = "Circuits", body = Vec<CircuitView>)))]
 pub async fn circuits(State(state): State<AppState>) -> Json<Vec<CircuitView>> {
     Json(state.zk.circuits().into_iter().map(Into::into).collect())
 }
 
-fn key_error(e: KeyError) -> ApiError {
-    match e {
-        KeyError::Invalid(m) => ApiError::validation(m),
-        KeyError::Exists(name) => ApiError::conflict(format!("A circuit named {name} exists")),
-        KeyError::Busy => ApiError::unavailable("Server busy, retry shortly"),
-        KeyError::Internal(cause) => ApiError::internal(cause),
-    }
-}
-
 /// Registers an external snarkjs verification key (admin).
-#[utoipa::path(post, path = "/zkp/circuits", tag = "zkp", security(("bearer" = [])), request_body = AddCircuit,
+#[utoipa::path(post, path = CIRCUITS, tag = "zkp", security(("bearer" = [])), request_body = AddCircuit,
     responses((status = 201, description = "Registered", body = CircuitView),
               (status = 400, description = "Invalid name or key", body = ErrorBody),
               (status = 401, description = "Not authenticated", body = ErrorBody),
@@ -111,11 +116,7 @@ pub async fn add_circuit(
     _admin: RequireRole<Admin>,
     Json(body): Json<AddCircuit>,
 ) -> Result<Response, ApiError> {
-    let info = state
-        .zk
-        .add_external(&body.name, &body.verification_key, body.nullifier_signal)
-        .await
-        .map_err(key_error)?;
+    let info = state.zk.add_external(&body.name, &body.verification_key, body.nullifier_signal).await?;
     tracing::info!(circuit = %info.name, "external circuit registered");
     Ok((StatusCode::CREATED, Json(CircuitView::from(info))).into_response())
 }
@@ -132,7 +133,7 @@ pub async fn remove_circuit(
     _admin: RequireRole<Admin>,
     Path(name): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    if state.zk.remove_external(&name).map_err(key_error)? {
+    if state.zk.remove_external(&name)? {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(ApiError::not_found())
@@ -178,22 +179,17 @@ pub async fn verify_proof(
     State(state): State<AppState>,
     Json(body): Json<VerifyRequest>,
 ) -> Result<Json<VerifyResponse>, ApiError> {
-    if !state.zk.is_ready() {
+    if !state.verifier.is_ready() {
         return Err(ApiError::unavailable("Verification keys are still loading"));
     }
     let expected = body.expected.unwrap_or_default();
-    let now = honestly_core::clock::now_utc().unix_timestamp().max(0) as u64;
-    let outcome = verify::verify(
-        &state.zk,
-        &state.registry,
-        &body.proof_type,
-        &body.proof,
-        &body.public_signals,
-        &expected,
-        now,
-    )
-    .await
-    .map_err(|_| ApiError::unavailable("Server busy, retry shortly"))?;
+    let input = VerifyInput {
+        proof_type: &body.proof_type,
+        proof: &body.proof,
+        public_signals: &body.public_signals,
+        expected: &expected,
+    };
+    let outcome = state.verifier.check(input, Timestamp::now()).await?;
     Ok(Json(VerifyResponse {
         verified: outcome.verified,
         reason: outcome.reason.map(|r| r.as_str().to_string()),

@@ -55,7 +55,7 @@ async fn requests_and_decisions_are_chained_and_an_edited_event_is_caught() {
     assert_eq!(me.actor, format!("user:{user_id}"));
     assert_eq!(me.outcome, Outcome::Success);
     assert_eq!(me.client_ip.as_deref(), Some("127.0.0.1"));
-    assert!(me.id.starts_with("evt_") && me.at.ends_with('Z'), "{me:?}");
+    assert!(me.id.as_str().starts_with("evt_") && me.at.rfc3339().ends_with('Z'), "{me:?}");
 
     // The failed login: the decision and the request, both with the request id.
     let decision = find(&events, "auth.login.failed", "audit-bad-login");

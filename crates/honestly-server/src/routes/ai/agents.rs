@@ -2,22 +2,25 @@
 //! them. A new agent's secret appears in the creation answer only.
 
 use axum::extract::State;
-use axum::http::StatusCode;
-use axum::response::Response;
 use honestly_core::agents::AgentRecord;
+use honestly_core::ids::AgentId;
 use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::{AiEnvelope, AiReply};
 use crate::access::AuthUser;
-use crate::ai::tag_agent;
 use crate::error::ApiError;
-use crate::extract::Path;
+use crate::extract::{Ctx, Path};
 use crate::json::Json;
-use crate::routes::ai::AiEnvelope;
 use crate::state::AppState;
 
 /// A delegated agent to create.
+/// The caller's delegated agents: create (`POST`) and list (`GET`).
+const AGENTS: &str = "/ai/agents";
+/// One delegated agent: read (`GET`) and delete (`DELETE`).
+const AGENT: &str = "/ai/agents/{id}";
+
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateAgent {
@@ -41,7 +44,12 @@ pub struct AgentView {
 
 impl AgentView {
     fn of(record: AgentRecord) -> Self {
-        Self { agent_id: record.id, name: record.name, created_at: record.created_at, secret: None }
+        Self {
+            agent_id: record.id.into_string(),
+            name: record.name,
+            created_at: record.created_at.rfc3339(),
+            secret: None,
+        }
     }
 }
 
@@ -62,7 +70,7 @@ pub struct AgentDeleted {
 }
 
 /// Creates a delegated agent; its secret is shown in this answer only.
-#[utoipa::path(post, path = "/ai/agents", tag = "ai", security(("bearer" = [])), request_body = CreateAgent,
+#[utoipa::path(post, path = AGENTS, tag = "ai", security(("bearer" = [])), request_body = CreateAgent,
     responses((status = 201, description = "`data`: AgentView with `secret`", body = AiEnvelope),
               (status = 400, description = "Invalid name", body = AiEnvelope),
               (status = 401, description = "Not authenticated", body = AiEnvelope),
@@ -71,56 +79,58 @@ pub struct AgentDeleted {
               (status = 415, description = "Not Content-Type: application/json", body = AiEnvelope)))]
 pub async fn create(
     State(state): State<AppState>,
+    Ctx(ctx): Ctx,
     AuthUser(session): AuthUser,
     Json(body): Json<CreateAgent>,
-) -> Result<Response, ApiError> {
+) -> Result<AiReply, ApiError> {
     let created = state.agents.create(&session.user_id, body.name).await?;
     tracing::info!(agent_id = %created.record.id, "delegated agent created");
-    let id = created.record.id.clone();
+    ctx.name_agent(created.record.id.as_str());
     let mut view = AgentView::of(created.record);
     view.secret = Some(created.secret.expose_secret().to_string());
-    Ok(tag_agent(Some(&id), (StatusCode::CREATED, Json(view))))
+    AiReply::created(&view)
 }
 
 /// The caller's delegated agents.
-#[utoipa::path(get, path = "/ai/agents", tag = "ai", security(("bearer" = [])),
+#[utoipa::path(get, path = AGENTS, tag = "ai", security(("bearer" = [])),
     responses((status = 200, description = "`data`: AgentList", body = AiEnvelope),
               (status = 401, description = "Not authenticated", body = AiEnvelope)))]
-pub async fn list(
-    State(state): State<AppState>,
-    AuthUser(session): AuthUser,
-) -> Result<Json<AgentList>, ApiError> {
+pub async fn list(State(state): State<AppState>, AuthUser(session): AuthUser) -> Result<AiReply, ApiError> {
     let agents = state.agents.list(&session.user_id).await?;
-    Ok(Json(AgentList { agents: agents.into_iter().map(AgentView::of).collect() }))
+    AiReply::ok(&AgentList { agents: agents.into_iter().map(AgentView::of).collect() })
 }
 
 /// One of the caller's delegated agents.
-#[utoipa::path(get, path = "/ai/agents/{id}", tag = "ai", security(("bearer" = [])),
+#[utoipa::path(get, path = AGENT, tag = "ai", security(("bearer" = [])),
     params(("id" = String, Path, description = "`agt_…`")),
     responses((status = 200, description = "`data`: AgentView", body = AiEnvelope),
               (status = 401, description = "Not authenticated", body = AiEnvelope),
               (status = 404, description = "Not found (or not yours)", body = AiEnvelope)))]
 pub async fn get(
     State(state): State<AppState>,
+    Ctx(ctx): Ctx,
     AuthUser(session): AuthUser,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
+    Path(id): Path<AgentId>,
+) -> Result<AiReply, ApiError> {
+    ctx.name_agent(id.as_str());
     let agent = state.agents.get(&session.user_id, &id).await?;
-    Ok(tag_agent(Some(&id), Json(AgentView::of(agent))))
+    AiReply::ok(&AgentView::of(agent))
 }
 
 /// Deletes a delegated agent: its signatures fail from this moment.
-#[utoipa::path(delete, path = "/ai/agents/{id}", tag = "ai", security(("bearer" = [])),
+#[utoipa::path(delete, path = AGENT, tag = "ai", security(("bearer" = [])),
     params(("id" = String, Path, description = "`agt_…`")),
     responses((status = 200, description = "`data`: AgentDeleted", body = AiEnvelope),
               (status = 401, description = "Not authenticated", body = AiEnvelope),
               (status = 404, description = "Not found (or not yours)", body = AiEnvelope)))]
 pub async fn delete(
     State(state): State<AppState>,
+    Ctx(ctx): Ctx,
     AuthUser(session): AuthUser,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
+    Path(id): Path<AgentId>,
+) -> Result<AiReply, ApiError> {
+    ctx.name_agent(id.as_str());
     state.agents.delete(&session.user_id, &id).await?;
     tracing::info!(agent_id = %id, "delegated agent deleted");
-    Ok(tag_agent(Some(&id), Json(AgentDeleted { agent_id: id.clone(), deleted: true })))
+    AiReply::ok(&AgentDeleted { agent_id: id.into_string(), deleted: true })
 }

@@ -1,0 +1,170 @@
+//! What each domain error means over HTTP. The shared parts mean the same everywhere: per-field
+//! reasons are a 400 with `fields`, an unavailable store is a 503 "Storage temporarily
+//! unavailable", a saturated CPU pool a 503 "Server busy", anything unexpected an opaque 500
+//! whose log line carries the domain error and every source below it.
+
+use axum::http::StatusCode;
+use honestly_core::agents::{AgentAuthError, AgentError, AgentVerifyError};
+use honestly_core::auth::AuthError;
+use honestly_core::cpu::CpuBusy;
+use honestly_core::documents::DocumentError;
+use honestly_core::links::LinkError;
+use honestly_core::ratelimit::Decision;
+use honestly_core::store::StoreError;
+use honestly_core::zk::service::KeyError;
+use honestly_core::zk::ProofError;
+
+use crate::error::ApiError;
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Unavailable(_) => {
+                ApiError::unavailable("Storage temporarily unavailable").with_cause(e)
+            }
+            StoreError::Conflict(_) => ApiError::conflict("Conflict").with_cause(e),
+            StoreError::Internal(_) => ApiError::internal(e),
+        }
+    }
+}
+
+impl From<CpuBusy> for ApiError {
+    fn from(e: CpuBusy) -> Self {
+        ApiError::unavailable("Server busy, retry shortly").with_cause(e)
+    }
+}
+
+impl From<AuthError> for ApiError {
+    fn from(e: AuthError) -> Self {
+        match e {
+            AuthError::Validation(fields) => fields.into(),
+            AuthError::RegistrationClosed => {
+                ApiError::new(StatusCode::FORBIDDEN, "FORBIDDEN", "Registration is closed")
+            }
+            AuthError::UsernameTaken => ApiError::conflict("Username is already taken"),
+            AuthError::InvalidCredentials => ApiError::unauthorized("Invalid username or password"),
+            AuthError::LockedOut { retry_after } => ApiError::rate_limited(Decision {
+                allowed: false,
+                limit: honestly_core::auth::service::MAX_LOGIN_FAILURES,
+                remaining: 0,
+                retry_after,
+            }),
+            AuthError::InvalidToken => ApiError::unauthorized("Invalid or expired token"),
+            AuthError::Busy(busy) => busy.into(),
+            AuthError::Store(store) => store.into(),
+        }
+    }
+}
+
+impl From<ProofError> for ApiError {
+    fn from(e: ProofError) -> Self {
+        match e {
+            ProofError::Validation(fields) => fields.into(),
+            ProofError::FalseStatement(_) => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "STATEMENT_FALSE",
+                "The statement is false: no proof exists for it",
+            )
+            .with_cause(e),
+            ProofError::NotFound => ApiError::not_found(),
+            ProofError::KeysLoading => {
+                ApiError::unavailable("Zero-knowledge keys are still loading, retry shortly")
+            }
+            ProofError::Busy(busy) => busy.into(),
+            ProofError::Store(store) => store.into(),
+            other @ (ProofError::Keys(_)
+            | ProofError::Prove(_)
+            | ProofError::Document(_)
+            | ProofError::Inconsistent(_)) => ApiError::internal(other),
+        }
+    }
+}
+
+impl From<LinkError> for ApiError {
+    fn from(e: LinkError) -> Self {
+        match e {
+            LinkError::Validation(fields) => fields.into(),
+            LinkError::NotFound => ApiError::not_found(),
+            LinkError::Passphrase => ApiError::unauthorized("Passphrase required or wrong"),
+            LinkError::TooManyAttempts(decision) => ApiError::rate_limited(decision),
+            LinkError::Busy(busy) => busy.into(),
+            LinkError::Store(store) => store.into(),
+            other @ LinkError::Document(_) => ApiError::internal(other),
+        }
+    }
+}
+
+impl From<DocumentError> for ApiError {
+    fn from(e: DocumentError) -> Self {
+        match e {
+            DocumentError::Validation(fields) => fields.into(),
+            DocumentError::NotFound => ApiError::not_found(),
+            DocumentError::Busy(busy) => busy.into(),
+            DocumentError::Store(store) => store.into(),
+            other @ DocumentError::Vault(_) => ApiError::internal(other),
+        }
+    }
+}
+
+impl From<AgentAuthError> for ApiError {
+    fn from(e: AgentAuthError) -> Self {
+        match e {
+            AgentAuthError::Malformed(err) => {
+                honestly_core::error::FieldErrors::one(err.field, err.reason).into()
+            }
+            AgentAuthError::InvalidSignature { .. } => {
+                ApiError::new(StatusCode::UNAUTHORIZED, "INVALID_SIGNATURE", "Missing or invalid signature")
+            }
+            AgentAuthError::Stale { .. } => ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "STALE_REQUEST",
+                "Request timestamp is outside the accepted window",
+            ),
+            AgentAuthError::WrongAction { .. } => {
+                honestly_core::error::FieldErrors::one("action", "does not match this route").into()
+            }
+            AgentAuthError::RateLimited { decision, .. } => ApiError::rate_limited(decision),
+            AgentAuthError::Replayed { .. } => ApiError::new(
+                StatusCode::CONFLICT,
+                "REPLAYED_REQUEST",
+                "This signed request was already used",
+            ),
+            AgentAuthError::Store(store) => store.into(),
+            AgentAuthError::Replay(replay) => {
+                ApiError::unavailable("Temporarily unavailable, retry shortly").with_cause(replay)
+            }
+        }
+    }
+}
+
+impl From<AgentError> for ApiError {
+    fn from(e: AgentError) -> Self {
+        match e {
+            AgentError::Validation(fields) => fields.into(),
+            AgentError::NotFound => ApiError::not_found(),
+            AgentError::TooMany => ApiError::conflict("Too many agents: delete one first"),
+            AgentError::Store(store) => store.into(),
+        }
+    }
+}
+
+impl From<AgentVerifyError> for ApiError {
+    fn from(e: AgentVerifyError) -> Self {
+        match e {
+            AgentVerifyError::Validation(fields) => fields.into(),
+            AgentVerifyError::Busy(busy) => busy.into(),
+            AgentVerifyError::Store(store) => store.into(),
+        }
+    }
+}
+
+impl From<KeyError> for ApiError {
+    fn from(e: KeyError) -> Self {
+        match e {
+            KeyError::Invalid(message) => ApiError::validation(message),
+            KeyError::Exists(name) => ApiError::conflict(format!("A circuit named {name} exists")),
+            KeyError::Busy(busy) => busy.into(),
+            other @ KeyError::Internal(_) => ApiError::internal(other),
+        }
+    }
+}

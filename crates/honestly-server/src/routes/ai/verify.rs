@@ -1,0 +1,152 @@
+//! `POST /ai/verify-proof` and `POST /ai/verify-proofs-batch`: signed agents verify proofs,
+//! consuming their nullifiers (see `honestly_core::zk::Verifier`).
+
+use std::time::Instant;
+
+use axum::extract::State;
+use honestly_core::agents::{verify_for_agent, verify_many_for_agent, ProofParams};
+use honestly_core::clock::Timestamp;
+use honestly_core::zk::VerifyOutcome;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::signed::{parameters, Signed, SignedEnvelope, VerifyProofRoute, VerifyProofsBatchRoute};
+use super::{AiEnvelope, AiReply};
+use crate::error::ApiError;
+use crate::extract::Ctx;
+use crate::state::AppState;
+
+/// One proof's verdict for an agent.
+#[derive(Serialize, ToSchema)]
+pub struct AgentVerifyData {
+    /// Valid, meeting the expectations, and (when consumed) its nullifier unused before.
+    pub verified: bool,
+    /// `invalid_proof`, `malformed`, `nullifier_used`, `expectation_failed`, `stale_proof`,
+    /// `unknown_circuit`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The circuit.
+    pub proof_type: String,
+    /// `{signal name: decimal}`.
+    #[schema(value_type = Object)]
+    pub public_inputs: serde_json::Map<String, serde_json::Value>,
+    /// The nullifier signal, when the circuit has one.
+    pub nullifier: Option<String>,
+    /// Time spent verifying.
+    pub verification_time_ms: f64,
+}
+
+fn verdict_note(outcome: &VerifyOutcome) -> String {
+    match outcome.reason {
+        None => "verified".into(),
+        Some(reason) => format!("not verified: {reason}"),
+    }
+}
+
+/// Verifies one proof (`action: verify_proof`); consumes its nullifier unless told not to.
+#[utoipa::path(post, path = "/ai/verify-proof", tag = "ai", request_body = SignedEnvelope,
+    params(("X-AI-Signature" = String, Header, description = "Hex HMAC-SHA256 of the canonical envelope")),
+    responses((status = 200, description = "`data`: AgentVerifyData", body = AiEnvelope),
+              (status = 400, description = "Malformed envelope or parameters", body = AiEnvelope),
+              (status = 401, description = "INVALID_SIGNATURE or STALE_REQUEST", body = AiEnvelope),
+              (status = 409, description = "REPLAYED_REQUEST", body = AiEnvelope),
+              (status = 413, description = "Body larger than 1 MiB", body = AiEnvelope),
+              (status = 429, description = "Agent rate limit", body = AiEnvelope)))]
+pub async fn verify_proof(
+    State(state): State<AppState>,
+    Ctx(ctx): Ctx,
+    Signed(call, _): Signed<VerifyProofRoute>,
+) -> Result<AiReply, ApiError> {
+    let params: ProofParams = parameters(call.parameters)?;
+    let started = Instant::now();
+    let outcome = verify_for_agent(&state.verifier, &params, &call.caller.actor(), Timestamp::now()).await?;
+    ctx.note(verdict_note(&outcome));
+    AiReply::ok(&AgentVerifyData {
+        verified: outcome.verified,
+        reason: outcome.reason.map(|r| r.as_str().to_string()),
+        public_inputs: outcome.public_inputs(),
+        nullifier: outcome.nullifier,
+        proof_type: params.proof_type,
+        verification_time_ms: started.elapsed().as_secs_f64() * 1000.0,
+    })
+}
+
+/// `{proofs: [...]}`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BatchParams {
+    proofs: Vec<ProofParams>,
+}
+
+/// One verdict of a batch.
+#[derive(Serialize, ToSchema)]
+pub struct BatchResult {
+    /// Position in the request.
+    pub index: usize,
+    /// As for a single verification.
+    pub verified: bool,
+    /// Why not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// Counts of a batch.
+#[derive(Serialize, ToSchema)]
+pub struct BatchSummary {
+    /// Proofs sent.
+    pub total: usize,
+    /// Proofs verified.
+    pub verified: usize,
+    /// Proofs not verified.
+    pub failed: usize,
+    /// Time spent verifying the whole batch.
+    pub total_time_ms: f64,
+}
+
+/// `{results, summary}`.
+#[derive(Serialize, ToSchema)]
+pub struct BatchData {
+    /// One per proof, in request order.
+    pub results: Vec<BatchResult>,
+    /// Counts.
+    pub summary: BatchSummary,
+}
+
+/// Verifies 1–100 proofs in one batched check (`action: verify_proofs_batch`).
+#[utoipa::path(post, path = "/ai/verify-proofs-batch", tag = "ai", request_body = SignedEnvelope,
+    params(("X-AI-Signature" = String, Header, description = "Hex HMAC-SHA256 of the canonical envelope")),
+    responses((status = 200, description = "`data`: BatchData", body = AiEnvelope),
+              (status = 400, description = "Malformed envelope or parameters (0 or more than 100 proofs)", body = AiEnvelope),
+              (status = 401, description = "INVALID_SIGNATURE or STALE_REQUEST", body = AiEnvelope),
+              (status = 409, description = "REPLAYED_REQUEST", body = AiEnvelope),
+              (status = 413, description = "Body larger than 1 MiB", body = AiEnvelope),
+              (status = 429, description = "Agent rate limit", body = AiEnvelope)))]
+pub async fn verify_proofs_batch(
+    State(state): State<AppState>,
+    Ctx(ctx): Ctx,
+    Signed(call, _): Signed<VerifyProofsBatchRoute>,
+) -> Result<AiReply, ApiError> {
+    let params: BatchParams = parameters(call.parameters)?;
+    let started = Instant::now();
+    let outcomes =
+        verify_many_for_agent(&state.verifier, &params.proofs, &call.caller.actor(), Timestamp::now())
+            .await?;
+    let results: Vec<BatchResult> = outcomes
+        .iter()
+        .enumerate()
+        .map(|(index, o)| BatchResult {
+            index,
+            verified: o.verified,
+            reason: o.reason.map(|r| r.as_str().to_string()),
+        })
+        .collect();
+    let verified = results.iter().filter(|r| r.verified).count();
+    let summary = BatchSummary {
+        total: results.len(),
+        verified,
+        failed: results.len() - verified,
+        total_time_ms: started.elapsed().as_secs_f64() * 1000.0,
+    };
+    ctx.note(format!("{verified} of {} verified", results.len()));
+    AiReply::ok(&BatchData { results, summary })
+}
