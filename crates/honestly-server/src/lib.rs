@@ -10,6 +10,7 @@ pub mod client_ip;
 pub mod error;
 mod error_map;
 pub mod extract;
+pub mod interactions;
 pub mod json;
 pub mod metrics;
 mod middleware;

@@ -22,8 +22,8 @@ use honestly_core::zk::{ProofService, Verifier, ZkService};
 use honestly_store::redis::{Invalidation, RedisLink, RedisRateLimiter, RedisReplay};
 use secrecy::ExposeSecret;
 
+use crate::interactions::AiInteractions;
 use crate::metrics::Metrics;
-use crate::routes::ai::AiInteractions;
 
 /// Drops cached entries other replicas (or this one) invalidated through Redis.
 fn forget_on_invalidation(link: &Arc<RedisLink>, links: Arc<LinkService>, documents: Arc<DocumentService>) {

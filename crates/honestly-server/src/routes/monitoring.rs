@@ -16,9 +16,9 @@ use utoipa_axum::routes;
 use crate::access::MonitoringAccess;
 use crate::error::ApiError;
 use crate::extract::Query;
+use crate::interactions::Interaction;
 use crate::json::Json;
 use crate::metrics::RouteSnapshot;
-use crate::routes::ai::Interaction;
 use crate::state::AppState;
 
 /// How long a dependency may take to answer a check.

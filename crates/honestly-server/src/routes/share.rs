@@ -18,10 +18,6 @@ use crate::pages::negotiate;
 use crate::routes::share_page;
 use crate::state::AppState;
 
-/// A share link's page: the view (`GET`, JSON or HTML) and the passphrase form (`POST`, in
-/// [`share_page`]).
-pub const SHARE: &str = "/vault/share/{token}";
-
 /// The verifier's routes (the passphrase form's `POST` is in [`share_page`], with its own
 /// body limit).
 pub fn router() -> OpenApiRouter<AppState> {
@@ -71,7 +67,7 @@ fn view(state: &AppState, token: &str, access: &Access) -> serde_json::Value {
 
 /// What a share link shows, by its access level; consumes one access. A browser (an `Accept`
 /// header preferring `text/html`) gets the verifier's HTML page instead of the JSON view.
-#[utoipa::path(get, path = SHARE, tag = "share",
+#[utoipa::path(get, path = share_page::SHARE, tag = "share",
     params(("token" = String, Path, description = "The link's token"),
            ("X-Share-Passphrase" = Option<String>, Header, description = "The passphrase, for links that have one")),
     responses((status = 200, description = "The view (JSON), or with `Accept: text/html` the verifier page (HTML; for a link with a passphrase and none given, the passphrase form)",

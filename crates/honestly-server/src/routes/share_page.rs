@@ -19,6 +19,10 @@ use crate::pages::layout::respond;
 use crate::pages::{share_gate, share_page};
 use crate::state::AppState;
 
+/// A share link's page: the view (`GET`, JSON or HTML, in `routes::share`) and the
+/// passphrase form (`POST`, here).
+pub const SHARE: &str = "/vault/share/{token}";
+
 /// The passphrase form's route (a URL-encoded body of a few KiB at most).
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::default().routes(routes!(submit))
@@ -88,7 +92,7 @@ fn refusal(token: &str, error: LinkError, offered: Offered) -> Response {
 }
 
 /// The verifier page after the passphrase form was sent; consumes one access when it is right.
-#[utoipa::path(post, path = crate::routes::share::SHARE, tag = "share",
+#[utoipa::path(post, path = SHARE, tag = "share",
     params(("token" = String, Path, description = "The link's token")),
     request_body(content = PassphraseForm, content_type = "application/x-www-form-urlencoded"),
     responses((status = 200, description = "The verifier page", content_type = "text/html", body = String),

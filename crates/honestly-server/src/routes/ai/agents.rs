@@ -8,7 +8,7 @@ use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{AiEnvelope, AiReply};
+use super::envelope::{AiEnvelope, AiReply};
 use crate::access::AuthUser;
 use crate::error::ApiError;
 use crate::extract::{Ctx, Path};

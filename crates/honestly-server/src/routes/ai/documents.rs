@@ -9,8 +9,8 @@ use honestly_core::ids::DocumentId;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::envelope::{AiEnvelope, AiReply};
 use super::signed::{parameters, GetDocumentHashRoute, Signed, SignedEnvelope};
-use super::{AiEnvelope, AiReply};
 use crate::error::ApiError;
 use crate::state::AppState;
 

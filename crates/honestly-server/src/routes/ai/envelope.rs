@@ -19,10 +19,36 @@ use honestly_core::clock::Timestamp;
 use honestly_core::request::RequestContext;
 use serde::Serialize;
 use serde_json::value::RawValue;
+use utoipa::ToSchema;
 
-use super::interactions::{AiInteractions, Interaction};
-use super::{is_ai_path, Actions};
+use super::actions::Actions;
 use crate::error::{ApiError, ErrorContent};
+use crate::interactions::{AiInteractions, Interaction};
+
+/// The path every route of the agent API starts with; answers under it are enveloped (even
+/// for paths no route matches).
+pub const AI_PREFIX: &str = "/ai";
+
+/// Whether `path` is under [`AI_PREFIX`].
+pub fn is_ai_path(path: &str) -> bool {
+    path.strip_prefix(AI_PREFIX).is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
+/// The envelope every `/ai/*` answer is wrapped in (for the OpenAPI document).
+#[derive(Serialize, ToSchema)]
+pub struct AiEnvelope {
+    /// Whether the call succeeded (2xx).
+    pub success: bool,
+    /// The answer's data on success.
+    #[schema(value_type = Option<Object>)]
+    pub data: Option<serde_json::Value>,
+    /// The error (`{code, message, error_id, fields?}`) otherwise.
+    #[schema(value_type = Option<Object>)]
+    pub error: Option<serde_json::Value>,
+    /// `{request_id, timestamp, agent_id}`.
+    #[schema(value_type = Object)]
+    pub metadata: serde_json::Value,
+}
 
 /// What the envelope layer needs: where interactions are recorded, and each route's action.
 #[derive(Clone)]
@@ -146,4 +172,17 @@ pub async fn layer(State(layer): State<EnvelopeLayer>, req: Request, next: Next)
     parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     parts.headers.remove(header::CONTENT_LENGTH);
     Response::from_parts(parts, Body::from(body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_prefix_is_a_whole_segment() {
+        assert!(is_ai_path("/ai"));
+        assert!(is_ai_path("/ai/verify-proof"));
+        assert!(!is_ai_path("/aim"));
+        assert!(!is_ai_path("/vault/ai"));
+    }
 }

@@ -6,7 +6,7 @@ use axum::extract::State;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{AiEnvelope, AiReply};
+use super::envelope::{AiEnvelope, AiReply};
 use crate::error::ApiError;
 use crate::routes::monitoring::{health_status, run_checks, CheckResult};
 use crate::state::AppState;

@@ -2,8 +2,8 @@
 
 use axum::extract::State;
 
+use super::envelope::{AiEnvelope, AiReply};
 use super::signed::{parameters, CreateShareLinkRoute, Signed, SignedEnvelope};
-use super::{AiEnvelope, AiReply};
 use crate::error::ApiError;
 use crate::routes::links::{create_link_for, CreateLink};
 use crate::state::AppState;

@@ -10,8 +10,8 @@ use honestly_core::zk::VerifyOutcome;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::envelope::{AiEnvelope, AiReply};
 use super::signed::{parameters, Signed, SignedEnvelope, VerifyProofRoute, VerifyProofsBatchRoute};
-use super::{AiEnvelope, AiReply};
 use crate::error::ApiError;
 use crate::extract::Ctx;
 use crate::state::AppState;

@@ -1,5 +1,5 @@
-//! The most recent agent interactions of this process, for `/monitoring/ai-interactions`
-//! (the durable record of each call is the audit trail).
+//! The most recent agent interactions of this process, recorded by the `/ai` envelope for
+//! `/monitoring/ai-interactions` (the durable record of each call is the audit trail).
 
 use std::collections::VecDeque;
 
