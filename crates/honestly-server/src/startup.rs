@@ -38,7 +38,7 @@ impl Application {
         let zk = std::sync::Arc::clone(&state.zk);
         tokio::spawn(async move {
             if let Err(e) = zk.initialise().await {
-                tracing::error!("zero-knowledge keys unavailable: {e}");
+                tracing::error!("zero-knowledge keys unavailable: {}", honestly_core::error::chain(&e));
             }
         });
         Ok(Self { listener, router, state })

@@ -35,7 +35,7 @@ fn verify() -> ExitCode {
                 ExitCode::FAILURE
             }
             Err(VerifyError::Store(e)) => {
-                eprintln!("error: cannot read the audit trail: {e}");
+                eprintln!("error: cannot read the audit trail: {}", honestly_core::error::chain(&e));
                 ExitCode::from(2)
             }
         }

@@ -86,7 +86,7 @@ pub fn run(cmd: KeysCommand) -> ExitCode {
                 ExitCode::SUCCESS
             }
             Err(e) => {
-                eprintln!("error: {e}");
+                eprintln!("error: {}", honestly_core::error::chain(&e));
                 eprintln!("nothing is lost: documents not yet re-encrypted are still readable; run the command again");
                 ExitCode::FAILURE
             }

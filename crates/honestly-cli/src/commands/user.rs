@@ -52,7 +52,7 @@ pub fn run(cmd: UserCommand) -> ExitCode {
             UserCommand::List => list(&auth).await,
         };
         if let Err(e) = audit.flush().await {
-            eprintln!("warning: the audit trail was not written: {e}");
+            eprintln!("warning: the audit trail was not written: {}", honestly_core::error::chain(&e));
         }
         code
     })
@@ -93,7 +93,7 @@ async fn create(auth: &AuthService, audit: &AuditLog, username: &str, role: &str
             ExitCode::FAILURE
         }
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", honestly_core::error::chain(&e));
             ExitCode::FAILURE
         }
     }
@@ -116,7 +116,7 @@ async fn list(auth: &AuthService) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", honestly_core::error::chain(&e));
             ExitCode::FAILURE
         }
     }

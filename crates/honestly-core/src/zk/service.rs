@@ -68,9 +68,9 @@ pub enum KeyError {
     /// The CPU pool is saturated.
     #[error(transparent)]
     Busy(#[from] CpuBusy),
-    /// Anything else (I/O, corrupt key files).
-    #[error("{0}")]
-    Internal(String),
+    /// Anything else (I/O, corrupt key files), with its cause.
+    #[error("zero-knowledge keys failed")]
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
 #[derive(Serialize, Deserialize, Default)]
@@ -105,8 +105,8 @@ fn valid_external_name(name: &str) -> bool {
         && CircuitId::from_name(name).is_none()
 }
 
-fn internal(e: impl std::fmt::Display) -> KeyError {
-    KeyError::Internal(e.to_string())
+fn internal(e: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> KeyError {
+    KeyError::Internal(e.into())
 }
 
 /// Generates the keys of `id` into `keys_dir/<name>/` unless both files exist.
@@ -211,7 +211,7 @@ impl ZkService {
                         .and_then(|b| load_external(name, b, sidecar.nullifier_signal))
                     {
                         Ok(c) => loaded.push(c),
-                        Err(e) => tracing::warn!(file = %path.display(), "external key skipped: {e}"),
+                        Err(e) => tracing::warn!(file = %path.display(), "external key skipped: {}", crate::error::chain(&e)),
                     }
                 }
             }
