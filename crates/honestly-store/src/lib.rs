@@ -9,6 +9,7 @@
 pub mod neo4j;
 pub mod redis;
 pub mod sqlite;
+mod stored;
 
 use std::sync::Arc;
 

@@ -6,8 +6,10 @@ use neo4rs::query;
 use serde::Deserialize;
 
 use super::{in_tx, Count, Neo4jStore};
+use crate::stored::text;
 use honestly_core::agents::AgentRecord;
 use honestly_core::crypto::vault::Sealed;
+use honestly_core::ids::{AgentId, UserId};
 use honestly_core::store::{AgentStore, StoreError};
 
 const COLUMNS: &str = "a.id AS id, a.user_id AS user_id, a.name AS name, a.key_version AS key_version, \
@@ -34,19 +36,21 @@ struct AgentRow {
     created_at: String,
 }
 
-impl From<AgentRow> for AgentRecord {
-    fn from(r: AgentRow) -> Self {
-        AgentRecord {
-            id: r.id,
-            user_id: r.user_id,
+impl TryFrom<AgentRow> for AgentRecord {
+    type Error = StoreError;
+
+    fn try_from(r: AgentRow) -> Result<Self, StoreError> {
+        Ok(AgentRecord {
+            id: text("Agent.id", &r.id)?,
+            user_id: text("Agent.user_id", &r.user_id)?,
             name: r.name,
             sealed_secret: Sealed {
                 key_version: r.key_version,
                 nonce: r.nonce,
                 ciphertext: r.secret_ciphertext,
             },
-            created_at: r.created_at,
-        }
+            created_at: text("Agent.created_at", &r.created_at)?,
+        })
     }
 }
 
@@ -55,8 +59,8 @@ impl AgentStore for Neo4jStore {
     async fn insert_agent(&self, agent: &AgentRecord, max_per_user: u32) -> Result<bool, StoreError> {
         let a = agent;
         in_tx!(self, |tx| {
-            if !tx.lock("User", "id", &a.user_id).await? {
-                return Err(StoreError::Conflict(format!("no user {} for the agent", a.user_id)));
+            if !tx.lock("User", "id", a.user_id.as_str()).await? {
+                return Err(StoreError::conflict(format!("no user {} for the agent", a.user_id)));
             }
             let count: Option<Count> = tx
                 .fetch_one(
@@ -75,29 +79,29 @@ impl AgentStore for Neo4jStore {
                     .param("key_version", a.sealed_secret.key_version.as_str())
                     .param("nonce", a.sealed_secret.nonce.clone())
                     .param("secret_ciphertext", a.sealed_secret.ciphertext.clone())
-                    .param("created_at", a.created_at.as_str()),
+                    .param("created_at", a.created_at.rfc3339()),
             )
             .await?;
             Ok(true)
         })
     }
 
-    async fn active_agent(&self, id: &str) -> Result<Option<AgentRecord>, StoreError> {
-        let row: Option<AgentRow> = self.fetch_one(query(ACTIVE).param("id", id)).await?;
-        Ok(row.map(AgentRecord::from))
+    async fn active_agent(&self, id: &AgentId) -> Result<Option<AgentRecord>, StoreError> {
+        let row: Option<AgentRow> = self.fetch_one(query(ACTIVE).param("id", id.as_str())).await?;
+        row.map(AgentRecord::try_from).transpose()
     }
 
-    async fn agents_of_user(&self, user_id: &str, limit: u32) -> Result<Vec<AgentRecord>, StoreError> {
+    async fn agents_of_user(&self, user_id: &UserId, limit: u32) -> Result<Vec<AgentRecord>, StoreError> {
         let rows: Vec<AgentRow> = self
             .fetch(
                 query(&format!(
                     "MATCH (a:Agent {{user_id: $user_id}}) WHERE a.seq > 0 RETURN {COLUMNS} ORDER BY a.seq LIMIT $limit"
                 ))
-                .param("user_id", user_id)
+                .param("user_id", user_id.as_str())
                 .param("limit", i64::from(limit)),
             )
             .await?;
-        Ok(rows.into_iter().map(AgentRecord::from).collect())
+        rows.into_iter().map(AgentRecord::try_from).collect()
     }
 
     async fn agents_not_under(&self, version: &str, limit: u32) -> Result<Vec<AgentRecord>, StoreError> {
@@ -110,30 +114,30 @@ impl AgentStore for Neo4jStore {
                 .param("limit", i64::from(limit)),
             )
             .await?;
-        Ok(rows.into_iter().map(AgentRecord::from).collect())
+        rows.into_iter().map(AgentRecord::try_from).collect()
     }
 
     async fn replace_agent_secret(
         &self,
-        id: &str,
+        id: &AgentId,
         expected_version: &str,
         sealed: &Sealed,
     ) -> Result<bool, StoreError> {
         in_tx!(self, |tx| {
-            tx.swap_sealed("Agent", id, expected_version, sealed, "secret_ciphertext").await
+            tx.swap_sealed("Agent", id.as_str(), expected_version, sealed, "secret_ciphertext").await
         })
     }
 
-    async fn delete_agent(&self, user_id: &str, id: &str) -> Result<bool, StoreError> {
+    async fn delete_agent(&self, user_id: &UserId, id: &AgentId) -> Result<bool, StoreError> {
         in_tx!(self, |tx| {
-            if !tx.lock("Agent", "id", id).await? {
+            if !tx.lock("Agent", "id", id.as_str()).await? {
                 return Ok(false);
             }
             let deleted: Option<Count> = tx
                 .fetch_one(
                     query("MATCH (a:Agent {id: $id}) WHERE a.user_id = $user_id DETACH DELETE a RETURN count(*) AS n")
-                        .param("id", id)
-                        .param("user_id", user_id),
+                        .param("id", id.as_str())
+                        .param("user_id", user_id.as_str()),
                 )
                 .await?;
             Ok(deleted.is_some_and(|c| c.n == 1))

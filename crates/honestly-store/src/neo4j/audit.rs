@@ -10,7 +10,8 @@ use neo4rs::{query, BoltType};
 use serde::Deserialize;
 
 use super::{in_tx, Neo4jStore};
-use honestly_core::audit::{AuditEvent, Outcome};
+use crate::stored::{number, text};
+use honestly_core::audit::AuditEvent;
 use honestly_core::store::{AuditStore, StoreError};
 
 const HEAD: &str = "MERGE (h:AuditHead {name: 'audit'}) ON CREATE SET h.seq = 0, h.hash = $genesis";
@@ -45,17 +46,15 @@ impl TryFrom<EventRow> for AuditEvent {
     type Error = StoreError;
 
     fn try_from(r: EventRow) -> Result<Self, StoreError> {
-        let outcome = Outcome::parse(&r.outcome)
-            .ok_or_else(|| StoreError::Internal(format!("unknown audit outcome {:?}", r.outcome)))?;
         Ok(AuditEvent {
-            seq: u64::try_from(r.seq).map_err(|_| StoreError::Internal(format!("audit seq {}", r.seq)))?,
-            id: r.id,
-            at: r.at,
+            seq: number("AuditEvent.seq", r.seq)?,
+            id: text("AuditEvent.id", &r.id)?,
+            at: text("AuditEvent.at", &r.at)?,
             actor: r.actor,
             client_ip: r.client_ip,
             action: r.action,
             target: r.target,
-            outcome,
+            outcome: text("AuditEvent.outcome", &r.outcome)?,
             reason: r.reason,
             request_id: r.request_id,
             prev_hash: r.prev_hash,
@@ -65,14 +64,14 @@ impl TryFrom<EventRow> for AuditEvent {
 }
 
 fn to_i64(seq: u64) -> Result<i64, StoreError> {
-    i64::try_from(seq).map_err(|_| StoreError::Internal(format!("audit seq {seq} out of range")))
+    i64::try_from(seq).map_err(|_| StoreError::internal(format!("audit seq {seq} out of range")))
 }
 
 fn event_map(e: &AuditEvent) -> Result<BoltType, StoreError> {
     let mut m: HashMap<String, BoltType> = HashMap::new();
     m.insert("seq".into(), to_i64(e.seq)?.into());
     m.insert("id".into(), e.id.as_str().into());
-    m.insert("at".into(), e.at.as_str().into());
+    m.insert("at".into(), e.at.rfc3339().into());
     m.insert("actor".into(), e.actor.as_str().into());
     m.insert("client_ip".into(), e.client_ip.clone().into());
     m.insert("action".into(), e.action.as_str().into());
@@ -100,7 +99,7 @@ impl AuditStore for Neo4jStore {
             let (head_seq, head_hash) =
                 head.map_or((0, honestly_core::audit::GENESIS_HASH.to_string()), |h| (h.seq, h.hash));
             if to_i64(first.seq)? != head_seq + 1 || first.prev_hash != head_hash {
-                return Err(StoreError::Conflict(format!(
+                return Err(StoreError::conflict(format!(
                     "audit batch starts at seq {}, the chain ends at seq {head_seq}",
                     first.seq
                 )));

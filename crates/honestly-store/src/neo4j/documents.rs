@@ -9,8 +9,10 @@ use neo4rs::query;
 use serde::Deserialize;
 
 use super::{in_tx, timeline, Count, Neo4jStore};
+use crate::stored::{number, text, text_opt};
 use honestly_core::crypto::vault::Sealed;
-use honestly_core::documents::{DocumentMeta, DocumentType, NewDocument};
+use honestly_core::documents::{DocumentMeta, NewDocument};
+use honestly_core::ids::{DocumentId, UserId};
 use honestly_core::store::{DocumentStore, RegistryState, SealedDocument, StoreError};
 use honestly_core::timeline::TimelineEvent;
 
@@ -66,22 +68,23 @@ struct MetaRow {
 }
 
 impl MetaRow {
-    fn into_meta(self) -> (i64, DocumentMeta) {
-        (
+    /// The list cursor and the metadata.
+    fn into_meta(self) -> Result<(i64, DocumentMeta), StoreError> {
+        Ok((
             self.seq,
             DocumentMeta {
-                id: self.id,
-                user_id: self.user_id,
-                document_type: DocumentType::parse(&self.document_type).unwrap_or(DocumentType::Other),
+                id: text("Document.id", &self.id)?,
+                user_id: text("Document.user_id", &self.user_id)?,
+                document_type: text("Document.document_type", &self.document_type)?,
                 file_name: self.file_name,
                 mime_type: self.mime_type,
-                size_bytes: u64::try_from(self.size_bytes).unwrap_or_default(),
+                size_bytes: number("Document.size_bytes", self.size_bytes)?,
                 sha256: self.sha256,
-                created_at: self.created_at,
-                metadata: serde_json::from_str(&self.metadata).unwrap_or(serde_json::Value::Null),
-                registry_index: u64::try_from(self.registry_index).unwrap_or_default(),
+                created_at: text("Document.created_at", &self.created_at)?,
+                metadata: text("Document.metadata", &self.metadata)?,
+                registry_index: number("Document.registry_index", self.registry_index)?,
             },
-        )
+        ))
     }
 }
 
@@ -115,7 +118,7 @@ struct HeadRow {
 }
 
 fn to_i64(value: u64, what: &str) -> Result<i64, StoreError> {
-    i64::try_from(value).map_err(|_| StoreError::Internal(format!("{what} {value} out of range")))
+    i64::try_from(value).map_err(|_| StoreError::internal(format!("{what} {value} out of range")))
 }
 
 impl Neo4jStore {
@@ -142,7 +145,7 @@ impl DocumentStore for Neo4jStore {
             let head: Option<HeadRow> = tx.fetch_one(query(HEAD_READ)).await?;
             let next = head.map_or(0, |h| h.size);
             if next != index {
-                return Err(StoreError::Conflict(format!(
+                return Err(StoreError::conflict(format!(
                     "registry position {index} taken (next is {next})"
                 )));
             }
@@ -156,7 +159,7 @@ impl DocumentStore for Neo4jStore {
                         .param("mime_type", m.mime_type.as_str())
                         .param("size_bytes", size_bytes)
                         .param("sha256", m.sha256.as_str())
-                        .param("created_at", m.created_at.as_str())
+                        .param("created_at", m.created_at.rfc3339())
                         .param("metadata", m.metadata.to_string())
                         .param("registry_index", index)
                         .param("key_version", doc.sealed.key_version.as_str())
@@ -167,54 +170,54 @@ impl DocumentStore for Neo4jStore {
                 )
                 .await?;
             if created.is_none_or(|c| c.n != 1) {
-                return Err(StoreError::Conflict(format!("no user {} for the document", m.user_id)));
+                return Err(StoreError::conflict(format!("no user {} for the document", m.user_id)));
             }
             timeline::insert(&mut tx, event).await
         })
     }
 
-    async fn document(&self, user_id: &str, id: &str) -> Result<Option<DocumentMeta>, StoreError> {
+    async fn document(&self, user_id: &UserId, id: &DocumentId) -> Result<Option<DocumentMeta>, StoreError> {
         let row: Option<MetaRow> =
-            self.fetch_one(query(BY_ID).param("id", id).param("user_id", user_id)).await?;
-        Ok(row.map(|r| r.into_meta().1))
+            self.fetch_one(query(BY_ID).param("id", id.as_str()).param("user_id", user_id.as_str())).await?;
+        Ok(row.map(MetaRow::into_meta).transpose()?.map(|(_, meta)| meta))
     }
 
     async fn document_by_sha256(&self, sha256: &str) -> Result<Option<DocumentMeta>, StoreError> {
         let row: Option<MetaRow> = self.fetch_one(query(BY_SHA256).param("sha256", sha256)).await?;
-        Ok(row.map(|r| r.into_meta().1))
+        Ok(row.map(MetaRow::into_meta).transpose()?.map(|(_, meta)| meta))
     }
 
-    async fn document_sealed(&self, user_id: &str, id: &str) -> Result<Option<Sealed>, StoreError> {
+    async fn document_sealed(&self, user_id: &UserId, id: &DocumentId) -> Result<Option<Sealed>, StoreError> {
         let row: Option<SealedRow> =
-            self.fetch_one(query(SEALED).param("id", id).param("user_id", user_id)).await?;
+            self.fetch_one(query(SEALED).param("id", id.as_str()).param("user_id", user_id.as_str())).await?;
         Ok(row.map(Sealed::from))
     }
 
     async fn list_documents(
         &self,
-        user_id: &str,
+        user_id: &UserId,
         before: Option<i64>,
         limit: u32,
     ) -> Result<Vec<(i64, DocumentMeta)>, StoreError> {
         let rows: Vec<MetaRow> = self
             .fetch(
                 query(LIST)
-                    .param("user_id", user_id)
+                    .param("user_id", user_id.as_str())
                     .param("before", before.unwrap_or(i64::MAX))
                     .param("limit", i64::from(limit)),
             )
             .await?;
-        Ok(rows.into_iter().map(MetaRow::into_meta).collect())
+        rows.into_iter().map(MetaRow::into_meta).collect()
     }
 
     async fn delete_document(
         &self,
-        user_id: &str,
-        id: &str,
+        user_id: &UserId,
+        id: &DocumentId,
         event: &TimelineEvent,
     ) -> Result<bool, StoreError> {
         in_tx!(self, |tx| {
-            if !tx.lock("Document", "id", id).await? {
+            if !tx.lock("Document", "id", id.as_str()).await? {
                 return Ok(false);
             }
             let deleted: Option<Count> = tx
@@ -223,8 +226,8 @@ impl DocumentStore for Neo4jStore {
                         "MATCH (d:Document {id: $id}) WHERE d.user_id = $user_id \
                          DETACH DELETE d RETURN count(*) AS n",
                     )
-                    .param("id", id)
-                    .param("user_id", user_id),
+                    .param("id", id.as_str())
+                    .param("user_id", user_id.as_str()),
                 )
                 .await?;
             let deleted = deleted.is_some_and(|c| c.n == 1);
@@ -262,23 +265,26 @@ impl DocumentStore for Neo4jStore {
                 .param("limit", i64::from(limit)),
             )
             .await?;
-        Ok(rows
-            .into_iter()
-            .map(|r| SealedDocument {
-                id: r.id,
-                user_id: r.user_id,
-                sealed: Sealed { key_version: r.key_version, nonce: r.nonce, ciphertext: r.ciphertext },
+        rows.into_iter()
+            .map(|r| {
+                Ok(SealedDocument {
+                    id: text("Document.id", &r.id)?,
+                    user_id: text("Document.user_id", &r.user_id)?,
+                    sealed: Sealed { key_version: r.key_version, nonce: r.nonce, ciphertext: r.ciphertext },
+                })
             })
-            .collect())
+            .collect()
     }
 
     async fn replace_sealed(
         &self,
-        id: &str,
+        id: &DocumentId,
         expected_version: &str,
         sealed: &Sealed,
     ) -> Result<bool, StoreError> {
-        in_tx!(self, |tx| { tx.swap_sealed("Document", id, expected_version, sealed, "ciphertext").await })
+        in_tx!(self, |tx| {
+            tx.swap_sealed("Document", id.as_str(), expected_version, sealed, "ciphertext").await
+        })
     }
 
     async fn registry_leaves(&self) -> Result<Vec<String>, StoreError> {
@@ -295,9 +301,9 @@ impl DocumentStore for Neo4jStore {
         let head: Option<HeadRow> = self.fetch_one(query(HEAD_READ)).await?;
         Ok(match head {
             Some(h) if h.size > 0 => RegistryState {
-                size: u64::try_from(h.size).unwrap_or_default(),
+                size: number("RegistryHead.size", h.size)?,
                 root: h.root,
-                updated_at: h.updated_at,
+                updated_at: text_opt("RegistryHead.updated_at", h.updated_at.as_deref())?,
             },
             _ => RegistryState { size: 0, root: None, updated_at: None },
         })

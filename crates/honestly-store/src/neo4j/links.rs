@@ -7,7 +7,10 @@ use neo4rs::query;
 use serde::Deserialize;
 
 use super::{in_tx, timeline, Count, Neo4jStore};
-use honestly_core::links::{AccessLevel, ShareLink};
+use crate::stored::{number, text, text_opt, unix, unix_opt};
+use honestly_core::clock::Timestamp;
+use honestly_core::ids::{LinkId, ProofId, UserId};
+use honestly_core::links::ShareLink;
 use honestly_core::store::{LinkStore, StoreError};
 use honestly_core::timeline::TimelineEvent;
 
@@ -43,6 +46,8 @@ pub(super) const CONSUME: &str = "MATCH (l:ShareLink {token_hash: $token_hash}) 
      l.max_accesses AS max_accesses, l.access_count AS access_count, l.passphrase_hash AS passphrase_hash, \
      l.created_at AS created_at, l.revoked_at AS revoked_at";
 
+/// A link as stored: `created_at` as RFC 3339 text, `expires_at` and `revoked_at` as Unix
+/// seconds.
 #[derive(Deserialize)]
 struct LinkRow {
     id: String,
@@ -59,22 +64,24 @@ struct LinkRow {
     revoked_at: Option<i64>,
 }
 
-impl From<LinkRow> for ShareLink {
-    fn from(r: LinkRow) -> Self {
-        ShareLink {
-            id: r.id,
-            user_id: r.user_id,
-            document_id: r.document_id,
-            proof_id: r.proof_id,
-            access_level: AccessLevel::parse(&r.access_level).unwrap_or(AccessLevel::ProofOnly),
+impl TryFrom<LinkRow> for ShareLink {
+    type Error = StoreError;
+
+    fn try_from(r: LinkRow) -> Result<Self, StoreError> {
+        Ok(ShareLink {
+            id: text("ShareLink.id", &r.id)?,
+            user_id: text("ShareLink.user_id", &r.user_id)?,
+            document_id: text("ShareLink.document_id", &r.document_id)?,
+            proof_id: text_opt("ShareLink.proof_id", r.proof_id.as_deref())?,
+            access_level: text("ShareLink.access_level", &r.access_level)?,
             token_hash: r.token_hash,
-            expires_at: r.expires_at,
-            max_accesses: r.max_accesses.and_then(|m| u32::try_from(m).ok()),
-            access_count: u32::try_from(r.access_count).unwrap_or(u32::MAX),
+            expires_at: unix("ShareLink.expires_at", r.expires_at)?,
+            max_accesses: r.max_accesses.map(|m| number("ShareLink.max_accesses", m)).transpose()?,
+            access_count: number("ShareLink.access_count", r.access_count)?,
             passphrase_hash: r.passphrase_hash,
-            created_at: r.created_at,
-            revoked_at: r.revoked_at,
-        }
+            created_at: text("ShareLink.created_at", &r.created_at)?,
+            revoked_at: unix_opt("ShareLink.revoked_at", r.revoked_at)?,
+        })
     }
 }
 
@@ -88,44 +95,44 @@ impl LinkStore for Neo4jStore {
                     .param("id", l.id.as_str())
                     .param("user_id", l.user_id.as_str())
                     .param("document_id", l.document_id.as_str())
-                    .param("proof_id", l.proof_id.clone())
+                    .param("proof_id", l.proof_id.as_ref().map(ProofId::as_str))
                     .param("access_level", l.access_level.as_str())
                     .param("token_hash", l.token_hash.as_str())
-                    .param("expires_at", l.expires_at)
+                    .param("expires_at", l.expires_at.unix())
                     .param("max_accesses", l.max_accesses.map(i64::from))
                     .param("access_count", i64::from(l.access_count))
                     .param("passphrase_hash", l.passphrase_hash.clone())
-                    .param("created_at", l.created_at.as_str())
-                    .param("revoked_at", l.revoked_at),
+                    .param("created_at", l.created_at.rfc3339())
+                    .param("revoked_at", l.revoked_at.map(Timestamp::unix)),
             )
             .await?;
             timeline::insert(&mut tx, event).await
         })
     }
 
-    async fn links_of_user(&self, user_id: &str, limit: u32) -> Result<Vec<ShareLink>, StoreError> {
+    async fn links_of_user(&self, user_id: &UserId, limit: u32) -> Result<Vec<ShareLink>, StoreError> {
         let rows: Vec<LinkRow> = self
             .fetch(
                 query(&format!(
                     "MATCH (l:ShareLink {{user_id: $user_id}}) WHERE l.seq > 0 \
                      RETURN {COLUMNS} ORDER BY l.seq DESC LIMIT $limit"
                 ))
-                .param("user_id", user_id)
+                .param("user_id", user_id.as_str())
                 .param("limit", i64::from(limit)),
             )
             .await?;
-        Ok(rows.into_iter().map(ShareLink::from).collect())
+        rows.into_iter().map(ShareLink::try_from).collect()
     }
 
     async fn revoke_link(
         &self,
-        user_id: &str,
-        id: &str,
-        now: i64,
+        user_id: &UserId,
+        id: &LinkId,
+        now: Timestamp,
         event: &TimelineEvent,
     ) -> Result<bool, StoreError> {
         in_tx!(self, |tx| {
-            if !tx.lock("ShareLink", "id", id).await? {
+            if !tx.lock("ShareLink", "id", id.as_str()).await? {
                 return Ok(false);
             }
             let changed: Option<Count> = tx
@@ -134,9 +141,9 @@ impl LinkStore for Neo4jStore {
                         "MATCH (l:ShareLink {id: $id}) WHERE l.user_id = $user_id AND l.revoked_at IS NULL \
                          SET l.revoked_at = $now RETURN count(l) AS n",
                     )
-                    .param("id", id)
-                    .param("user_id", user_id)
-                    .param("now", now),
+                    .param("id", id.as_str())
+                    .param("user_id", user_id.as_str())
+                    .param("now", now.unix()),
                 )
                 .await?;
             let changed = changed.is_some_and(|c| c.n == 1);
@@ -150,13 +157,13 @@ impl LinkStore for Neo4jStore {
     async fn link_by_token_hash(&self, token_hash: &str) -> Result<Option<ShareLink>, StoreError> {
         let row: Option<LinkRow> =
             self.fetch_one(query(BY_TOKEN_HASH).param("token_hash", token_hash)).await?;
-        Ok(row.map(ShareLink::from))
+        row.map(ShareLink::try_from).transpose()
     }
 
     async fn consume_link_access(
         &self,
         token_hash: &str,
-        now: i64,
+        now: Timestamp,
         event: &TimelineEvent,
     ) -> Result<Option<ShareLink>, StoreError> {
         in_tx!(self, |tx| {
@@ -164,8 +171,8 @@ impl LinkStore for Neo4jStore {
                 return Ok(None);
             }
             let row: Option<LinkRow> =
-                tx.fetch_one(query(CONSUME).param("token_hash", token_hash).param("now", now)).await?;
-            let Some(link) = row.map(ShareLink::from) else { return Ok(None) };
+                tx.fetch_one(query(CONSUME).param("token_hash", token_hash).param("now", now.unix())).await?;
+            let Some(link) = row.map(ShareLink::try_from).transpose()? else { return Ok(None) };
             let mut event = event.clone();
             event.user_id = link.user_id.clone();
             event.link_id = Some(link.id.clone());

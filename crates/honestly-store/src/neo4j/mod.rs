@@ -104,7 +104,7 @@ pub(crate) struct Tx {
 impl Tx {
     /// Runs `q` and collects its rows.
     pub(crate) async fn rows(&mut self, q: Query) -> Result<Vec<Row>, StoreError> {
-        let txn = self.txn.as_mut().ok_or_else(|| StoreError::Internal("transaction closed".into()))?;
+        let txn = self.txn.as_mut().ok_or_else(|| StoreError::internal("transaction closed"))?;
         let mut stream = txn.execute(q).await.map_err(from_neo4j)?;
         let mut rows = Vec::new();
         while let Some(row) = stream.next(txn.handle()).await.map_err(from_neo4j)? {
@@ -125,7 +125,7 @@ impl Tx {
 
     /// Runs `q`, discarding rows.
     pub(crate) async fn run(&mut self, q: Query) -> Result<(), StoreError> {
-        let txn = self.txn.as_mut().ok_or_else(|| StoreError::Internal("transaction closed".into()))?;
+        let txn = self.txn.as_mut().ok_or_else(|| StoreError::internal("transaction closed"))?;
         txn.run(q).await.map_err(from_neo4j)?;
         Ok(())
     }
@@ -172,7 +172,7 @@ impl Tx {
     async fn commit(&mut self) -> Result<(), StoreError> {
         match self.txn.take() {
             Some(txn) => txn.commit().await.map(|_| ()).map_err(from_neo4j),
-            None => Err(StoreError::Internal("transaction closed".into())),
+            None => Err(StoreError::internal("transaction closed")),
         }
     }
 
@@ -190,24 +190,26 @@ pub(crate) struct Count {
     pub(crate) n: i64,
 }
 
+/// A row in the shape of `T`; one that does not fit is an internal error whose cause is the
+/// driver's account of the mismatch.
 pub(crate) fn decode<T: DeserializeOwned>(row: &Row) -> Result<T, StoreError> {
-    row.to::<T>().map_err(|e| StoreError::Internal(format!("unexpected row from neo4j: {e}")))
+    row.to::<T>().map_err(StoreError::internal)
 }
 
-/// Maps a driver error: constraint violations are conflicts, transport and server-side
-/// transient trouble is unavailability, the rest is internal.
+/// Maps a driver error, kept as the cause: constraint violations are conflicts, transport and
+/// server-side transient trouble is unavailability, the rest is internal.
 pub(crate) fn from_neo4j(e: neo4rs::Error) -> StoreError {
     use neo4rs::Error as E;
     match &e {
         E::Neo4j(err) if err.code().starts_with("Neo.ClientError.Schema.ConstraintValidationFailed") => {
-            StoreError::Conflict(e.to_string())
+            StoreError::conflict(e)
         }
         E::Neo4j(err)
             if err.code().starts_with("Neo.TransientError.")
                 || err.code().starts_with("Neo.ClientError.Security.")
                 || err.code().starts_with("Neo.ClientError.Cluster.") =>
         {
-            StoreError::Unavailable(e.to_string())
+            StoreError::unavailable(e)
         }
         E::IOError { .. }
         | E::ConnectionError
@@ -216,14 +218,19 @@ pub(crate) fn from_neo4j(e: neo4rs::Error) -> StoreError {
         | E::AuthenticationError(_)
         | E::RequestIgnoredError
         | E::ServerUnavailableError(_)
-        | E::Ignored(_) => StoreError::Unavailable(e.to_string()),
-        _ => StoreError::Internal(e.to_string()),
+        | E::Ignored(_) => StoreError::unavailable(e),
+        _ => StoreError::internal(e),
     }
 }
 
-/// Whether a failed transaction may simply be tried again (deadlock, lock timeout…).
+/// Whether a failed transaction may simply be tried again (deadlock, lock timeout…): the
+/// server said so with a `Neo.TransientError.` code.
 pub(crate) fn is_transient(e: &StoreError) -> bool {
-    matches!(e, StoreError::Unavailable(msg) if msg.contains("Neo.TransientError."))
+    let StoreError::Unavailable(cause) = e else { return false };
+    matches!(
+        cause.downcast_ref::<neo4rs::Error>(),
+        Some(neo4rs::Error::Neo4j(err)) if err.code().starts_with("Neo.TransientError.")
+    )
 }
 
 impl Neo4jStore {
@@ -252,7 +259,7 @@ impl Neo4jStore {
     ) -> Result<T, StoreError> {
         match tokio::time::timeout(self.timeout, fut).await {
             Ok(result) => result,
-            Err(_) => Err(StoreError::Unavailable(format!("neo4j did not answer within {:?}", self.timeout))),
+            Err(_) => Err(StoreError::unavailable(format!("neo4j did not answer within {:?}", self.timeout))),
         }
     }
 
@@ -298,7 +305,7 @@ impl Store for Neo4jStore {
         }
         match self.fetch_one::<One>(neo4rs::query("RETURN 1 AS one")).await? {
             Some(One { one: 1 }) => Ok(()),
-            _ => Err(StoreError::Internal("unexpected answer to RETURN 1".into())),
+            _ => Err(StoreError::internal("unexpected answer to RETURN 1")),
         }
     }
 }

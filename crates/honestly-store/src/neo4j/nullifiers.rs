@@ -9,7 +9,7 @@ use neo4rs::query;
 use serde::Deserialize;
 
 use super::Neo4jStore;
-use honestly_core::clock::now_rfc3339;
+use honestly_core::clock::Timestamp;
 use honestly_core::store::{NullifierKey, NullifierStore, StoreError};
 
 pub(super) const CONSUME: &str = "MERGE (n:Nullifier {key: $key}) \
@@ -23,9 +23,9 @@ pub(super) const CONSUME: &str = "MERGE (n:Nullifier {key: $key}) \
 pub(super) const CONSUMED: &str =
     "UNWIND $keys AS key MATCH (n:Nullifier {key: key}) RETURN DISTINCT n.key AS key";
 
-/// One unambiguous key for the pair (a JSON array of the two strings).
-fn key(proof_type: &str, nullifier: &str) -> String {
-    serde_json::json!([proof_type, nullifier]).to_string()
+/// One unambiguous node key for the pair (a JSON array of the two strings).
+fn node_key(key: &NullifierKey) -> String {
+    serde_json::json!([key.proof_type, key.nullifier]).to_string()
 }
 
 #[derive(Deserialize)]
@@ -40,19 +40,14 @@ struct Found {
 
 #[async_trait]
 impl NullifierStore for Neo4jStore {
-    async fn consume_nullifier(
-        &self,
-        proof_type: &str,
-        nullifier: &str,
-        consumer: &str,
-    ) -> Result<bool, StoreError> {
+    async fn consume_nullifier(&self, key: &NullifierKey, consumer: &str) -> Result<bool, StoreError> {
         let row: Option<Created> = self
             .fetch_one(
                 query(CONSUME)
-                    .param("key", key(proof_type, nullifier))
-                    .param("proof_type", proof_type)
-                    .param("nullifier", nullifier)
-                    .param("at", now_rfc3339())
+                    .param("key", node_key(key))
+                    .param("proof_type", key.proof_type.as_str())
+                    .param("nullifier", key.nullifier.as_str())
+                    .param("at", Timestamp::now().rfc3339())
                     .param("consumer", consumer),
             )
             .await?;
@@ -60,7 +55,7 @@ impl NullifierStore for Neo4jStore {
     }
 
     async fn nullifiers_consumed(&self, keys: &[NullifierKey]) -> Result<Vec<bool>, StoreError> {
-        let wanted: Vec<String> = keys.iter().map(|k| key(&k.proof_type, &k.nullifier)).collect();
+        let wanted: Vec<String> = keys.iter().map(node_key).collect();
         let found: HashSet<String> = self
             .fetch::<Found>(query(CONSUMED).param("keys", wanted.clone()))
             .await?

@@ -5,6 +5,8 @@ use neo4rs::query;
 use serde::Deserialize;
 
 use super::{in_tx, timeline, Neo4jStore};
+use crate::stored::text;
+use honestly_core::ids::{ProofId, UserId};
 use honestly_core::store::{ProofStore, StoreError};
 use honestly_core::timeline::TimelineEvent;
 use honestly_core::zk::ProofRecord;
@@ -33,18 +35,20 @@ struct ProofRow {
     created_at: String,
 }
 
-impl From<ProofRow> for ProofRecord {
-    fn from(r: ProofRow) -> Self {
-        ProofRecord {
-            id: r.id,
-            user_id: r.user_id,
-            document_id: r.document_id,
+impl TryFrom<ProofRow> for ProofRecord {
+    type Error = StoreError;
+
+    fn try_from(r: ProofRow) -> Result<Self, StoreError> {
+        Ok(ProofRecord {
+            id: text("Proof.id", &r.id)?,
+            user_id: text("Proof.user_id", &r.user_id)?,
+            document_id: text("Proof.document_id", &r.document_id)?,
             proof_type: r.proof_type,
-            proof: serde_json::from_str(&r.proof).unwrap_or(serde_json::Value::Null),
-            public_signals: serde_json::from_str(&r.public_signals).unwrap_or_default(),
+            proof: text("Proof.proof", &r.proof)?,
+            public_signals: text("Proof.public_signals", &r.public_signals)?,
             nullifier: r.nullifier,
-            created_at: r.created_at,
-        }
+            created_at: text("Proof.created_at", &r.created_at)?,
+        })
     }
 }
 
@@ -63,35 +67,35 @@ impl ProofStore for Neo4jStore {
                     .param("proof", p.proof.to_string())
                     .param("public_signals", signals.as_str())
                     .param("nullifier", p.nullifier.as_str())
-                    .param("created_at", p.created_at.as_str()),
+                    .param("created_at", p.created_at.rfc3339()),
             )
             .await?;
             timeline::insert(&mut tx, event).await
         })
     }
 
-    async fn proof(&self, user_id: &str, id: &str) -> Result<Option<ProofRecord>, StoreError> {
+    async fn proof(&self, user_id: &UserId, id: &ProofId) -> Result<Option<ProofRecord>, StoreError> {
         let row: Option<ProofRow> = self
             .fetch_one(
                 query(&format!("MATCH (p:Proof {{id: $id}}) WHERE p.user_id = $user_id RETURN {COLUMNS}"))
-                    .param("id", id)
-                    .param("user_id", user_id),
+                    .param("id", id.as_str())
+                    .param("user_id", user_id.as_str()),
             )
             .await?;
-        Ok(row.map(ProofRecord::from))
+        row.map(ProofRecord::try_from).transpose()
     }
 
-    async fn list_proofs(&self, user_id: &str, limit: u32) -> Result<Vec<ProofRecord>, StoreError> {
+    async fn list_proofs(&self, user_id: &UserId, limit: u32) -> Result<Vec<ProofRecord>, StoreError> {
         let rows: Vec<ProofRow> = self
             .fetch(
                 query(&format!(
                     "MATCH (p:Proof {{user_id: $user_id}}) WHERE p.seq > 0 \
                      RETURN {COLUMNS} ORDER BY p.seq DESC LIMIT $limit"
                 ))
-                .param("user_id", user_id)
+                .param("user_id", user_id.as_str())
                 .param("limit", i64::from(limit)),
             )
             .await?;
-        Ok(rows.into_iter().map(ProofRecord::from).collect())
+        rows.into_iter().map(ProofRecord::try_from).collect()
     }
 }

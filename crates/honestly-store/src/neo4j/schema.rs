@@ -83,7 +83,7 @@ async fn create_once(store: &Neo4jStore) -> Result<(), StoreError> {
     };
     match tokio::time::timeout(SCHEMA_TIMEOUT, all).await {
         Ok(result) => result,
-        Err(_) => Err(StoreError::Unavailable(format!("neo4j schema not ready within {SCHEMA_TIMEOUT:?}"))),
+        Err(_) => Err(StoreError::unavailable(format!("neo4j schema not ready within {SCHEMA_TIMEOUT:?}"))),
     }
 }
 

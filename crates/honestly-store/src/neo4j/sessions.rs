@@ -1,13 +1,22 @@
 //! Sessions, refresh-token rotation, revoked access tokens and login failures in Neo4j.
 //! Rotation locks the presented `(:RefreshToken)` node first, so of concurrent presentations
-//! of one token exactly one finds it unspent.
+//! of one token exactly one finds it unspent. Every time here is stored as Unix seconds.
+
+use std::time::Duration;
 
 use async_trait::async_trait;
 use neo4rs::query;
 use serde::Deserialize;
 
 use super::{in_tx, Count, Neo4jStore};
-use honestly_core::store::{NewRefreshToken, RotateOutcome, SessionStore, StoreError};
+use crate::stored::{text, unix, unix_opt};
+use honestly_core::clock::Timestamp;
+use honestly_core::ids::{SessionId, TokenId, UserId};
+use honestly_core::store::{NewRefreshToken, NextRefreshToken, RotateOutcome, SessionStore, StoreError};
+
+/// How long expired refresh tokens and old login failures are kept before housekeeping
+/// forgets them.
+const KEPT_FOR: Duration = Duration::from_secs(86_400);
 
 const START: &str = "MATCH (u:User {id: $user_id}) \
      CREATE (s:Session {id: $family_id, user_id: $user_id, created_at: $now})-[:OF_USER]->(u) \
@@ -47,6 +56,32 @@ struct RotateRow {
     user_exists: bool,
 }
 
+/// The presented token and its session, as rotation decides on them.
+struct Presented {
+    family_id: SessionId,
+    user_id: UserId,
+    expires_at: Timestamp,
+    used_at: Option<Timestamp>,
+    revoked_at: Option<Timestamp>,
+    /// The user exists and is not disabled.
+    user_enabled: bool,
+}
+
+impl TryFrom<RotateRow> for Presented {
+    type Error = StoreError;
+
+    fn try_from(r: RotateRow) -> Result<Self, StoreError> {
+        Ok(Presented {
+            family_id: text("Session.id", &r.family_id)?,
+            user_id: text("Session.user_id", &r.user_id)?,
+            expires_at: unix("RefreshToken.expires_at", r.expires_at)?,
+            used_at: unix_opt("RefreshToken.used_at", r.used_at)?,
+            revoked_at: unix_opt("Session.revoked_at", r.revoked_at)?,
+            user_enabled: r.user_exists && !r.disabled.unwrap_or(false),
+        })
+    }
+}
+
 #[derive(Deserialize)]
 struct FailuresRow {
     n: i64,
@@ -55,7 +90,7 @@ struct FailuresRow {
 
 #[async_trait]
 impl SessionStore for Neo4jStore {
-    async fn start_session(&self, token: &NewRefreshToken, now: i64) -> Result<(), StoreError> {
+    async fn start_session(&self, token: &NewRefreshToken, now: Timestamp) -> Result<(), StoreError> {
         in_tx!(self, |tx| {
             let created: Option<Count> = tx
                 .fetch_one(
@@ -63,15 +98,15 @@ impl SessionStore for Neo4jStore {
                         .param("user_id", token.user_id.as_str())
                         .param("family_id", token.family_id.as_str())
                         .param("hash", token.hash.as_str())
-                        .param("expires_at", token.expires_at)
-                        .param("now", now),
+                        .param("expires_at", token.expires_at.unix())
+                        .param("now", now.unix()),
                 )
                 .await?;
             if created.is_none_or(|c| c.n != 1) {
-                return Err(StoreError::Conflict(format!("no user {} for the session", token.user_id)));
+                return Err(StoreError::conflict(format!("no user {} for the session", token.user_id)));
             }
             // Housekeeping, bounded by the index: forget tokens long expired.
-            tx.run(query(FORGET_EXPIRED_TOKENS).param("before", now - 86_400)).await?;
+            tx.run(query(FORGET_EXPIRED_TOKENS).param("before", now.minus(KEPT_FOR).unix())).await?;
             Ok(())
         })
     }
@@ -79,35 +114,40 @@ impl SessionStore for Neo4jStore {
     async fn rotate_refresh_token(
         &self,
         old_hash: &str,
-        new: &NewRefreshToken,
-        now: i64,
+        next: &NextRefreshToken,
+        now: Timestamp,
     ) -> Result<RotateOutcome, StoreError> {
         in_tx!(self, |tx| {
             if !tx.lock("RefreshToken", "hash", old_hash).await? {
                 return Ok(RotateOutcome::Invalid);
             }
-            let Some(found) = tx.fetch_one::<RotateRow>(query(ROTATE_READ).param("hash", old_hash)).await?
+            let Some(row) = tx.fetch_one::<RotateRow>(query(ROTATE_READ).param("hash", old_hash)).await?
             else {
                 return Ok(RotateOutcome::Invalid);
             };
+            let found = Presented::try_from(row)?;
             if found.revoked_at.is_some() {
                 return Ok(RotateOutcome::Invalid);
             }
             if found.used_at.is_some() {
-                tx.run(query(REVOKE_SESSION).param("family_id", found.family_id.as_str()).param("now", now))
-                    .await?;
+                tx.run(
+                    query(REVOKE_SESSION)
+                        .param("family_id", found.family_id.as_str())
+                        .param("now", now.unix()),
+                )
+                .await?;
                 return Ok(RotateOutcome::Reused { family_id: found.family_id });
             }
-            if found.expires_at <= now || !found.user_exists || found.disabled.unwrap_or(false) {
+            if found.expires_at <= now || !found.user_enabled {
                 return Ok(RotateOutcome::Invalid);
             }
             let spent: Option<Count> = tx
                 .fetch_one(
                     query(ROTATE_WRITE)
                         .param("old_hash", old_hash)
-                        .param("now", now)
-                        .param("new_hash", new.hash.as_str())
-                        .param("expires_at", new.expires_at),
+                        .param("now", now.unix())
+                        .param("new_hash", next.hash.as_str())
+                        .param("expires_at", next.expires_at.unix()),
                 )
                 .await?;
             if spent.is_none_or(|c| c.n != 1) {
@@ -117,29 +157,32 @@ impl SessionStore for Neo4jStore {
         })
     }
 
-    async fn revoke_session(&self, family_id: &str, now: i64) -> Result<(), StoreError> {
-        self.run(query(REVOKE_SESSION).param("family_id", family_id).param("now", now)).await
+    async fn revoke_session(&self, family_id: &SessionId, now: Timestamp) -> Result<(), StoreError> {
+        self.run(query(REVOKE_SESSION).param("family_id", family_id.as_str()).param("now", now.unix())).await
     }
 
-    async fn revoke_access_token(&self, jti: &str, expires_at: i64) -> Result<(), StoreError> {
-        let now = honestly_core::clock::now_utc().unix_timestamp();
+    async fn revoke_access_token(&self, jti: &TokenId, expires_at: Timestamp) -> Result<(), StoreError> {
+        let now = Timestamp::now();
         in_tx!(self, |tx| {
             tx.run(
                 query("MERGE (r:RevokedAccessToken {jti: $jti}) ON CREATE SET r.expires_at = $expires_at")
-                    .param("jti", jti)
-                    .param("expires_at", expires_at),
+                    .param("jti", jti.as_str())
+                    .param("expires_at", expires_at.unix()),
             )
             .await?;
-            tx.run(query("MATCH (r:RevokedAccessToken) WHERE r.expires_at < $now DELETE r").param("now", now))
-                .await
+            tx.run(
+                query("MATCH (r:RevokedAccessToken) WHERE r.expires_at < $now DELETE r")
+                    .param("now", now.unix()),
+            )
+            .await
         })
     }
 
     async fn access_token_active(
         &self,
-        user_id: &str,
-        family_id: &str,
-        jti: &str,
+        user_id: &UserId,
+        family_id: &SessionId,
+        jti: &TokenId,
     ) -> Result<bool, StoreError> {
         #[derive(Deserialize)]
         struct Active {
@@ -148,26 +191,35 @@ impl SessionStore for Neo4jStore {
         let row: Option<Active> = self
             .fetch_one(
                 query(ACCESS_ACTIVE)
-                    .param("user_id", user_id)
-                    .param("family_id", family_id)
-                    .param("jti", jti),
+                    .param("user_id", user_id.as_str())
+                    .param("family_id", family_id.as_str())
+                    .param("jti", jti.as_str()),
             )
             .await?;
         // No row: no such enabled user with this live session.
         Ok(row.is_some_and(|r| r.active))
     }
 
-    async fn record_login_failure(&self, key: &str, at: i64) -> Result<(), StoreError> {
+    async fn record_login_failure(&self, key: &str, at: Timestamp) -> Result<(), StoreError> {
         in_tx!(self, |tx| {
-            tx.run(query("CREATE (:LoginFailure {key: $key, at: $at})").param("key", key).param("at", at))
-                .await?;
+            tx.run(
+                query("CREATE (:LoginFailure {key: $key, at: $at})").param("key", key).param("at", at.unix()),
+            )
+            .await?;
             // Failures older than a day no longer matter to any window.
-            tx.run(query("MATCH (f:LoginFailure) WHERE f.at < $before DELETE f").param("before", at - 86_400))
-                .await
+            tx.run(
+                query("MATCH (f:LoginFailure) WHERE f.at < $before DELETE f")
+                    .param("before", at.minus(KEPT_FOR).unix()),
+            )
+            .await
         })
     }
 
-    async fn login_failures_since(&self, key: &str, since: i64) -> Result<(u32, Option<i64>), StoreError> {
+    async fn login_failures_since(
+        &self,
+        key: &str,
+        since: Timestamp,
+    ) -> Result<(u32, Option<Timestamp>), StoreError> {
         let row: Option<FailuresRow> = self
             .fetch_one(
                 query(
@@ -175,10 +227,13 @@ impl SessionStore for Neo4jStore {
                      RETURN count(f) AS n, min(f.at) AS oldest",
                 )
                 .param("key", key)
-                .param("since", since),
+                .param("since", since.unix()),
             )
             .await?;
-        Ok(row.map_or((0, None), |r| (u32::try_from(r.n).unwrap_or(u32::MAX), r.oldest)))
+        match row {
+            Some(r) => Ok((u32::try_from(r.n).unwrap_or(u32::MAX), unix_opt("LoginFailure.at", r.oldest)?)),
+            None => Ok((0, None)),
+        }
     }
 
     async fn clear_login_failures(&self, key: &str) -> Result<(), StoreError> {

@@ -6,6 +6,8 @@ use neo4rs::query;
 use serde::Deserialize;
 
 use super::{in_tx, Neo4jStore, Tx};
+use crate::stored::{text, text_opt};
+use honestly_core::ids::{DocumentId, LinkId, ProofId, UserId};
 use honestly_core::store::{StoreError, TimelineStore};
 use honestly_core::timeline::TimelineEvent;
 
@@ -30,6 +32,22 @@ struct EventRow {
     link_id: Option<String>,
 }
 
+impl TryFrom<EventRow> for TimelineEvent {
+    type Error = StoreError;
+
+    fn try_from(r: EventRow) -> Result<Self, StoreError> {
+        Ok(TimelineEvent {
+            id: text("TimelineEvent.id", &r.id)?,
+            user_id: text("TimelineEvent.user_id", &r.user_id)?,
+            kind: text("TimelineEvent.kind", &r.kind)?,
+            at: text("TimelineEvent.at", &r.at)?,
+            document_id: text_opt("TimelineEvent.document_id", r.document_id.as_deref())?,
+            proof_id: text_opt("TimelineEvent.proof_id", r.proof_id.as_deref())?,
+            link_id: text_opt("TimelineEvent.link_id", r.link_id.as_deref())?,
+        })
+    }
+}
+
 /// Appends an event inside an existing transaction (used by the operations it records).
 pub(super) async fn insert(tx: &mut Tx, e: &TimelineEvent) -> Result<(), StoreError> {
     tx.run(
@@ -38,10 +56,10 @@ pub(super) async fn insert(tx: &mut Tx, e: &TimelineEvent) -> Result<(), StoreEr
             .param("id", e.id.as_str())
             .param("user_id", e.user_id.as_str())
             .param("kind", e.kind.as_str())
-            .param("at", e.at.as_str())
-            .param("document_id", e.document_id.clone())
-            .param("proof_id", e.proof_id.clone())
-            .param("link_id", e.link_id.clone()),
+            .param("at", e.at.rfc3339())
+            .param("document_id", e.document_id.as_ref().map(DocumentId::as_str))
+            .param("proof_id", e.proof_id.as_ref().map(ProofId::as_str))
+            .param("link_id", e.link_id.as_ref().map(LinkId::as_str)),
     )
     .await
 }
@@ -52,20 +70,10 @@ impl TimelineStore for Neo4jStore {
         in_tx!(self, |tx| { insert(&mut tx, event).await })
     }
 
-    async fn timeline(&self, user_id: &str, limit: u32) -> Result<Vec<TimelineEvent>, StoreError> {
-        let rows: Vec<EventRow> =
-            self.fetch(query(LIST).param("user_id", user_id).param("limit", i64::from(limit))).await?;
-        Ok(rows
-            .into_iter()
-            .map(|r| TimelineEvent {
-                id: r.id,
-                user_id: r.user_id,
-                kind: r.kind,
-                at: r.at,
-                document_id: r.document_id,
-                proof_id: r.proof_id,
-                link_id: r.link_id,
-            })
-            .collect())
+    async fn timeline(&self, user_id: &UserId, limit: u32) -> Result<Vec<TimelineEvent>, StoreError> {
+        let rows: Vec<EventRow> = self
+            .fetch(query(LIST).param("user_id", user_id.as_str()).param("limit", i64::from(limit)))
+            .await?;
+        rows.into_iter().map(TimelineEvent::try_from).collect()
     }
 }

@@ -5,7 +5,9 @@ use neo4rs::query;
 use serde::Deserialize;
 
 use super::Neo4jStore;
-use honestly_core::auth::model::{Role, User, UserRecord};
+use crate::stored::text;
+use honestly_core::auth::model::{User, UserRecord};
+use honestly_core::ids::UserId;
 use honestly_core::store::{StoreError, UserStore};
 
 const COLUMNS: &str = "u.id AS id, u.username AS username, u.role AS role, u.created_at AS created_at, \
@@ -32,18 +34,20 @@ struct UserRow {
     password_hash: String,
 }
 
-impl From<UserRow> for UserRecord {
-    fn from(r: UserRow) -> Self {
-        UserRecord {
+impl TryFrom<UserRow> for UserRecord {
+    type Error = StoreError;
+
+    fn try_from(r: UserRow) -> Result<Self, StoreError> {
+        Ok(UserRecord {
             user: User {
-                id: r.id,
+                id: text("User.id", &r.id)?,
                 username: r.username,
-                role: Role::parse(&r.role).unwrap_or(Role::User),
-                created_at: r.created_at,
+                role: text("User.role", &r.role)?,
+                created_at: text("User.created_at", &r.created_at)?,
                 disabled: r.disabled.unwrap_or(false),
             },
             password_hash: r.password_hash,
-        }
+        })
     }
 }
 
@@ -58,7 +62,7 @@ impl UserStore for Neo4jStore {
                 .param("canonical", canonical_username)
                 .param("password_hash", record.password_hash.as_str())
                 .param("role", u.role.as_str())
-                .param("created_at", u.created_at.as_str())
+                .param("created_at", u.created_at.rfc3339())
                 .param("disabled", u.disabled),
         )
         .await
@@ -67,12 +71,12 @@ impl UserStore for Neo4jStore {
     async fn user_by_username(&self, canonical_username: &str) -> Result<Option<UserRecord>, StoreError> {
         let row: Option<UserRow> =
             self.fetch_one(query(BY_USERNAME).param("canonical", canonical_username)).await?;
-        Ok(row.map(UserRecord::from))
+        row.map(UserRecord::try_from).transpose()
     }
 
-    async fn user_by_id(&self, id: &str) -> Result<Option<User>, StoreError> {
-        let row: Option<UserRow> = self.fetch_one(query(BY_ID).param("id", id)).await?;
-        Ok(row.map(|r| UserRecord::from(r).user))
+    async fn user_by_id(&self, id: &UserId) -> Result<Option<User>, StoreError> {
+        let row: Option<UserRow> = self.fetch_one(query(BY_ID).param("id", id.as_str())).await?;
+        Ok(row.map(UserRecord::try_from).transpose()?.map(|r| r.user))
     }
 
     async fn list_users(&self, limit: u32) -> Result<Vec<User>, StoreError> {
@@ -82,6 +86,6 @@ impl UserStore for Neo4jStore {
                     .param("limit", i64::from(limit)),
             )
             .await?;
-        Ok(rows.into_iter().map(|r| UserRecord::from(r).user).collect())
+        rows.into_iter().map(|r| UserRecord::try_from(r).map(|r| r.user)).collect()
     }
 }

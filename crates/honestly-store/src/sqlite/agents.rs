@@ -4,20 +4,22 @@
 use async_trait::async_trait;
 use rusqlite::{params, OptionalExtension, Row};
 
+use super::columns::text;
 use super::SqliteStore;
 use honestly_core::agents::AgentRecord;
 use honestly_core::crypto::vault::Sealed;
+use honestly_core::ids::{AgentId, UserId};
 use honestly_core::store::{AgentStore, StoreError};
 
 const COLUMNS: &str = "a.id, a.user_id, a.name, a.key_version, a.nonce, a.secret_ciphertext, a.created_at";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<AgentRecord> {
     Ok(AgentRecord {
-        id: row.get(0)?,
-        user_id: row.get(1)?,
+        id: text(row, 0)?,
+        user_id: text(row, 1)?,
         name: row.get(2)?,
         sealed_secret: Sealed { key_version: row.get(3)?, nonce: row.get(4)?, ciphertext: row.get(5)? },
-        created_at: row.get(6)?,
+        created_at: text(row, 6)?,
     })
 }
 
@@ -27,7 +29,9 @@ impl AgentStore for SqliteStore {
         let a = agent.clone();
         self.write(move |tx| {
             let count: u32 =
-                tx.query_row("SELECT COUNT(*) FROM agents WHERE user_id = ?1", [&a.user_id], |r| r.get(0))?;
+                tx.query_row("SELECT COUNT(*) FROM agents WHERE user_id = ?1", [a.user_id.as_str()], |r| {
+                    r.get(0)
+                })?;
             if count >= max_per_user {
                 return Ok(false);
             }
@@ -35,13 +39,13 @@ impl AgentStore for SqliteStore {
                 "INSERT INTO agents (id, user_id, name, key_version, nonce, secret_ciphertext, created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 params![
-                    a.id,
-                    a.user_id,
+                    a.id.as_str(),
+                    a.user_id.as_str(),
                     a.name,
                     a.sealed_secret.key_version,
                     a.sealed_secret.nonce,
                     a.sealed_secret.ciphertext,
-                    a.created_at,
+                    a.created_at.rfc3339(),
                 ],
             )?;
             Ok(true)
@@ -49,8 +53,8 @@ impl AgentStore for SqliteStore {
         .await
     }
 
-    async fn active_agent(&self, id: &str) -> Result<Option<AgentRecord>, StoreError> {
-        let id = id.to_string();
+    async fn active_agent(&self, id: &AgentId) -> Result<Option<AgentRecord>, StoreError> {
+        let id = id.clone().into_string();
         self.read(move |conn| {
             Ok(conn
                 .query_row(
@@ -66,8 +70,8 @@ impl AgentStore for SqliteStore {
         .await
     }
 
-    async fn agents_of_user(&self, user_id: &str, limit: u32) -> Result<Vec<AgentRecord>, StoreError> {
-        let user_id = user_id.to_string();
+    async fn agents_of_user(&self, user_id: &UserId, limit: u32) -> Result<Vec<AgentRecord>, StoreError> {
+        let user_id = user_id.clone().into_string();
         self.read(move |conn| {
             let mut stmt = conn.prepare_cached(&format!(
                 "SELECT {COLUMNS} FROM agents a WHERE a.user_id = ?1 ORDER BY a.seq LIMIT ?2"
@@ -92,15 +96,15 @@ impl AgentStore for SqliteStore {
 
     async fn replace_agent_secret(
         &self,
-        id: &str,
+        id: &AgentId,
         expected_version: &str,
         sealed: &Sealed,
     ) -> Result<bool, StoreError> {
-        self.swap_sealed("agents", "secret_ciphertext", id, expected_version, sealed).await
+        self.swap_sealed("agents", "secret_ciphertext", id.as_str(), expected_version, sealed).await
     }
 
-    async fn delete_agent(&self, user_id: &str, id: &str) -> Result<bool, StoreError> {
-        let (user_id, id) = (user_id.to_string(), id.to_string());
+    async fn delete_agent(&self, user_id: &UserId, id: &AgentId) -> Result<bool, StoreError> {
+        let (user_id, id) = (user_id.clone().into_string(), id.clone().into_string());
         self.write(move |tx| {
             Ok(tx.execute("DELETE FROM agents WHERE id = ?1 AND user_id = ?2", params![id, user_id])? == 1)
         })

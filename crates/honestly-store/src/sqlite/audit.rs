@@ -5,31 +5,24 @@
 use async_trait::async_trait;
 use rusqlite::{params, OptionalExtension, Row};
 
+use super::columns::{number, text};
 use super::SqliteStore;
-use honestly_core::audit::{AuditEvent, Outcome};
+use honestly_core::audit::AuditEvent;
 use honestly_core::store::{AuditStore, StoreError};
 
 const COLUMNS: &str =
     "seq, id, at, actor, client_ip, action, target, outcome, reason, request_id, prev_hash, hash";
 
 fn event_from_row(row: &Row<'_>) -> rusqlite::Result<AuditEvent> {
-    let outcome: String = row.get(7)?;
-    let outcome = Outcome::parse(&outcome).ok_or_else(|| {
-        rusqlite::Error::FromSqlConversionFailure(
-            7,
-            rusqlite::types::Type::Text,
-            format!("unknown audit outcome {outcome:?}").into(),
-        )
-    })?;
     Ok(AuditEvent {
-        seq: row.get::<_, i64>(0)? as u64,
-        id: row.get(1)?,
-        at: row.get(2)?,
+        seq: number(row, 0)?,
+        id: text(row, 1)?,
+        at: text(row, 2)?,
         actor: row.get(3)?,
         client_ip: row.get(4)?,
         action: row.get(5)?,
         target: row.get(6)?,
-        outcome,
+        outcome: text(row, 7)?,
         reason: row.get(8)?,
         request_id: row.get(9)?,
         prev_hash: row.get(10)?,
@@ -38,7 +31,7 @@ fn event_from_row(row: &Row<'_>) -> rusqlite::Result<AuditEvent> {
 }
 
 fn to_i64(seq: u64) -> Result<i64, StoreError> {
-    i64::try_from(seq).map_err(|_| StoreError::Internal(format!("audit seq {seq} out of range")))
+    i64::try_from(seq).map_err(|_| StoreError::internal(format!("audit seq {seq} out of range")))
 }
 
 #[async_trait]
@@ -48,16 +41,14 @@ impl AuditStore for SqliteStore {
         let (first_seq, first_prev) = (first.seq, first.prev_hash.clone());
         let events = events.to_vec();
         self.write(move |tx| {
-            let head: Option<(i64, String)> = tx
+            let head: Option<(u64, String)> = tx
                 .prepare_cached("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")?
-                .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
+                .query_row([], |r| Ok((number(r, 0)?, r.get(1)?)))
                 .optional()?;
-            let (head_seq, head_hash) = match head {
-                Some((seq, hash)) => (seq as u64, hash),
-                None => (0, honestly_core::audit::GENESIS_HASH.to_string()),
-            };
+            let (head_seq, head_hash) =
+                head.unwrap_or_else(|| (0, honestly_core::audit::GENESIS_HASH.to_string()));
             if first_seq != head_seq + 1 || first_prev != head_hash {
-                return Err(StoreError::Conflict(format!(
+                return Err(StoreError::conflict(format!(
                     "audit batch starts at seq {first_seq}, the chain ends at seq {head_seq}"
                 )).into());
             }
@@ -67,8 +58,8 @@ impl AuditStore for SqliteStore {
             for e in &events {
                 insert.execute(params![
                     to_i64(e.seq)?,
-                    e.id,
-                    e.at,
+                    e.id.as_str(),
+                    e.at.rfc3339(),
                     e.actor,
                     e.client_ip,
                     e.action,

@@ -4,9 +4,11 @@
 use async_trait::async_trait;
 use rusqlite::{params, OptionalExtension, Row};
 
+use super::columns::{number, text};
 use super::{timeline, SqliteStore};
 use honestly_core::crypto::vault::Sealed;
-use honestly_core::documents::{DocumentMeta, DocumentType, NewDocument};
+use honestly_core::documents::{DocumentMeta, NewDocument};
+use honestly_core::ids::{DocumentId, UserId};
 use honestly_core::store::{DocumentStore, RegistryState, SealedDocument, StoreError};
 use honestly_core::timeline::TimelineEvent;
 
@@ -14,21 +16,19 @@ const META_COLUMNS: &str =
     "seq, id, user_id, document_type, file_name, mime_type, size_bytes, sha256, created_at, metadata, registry_index";
 
 fn meta_from_row(row: &Row<'_>) -> rusqlite::Result<(i64, DocumentMeta)> {
-    let doc_type: String = row.get(3)?;
-    let metadata: String = row.get(9)?;
     Ok((
         row.get(0)?,
         DocumentMeta {
-            id: row.get(1)?,
-            user_id: row.get(2)?,
-            document_type: DocumentType::parse(&doc_type).unwrap_or(DocumentType::Other),
+            id: text(row, 1)?,
+            user_id: text(row, 2)?,
+            document_type: text(row, 3)?,
             file_name: row.get(4)?,
             mime_type: row.get(5)?,
-            size_bytes: row.get::<_, i64>(6)? as u64,
+            size_bytes: number(row, 6)?,
             sha256: row.get(7)?,
-            created_at: row.get(8)?,
-            metadata: serde_json::from_str(&metadata).unwrap_or(serde_json::Value::Null),
-            registry_index: row.get::<_, i64>(10)? as u64,
+            created_at: text(row, 8)?,
+            metadata: text(row, 9)?,
+            registry_index: number(row, 10)?,
         },
     ))
 }
@@ -46,7 +46,7 @@ impl DocumentStore for SqliteStore {
             let m = &doc.meta;
             let next: i64 = tx.query_row("SELECT COUNT(*) FROM registry_leaves", [], |r| r.get(0))?;
             if next as u64 != m.registry_index {
-                return Err(StoreError::Conflict(format!(
+                return Err(StoreError::conflict(format!(
                     "registry position {} taken (next is {next})",
                     m.registry_index
                 ))
@@ -57,14 +57,14 @@ impl DocumentStore for SqliteStore {
                      created_at, metadata, registry_index, key_version, nonce, ciphertext)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
                 params![
-                    m.id,
-                    m.user_id,
+                    m.id.as_str(),
+                    m.user_id.as_str(),
                     m.document_type.as_str(),
                     m.file_name,
                     m.mime_type,
                     m.size_bytes as i64,
                     m.sha256,
-                    m.created_at,
+                    m.created_at.rfc3339(),
                     m.metadata.to_string(),
                     m.registry_index as i64,
                     doc.sealed.key_version,
@@ -74,11 +74,11 @@ impl DocumentStore for SqliteStore {
             )?;
             tx.execute(
                 "INSERT INTO registry_leaves (idx, leaf, document_id) VALUES (?1, ?2, ?3)",
-                params![m.registry_index as i64, doc.registry_leaf, m.id],
+                params![m.registry_index as i64, doc.registry_leaf, m.id.as_str()],
             )?;
             tx.execute(
                 "INSERT INTO registry_roots (epoch, root, created_at) VALUES (?1, ?2, ?3)",
-                params![m.registry_index as i64 + 1, doc.registry_root, m.created_at],
+                params![m.registry_index as i64 + 1, doc.registry_root, m.created_at.rfc3339()],
             )?;
             timeline::insert(tx, &event)?;
             Ok(())
@@ -86,8 +86,8 @@ impl DocumentStore for SqliteStore {
         .await
     }
 
-    async fn document(&self, user_id: &str, id: &str) -> Result<Option<DocumentMeta>, StoreError> {
-        let (user_id, id) = (user_id.to_string(), id.to_string());
+    async fn document(&self, user_id: &UserId, id: &DocumentId) -> Result<Option<DocumentMeta>, StoreError> {
+        let (user_id, id) = (user_id.clone().into_string(), id.clone().into_string());
         self.read(move |conn| {
             Ok(conn
                 .query_row(
@@ -118,8 +118,8 @@ impl DocumentStore for SqliteStore {
         .await
     }
 
-    async fn document_sealed(&self, user_id: &str, id: &str) -> Result<Option<Sealed>, StoreError> {
-        let (user_id, id) = (user_id.to_string(), id.to_string());
+    async fn document_sealed(&self, user_id: &UserId, id: &DocumentId) -> Result<Option<Sealed>, StoreError> {
+        let (user_id, id) = (user_id.clone().into_string(), id.clone().into_string());
         self.read(move |conn| {
             Ok(conn
                 .query_row(
@@ -134,11 +134,11 @@ impl DocumentStore for SqliteStore {
 
     async fn list_documents(
         &self,
-        user_id: &str,
+        user_id: &UserId,
         before: Option<i64>,
         limit: u32,
     ) -> Result<Vec<(i64, DocumentMeta)>, StoreError> {
-        let user_id = user_id.to_string();
+        let user_id = user_id.clone().into_string();
         self.read(move |conn| {
             let mut stmt = conn.prepare(&format!(
                 "SELECT {META_COLUMNS} FROM documents WHERE user_id = ?1 AND seq < ?2 ORDER BY seq DESC LIMIT ?3"
@@ -151,11 +151,11 @@ impl DocumentStore for SqliteStore {
 
     async fn delete_document(
         &self,
-        user_id: &str,
-        id: &str,
+        user_id: &UserId,
+        id: &DocumentId,
         event: &TimelineEvent,
     ) -> Result<bool, StoreError> {
-        let (user_id, id) = (user_id.to_string(), id.to_string());
+        let (user_id, id) = (user_id.clone().into_string(), id.clone().into_string());
         let event = event.clone();
         self.write(move |tx| {
             let deleted =
@@ -190,7 +190,7 @@ impl DocumentStore for SqliteStore {
                  WHERE key_version <> ?1 ORDER BY seq LIMIT ?2",
             )?;
             let rows = stmt.query_map(params![version, limit], |r| {
-                Ok(SealedDocument { id: r.get(0)?, user_id: r.get(1)?, sealed: sealed_from_row(r, 2)? })
+                Ok(SealedDocument { id: text(r, 0)?, user_id: text(r, 1)?, sealed: sealed_from_row(r, 2)? })
             })?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?)
         })
@@ -199,11 +199,11 @@ impl DocumentStore for SqliteStore {
 
     async fn replace_sealed(
         &self,
-        id: &str,
+        id: &DocumentId,
         expected_version: &str,
         sealed: &Sealed,
     ) -> Result<bool, StoreError> {
-        self.swap_sealed("documents", "ciphertext", id, expected_version, sealed).await
+        self.swap_sealed("documents", "ciphertext", id.as_str(), expected_version, sealed).await
     }
 
     async fn registry_leaves(&self) -> Result<Vec<String>, StoreError> {
@@ -216,19 +216,20 @@ impl DocumentStore for SqliteStore {
 
     async fn registry_state(&self) -> Result<RegistryState, StoreError> {
         self.read(|conn| {
-            let last: Option<(i64, String, String)> = conn
+            let last = conn
                 .query_row(
                     "SELECT epoch, root, created_at FROM registry_roots ORDER BY epoch DESC LIMIT 1",
                     [],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                    |r| {
+                        Ok(RegistryState {
+                            size: number(r, 0)?,
+                            root: Some(r.get(1)?),
+                            updated_at: Some(text(r, 2)?),
+                        })
+                    },
                 )
                 .optional()?;
-            Ok(match last {
-                Some((epoch, root, at)) => {
-                    RegistryState { size: epoch as u64, root: Some(root), updated_at: Some(at) }
-                }
-                None => RegistryState { size: 0, root: None, updated_at: None },
-            })
+            Ok(last.unwrap_or(RegistryState { size: 0, root: None, updated_at: None }))
         })
         .await
     }

@@ -4,8 +4,11 @@
 use async_trait::async_trait;
 use rusqlite::{params, OptionalExtension, Row};
 
+use super::columns::{text, text_opt, unix, unix_opt};
 use super::{timeline, SqliteStore};
-use honestly_core::links::{AccessLevel, ShareLink};
+use honestly_core::clock::Timestamp;
+use honestly_core::ids::{LinkId, ProofId, UserId};
+use honestly_core::links::ShareLink;
 use honestly_core::store::{LinkStore, StoreError};
 use honestly_core::timeline::TimelineEvent;
 
@@ -13,21 +16,21 @@ const COLUMNS: &str =
     "id, user_id, document_id, proof_id, access_level, token_hash, expires_at, max_accesses, \
                        access_count, passphrase_hash, created_at, revoked_at";
 
+/// `created_at` is stored as RFC 3339 text, `expires_at` and `revoked_at` as Unix seconds.
 fn from_row(row: &Row<'_>) -> rusqlite::Result<ShareLink> {
-    let level: String = row.get(4)?;
     Ok(ShareLink {
-        id: row.get(0)?,
-        user_id: row.get(1)?,
-        document_id: row.get(2)?,
-        proof_id: row.get(3)?,
-        access_level: AccessLevel::parse(&level).unwrap_or(AccessLevel::ProofOnly),
+        id: text(row, 0)?,
+        user_id: text(row, 1)?,
+        document_id: text(row, 2)?,
+        proof_id: text_opt(row, 3)?,
+        access_level: text(row, 4)?,
         token_hash: row.get(5)?,
-        expires_at: row.get(6)?,
+        expires_at: unix(row, 6)?,
         max_accesses: row.get(7)?,
         access_count: row.get(8)?,
         passphrase_hash: row.get(9)?,
-        created_at: row.get(10)?,
-        revoked_at: row.get(11)?,
+        created_at: text(row, 10)?,
+        revoked_at: unix_opt(row, 11)?,
     })
 }
 
@@ -39,18 +42,18 @@ impl LinkStore for SqliteStore {
             tx.execute(
                 &format!("INSERT INTO share_links ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"),
                 params![
-                    l.id,
-                    l.user_id,
-                    l.document_id,
-                    l.proof_id,
+                    l.id.as_str(),
+                    l.user_id.as_str(),
+                    l.document_id.as_str(),
+                    l.proof_id.as_ref().map(ProofId::as_str),
                     l.access_level.as_str(),
                     l.token_hash,
-                    l.expires_at,
+                    l.expires_at.unix(),
                     l.max_accesses,
                     l.access_count,
                     l.passphrase_hash,
-                    l.created_at,
-                    l.revoked_at,
+                    l.created_at.rfc3339(),
+                    l.revoked_at.map(Timestamp::unix),
                 ],
             )?;
             timeline::insert(tx, &event)?;
@@ -59,8 +62,8 @@ impl LinkStore for SqliteStore {
         .await
     }
 
-    async fn links_of_user(&self, user_id: &str, limit: u32) -> Result<Vec<ShareLink>, StoreError> {
-        let user_id = user_id.to_string();
+    async fn links_of_user(&self, user_id: &UserId, limit: u32) -> Result<Vec<ShareLink>, StoreError> {
+        let user_id = user_id.clone().into_string();
         self.read(move |conn| {
             let mut stmt = conn.prepare(&format!(
                 "SELECT {COLUMNS} FROM share_links WHERE user_id = ?1 ORDER BY seq DESC LIMIT ?2"
@@ -73,16 +76,16 @@ impl LinkStore for SqliteStore {
 
     async fn revoke_link(
         &self,
-        user_id: &str,
-        id: &str,
-        now: i64,
+        user_id: &UserId,
+        id: &LinkId,
+        now: Timestamp,
         event: &TimelineEvent,
     ) -> Result<bool, StoreError> {
-        let (user_id, id, event) = (user_id.to_string(), id.to_string(), event.clone());
+        let (user_id, id, event) = (user_id.clone().into_string(), id.clone().into_string(), event.clone());
         self.write(move |tx| {
             let changed = tx.execute(
                 "UPDATE share_links SET revoked_at = ?1 WHERE id = ?2 AND user_id = ?3 AND revoked_at IS NULL",
-                params![now, id, user_id],
+                params![now.unix(), id, user_id],
             )?;
             if changed == 1 {
                 timeline::insert(tx, &event)?;
@@ -106,7 +109,7 @@ impl LinkStore for SqliteStore {
     async fn consume_link_access(
         &self,
         token_hash: &str,
-        now: i64,
+        now: Timestamp,
         event: &TimelineEvent,
     ) -> Result<Option<ShareLink>, StoreError> {
         let (token_hash, event) = (token_hash.to_string(), event.clone());
@@ -118,7 +121,7 @@ impl LinkStore for SqliteStore {
                        AND (max_accesses IS NULL OR access_count < max_accesses)
                        AND EXISTS (SELECT 1 FROM documents d WHERE d.id = share_links.document_id)",
                 )?
-                .execute(params![token_hash, now])?;
+                .execute(params![token_hash, now.unix()])?;
             if changed != 1 {
                 return Ok(None);
             }

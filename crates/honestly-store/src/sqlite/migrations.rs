@@ -184,7 +184,7 @@ pub(super) fn run(conn: &mut Connection) -> rusqlite::Result<()> {
         tx.execute_batch(sql)?;
         tx.execute(
             "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)",
-            rusqlite::params![version, honestly_core::clock::now_rfc3339()],
+            rusqlite::params![version, honestly_core::clock::Timestamp::now().rfc3339()],
         )?;
         tx.commit()?;
     }

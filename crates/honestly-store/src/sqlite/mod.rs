@@ -5,6 +5,7 @@
 mod agents;
 mod audit;
 mod checkpoint;
+mod columns;
 mod documents;
 mod links;
 mod migrations;
@@ -37,15 +38,11 @@ pub struct SqliteStore {
     next_reader: AtomicUsize,
 }
 
-fn internal(e: impl std::fmt::Display) -> StoreError {
-    StoreError::Internal(e.to_string())
-}
-
-/// What SQLite's answer means to the store's callers.
+/// What SQLite's answer means to the store's callers; the error itself is kept as the cause.
 fn classify(e: rusqlite::Error) -> StoreError {
     match &e {
         rusqlite::Error::SqliteFailure(err, _) if err.code == rusqlite::ErrorCode::ConstraintViolation => {
-            StoreError::Conflict(e.to_string())
+            StoreError::conflict(e)
         }
         rusqlite::Error::SqliteFailure(err, _)
             if matches!(
@@ -53,9 +50,9 @@ fn classify(e: rusqlite::Error) -> StoreError {
                 rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
             ) =>
         {
-            StoreError::Unavailable(e.to_string())
+            StoreError::unavailable(e)
         }
-        _ => StoreError::Internal(e.to_string()),
+        _ => StoreError::internal(e),
     }
 }
 
@@ -174,7 +171,7 @@ impl SqliteStore {
             f(&conn).map_err(StoreError::from)
         })
         .await
-        .map_err(internal)?
+        .map_err(StoreError::internal)?
     }
 
     /// Replaces the sealed blob (`key_version`, `nonce` and `blob_column`) of row `id` in
@@ -240,7 +237,7 @@ impl Store for SqliteStore {
             if one == 1 {
                 Ok(())
             } else {
-                Err(internal("unexpected answer to SELECT 1").into())
+                Err(StoreError::internal("unexpected answer to SELECT 1").into())
             }
         })
         .await

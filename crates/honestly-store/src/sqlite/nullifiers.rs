@@ -5,26 +5,20 @@ use async_trait::async_trait;
 use rusqlite::params;
 
 use super::SqliteStore;
-use honestly_core::clock::now_rfc3339;
+use honestly_core::clock::Timestamp;
 use honestly_core::store::{NullifierKey, NullifierStore, StoreError};
 
 #[async_trait]
 impl NullifierStore for SqliteStore {
-    async fn consume_nullifier(
-        &self,
-        proof_type: &str,
-        nullifier: &str,
-        consumer: &str,
-    ) -> Result<bool, StoreError> {
-        let (proof_type, nullifier, consumer) =
-            (proof_type.to_string(), nullifier.to_string(), consumer.to_string());
+    async fn consume_nullifier(&self, key: &NullifierKey, consumer: &str) -> Result<bool, StoreError> {
+        let (key, consumer) = (key.clone(), consumer.to_string());
         self.write(move |tx| {
             let inserted = tx
                 .prepare_cached(
                     "INSERT INTO nullifiers (proof_type, nullifier, consumed_at, consumed_by)
                      VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
                 )?
-                .execute(params![proof_type, nullifier, now_rfc3339(), consumer])?;
+                .execute(params![key.proof_type, key.nullifier, Timestamp::now().rfc3339(), consumer])?;
             Ok(inserted == 1)
         })
         .await

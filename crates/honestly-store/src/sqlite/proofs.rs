@@ -3,7 +3,9 @@
 use async_trait::async_trait;
 use rusqlite::{params, OptionalExtension, Row};
 
+use super::columns::text;
 use super::{timeline, SqliteStore};
+use honestly_core::ids::{ProofId, UserId};
 use honestly_core::store::{ProofStore, StoreError};
 use honestly_core::timeline::TimelineEvent;
 use honestly_core::zk::ProofRecord;
@@ -11,17 +13,15 @@ use honestly_core::zk::ProofRecord;
 const COLUMNS: &str = "id, user_id, document_id, proof_type, proof, public_signals, nullifier, created_at";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<ProofRecord> {
-    let proof: String = row.get(4)?;
-    let signals: String = row.get(5)?;
     Ok(ProofRecord {
-        id: row.get(0)?,
-        user_id: row.get(1)?,
-        document_id: row.get(2)?,
+        id: text(row, 0)?,
+        user_id: text(row, 1)?,
+        document_id: text(row, 2)?,
         proof_type: row.get(3)?,
-        proof: serde_json::from_str(&proof).unwrap_or(serde_json::Value::Null),
-        public_signals: serde_json::from_str(&signals).unwrap_or_default(),
+        proof: text(row, 4)?,
+        public_signals: text(row, 5)?,
         nullifier: row.get(6)?,
-        created_at: row.get(7)?,
+        created_at: text(row, 7)?,
     })
 }
 
@@ -33,14 +33,14 @@ impl ProofStore for SqliteStore {
             tx.execute(
                 &format!("INSERT INTO proofs ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"),
                 params![
-                    p.id,
-                    p.user_id,
-                    p.document_id,
+                    p.id.as_str(),
+                    p.user_id.as_str(),
+                    p.document_id.as_str(),
                     p.proof_type,
                     p.proof.to_string(),
                     serde_json::to_string(&p.public_signals).unwrap_or_default(),
                     p.nullifier,
-                    p.created_at,
+                    p.created_at.rfc3339(),
                 ],
             )?;
             timeline::insert(tx, &event)?;
@@ -49,8 +49,8 @@ impl ProofStore for SqliteStore {
         .await
     }
 
-    async fn proof(&self, user_id: &str, id: &str) -> Result<Option<ProofRecord>, StoreError> {
-        let (user_id, id) = (user_id.to_string(), id.to_string());
+    async fn proof(&self, user_id: &UserId, id: &ProofId) -> Result<Option<ProofRecord>, StoreError> {
+        let (user_id, id) = (user_id.clone().into_string(), id.clone().into_string());
         self.read(move |conn| {
             Ok(conn
                 .query_row(
@@ -63,8 +63,8 @@ impl ProofStore for SqliteStore {
         .await
     }
 
-    async fn list_proofs(&self, user_id: &str, limit: u32) -> Result<Vec<ProofRecord>, StoreError> {
-        let user_id = user_id.to_string();
+    async fn list_proofs(&self, user_id: &UserId, limit: u32) -> Result<Vec<ProofRecord>, StoreError> {
+        let user_id = user_id.clone().into_string();
         self.read(move |conn| {
             let mut stmt = conn.prepare(&format!(
                 "SELECT {COLUMNS} FROM proofs WHERE user_id = ?1 ORDER BY seq DESC LIMIT ?2"

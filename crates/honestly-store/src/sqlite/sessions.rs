@@ -1,28 +1,47 @@
 //! Sessions, refresh-token rotation, revoked access tokens and login failures in SQLite.
 //! Rotation runs in one immediate transaction on the single writer connection, so of
-//! concurrent presentations of one token exactly one finds it unspent.
+//! concurrent presentations of one token exactly one finds it unspent. Every time here is
+//! stored as Unix seconds.
+
+use std::time::Duration;
 
 use async_trait::async_trait;
 use rusqlite::{params, OptionalExtension};
 
+use super::columns::{text, unix, unix_opt};
 use super::SqliteStore;
-use honestly_core::store::{NewRefreshToken, RotateOutcome, SessionStore, StoreError};
+use honestly_core::clock::Timestamp;
+use honestly_core::ids::{SessionId, TokenId, UserId};
+use honestly_core::store::{NewRefreshToken, NextRefreshToken, RotateOutcome, SessionStore, StoreError};
+
+/// How long expired refresh tokens and old login failures are kept before housekeeping
+/// forgets them.
+const KEPT_FOR: Duration = Duration::from_secs(86_400);
+
+/// What rotation reads about the presented token and its session.
+struct Presented {
+    family_id: SessionId,
+    user_id: UserId,
+    expires_at: Timestamp,
+    used_at: Option<Timestamp>,
+    revoked_at: Option<Timestamp>,
+}
 
 #[async_trait]
 impl SessionStore for SqliteStore {
-    async fn start_session(&self, token: &NewRefreshToken, now: i64) -> Result<(), StoreError> {
+    async fn start_session(&self, token: &NewRefreshToken, now: Timestamp) -> Result<(), StoreError> {
         let token = token.clone();
         self.write(move |tx| {
             tx.execute(
                 "INSERT INTO sessions (id, user_id, created_at) VALUES (?1, ?2, ?3)",
-                params![token.family_id, token.user_id, now],
+                params![token.family_id.as_str(), token.user_id.as_str(), now.unix()],
             )?;
             tx.execute(
                 "INSERT INTO refresh_tokens (token_hash, session_id, expires_at) VALUES (?1, ?2, ?3)",
-                params![token.hash, token.family_id, token.expires_at],
+                params![token.hash, token.family_id.as_str(), token.expires_at.unix()],
             )?;
             // Housekeeping, bounded by the index: forget tokens long expired.
-            tx.execute("DELETE FROM refresh_tokens WHERE expires_at < ?1", [now - 86_400])?;
+            tx.execute("DELETE FROM refresh_tokens WHERE expires_at < ?1", [now.minus(KEPT_FOR).unix()])?;
             Ok(())
         })
         .await
@@ -31,36 +50,47 @@ impl SessionStore for SqliteStore {
     async fn rotate_refresh_token(
         &self,
         old_hash: &str,
-        new: &NewRefreshToken,
-        now: i64,
+        next: &NextRefreshToken,
+        now: Timestamp,
     ) -> Result<RotateOutcome, StoreError> {
         let old_hash = old_hash.to_string();
-        let new = new.clone();
+        let next = next.clone();
         self.write(move |tx| {
-            let found: Option<(String, String, i64, Option<i64>, Option<i64>)> = tx
+            let found = tx
                 .query_row(
                     "SELECT s.id, s.user_id, t.expires_at, t.used_at, s.revoked_at
                      FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id
                      WHERE t.token_hash = ?1",
                     [&old_hash],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+                    |r| {
+                        Ok(Presented {
+                            family_id: text(r, 0)?,
+                            user_id: text(r, 1)?,
+                            expires_at: unix(r, 2)?,
+                            used_at: unix_opt(r, 3)?,
+                            revoked_at: unix_opt(r, 4)?,
+                        })
+                    },
                 )
                 .optional()?;
-            let Some((family_id, user_id, expires_at, used_at, revoked_at)) = found else {
+            let Some(found) = found else {
                 return Ok(RotateOutcome::Invalid);
             };
-            if revoked_at.is_some() {
+            if found.revoked_at.is_some() {
                 return Ok(RotateOutcome::Invalid);
             }
-            if used_at.is_some() {
-                tx.execute("UPDATE sessions SET revoked_at = ?1 WHERE id = ?2", params![now, family_id])?;
-                return Ok(RotateOutcome::Reused { family_id });
+            if found.used_at.is_some() {
+                tx.execute(
+                    "UPDATE sessions SET revoked_at = ?1 WHERE id = ?2",
+                    params![now.unix(), found.family_id.as_str()],
+                )?;
+                return Ok(RotateOutcome::Reused { family_id: found.family_id });
             }
-            if expires_at <= now {
+            if found.expires_at <= now {
                 return Ok(RotateOutcome::Invalid);
             }
             let disabled: bool =
-                tx.query_row("SELECT disabled FROM users WHERE id = ?1", [&user_id], |r| {
+                tx.query_row("SELECT disabled FROM users WHERE id = ?1", [found.user_id.as_str()], |r| {
                     r.get::<_, i64>(0).map(|d| d != 0)
                 })?;
             if disabled {
@@ -68,41 +98,41 @@ impl SessionStore for SqliteStore {
             }
             let spent = tx.execute(
                 "UPDATE refresh_tokens SET used_at = ?1 WHERE token_hash = ?2 AND used_at IS NULL",
-                params![now, old_hash],
+                params![now.unix(), old_hash],
             )?;
             if spent != 1 {
                 return Ok(RotateOutcome::Invalid);
             }
             tx.execute(
                 "INSERT INTO refresh_tokens (token_hash, session_id, expires_at) VALUES (?1, ?2, ?3)",
-                params![new.hash, family_id, new.expires_at],
+                params![next.hash, found.family_id.as_str(), next.expires_at.unix()],
             )?;
-            Ok(RotateOutcome::Rotated { user_id, family_id })
+            Ok(RotateOutcome::Rotated { user_id: found.user_id, family_id: found.family_id })
         })
         .await
     }
 
-    async fn revoke_session(&self, family_id: &str, now: i64) -> Result<(), StoreError> {
-        let family_id = family_id.to_string();
+    async fn revoke_session(&self, family_id: &SessionId, now: Timestamp) -> Result<(), StoreError> {
+        let family_id = family_id.clone();
         self.write(move |tx| {
             tx.execute(
                 "UPDATE sessions SET revoked_at = ?1 WHERE id = ?2 AND revoked_at IS NULL",
-                params![now, family_id],
+                params![now.unix(), family_id.as_str()],
             )?;
             Ok(())
         })
         .await
     }
 
-    async fn revoke_access_token(&self, jti: &str, expires_at: i64) -> Result<(), StoreError> {
-        let jti = jti.to_string();
-        let now = honestly_core::clock::now_utc().unix_timestamp();
+    async fn revoke_access_token(&self, jti: &TokenId, expires_at: Timestamp) -> Result<(), StoreError> {
+        let jti = jti.clone();
+        let now = Timestamp::now();
         self.write(move |tx| {
             tx.execute(
                 "INSERT OR IGNORE INTO revoked_access_tokens (jti, expires_at) VALUES (?1, ?2)",
-                params![jti, expires_at],
+                params![jti.as_str(), expires_at.unix()],
             )?;
-            tx.execute("DELETE FROM revoked_access_tokens WHERE expires_at < ?1", [now])?;
+            tx.execute("DELETE FROM revoked_access_tokens WHERE expires_at < ?1", [now.unix()])?;
             Ok(())
         })
         .await
@@ -110,18 +140,18 @@ impl SessionStore for SqliteStore {
 
     async fn access_token_active(
         &self,
-        user_id: &str,
-        family_id: &str,
-        jti: &str,
+        user_id: &UserId,
+        family_id: &SessionId,
+        jti: &TokenId,
     ) -> Result<bool, StoreError> {
-        let (user_id, family_id, jti) = (user_id.to_string(), family_id.to_string(), jti.to_string());
+        let (user_id, family_id, jti) = (user_id.clone(), family_id.clone(), jti.clone());
         self.read(move |conn| {
             let active: Option<i64> = conn
                 .query_row(
                     "SELECT 1 FROM users u JOIN sessions s ON s.user_id = u.id
                      WHERE u.id = ?1 AND u.disabled = 0 AND s.id = ?2 AND s.revoked_at IS NULL
                        AND NOT EXISTS (SELECT 1 FROM revoked_access_tokens r WHERE r.jti = ?3)",
-                    params![user_id, family_id, jti],
+                    params![user_id.as_str(), family_id.as_str(), jti.as_str()],
                     |r| r.get(0),
                 )
                 .optional()?;
@@ -130,24 +160,28 @@ impl SessionStore for SqliteStore {
         .await
     }
 
-    async fn record_login_failure(&self, key: &str, at: i64) -> Result<(), StoreError> {
+    async fn record_login_failure(&self, key: &str, at: Timestamp) -> Result<(), StoreError> {
         let key = key.to_string();
         self.write(move |tx| {
-            tx.execute("INSERT INTO login_failures (key, at) VALUES (?1, ?2)", params![key, at])?;
+            tx.execute("INSERT INTO login_failures (key, at) VALUES (?1, ?2)", params![key, at.unix()])?;
             // Failures older than a day no longer matter to any window.
-            tx.execute("DELETE FROM login_failures WHERE at < ?1", [at - 86_400])?;
+            tx.execute("DELETE FROM login_failures WHERE at < ?1", [at.minus(KEPT_FOR).unix()])?;
             Ok(())
         })
         .await
     }
 
-    async fn login_failures_since(&self, key: &str, since: i64) -> Result<(u32, Option<i64>), StoreError> {
+    async fn login_failures_since(
+        &self,
+        key: &str,
+        since: Timestamp,
+    ) -> Result<(u32, Option<Timestamp>), StoreError> {
         let key = key.to_string();
         self.read(move |conn| {
             Ok(conn.query_row(
                 "SELECT COUNT(*), MIN(at) FROM login_failures WHERE key = ?1 AND at >= ?2",
-                params![key, since],
-                |r| Ok((r.get::<_, i64>(0)? as u32, r.get(1)?)),
+                params![key, since.unix()],
+                |r| Ok((r.get::<_, u32>(0)?, unix_opt(r, 1)?)),
             )?)
         })
         .await

@@ -3,7 +3,9 @@
 use async_trait::async_trait;
 use rusqlite::{params, Connection, Row};
 
+use super::columns::{text, text_opt};
 use super::SqliteStore;
+use honestly_core::ids::{DocumentId, LinkId, ProofId, UserId};
 use honestly_core::store::{StoreError, TimelineStore};
 use honestly_core::timeline::TimelineEvent;
 
@@ -13,19 +15,27 @@ pub(super) fn insert(tx: &Connection, e: &TimelineEvent) -> rusqlite::Result<()>
         "INSERT INTO timeline_events (id, user_id, kind, at, document_id, proof_id, link_id)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?
-    .execute(params![e.id, e.user_id, e.kind, e.at, e.document_id, e.proof_id, e.link_id])?;
+    .execute(params![
+        e.id.as_str(),
+        e.user_id.as_str(),
+        e.kind.as_str(),
+        e.at.rfc3339(),
+        e.document_id.as_ref().map(DocumentId::as_str),
+        e.proof_id.as_ref().map(ProofId::as_str),
+        e.link_id.as_ref().map(LinkId::as_str),
+    ])?;
     Ok(())
 }
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<TimelineEvent> {
     Ok(TimelineEvent {
-        id: row.get(0)?,
-        user_id: row.get(1)?,
-        kind: row.get(2)?,
-        at: row.get(3)?,
-        document_id: row.get(4)?,
-        proof_id: row.get(5)?,
-        link_id: row.get(6)?,
+        id: text(row, 0)?,
+        user_id: text(row, 1)?,
+        kind: text(row, 2)?,
+        at: text(row, 3)?,
+        document_id: text_opt(row, 4)?,
+        proof_id: text_opt(row, 5)?,
+        link_id: text_opt(row, 6)?,
     })
 }
 
@@ -36,8 +46,8 @@ impl TimelineStore for SqliteStore {
         self.write(move |tx| Ok(insert(tx, &event)?)).await
     }
 
-    async fn timeline(&self, user_id: &str, limit: u32) -> Result<Vec<TimelineEvent>, StoreError> {
-        let user_id = user_id.to_string();
+    async fn timeline(&self, user_id: &UserId, limit: u32) -> Result<Vec<TimelineEvent>, StoreError> {
+        let user_id = user_id.clone().into_string();
         self.read(move |conn| {
             let mut stmt = conn.prepare(
                 "SELECT id, user_id, kind, at, document_id, proof_id, link_id FROM timeline_events

@@ -3,20 +3,21 @@
 use async_trait::async_trait;
 use rusqlite::{params, OptionalExtension, Row};
 
+use super::columns::text;
 use super::SqliteStore;
-use honestly_core::auth::model::{Role, User, UserRecord};
+use honestly_core::auth::model::{User, UserRecord};
+use honestly_core::ids::UserId;
 use honestly_core::store::{StoreError, UserStore};
 
 const USER_COLUMNS: &str = "id, username, role, created_at, disabled, password_hash";
 
 fn user_from_row(row: &Row<'_>) -> rusqlite::Result<UserRecord> {
-    let role: String = row.get(2)?;
     Ok(UserRecord {
         user: User {
-            id: row.get(0)?,
+            id: text(row, 0)?,
             username: row.get(1)?,
-            role: Role::parse(&role).unwrap_or(Role::User),
-            created_at: row.get(3)?,
+            role: text(row, 2)?,
+            created_at: text(row, 3)?,
             disabled: row.get::<_, i64>(4)? != 0,
         },
         password_hash: row.get(5)?,
@@ -33,12 +34,12 @@ impl UserStore for SqliteStore {
                 "INSERT INTO users (id, username, username_canonical, password_hash, role, created_at, disabled)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 params![
-                    record.user.id,
+                    record.user.id.as_str(),
                     record.user.username,
                     canonical,
                     record.password_hash,
                     record.user.role.as_str(),
-                    record.user.created_at,
+                    record.user.created_at.rfc3339(),
                     i64::from(record.user.disabled),
                 ],
             )?;
@@ -61,8 +62,8 @@ impl UserStore for SqliteStore {
         .await
     }
 
-    async fn user_by_id(&self, id: &str) -> Result<Option<User>, StoreError> {
-        let id = id.to_string();
+    async fn user_by_id(&self, id: &UserId) -> Result<Option<User>, StoreError> {
+        let id = id.clone().into_string();
         self.read(move |conn| {
             Ok(conn
                 .query_row(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?1"), [id], user_from_row)

@@ -35,8 +35,8 @@ pub(super) struct Writer {
     groups: Arc<AtomicU64>,
 }
 
-fn unavailable(reason: &str) -> StoreError {
-    StoreError::Unavailable(reason.to_string())
+fn unavailable(reason: &'static str) -> StoreError {
+    StoreError::unavailable(reason)
 }
 
 impl Writer {
@@ -75,7 +75,7 @@ impl Writer {
             (ok, deliver)
         });
         self.jobs.send(job).await.map_err(|_| unavailable("the writer has stopped"))?;
-        answered.await.map_err(|_| StoreError::Internal("a write was abandoned".into()))?
+        answered.await.map_err(|_| StoreError::internal("a write was abandoned"))?
     }
 }
 
@@ -130,7 +130,7 @@ fn run_group(conn: &mut Connection, group: Vec<Job>) {
         }
     }
     let committed = if broken {
-        Err(StoreError::Internal("a write's savepoint failed; the group was rolled back".into()))
+        Err(StoreError::internal("a write's savepoint failed; the group was rolled back"))
     } else {
         conn.execute_batch("COMMIT").map_err(super::classify)
     };
@@ -195,7 +195,7 @@ mod tests {
                     .write(move |c| {
                         c.execute("INSERT INTO t (x) VALUES (?1)", [i])?;
                         if i % 10 == 3 {
-                            return Err(StoreError::Conflict(format!("refused {i}")).into());
+                            return Err(StoreError::conflict(format!("refused {i}")).into());
                         }
                         if i == 25 {
                             panic!("a write that panics");
@@ -213,7 +213,9 @@ mod tests {
                     assert_eq!(v, i);
                     expected.push(i);
                 }
-                Err(StoreError::Conflict(m)) => assert_eq!((i % 10, m), (3, format!("refused {i}"))),
+                Err(StoreError::Conflict(m)) => {
+                    assert_eq!((i % 10, m.to_string()), (3, format!("refused {i}")))
+                }
                 Err(e) => assert_eq!(i, 25, "unexpected error for write {i}: {e}"),
             }
         }

@@ -3,15 +3,16 @@
 use std::sync::Arc;
 
 use honestly_core::crypto::vault::Sealed;
+use honestly_core::ids::{AgentId, UserId};
 use honestly_core::store::Store;
 use tokio::task::JoinSet;
 
-use crate::support::{is_conflict, new_agent, new_user, user_record};
+use crate::support::{is_conflict, new_agent, new_user, user_record, CREATED_AT};
 
 pub async fn agent_cap_listing_and_deletion(store: Arc<dyn Store>) {
     let owner = new_user(&store).await;
     let other = new_user(&store).await;
-    let uid = owner.user.id.as_str();
+    let uid = &owner.user.id;
     let agents: Vec<_> = (0..3).map(|i| new_agent(uid, &format!("agent {i}"))).collect();
     for a in &agents {
         assert!(store.insert_agent(a, 3).await.unwrap());
@@ -29,8 +30,8 @@ pub async fn agent_cap_listing_and_deletion(store: Arc<dyn Store>) {
     assert_eq!(store.agents_of_user(uid, 2).await.unwrap().len(), 2);
 
     let active = store.active_agent(&agents[1].id).await.unwrap().expect("active");
-    assert_eq!((active.user_id.as_str(), active.created_at.as_str()), (uid, agents[1].created_at.as_str()));
-    assert!(store.active_agent("agt_missing").await.unwrap().is_none());
+    assert_eq!((&active.user_id, active.created_at), (uid, agents[1].created_at));
+    assert!(store.active_agent(&AgentId::generate()).await.unwrap().is_none());
 
     assert!(!store.delete_agent(&other.user.id, &agents[1].id).await.unwrap());
     assert!(store.delete_agent(uid, &agents[1].id).await.unwrap());
@@ -39,7 +40,7 @@ pub async fn agent_cap_listing_and_deletion(store: Arc<dyn Store>) {
     // A freed place can be taken again.
     assert!(store.insert_agent(&new_agent(uid, "replacement"), 3).await.unwrap());
 
-    let disabled = user_record(true, "2026-11-28T06:00:00Z");
+    let disabled = user_record(true, CREATED_AT);
     store.create_user(&disabled, &disabled.user.username).await.unwrap();
     let sleeper = new_agent(&disabled.user.id, "of a disabled user");
     assert!(store.insert_agent(&sleeper, 3).await.unwrap());
@@ -59,7 +60,7 @@ pub async fn agent_concurrent_inserts_respect_cap(store: Arc<dyn Store>) {
 }
 
 pub async fn agent_for_unknown_user_conflicts(store: Arc<dyn Store>) {
-    assert!(is_conflict(store.insert_agent(&new_agent("usr_nobody", "orphan"), 3).await));
+    assert!(is_conflict(store.insert_agent(&new_agent(&UserId::generate(), "orphan"), 3).await));
 }
 
 pub async fn agent_secret_rotation_compare_and_swap(store: Arc<dyn Store>) {
@@ -74,7 +75,7 @@ pub async fn agent_secret_rotation_compare_and_swap(store: Arc<dyn Store>) {
     let resealed = Sealed { key_version: target.clone(), nonce: vec![7; 12], ciphertext: vec![1, 2, 3] };
     assert!(store.replace_agent_secret(&agent.id, &old, &resealed).await.unwrap());
     assert!(!store.replace_agent_secret(&agent.id, &old, &resealed).await.unwrap(), "compare and swap");
-    assert!(!store.replace_agent_secret("agt_missing", &old, &resealed).await.unwrap());
+    assert!(!store.replace_agent_secret(&AgentId::generate(), &old, &resealed).await.unwrap());
     let active = store.active_agent(&agent.id).await.unwrap().expect("active");
     assert_eq!(active.sealed_secret, resealed);
     let pending = store.agents_not_under(&target, 100_000).await.unwrap();

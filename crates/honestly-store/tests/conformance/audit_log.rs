@@ -128,5 +128,5 @@ async fn events_inside_a_request_context_carry_its_request_id_and_client() {
     assert_eq!(inside.client_ip.as_deref(), Some("192.0.2.1"));
     let outside = AuditEvent::new(ANONYMOUS, "x", Outcome::Denied);
     assert_eq!((outside.request_id, outside.client_ip), (None, None));
-    assert!(honestly_core::ids::is_valid_id(honestly_core::ids::IdKind::Event, &inside.id));
+    assert!(honestly_core::ids::EventId::parse(inside.id.as_str()).is_ok());
 }

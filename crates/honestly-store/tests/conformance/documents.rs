@@ -2,9 +2,9 @@
 
 use std::sync::Arc;
 
-use honestly_core::ids::{new_id, IdKind};
+use honestly_core::ids::{DocumentId, TokenId, UserId};
 use honestly_core::store::Store;
-use honestly_core::timeline::TimelineEvent;
+use honestly_core::timeline::{TimelineEvent, TimelineKind};
 use tokio::task::JoinSet;
 
 use crate::support::{insert_document, is_conflict, new_document, new_user, sealed};
@@ -12,7 +12,7 @@ use crate::support::{insert_document, is_conflict, new_document, new_user, seale
 pub async fn document_insert_read_list_delete(store: Arc<dyn Store>) {
     let owner = new_user(&store).await;
     let other = new_user(&store).await;
-    let uid = owner.user.id.as_str();
+    let uid = &owner.user.id;
     let before = store.registry_state().await.unwrap();
 
     let a = insert_document(&store, uid).await;
@@ -20,7 +20,7 @@ pub async fn document_insert_read_list_delete(store: Arc<dyn Store>) {
     let state = store.registry_state().await.unwrap();
     assert_eq!(state.size, before.size + 2);
     assert_eq!(state.root.as_deref(), Some(b.registry_root.as_str()));
-    assert_eq!(state.updated_at.as_deref(), Some(b.meta.created_at.as_str()));
+    assert_eq!(state.updated_at, Some(b.meta.created_at));
     let leaves = store.registry_leaves().await.unwrap();
     assert_eq!(leaves.len() as u64, state.size);
     assert_eq!(&leaves[leaves.len() - 2..], &[a.registry_leaf.clone(), b.registry_leaf.clone()]);
@@ -43,7 +43,7 @@ pub async fn document_insert_read_list_delete(store: Arc<dyn Store>) {
     assert_eq!(rest.iter().map(|(_, m)| m.clone()).collect::<Vec<_>>(), vec![a.meta.clone()]);
     assert!(store.list_documents(&other.user.id, None, 10).await.unwrap().is_empty());
 
-    let deleted = TimelineEvent::new(uid, "document_deleted").document(&a.meta.id);
+    let deleted = TimelineEvent::new(uid, TimelineKind::DocumentDeleted).document(&a.meta.id);
     assert!(!store.delete_document(&other.user.id, &a.meta.id, &deleted).await.unwrap());
     assert!(store.delete_document(uid, &a.meta.id, &deleted).await.unwrap());
     assert!(!store.delete_document(uid, &a.meta.id, &deleted).await.unwrap());
@@ -53,22 +53,25 @@ pub async fn document_insert_read_list_delete(store: Arc<dyn Store>) {
     assert_eq!(store.registry_state().await.unwrap().size, before.size + 2);
 
     let kinds: Vec<_> = store.timeline(uid, 10).await.unwrap().into_iter().map(|e| e.kind).collect();
-    assert_eq!(kinds, ["document_deleted", "document_uploaded", "document_uploaded"]);
+    assert_eq!(
+        kinds,
+        [TimelineKind::DocumentDeleted, TimelineKind::DocumentUploaded, TimelineKind::DocumentUploaded]
+    );
 }
 
 pub async fn document_registry_position_conflicts(store: Arc<dyn Store>) {
     let owner = new_user(&store).await;
-    let uid = owner.user.id.as_str();
+    let uid = &owner.user.id;
     insert_document(&store, uid).await;
     let size = store.registry_state().await.unwrap().size;
-    let event = TimelineEvent::new(uid, "document_uploaded");
+    let event = TimelineEvent::new(uid, TimelineKind::DocumentUploaded);
     for index in [size + 1, size - 1] {
         let doc = new_document(uid, index, "v1");
         assert!(is_conflict(store.insert_document(&doc, &event).await), "index {index} (next {size})");
         assert_eq!(store.document(uid, &doc.meta.id).await.unwrap(), None);
     }
     // An unknown owner is refused too, and nothing is written.
-    let orphan = new_document("usr_nobody", size, "v1");
+    let orphan = new_document(&UserId::generate(), size, "v1");
     assert!(store.insert_document(&orphan, &event).await.is_err());
     assert_eq!(store.registry_state().await.unwrap().size, size);
     assert_eq!(store.timeline(uid, 10).await.unwrap().len(), 1);
@@ -81,7 +84,7 @@ pub async fn document_concurrent_inserts_one_position(store: Arc<dyn Store>) {
     for _ in 0..6 {
         let store = Arc::clone(&store);
         let doc = new_document(&owner.user.id, size, "v1");
-        let event = TimelineEvent::new(&owner.user.id, "document_uploaded").document(&doc.meta.id);
+        let event = TimelineEvent::new(&owner.user.id, TimelineKind::DocumentUploaded).document(&doc.meta.id);
         tasks.spawn(async move { store.insert_document(&doc, &event).await });
     }
     let results = tasks.join_all().await;
@@ -95,18 +98,18 @@ pub async fn document_concurrent_inserts_one_position(store: Arc<dyn Store>) {
 
 pub async fn document_key_rotation_compare_and_swap(store: Arc<dyn Store>) {
     let owner = new_user(&store).await;
-    let uid = owner.user.id.as_str();
-    let (old, new) = (format!("k{}", new_id(IdKind::TokenId)), format!("k{}", new_id(IdKind::TokenId)));
+    let uid = &owner.user.id;
+    let (old, new) = (format!("k{}", TokenId::generate()), format!("k{}", TokenId::generate()));
     let not_under_old = store.count_documents_not_under(&old).await.unwrap();
 
     let size = store.registry_state().await.unwrap().size;
     let doc = new_document(uid, size, &old);
-    store.insert_document(&doc, &TimelineEvent::new(uid, "document_uploaded")).await.unwrap();
+    store.insert_document(&doc, &TimelineEvent::new(uid, TimelineKind::DocumentUploaded)).await.unwrap();
     assert_eq!(store.count_documents_not_under(&old).await.unwrap(), not_under_old);
     assert_eq!(store.count_documents_not_under(&new).await.unwrap(), not_under_old + 1);
     let pending = store.documents_not_under(&new, 100_000).await.unwrap();
     let ours = pending.iter().find(|d| d.id == doc.meta.id).expect("listed for rotation");
-    assert_eq!((ours.user_id.as_str(), &ours.sealed), (uid, &doc.sealed));
+    assert_eq!((&ours.user_id, &ours.sealed), (uid, &doc.sealed));
     assert!(store.documents_not_under(&old, 100_000).await.unwrap().iter().all(|d| d.id != doc.meta.id));
     assert!(store.documents_not_under(&new, 1).await.unwrap().len() <= 1);
 
@@ -114,7 +117,7 @@ pub async fn document_key_rotation_compare_and_swap(store: Arc<dyn Store>) {
     assert!(!store.replace_sealed(&doc.meta.id, &new, &resealed).await.unwrap());
     assert!(store.replace_sealed(&doc.meta.id, &old, &resealed).await.unwrap());
     assert!(!store.replace_sealed(&doc.meta.id, &old, &sealed(&new, 1)).await.unwrap());
-    assert!(!store.replace_sealed("doc_missing", &old, &resealed).await.unwrap());
+    assert!(!store.replace_sealed(&DocumentId::generate(), &old, &resealed).await.unwrap());
     assert_eq!(store.document_sealed(uid, &doc.meta.id).await.unwrap(), Some(resealed));
     assert_eq!(store.count_documents_not_under(&old).await.unwrap(), not_under_old + 1);
 }

@@ -2,28 +2,36 @@
 
 use std::sync::Arc;
 
+use honestly_core::ids::{DocumentId, LinkId, ProofId, UserId};
+use honestly_core::links::ShareLink;
 use honestly_core::store::Store;
-use honestly_core::timeline::TimelineEvent;
+use honestly_core::timeline::{TimelineEvent, TimelineKind};
 use tokio::task::JoinSet;
 
-use crate::support::{insert_document, new_link, new_user, now};
+use crate::support::{from_now, insert_document, new_link, new_user, now};
 
 fn accessed() -> TimelineEvent {
     // The store fills in the owner, the link and the document.
-    TimelineEvent::new("", "link_accessed")
+    TimelineEvent::new(&UserId::generate(), TimelineKind::LinkAccessed)
+}
+
+/// How many `link_accessed` events the user's timeline holds.
+async fn accesses(store: &Arc<dyn Store>, user_id: &UserId) -> usize {
+    let events = store.timeline(user_id, 100).await.unwrap();
+    events.into_iter().filter(|e| e.kind == TimelineKind::LinkAccessed).count()
 }
 
 pub async fn link_lifecycle(store: Arc<dyn Store>) {
     let owner = new_user(&store).await;
     let other = new_user(&store).await;
-    let uid = owner.user.id.as_str();
+    let uid = &owner.user.id;
     let doc = insert_document(&store, uid).await;
     let mut first = new_link(uid, &doc.meta.id, Some(3), 0);
-    first.proof_id = Some("prf_x".into());
+    first.proof_id = Some(ProofId::generate());
     first.passphrase_hash = Some("$argon2id$passphrase".into());
     let second = new_link(uid, &doc.meta.id, None, 0);
     for l in [&first, &second] {
-        store.insert_link(l, &TimelineEvent::new(uid, "link_created").link(&l.id)).await.unwrap();
+        store.insert_link(l, &TimelineEvent::new(uid, TimelineKind::LinkCreated).link(&l.id)).await.unwrap();
     }
     assert_eq!(store.link_by_token_hash(&first.token_hash).await.unwrap(), Some(first.clone()));
     assert_eq!(store.link_by_token_hash("missing").await.unwrap(), None);
@@ -38,31 +46,31 @@ pub async fn link_lifecycle(store: Arc<dyn Store>) {
     assert_eq!(store.link_by_token_hash(&first.token_hash).await.unwrap().unwrap().access_count, 1);
     let event = &store.timeline(uid, 1).await.unwrap()[0];
     assert_eq!(
-        (event.kind.as_str(), event.link_id.as_deref(), event.document_id.as_deref()),
-        ("link_accessed", Some(second.id.as_str()), Some(doc.meta.id.as_str()))
+        (event.kind, event.link_id.as_ref(), event.document_id.as_ref()),
+        (TimelineKind::LinkAccessed, Some(&second.id), Some(&doc.meta.id))
     );
 
-    let revoked = TimelineEvent::new(uid, "link_revoked").link(&first.id);
+    let revoked = TimelineEvent::new(uid, TimelineKind::LinkRevoked).link(&first.id);
     assert!(!store.revoke_link(&other.user.id, &first.id, now(), &revoked).await.unwrap());
     assert!(store.revoke_link(uid, &first.id, now(), &revoked).await.unwrap());
     assert!(!store.revoke_link(uid, &first.id, now(), &revoked).await.unwrap());
-    assert!(!store.revoke_link(uid, "lnk_missing", now(), &revoked).await.unwrap());
+    assert!(!store.revoke_link(uid, &LinkId::generate(), now(), &revoked).await.unwrap());
     assert!(store.link_by_token_hash(&first.token_hash).await.unwrap().unwrap().revoked_at.is_some());
     assert_eq!(store.consume_link_access(&first.token_hash, now(), &accessed()).await.unwrap(), None);
     assert_eq!(store.consume_link_access("missing", now(), &accessed()).await.unwrap(), None);
-    assert_eq!(store.timeline(uid, 1).await.unwrap()[0].kind, "link_revoked");
+    assert_eq!(store.timeline(uid, 1).await.unwrap()[0].kind, TimelineKind::LinkRevoked);
 }
 
 pub async fn link_refused_when_expired_exhausted_or_document_gone(store: Arc<dyn Store>) {
     let owner = new_user(&store).await;
-    let uid = owner.user.id.as_str();
+    let uid = &owner.user.id;
     let doc = insert_document(&store, uid).await;
-    let created = |l: &honestly_core::links::ShareLink| TimelineEvent::new(uid, "link_created").link(&l.id);
+    let created = |l: &ShareLink| TimelineEvent::new(uid, TimelineKind::LinkCreated).link(&l.id);
 
     let mut expired = new_link(uid, &doc.meta.id, None, 0);
-    expired.expires_at = now() - 1;
+    expired.expires_at = from_now(-1);
     let exhausted = new_link(uid, &doc.meta.id, Some(2), 2);
-    let orphan = new_link(uid, "doc_never_stored", None, 0);
+    let orphan = new_link(uid, &DocumentId::generate(), None, 0);
     let doomed = new_link(uid, &doc.meta.id, Some(10), 0);
     for l in [&expired, &exhausted, &orphan, &doomed] {
         store.insert_link(l, &created(l)).await.unwrap();
@@ -76,24 +84,26 @@ pub async fn link_refused_when_expired_exhausted_or_document_gone(store: Arc<dyn
     assert_eq!(store.consume_link_access(&orphan.token_hash, now(), &accessed()).await.unwrap(), None);
     assert!(store.consume_link_access(&doomed.token_hash, now(), &accessed()).await.unwrap().is_some());
 
-    let deleted = TimelineEvent::new(uid, "document_deleted").document(&doc.meta.id);
+    let deleted = TimelineEvent::new(uid, TimelineKind::DocumentDeleted).document(&doc.meta.id);
     assert!(store.delete_document(uid, &doc.meta.id, &deleted).await.unwrap());
     assert_eq!(store.consume_link_access(&doomed.token_hash, now(), &accessed()).await.unwrap(), None);
     let count = store.link_by_token_hash(&doomed.token_hash).await.unwrap().unwrap().access_count;
     assert_eq!(count, 1);
     // Refusals write no timeline event.
-    let accesses =
-        store.timeline(uid, 100).await.unwrap().into_iter().filter(|e| e.kind == "link_accessed").count();
+    let accesses = accesses(&store, uid).await;
     assert_eq!(accesses, 1);
 }
 
 pub async fn link_concurrent_consumption_exact(store: Arc<dyn Store>) {
     let owner = new_user(&store).await;
-    let uid = owner.user.id.as_str();
+    let uid = &owner.user.id;
     let doc = insert_document(&store, uid).await;
     // 5 accesses left.
     let link = new_link(uid, &doc.meta.id, Some(7), 2);
-    store.insert_link(&link, &TimelineEvent::new(uid, "link_created").link(&link.id)).await.unwrap();
+    store
+        .insert_link(&link, &TimelineEvent::new(uid, TimelineKind::LinkCreated).link(&link.id))
+        .await
+        .unwrap();
     let mut tasks = JoinSet::new();
     for _ in 0..20 {
         let (store, hash) = (Arc::clone(&store), link.token_hash.clone());
@@ -104,7 +114,6 @@ pub async fn link_concurrent_consumption_exact(store: Arc<dyn Store>) {
     counts.sort_unstable();
     assert_eq!(counts, vec![3, 4, 5, 6, 7]);
     assert_eq!(store.link_by_token_hash(&link.token_hash).await.unwrap().unwrap().access_count, 7);
-    let accesses =
-        store.timeline(uid, 100).await.unwrap().into_iter().filter(|e| e.kind == "link_accessed").count();
+    let accesses = accesses(&store, uid).await;
     assert_eq!(accesses, 5);
 }

@@ -17,6 +17,7 @@ mod links;
 mod nullifiers;
 mod proofs;
 mod sessions;
+mod stored_forms;
 mod support;
 mod timeline;
 mod unavailable;

@@ -2,33 +2,43 @@
 
 use std::sync::Arc;
 
-use honestly_core::ids::{new_id, IdKind};
-use honestly_core::store::{NewRefreshToken, RotateOutcome, Store};
+use std::time::Duration;
+
+use honestly_core::clock::Timestamp;
+use honestly_core::ids::{SessionId, TokenId, UserId};
+use honestly_core::store::{NewRefreshToken, NextRefreshToken, RotateOutcome, Store};
 use tokio::task::JoinSet;
 
-use crate::support::{is_conflict, new_user, now, user_record};
+use crate::support::{from_now, is_conflict, new_user, now, random_hash, user_record, CREATED_AT};
 
-fn token(user_id: &str, family_id: &str, expires_at: i64) -> NewRefreshToken {
+/// The first refresh token of a session.
+fn token(user_id: &UserId, family_id: &SessionId, expires_at: Timestamp) -> NewRefreshToken {
     NewRefreshToken {
-        hash: new_id(IdKind::TokenId)[4..].repeat(2),
-        family_id: family_id.into(),
-        user_id: user_id.into(),
+        hash: random_hash(),
+        family_id: family_id.clone(),
+        user_id: user_id.clone(),
         expires_at,
     }
 }
 
+/// A token to replace a spent one.
+fn next(expires_at: Timestamp) -> NextRefreshToken {
+    NextRefreshToken { hash: random_hash(), expires_at }
+}
+
 pub async fn session_rotation_then_reuse_revokes_family(store: Arc<dyn Store>) {
     let user = new_user(&store).await;
-    let family = new_id(IdKind::Session);
-    let first = token(&user.user.id, &family, now() + 3600);
+    let family = SessionId::generate();
+    let jti = TokenId::generate();
+    let first = token(&user.user.id, &family, from_now(3600));
     store.start_session(&first, now()).await.unwrap();
-    assert!(store.access_token_active(&user.user.id, &family, "jti_a").await.unwrap());
+    assert!(store.access_token_active(&user.user.id, &family, &jti).await.unwrap());
 
-    let second = token(&user.user.id, &family, now() + 3600);
+    let second = next(from_now(3600));
     let rotated = store.rotate_refresh_token(&first.hash, &second, now()).await.unwrap();
     assert_eq!(rotated, RotateOutcome::Rotated { user_id: user.user.id.clone(), family_id: family.clone() });
 
-    let third = token(&user.user.id, &family, now() + 3600);
+    let third = next(from_now(3600));
     let reused = store.rotate_refresh_token(&first.hash, &third, now()).await.unwrap();
     assert_eq!(reused, RotateOutcome::Reused { family_id: family.clone() });
     // The family is revoked: its live token and its access tokens stop working.
@@ -36,52 +46,55 @@ pub async fn session_rotation_then_reuse_revokes_family(store: Arc<dyn Store>) {
         store.rotate_refresh_token(&second.hash, &third, now()).await.unwrap(),
         RotateOutcome::Invalid
     );
-    assert!(!store.access_token_active(&user.user.id, &family, "jti_a").await.unwrap());
+    assert!(!store.access_token_active(&user.user.id, &family, &jti).await.unwrap());
 }
 
 pub async fn session_expired_unknown_and_disabled_are_invalid(store: Arc<dyn Store>) {
     let user = new_user(&store).await;
-    let family = new_id(IdKind::Session);
-    let expired = token(&user.user.id, &family, now() - 10);
+    let family = SessionId::generate();
+    let expired = token(&user.user.id, &family, from_now(-10));
     store.start_session(&expired, now()).await.unwrap();
-    let next = token(&user.user.id, &family, now() + 3600);
+    let replacement = next(from_now(3600));
     assert_eq!(
-        store.rotate_refresh_token(&expired.hash, &next, now()).await.unwrap(),
+        store.rotate_refresh_token(&expired.hash, &replacement, now()).await.unwrap(),
         RotateOutcome::Invalid
     );
     assert_eq!(
-        store.rotate_refresh_token("no-such-token", &next, now()).await.unwrap(),
+        store.rotate_refresh_token("no-such-token", &replacement, now()).await.unwrap(),
         RotateOutcome::Invalid
     );
 
-    let disabled = user_record(true, "2026-11-28T06:00:00Z");
+    let disabled = user_record(true, CREATED_AT);
     store.create_user(&disabled, &disabled.user.username).await.unwrap();
-    let family = new_id(IdKind::Session);
-    let live = token(&disabled.user.id, &family, now() + 3600);
+    let family = SessionId::generate();
+    let live = token(&disabled.user.id, &family, from_now(3600));
     store.start_session(&live, now()).await.unwrap();
-    let next = token(&disabled.user.id, &family, now() + 3600);
-    assert_eq!(store.rotate_refresh_token(&live.hash, &next, now()).await.unwrap(), RotateOutcome::Invalid);
-    assert!(!store.access_token_active(&disabled.user.id, &family, "jti_b").await.unwrap());
+    let replacement = next(from_now(3600));
+    assert_eq!(
+        store.rotate_refresh_token(&live.hash, &replacement, now()).await.unwrap(),
+        RotateOutcome::Invalid
+    );
+    assert!(!store.access_token_active(&disabled.user.id, &family, &TokenId::generate()).await.unwrap());
 }
 
 pub async fn session_for_unknown_user_conflicts(store: Arc<dyn Store>) {
-    let t = token("usr_nobody", &new_id(IdKind::Session), now() + 3600);
+    let t = token(&UserId::generate(), &SessionId::generate(), from_now(3600));
     assert!(is_conflict(store.start_session(&t, now()).await));
 }
 
 pub async fn session_revocations(store: Arc<dyn Store>) {
     let user = new_user(&store).await;
     let uid = &user.user.id;
-    let family = new_id(IdKind::Session);
-    store.start_session(&token(uid, &family, now() + 3600), now()).await.unwrap();
-    let (jti, other) = (new_id(IdKind::TokenId), new_id(IdKind::TokenId));
-    store.revoke_access_token(&jti, now() + 600).await.unwrap();
-    store.revoke_access_token(&jti, now() + 600).await.unwrap();
+    let family = SessionId::generate();
+    store.start_session(&token(uid, &family, from_now(3600)), now()).await.unwrap();
+    let (jti, other) = (TokenId::generate(), TokenId::generate());
+    store.revoke_access_token(&jti, from_now(600)).await.unwrap();
+    store.revoke_access_token(&jti, from_now(600)).await.unwrap();
     assert!(!store.access_token_active(uid, &family, &jti).await.unwrap());
     assert!(store.access_token_active(uid, &family, &other).await.unwrap());
     // A session of another user or an unknown session is not active for this user.
-    assert!(!store.access_token_active(uid, "ses_unknown", &other).await.unwrap());
-    assert!(!store.access_token_active("usr_nobody", &family, &other).await.unwrap());
+    assert!(!store.access_token_active(uid, &SessionId::generate(), &other).await.unwrap());
+    assert!(!store.access_token_active(&UserId::generate(), &family, &other).await.unwrap());
 
     store.revoke_session(&family, now()).await.unwrap();
     store.revoke_session(&family, now()).await.unwrap();
@@ -90,13 +103,12 @@ pub async fn session_revocations(store: Arc<dyn Store>) {
 
 pub async fn session_concurrent_rotations_one_wins(store: Arc<dyn Store>) {
     let user = new_user(&store).await;
-    let family = new_id(IdKind::Session);
-    let first = token(&user.user.id, &family, now() + 3600);
+    let family = SessionId::generate();
+    let first = token(&user.user.id, &family, from_now(3600));
     store.start_session(&first, now()).await.unwrap();
     let mut tasks = JoinSet::new();
     for _ in 0..8 {
-        let (store, old, new) =
-            (Arc::clone(&store), first.hash.clone(), token(&user.user.id, &family, now() + 3600));
+        let (store, old, new) = (Arc::clone(&store), first.hash.clone(), next(from_now(3600)));
         tasks.spawn(async move { store.rotate_refresh_token(&old, &new, now()).await.unwrap() });
     }
     let outcomes = tasks.join_all().await;
@@ -107,14 +119,15 @@ pub async fn session_concurrent_rotations_one_wins(store: Arc<dyn Store>) {
 }
 
 pub async fn login_failures_window(store: Arc<dyn Store>) {
-    let key = format!("user:{}|127.0.0.1", new_id(IdKind::User));
+    let key = format!("user:{}|127.0.0.1", UserId::generate());
     let t = now();
-    assert_eq!(store.login_failures_since(&key, t - 60).await.unwrap(), (0, None));
-    for at in [t - 120, t - 30, t - 10] {
+    let ago = |secs| t.minus(Duration::from_secs(secs));
+    assert_eq!(store.login_failures_since(&key, ago(60)).await.unwrap(), (0, None));
+    for at in [ago(120), ago(30), ago(10)] {
         store.record_login_failure(&key, at).await.unwrap();
     }
-    assert_eq!(store.login_failures_since(&key, t - 60).await.unwrap(), (2, Some(t - 30)));
-    assert_eq!(store.login_failures_since(&key, t - 600).await.unwrap(), (3, Some(t - 120)));
+    assert_eq!(store.login_failures_since(&key, ago(60)).await.unwrap(), (2, Some(ago(30))));
+    assert_eq!(store.login_failures_since(&key, ago(600)).await.unwrap(), (3, Some(ago(120))));
     store.clear_login_failures(&key).await.unwrap();
-    assert_eq!(store.login_failures_since(&key, t - 600).await.unwrap(), (0, None));
+    assert_eq!(store.login_failures_since(&key, ago(600)).await.unwrap(), (0, None));
 }

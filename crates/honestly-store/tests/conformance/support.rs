@@ -6,12 +6,13 @@ use std::time::Duration;
 
 use honestly_core::agents::AgentRecord;
 use honestly_core::auth::model::{Role, User, UserRecord};
+use honestly_core::clock::Timestamp;
 use honestly_core::crypto::vault::Sealed;
 use honestly_core::documents::{DocumentMeta, DocumentType, NewDocument};
-use honestly_core::ids::{new_id, IdKind};
+use honestly_core::ids::{AgentId, DocumentId, LinkId, TokenId, UserId};
 use honestly_core::links::{AccessLevel, ShareLink};
 use honestly_core::store::{Store, StoreError};
-use honestly_core::timeline::TimelineEvent;
+use honestly_core::timeline::{TimelineEvent, TimelineKind};
 use honestly_store::neo4j::{Neo4jOptions, Neo4jStore};
 use honestly_store::sqlite::SqliteStore;
 
@@ -79,26 +80,50 @@ pub async fn backend_answers_ping(store: Arc<dyn Store>) {
     assert!(["sqlite", "neo4j"].contains(&store.backend()));
 }
 
-/// Unix seconds now.
-pub fn now() -> i64 {
-    honestly_core::clock::now_utc().unix_timestamp()
+/// The time now.
+pub fn now() -> Timestamp {
+    Timestamp::now()
+}
+
+/// The time `secs` seconds from now (before now when negative).
+pub fn from_now(secs: i64) -> Timestamp {
+    let now = now();
+    let by = Duration::from_secs(secs.unsigned_abs());
+    if secs < 0 {
+        now.minus(by)
+    } else {
+        now.plus(by)
+    }
+}
+
+/// The fixed time written `rfc3339` (for records whose creation time the test chooses).
+pub fn at(rfc3339: &str) -> Timestamp {
+    Timestamp::parse_rfc3339(rfc3339).expect("an RFC 3339 time")
+}
+
+/// The creation time of most test records.
+pub const CREATED_AT: &str = "2026-11-28T06:00:00Z";
+
+/// 64 fresh random hex digits (a SHA-256 of a token or of a document).
+pub fn random_hash() -> String {
+    TokenId::generate().as_str()[TokenId::PREFIX.len()..].repeat(2)
 }
 
 /// A fresh enabled user (stored), with its canonical username.
 pub async fn new_user(store: &Arc<dyn Store>) -> UserRecord {
-    let record = user_record(false, "2026-11-28T06:00:00Z");
+    let record = user_record(false, CREATED_AT);
     store.create_user(&record, &record.user.username).await.expect("create user");
     record
 }
 
 pub fn user_record(disabled: bool, created_at: &str) -> UserRecord {
-    let id = new_id(IdKind::User);
+    let id = UserId::generate();
     UserRecord {
         user: User {
-            username: format!("u{}", &id[4..20]),
+            username: format!("u{}", &id.as_str()[4..20]),
             id,
             role: Role::User,
-            created_at: created_at.into(),
+            created_at: at(created_at),
             disabled,
         },
         password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
@@ -114,18 +139,17 @@ pub fn sealed(version: &str, fill: u8) -> Sealed {
 }
 
 /// A document of `user_id` at `registry_index`, under key version `version`.
-pub fn new_document(user_id: &str, registry_index: u64, version: &str) -> NewDocument {
-    let id = new_id(IdKind::Document);
+pub fn new_document(user_id: &UserId, registry_index: u64, version: &str) -> NewDocument {
     NewDocument {
         meta: DocumentMeta {
-            sha256: honestly_core::ids::new_id(IdKind::TokenId)[4..].repeat(2),
-            id,
-            user_id: user_id.into(),
+            sha256: random_hash(),
+            id: DocumentId::generate(),
+            user_id: user_id.clone(),
             document_type: DocumentType::Identity,
             file_name: "passport.pdf".into(),
             mime_type: "application/pdf".into(),
             size_bytes: 256,
-            created_at: "2026-11-28T06:00:00Z".into(),
+            created_at: at(CREATED_AT),
             metadata: serde_json::json!({"country": "FR", "nested": {"n": 1}}),
             registry_index,
         },
@@ -136,39 +160,44 @@ pub fn new_document(user_id: &str, registry_index: u64, version: &str) -> NewDoc
 }
 
 /// Stores a document for `user_id` at the next registry position.
-pub async fn insert_document(store: &Arc<dyn Store>, user_id: &str) -> NewDocument {
+pub async fn insert_document(store: &Arc<dyn Store>, user_id: &UserId) -> NewDocument {
     let size = store.registry_state().await.expect("registry state").size;
     let doc = new_document(user_id, size, "v1");
-    let event = TimelineEvent::new(user_id, "document_uploaded").document(&doc.meta.id);
+    let event = TimelineEvent::new(user_id, TimelineKind::DocumentUploaded).document(&doc.meta.id);
     store.insert_document(&doc, &event).await.expect("insert document");
     doc
 }
 
 /// A link to `document_id` of `user_id`, unrevoked, expiring in an hour.
-pub fn new_link(user_id: &str, document_id: &str, max_accesses: Option<u32>, access_count: u32) -> ShareLink {
+pub fn new_link(
+    user_id: &UserId,
+    document_id: &DocumentId,
+    max_accesses: Option<u32>,
+    access_count: u32,
+) -> ShareLink {
     ShareLink {
-        id: new_id(IdKind::Link),
-        user_id: user_id.into(),
-        document_id: document_id.into(),
+        id: LinkId::generate(),
+        user_id: user_id.clone(),
+        document_id: document_id.clone(),
         proof_id: None,
         access_level: AccessLevel::Metadata,
-        token_hash: new_id(IdKind::TokenId)[4..].repeat(2),
-        expires_at: now() + 3600,
+        token_hash: random_hash(),
+        expires_at: from_now(3600),
         max_accesses,
         access_count,
         passphrase_hash: None,
-        created_at: "2026-11-28T06:00:00Z".into(),
+        created_at: at(CREATED_AT),
         revoked_at: None,
     }
 }
 
-pub fn new_agent(user_id: &str, name: &str) -> AgentRecord {
+pub fn new_agent(user_id: &UserId, name: &str) -> AgentRecord {
     AgentRecord {
-        id: new_id(IdKind::Agent),
-        user_id: user_id.into(),
+        id: AgentId::generate(),
+        user_id: user_id.clone(),
         name: name.into(),
         sealed_secret: sealed("v1", 3),
-        created_at: "2026-11-28T06:00:00Z".into(),
+        created_at: at(CREATED_AT),
     }
 }
 

@@ -2,24 +2,28 @@
 
 use std::sync::Arc;
 
+use honestly_core::ids::{DocumentId, LinkId, UserId};
 use honestly_core::store::Store;
-use honestly_core::timeline::TimelineEvent;
+use honestly_core::timeline::{TimelineEvent, TimelineKind};
 
 use crate::support::new_user;
 
 pub async fn timeline_newest_first(store: Arc<dyn Store>) {
     let owner = new_user(&store).await;
     let other = new_user(&store).await;
-    let uid = owner.user.id.as_str();
+    let uid = &owner.user.id;
+    let document = DocumentId::generate();
     let events: Vec<_> = (0..5)
-        .map(|i| TimelineEvent::new(uid, "link_created").link(&format!("lnk_{i}")).document("doc_x"))
+        .map(|_| {
+            TimelineEvent::new(uid, TimelineKind::LinkCreated).link(&LinkId::generate()).document(&document)
+        })
         .collect();
     for e in &events {
         store.add_timeline_event(e).await.unwrap();
     }
-    store.add_timeline_event(&TimelineEvent::new(&other.user.id, "proof_created")).await.unwrap();
+    store.add_timeline_event(&TimelineEvent::new(&other.user.id, TimelineKind::ProofCreated)).await.unwrap();
     let newest: Vec<_> = events.iter().rev().cloned().collect();
     assert_eq!(store.timeline(uid, 10).await.unwrap(), newest);
     assert_eq!(store.timeline(uid, 2).await.unwrap(), newest[..2].to_vec());
-    assert!(store.timeline("usr_nobody", 10).await.unwrap().is_empty());
+    assert!(store.timeline(&UserId::generate(), 10).await.unwrap().is_empty());
 }

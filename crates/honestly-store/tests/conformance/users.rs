@@ -2,9 +2,10 @@
 
 use std::sync::Arc;
 
+use honestly_core::ids::UserId;
 use honestly_core::store::Store;
 
-use crate::support::{is_conflict, new_user, user_record};
+use crate::support::{is_conflict, new_user, user_record, CREATED_AT};
 
 pub async fn user_create_and_lookup(store: Arc<dyn Store>) {
     let record = new_user(&store).await;
@@ -12,20 +13,20 @@ pub async fn user_create_and_lookup(store: Arc<dyn Store>) {
     assert_eq!(found.user, record.user);
     assert_eq!(found.password_hash, record.password_hash);
     assert_eq!(store.user_by_id(&record.user.id).await.unwrap(), Some(record.user.clone()));
-    assert_eq!(store.user_by_id("usr_nobody").await.unwrap(), None);
+    assert_eq!(store.user_by_id(&UserId::generate()).await.unwrap(), None);
     assert!(store.user_by_username("nobody-at-all").await.unwrap().is_none());
 
-    let disabled = user_record(true, "2026-11-28T06:00:00Z");
+    let disabled = user_record(true, CREATED_AT);
     store.create_user(&disabled, &disabled.user.username).await.unwrap();
     assert!(store.user_by_id(&disabled.user.id).await.unwrap().unwrap().disabled);
 }
 
 pub async fn user_uniqueness_conflicts(store: Arc<dyn Store>) {
     let record = new_user(&store).await;
-    let mut same_name = user_record(false, "2026-11-28T06:00:00Z");
+    let mut same_name = user_record(false, CREATED_AT);
     same_name.user.username = record.user.username.clone();
     assert!(is_conflict(store.create_user(&same_name, &record.user.username).await));
-    let mut same_id = user_record(false, "2026-11-28T06:00:00Z");
+    let mut same_id = user_record(false, CREATED_AT);
     same_id.user.id = record.user.id.clone();
     assert!(is_conflict(store.create_user(&same_id, &same_id.user.username).await));
 }
