@@ -169,6 +169,17 @@ mod tests {
         assert_eq!(a.hash.len(), 64);
     }
 
+    #[tokio::test]
+    async fn events_inside_a_request_context_carry_its_request_id_and_client() {
+        let context = crate::request::RequestContext::new("req_abc", "192.0.2.1".parse().unwrap());
+        let inside = context.scope(async { AuditEvent::new(ANONYMOUS, "x", Outcome::Denied) }).await;
+        assert_eq!(inside.request_id.as_deref(), Some("req_abc"));
+        assert_eq!(inside.client_ip.as_deref(), Some("192.0.2.1"));
+        let outside = AuditEvent::new(ANONYMOUS, "x", Outcome::Denied);
+        assert_eq!((outside.request_id, outside.client_ip), (None, None));
+        assert!(EventId::parse(inside.id.as_str()).is_ok());
+    }
+
     #[test]
     fn known_answer() {
         // Pins the documented layout: changing it breaks every stored chain.

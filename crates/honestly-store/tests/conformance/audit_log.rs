@@ -119,14 +119,3 @@ async fn verification_pages_through_long_chains() {
     log.flush().await.unwrap();
     assert_eq!(verify_chain(&*store).await.unwrap().events, total as u64);
 }
-
-#[tokio::test]
-async fn events_inside_a_request_context_carry_its_request_id_and_client() {
-    let context = RequestContext { request_id: Some("req_abc".into()), client_ip: Some("192.0.2.1".into()) };
-    let inside = context.scope(async { AuditEvent::new(ANONYMOUS, "x", Outcome::Denied) }).await;
-    assert_eq!(inside.request_id.as_deref(), Some("req_abc"));
-    assert_eq!(inside.client_ip.as_deref(), Some("192.0.2.1"));
-    let outside = AuditEvent::new(ANONYMOUS, "x", Outcome::Denied);
-    assert_eq!((outside.request_id, outside.client_ip), (None, None));
-    assert!(honestly_core::ids::EventId::parse(inside.id.as_str()).is_ok());
-}
