@@ -1,4 +1,7 @@
 //! Groth16 over BN254: key generation, prepared verification keys and single verification.
+//!
+//! Knows nothing of JSON: [`crate::snarkjs`] reads and prints these types (and adds
+//! [`PreparedKey::verify_json`]), so the imports go one way, `snarkjs → groth`.
 
 use ark_bn254::G1Projective;
 use ark_ec::pairing::{MillerLoopOutput, Pairing};
@@ -131,14 +134,6 @@ impl PreparedKey {
         );
         let product = MillerLoopOutput(left.0 * right.0);
         Ok(Bn254::final_exponentiation(product).is_some_and(|value| value.0 == self.pvk.alpha_g1_beta_g2))
-    }
-
-    /// Parses snarkjs `proof.json` and `public.json` bytes strictly and verifies them:
-    /// `Ok(true)` valid, `Ok(false)` invalid, `Err` malformed.
-    pub fn verify_json(&self, proof_json: &[u8], public_json: &[u8]) -> Result<bool, ParseError> {
-        let proof = crate::snarkjs::parse_proof(proof_json)?;
-        let public = crate::snarkjs::parse_public_signals(public_json)?;
-        self.verify(&proof, &public)
     }
 }
 

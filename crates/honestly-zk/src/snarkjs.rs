@@ -15,7 +15,7 @@ use serde_json::{json, Map, Value};
 use crate::{
     error::ParseError,
     field::{fr_to_decimal, parse_prime_field},
-    groth::{Proof, VerifyingKey},
+    groth::{PreparedKey, Proof, VerifyingKey},
     Bn254, Fr,
 };
 
@@ -149,6 +149,20 @@ pub fn parse_public_signals(bytes: &[u8]) -> Result<Vec<Fr>, ParseError> {
 /// Parses public signals already decoded as JSON.
 pub fn public_signals_from_value(v: &Value) -> Result<Vec<Fr>, ParseError> {
     as_array(v, None, "$")?.iter().enumerate().map(|(i, s)| num::<Fr>(s, &format!("[{i}]"))).collect()
+}
+
+impl PreparedKey {
+    /// Parses snarkjs `proof.json` and `public.json` bytes strictly ([`parse_proof`],
+    /// [`parse_public_signals`]) and verifies them ([`PreparedKey::verify`]):
+    /// `Ok(true)` valid, `Ok(false)` invalid, `Err` malformed.
+    ///
+    /// Defined here, with the format it reads, so that [`crate::groth`] does not depend on
+    /// this module.
+    pub fn verify_json(&self, proof_json: &[u8], public_json: &[u8]) -> Result<bool, ParseError> {
+        let proof = parse_proof(proof_json)?;
+        let public = parse_public_signals(public_json)?;
+        self.verify(&proof, &public)
+    }
 }
 
 /// Parses a snarkjs Groth16 BN254 `verification_key.json` (ours or any other circuit's).
