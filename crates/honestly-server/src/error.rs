@@ -47,8 +47,9 @@ pub struct ErrorBody {
     pub error: ErrorContent,
 }
 
-/// What went wrong, safely worded. Also carried in the response's extensions, so layers that
-/// re-shape error answers (the `/ai` envelope, development detail) never parse a body.
+// Also carried in the response's extensions, so layers that re-shape error answers (the `/ai`
+// envelope, development detail) never parse a body.
+/// What went wrong, safely worded.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ErrorContent {
     /// Stable machine-readable code (`NOT_FOUND`, `VALIDATION_FAILED`, …).

@@ -15,12 +15,12 @@ use crate::extract::{Ctx, Path};
 use crate::json::Json;
 use crate::state::AppState;
 
-/// A delegated agent to create.
 /// The caller's delegated agents: create (`POST`) and list (`GET`).
 const AGENTS: &str = "/ai/agents";
 /// One delegated agent: read (`GET`) and delete (`DELETE`).
 const AGENT: &str = "/ai/agents/{id}";
 
+/// A delegated agent to create.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateAgent {

@@ -34,7 +34,7 @@ pub fn is_ai_path(path: &str) -> bool {
     path.strip_prefix(AI_PREFIX).is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
-/// The envelope every `/ai/*` answer is wrapped in (for the OpenAPI document).
+/// The envelope every `/ai/*` answer is wrapped in.
 #[derive(Serialize, ToSchema)]
 pub struct AiEnvelope {
     /// Whether the call succeeded (2xx).
