@@ -2,7 +2,7 @@
 
 Without a signature every signed `/ai/*` call stops at `INVALID_SIGNATURE`. For a generated
 envelope (a JSON object with the four envelope members) this hook makes it the seeded
-delegated agent's, for the route's action, timestamped now, and signs it as SIGNING.md says:
+delegated agent's, for the route's action, timestamped now, and signs it as docs/signing.md says:
 hex HMAC-SHA256 of `json.dumps(envelope, sort_keys=True)` with the agent's secret. The
 `parameters` stay as generated. Anything else is sent as generated, unsigned.
 
