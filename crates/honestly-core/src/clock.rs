@@ -103,6 +103,15 @@ impl fmt::Debug for Timestamp {
     }
 }
 
+impl std::str::FromStr for Timestamp {
+    type Err = TimeError;
+
+    /// RFC 3339, as [`Timestamp::parse_rfc3339`].
+    fn from_str(raw: &str) -> Result<Self, TimeError> {
+        Self::parse_rfc3339(raw)
+    }
+}
+
 impl Serialize for Timestamp {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(&self.rfc3339())

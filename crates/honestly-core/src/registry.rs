@@ -1,5 +1,5 @@
 //! The document registry: the append-only Poseidon Merkle tree of every registered document
-//! (ZK.md), kept in memory for paths and roots and persisted leaf by leaf with the documents.
+//! (`docs/zk.md`, "The document registry"), kept in memory for paths and roots and persisted leaf by leaf with the documents.
 
 use std::sync::Arc;
 

@@ -11,7 +11,6 @@ use honestly_core::cpu::CpuPool;
 use honestly_core::crypto::signing::BundleSigner;
 use honestly_core::crypto::vault::VaultKeys;
 use honestly_core::documents::DocumentService;
-use honestly_core::ids::{DocumentId, LinkId};
 use honestly_core::links::service::LinkDeps;
 use honestly_core::links::LinkService;
 use honestly_core::ratelimit::{MemoryRateLimiter, RateLimiter};
@@ -31,14 +30,8 @@ fn forget_on_invalidation(link: &Arc<RedisLink>, links: Arc<LinkService>, docume
     tokio::spawn(async move {
         while let Some(message) = messages.recv().await {
             match message {
-                Invalidation::Link(id) => match LinkId::parse(&id) {
-                    Ok(id) => links.invalidate(&id).await,
-                    Err(_) => links.invalidate_all(),
-                },
-                Invalidation::Document(id) => match DocumentId::parse(&id) {
-                    Ok(id) => documents.invalidate(&id).await,
-                    Err(_) => documents.invalidate_all(),
-                },
+                Invalidation::Link(id) => links.invalidate(&id).await,
+                Invalidation::Document(id) => documents.invalidate(&id).await,
                 Invalidation::All => {
                     links.invalidate_all();
                     documents.invalidate_all();

@@ -2,7 +2,7 @@
 //!
 //! Groth16 over BN254 with arkworks, circomlib-compatible Poseidon, the `age_proof` and
 //! `authenticity_proof` circuits, batch verification and the snarkjs JSON formats, exactly as
-//! `ZK.md` specifies them. The only file-system code is in [`keyfile`], a thin helper that
+//! `docs/zk.md` specifies them. The only file-system code is in [`keyfile`], a thin helper that
 //! reads and writes the key files `honestly zk setup` produces.
 //!
 //! Typical server use:

@@ -1,4 +1,4 @@
-//! AI agents: signed requests (see `design/SIGNING.md` and `docs/agents.md`), delegated agents
+//! AI agents: signed requests (see `docs/signing.md` and `docs/agents.md`), delegated agents
 //! acting for one user, replay memory, and proof verification that consumes nullifiers.
 //!
 //! A request is an envelope `{agent_id, action, parameters, timestamp}` signed with

@@ -88,7 +88,7 @@ pub struct ZkService {
     ready: AtomicBool,
 }
 
-/// The names of a built-in circuit's public signals, in order (ZK.md).
+/// The names of a built-in circuit's public signals, in order (`docs/zk.md`, "Circuits").
 pub fn signal_names(id: CircuitId) -> Vec<String> {
     let names: &[&str] = match id {
         CircuitId::Age => &["minAge", "referenceTs", "documentHash", "commitment", "nullifier"],

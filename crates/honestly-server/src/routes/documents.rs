@@ -287,7 +287,7 @@ pub async fn delete(
     Path(id): Path<DocumentId>,
 ) -> Result<StatusCode, ApiError> {
     state.documents.delete(&session.user_id, &id).await?;
-    state.publish_invalidation(Invalidation::Document(id.to_string()));
+    state.publish_invalidation(Invalidation::Document(id.clone()));
     tracing::info!(document_id = %id, "document deleted");
     Ok(StatusCode::NO_CONTENT)
 }

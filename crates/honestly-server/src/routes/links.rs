@@ -184,7 +184,7 @@ pub async fn revoke(
     Path(id): Path<LinkId>,
 ) -> Result<StatusCode, ApiError> {
     state.links.revoke(&session.user_id, &id).await?;
-    state.publish_invalidation(Invalidation::Link(id.to_string()));
+    state.publish_invalidation(Invalidation::Link(id.clone()));
     tracing::info!(link_id = %id, "share link revoked");
     Ok(StatusCode::NO_CONTENT)
 }

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::StreamExt;
+use honestly_core::ids::{DocumentId, LinkId};
 use tokio::sync::mpsc;
 
 use super::RedisLink;
@@ -18,9 +19,9 @@ pub const INVALIDATION_CHANNEL: &str = "honestly:invalidate";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Invalidation {
     /// A share link's cached target.
-    Link(String),
+    Link(LinkId),
     /// A document's cached metadata.
-    Document(String),
+    Document(DocumentId),
     /// Everything (messages may have been missed).
     All,
 }
@@ -40,8 +41,8 @@ impl Invalidation {
         }
         let (kind, id) = text.split_once(':')?;
         match kind {
-            "link" => Some(Invalidation::Link(id.to_string())),
-            "doc" => Some(Invalidation::Document(id.to_string())),
+            "link" => LinkId::parse(id).ok().map(Invalidation::Link),
+            "doc" => DocumentId::parse(id).ok().map(Invalidation::Document),
             _ => None,
         }
     }
@@ -111,12 +112,15 @@ mod tests {
 
     #[test]
     fn messages_round_trip() {
-        for what in
-            [Invalidation::Link("lnk_1".into()), Invalidation::Document("doc_2".into()), Invalidation::All]
-        {
+        for what in [
+            Invalidation::Link(LinkId::generate()),
+            Invalidation::Document(DocumentId::generate()),
+            Invalidation::All,
+        ] {
             assert_eq!(Invalidation::decode(&what.encode()), Some(what));
         }
         assert_eq!(Invalidation::decode("other:1"), None);
         assert_eq!(Invalidation::decode("nothing"), None);
+        assert_eq!(Invalidation::decode("link:lnk_1"), None, "not an id: ignored");
     }
 }

@@ -1,4 +1,4 @@
-//! The two built-in circuits and their public-signal layouts (the contract of `ZK.md`).
+//! The two built-in circuits and their public-signal layouts (the contract of `docs/zk.md`, "Circuits").
 
 mod age;
 mod authenticity;

@@ -1,5 +1,5 @@
 //! JSON exactly as Python's `json.dumps(obj, sort_keys=True)` writes it, so the server can
-//! rebuild the bytes a Python agent signed (see `design/SIGNING.md`).
+//! rebuild the bytes a Python agent signed (see `docs/signing.md`, "The canonical form").
 //!
 //! [`parse`] reads a request body into a [`PyJson`] that keeps what Python distinguishes, and
 //! [`to_python_canonical`] writes it back the way Python does:
@@ -10,9 +10,8 @@
 //!   `repr(float)`: shortest round-trip digits, decimal notation when the decimal exponent is in
 //!   `-4..16` (`0.0001`, `1234567890.0`), else `1e+16`, `1e-05`, `2.5e-07`.
 //! - **Strings.** `ensure_ascii`: `\"`, `\\`, `\n`, `\r`, `\t`, `\b`, `\f`; every other character
-//!   outside `' '..='~'` as `\uXXXX` in lower-case hex (so U+007F too, as Python does, although
-//!   SIGNING.md says otherwise), characters above U+FFFF as a UTF-16 surrogate pair. `/` is not
-//!   escaped.
+//!   outside `' '..='~'` as `\uXXXX` in lower-case hex (so U+007F too, as Python does),
+//!   characters above U+FFFF as a UTF-16 surrogate pair. `/` is not escaped.
 //! - **Layout.** `", "` between items, `": "` after keys, object keys sorted by code point (the
 //!   byte order of UTF-8, which is `String`'s order).
 //!

@@ -1,4 +1,4 @@
-//! Examples from `design/SIGNING.md`, each checked against `python3` by hand; the property
+//! Examples of `docs/signing.md`, each checked against `python3` by hand; the property
 //! test against python3 itself is `tests/python_canonical.rs`.
 
 use super::*;
