@@ -37,6 +37,7 @@ echo "--- Kubernetes manifests (deploy/k8s)"
 """Schema and policy checks of deploy/k8s; prints every problem, exits 1 if there is one."""
 import glob
 import os
+import pathlib
 import re
 import sys
 
@@ -113,7 +114,11 @@ def documented_variables():
     return names
 
 
-routes = open("crates/honestly-server/src/app.rs", encoding="utf-8").read()
+# Every route is declared once, in its handler's `#[utoipa::path(..., path = "...")]` under
+# crates/honestly-server/src/routes.
+routes = "".join(
+    path.read_text(encoding="utf-8") for path in sorted(pathlib.Path("crates/honestly-server/src/routes").rglob("*.rs"))
+)
 variables = documented_variables()
 configmaps = {d["metadata"]["name"]: d for d in find("ConfigMap")}
 secrets = {d["metadata"]["name"]: d for d in find("Secret")}
