@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs and prepares what the tests need on a Debian machine (scripts/ci.sh runs it after
 # formatting and lints, before the tests): the npm packages of the snarkjs interop tests,
-# redis-server, Chromium, Maven (for the embedded Neo4j), python3's requests, python3-venv
-# and the pinned schemathesis. node, java (17 or newer) and python3 must be there already.
+# redis-server, Chromium, Maven (for the embedded Neo4j), python3's requests, python3-venv,
+# the pinned schemathesis, and the OpenAPI client tools (openapi-spec-validator,
+# openapi-typescript, tsc). node, java (17 or newer) and python3 must be there already.
 # Debian packages are installed as root or through sudo, and only when missing.
 # Idempotent: a second run installs nothing and takes a few seconds; the caches live in
 # git-ignored folders of the repository.
@@ -92,3 +93,6 @@ echo "python3 -m venv works"
 
 step "schemathesis for the schema fuzzing test"
 scripts/schemathesis/setup.sh
+
+step "openapi-spec-validator, openapi-typescript and tsc for the generated-client test"
+scripts/openapi-client/setup.sh

@@ -25,6 +25,51 @@ use utoipa::{Modify, OpenApi};
 )]
 struct ApiDoc;
 
+/// Any JSON object; its members are described in words where it appears (a document's
+/// metadata, an action's parameters, a snarkjs verification key, a signed bundle). Shown as an
+/// object with any members, so generated clients can read them.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // Documentation only.
+pub struct JsonObject(#[schema(inline)] std::collections::HashMap<String, serde_json::Value>);
+
+/// A Groth16 proof over BN254 in snarkjs' JSON: each coordinate a decimal string, points in
+/// projective form (`pi_a`, `pi_c`: `[x, y, z]`; `pi_b`: three pairs), `protocol: "groth16"`,
+/// `curve: "bn128"`.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // Documentation only: proofs are parsed strictly by the zk crate.
+pub struct SnarkjsProof {
+    /// G1 point `[x, y, z]`.
+    pi_a: Vec<String>,
+    /// G2 point `[[x0, x1], [y0, y1], [z0, z1]]`.
+    pi_b: Vec<Vec<String>>,
+    /// G1 point `[x, y, z]`.
+    pi_c: Vec<String>,
+    /// `groth16`.
+    protocol: String,
+    /// `bn128`.
+    curve: String,
+}
+
+/// What a verifier asks of a proof beyond its validity (each member optional).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // Documentation only: parsed as the domain's expectations.
+pub struct Expectations {
+    /// The proof's `minAge` must be at least this (age proofs).
+    min_age: Option<u64>,
+    /// The proof must be about the document with this hex SHA-256.
+    document_sha256: Option<String>,
+    /// The proof's reference time must be at most this many seconds old (age proofs).
+    max_proof_age_seconds: Option<u64>,
+    /// The proof's registry root must be exactly this (authenticity proofs, decimal).
+    registry_root: Option<String>,
+}
+
+/// A body of raw bytes (a document's content, a QR code image): `type: string, format:
+/// binary` in the document, as client generators expect.
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct Binary(#[allow(dead_code)] Vec<u8>);
+
 struct BearerAuth;
 
 impl Modify for BearerAuth {

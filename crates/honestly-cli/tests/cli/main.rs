@@ -11,6 +11,7 @@ mod crash;
 mod keys;
 mod logs;
 mod neo4j_outage;
+mod openapi_client;
 mod registry;
 mod replicas;
 mod schema_fuzz;

@@ -103,7 +103,7 @@ impl From<LoginOutcome> for TokenResponse {
 }
 
 /// Creates an account (when registration is open).
-#[utoipa::path(post, path = "/auth/register", tag = "auth", request_body = Credentials,
+#[utoipa::path(post, operation_id = "register", path = "/auth/register", tag = "auth", request_body = Credentials,
     responses((status = 201, description = "Account created", body = UserResponse),
               (status = 400, description = "Invalid username or password", body = ErrorBody),
               (status = 403, description = "Registration is closed", body = ErrorBody),
@@ -120,7 +120,7 @@ pub async fn register(
 }
 
 /// Logs in; repeated failures for a username from one client answer 429 for 15 minutes.
-#[utoipa::path(post, path = "/auth/login", tag = "auth", request_body = Credentials,
+#[utoipa::path(post, operation_id = "login", path = "/auth/login", tag = "auth", request_body = Credentials,
     responses((status = 200, description = "Logged in", body = TokenResponse),
               (status = 400, description = "Malformed JSON or a body that does not fit", body = ErrorBody),
               (status = 401, description = "Invalid username or password", body = ErrorBody),
@@ -138,7 +138,7 @@ pub async fn login(
 }
 
 /// Spends a refresh token for a new pair; a spent token revokes its whole session.
-#[utoipa::path(post, path = "/auth/refresh", tag = "auth", request_body = RefreshRequest,
+#[utoipa::path(post, operation_id = "refreshTokens", path = "/auth/refresh", tag = "auth", request_body = RefreshRequest,
     responses((status = 200, description = "New token pair", body = TokenResponse),
               (status = 400, description = "Malformed JSON or a body that does not fit", body = ErrorBody),
               (status = 401, description = "Invalid, expired, spent or revoked token", body = ErrorBody),
@@ -152,7 +152,7 @@ pub async fn refresh(
 }
 
 /// Ends the session: this access token and every refresh token of its login.
-#[utoipa::path(post, path = "/auth/logout", tag = "auth", security(("bearer" = [])),
+#[utoipa::path(post, operation_id = "logout", path = "/auth/logout", tag = "auth", security(("bearer" = [])),
     responses((status = 204, description = "Logged out"),
               (status = 401, description = "Not authenticated", body = ErrorBody)))]
 pub async fn logout(
@@ -165,7 +165,7 @@ pub async fn logout(
 }
 
 /// The caller's account.
-#[utoipa::path(get, path = "/auth/me", tag = "auth", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "getMe", path = "/auth/me", tag = "auth", security(("bearer" = [])),
     responses((status = 200, description = "The account", body = UserResponse),
               (status = 401, description = "Not authenticated", body = ErrorBody)))]
 pub async fn me(

@@ -57,7 +57,7 @@ pub struct DocumentView {
     /// RFC 3339.
     pub created_at: String,
     /// The uploader's JSON object.
-    #[schema(value_type = Object)]
+    #[schema(value_type = crate::openapi::JsonObject)]
     pub metadata: serde_json::Value,
 }
 
@@ -149,7 +149,7 @@ async fn read_file(mut field: Field<'_>, max: u64, hint: usize) -> Result<(Vec<u
 }
 
 /// Uploads a document: encrypted at rest, registered in the registry tree.
-#[utoipa::path(post, path = DOCUMENTS, tag = "vault", security(("bearer" = [])),
+#[utoipa::path(post, operation_id = "uploadDocument", path = DOCUMENTS, tag = "vault", security(("bearer" = [])),
     request_body(content = UploadForm, content_type = "multipart/form-data"),
     responses((status = 201, description = "Stored", body = DocumentResponse),
               (status = 400, description = "Invalid form", body = ErrorBody),
@@ -202,7 +202,7 @@ pub async fn upload(
 }
 
 /// The caller's documents, newest first, with cursor pagination.
-#[utoipa::path(get, path = DOCUMENTS, tag = "vault", security(("bearer" = [])), params(ListQuery),
+#[utoipa::path(get, operation_id = "listDocuments", path = DOCUMENTS, tag = "vault", security(("bearer" = [])), params(ListQuery),
     responses((status = 200, description = "A page", body = DocumentList),
               (status = 400, description = "Bad limit or cursor", body = ErrorBody),
               (status = 401, description = "Not authenticated", body = ErrorBody)))]
@@ -219,7 +219,7 @@ pub async fn list(
 }
 
 /// One document's metadata.
-#[utoipa::path(get, path = DOCUMENT, tag = "vault", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "getDocument", path = DOCUMENT, tag = "vault", security(("bearer" = [])),
     params(("id" = String, Path, description = "`doc_…`")),
     responses((status = 200, description = "The document", body = DocumentResponse),
               (status = 401, description = "Not authenticated", body = ErrorBody),
@@ -252,9 +252,9 @@ fn content_disposition(file_name: &str) -> HeaderValue {
 }
 
 /// The decrypted content, as an attachment.
-#[utoipa::path(get, path = "/vault/documents/{id}/content", tag = "vault", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "getDocumentContent", path = "/vault/documents/{id}/content", tag = "vault", security(("bearer" = [])),
     params(("id" = String, Path, description = "`doc_…`")),
-    responses((status = 200, description = "The plaintext bytes, as the document's own media type", content_type = "*/*", body = Vec<u8>),
+    responses((status = 200, description = "The plaintext bytes, as the document's own media type", content_type = "*/*", body = crate::openapi::Binary),
               (status = 401, description = "Not authenticated", body = ErrorBody),
               (status = 404, description = "Not found (or not yours)", body = ErrorBody)))]
 pub async fn content(
@@ -276,7 +276,7 @@ pub async fn content(
 }
 
 /// Deletes a document: metadata and ciphertext are gone, its links stop working.
-#[utoipa::path(delete, path = DOCUMENT, tag = "vault", security(("bearer" = [])),
+#[utoipa::path(delete, operation_id = "deleteDocument", path = DOCUMENT, tag = "vault", security(("bearer" = [])),
     params(("id" = String, Path, description = "`doc_…`")),
     responses((status = 204, description = "Deleted"),
               (status = 401, description = "Not authenticated", body = ErrorBody),

@@ -128,7 +128,7 @@ pub struct LinkList {
 }
 
 /// Creates a share link; the token appears in this response only.
-#[utoipa::path(post, path = SHARE_LINKS, tag = "share", security(("bearer" = [])), request_body = CreateLink,
+#[utoipa::path(post, operation_id = "createShareLink", path = SHARE_LINKS, tag = "share", security(("bearer" = [])), request_body = CreateLink,
     responses((status = 201, description = "Created", body = LinkResponse),
               (status = 400, description = "Invalid request", body = ErrorBody),
               (status = 401, description = "Not authenticated", body = ErrorBody),
@@ -161,7 +161,7 @@ pub(crate) async fn create_link_for(
 }
 
 /// The caller's links, without tokens.
-#[utoipa::path(get, path = SHARE_LINKS, tag = "share", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "listShareLinks", path = SHARE_LINKS, tag = "share", security(("bearer" = [])),
     responses((status = 200, description = "Links", body = LinkList),
               (status = 401, description = "Not authenticated", body = ErrorBody)))]
 pub async fn list(
@@ -173,7 +173,7 @@ pub async fn list(
 }
 
 /// Revokes a link, effective at once.
-#[utoipa::path(delete, path = "/vault/share-links/{id}", tag = "share", security(("bearer" = [])),
+#[utoipa::path(delete, operation_id = "revokeShareLink", path = "/vault/share-links/{id}", tag = "share", security(("bearer" = [])),
     params(("id" = String, Path, description = "`lnk_…`")),
     responses((status = 204, description = "Revoked"),
               (status = 401, description = "Not authenticated", body = ErrorBody),

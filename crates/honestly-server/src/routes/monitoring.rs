@@ -126,14 +126,14 @@ pub(crate) fn health_status(checks: &BTreeMap<String, CheckResult>) -> (&'static
 }
 
 /// Liveness: answers while the process serves.
-#[utoipa::path(get, path = "/monitoring/live", tag = "monitoring",
+#[utoipa::path(get, operation_id = "live", path = "/monitoring/live", tag = "monitoring",
     responses((status = 200, description = "The process is alive", body = LiveResponse)))]
 pub async fn live() -> Json<LiveResponse> {
     Json(LiveResponse { alive: true })
 }
 
 /// Readiness: 200 when every dependency answers, else 503.
-#[utoipa::path(get, path = "/monitoring/ready", tag = "monitoring",
+#[utoipa::path(get, operation_id = "ready", path = "/monitoring/ready", tag = "monitoring",
     responses((status = 200, description = "Ready for traffic", body = ReadyResponse),
               (status = 503, description = "Not ready", body = ReadyResponse)))]
 pub async fn ready(State(state): State<AppState>) -> Response {
@@ -146,7 +146,7 @@ pub async fn ready(State(state): State<AppState>) -> Response {
 }
 
 /// Health: status of every dependency, version and uptime.
-#[utoipa::path(get, path = "/monitoring/health", tag = "monitoring",
+#[utoipa::path(get, operation_id = "health", path = "/monitoring/health", tag = "monitoring",
     responses((status = 200, description = "Healthy or degraded", body = HealthResponse),
               (status = 503, description = "Unhealthy", body = HealthResponse)))]
 pub async fn health(State(state): State<AppState>) -> Response {
@@ -163,7 +163,7 @@ pub async fn health(State(state): State<AppState>) -> Response {
 }
 
 /// Per-route metrics as JSON (monitoring token in production).
-#[utoipa::path(get, path = "/monitoring/metrics", tag = "monitoring",
+#[utoipa::path(get, operation_id = "getMetrics", path = "/monitoring/metrics", tag = "monitoring",
     security(("bearer" = [])),
     responses((status = 200, description = "Per-route figures", body = MetricsResponse),
               (status = 401, description = "Missing or wrong monitoring token", body = crate::error::ErrorBody)))]
@@ -172,7 +172,7 @@ pub async fn metrics(_access: MonitoringAccess, State(state): State<AppState>) -
 }
 
 /// The same figures in Prometheus text format.
-#[utoipa::path(get, path = "/metrics", tag = "monitoring",
+#[utoipa::path(get, operation_id = "getPrometheusMetrics", path = "/metrics", tag = "monitoring",
     security(("bearer" = [])),
     responses((status = 200, description = "Prometheus exposition", body = String, content_type = "text/plain"),
               (status = 401, description = "Missing or wrong monitoring token", body = crate::error::ErrorBody)))]
@@ -202,7 +202,7 @@ pub struct InteractionsResponse {
 
 /// The latest `/ai/*` calls of this process, accepted or refused (monitoring token in
 /// production).
-#[utoipa::path(get, path = "/monitoring/ai-interactions", tag = "monitoring",
+#[utoipa::path(get, operation_id = "listAgentInteractions", path = "/monitoring/ai-interactions", tag = "monitoring",
     security(("bearer" = [])), params(InteractionQuery),
     responses((status = 200, description = "Newest first", body = InteractionsResponse),
               (status = 400, description = "Bad limit or agent id", body = crate::error::ErrorBody),

@@ -46,12 +46,12 @@ pub struct ProofView {
     /// The document proven about.
     pub document_id: String,
     /// snarkjs proof JSON (`pi_a`, `pi_b`, `pi_c`, `protocol`, `curve`).
-    #[schema(value_type = Object)]
+    #[schema(value_type = crate::openapi::SnarkjsProof)]
     pub proof: serde_json::Value,
     /// Decimal strings in the circuit's order.
     pub public_signals: Vec<String>,
     /// `{name: value}` of the public signals.
-    #[schema(value_type = Object)]
+    #[schema(value_type = std::collections::HashMap<String, String>)]
     pub public_inputs: serde_json::Map<String, serde_json::Value>,
     /// The nullifier signal.
     pub nullifier: String,
@@ -89,7 +89,7 @@ pub struct ProofList {
 }
 
 /// Proves a statement about one of the caller's documents.
-#[utoipa::path(post, path = "/vault/documents/{id}/proofs", tag = "proofs", security(("bearer" = [])),
+#[utoipa::path(post, operation_id = "createProof", path = "/vault/documents/{id}/proofs", tag = "proofs", security(("bearer" = [])),
     params(("id" = String, Path, description = "`doc_…`")), request_body = CreateProof,
     responses((status = 201, description = "Proof made and stored", body = ProofResponse),
               (status = 400, description = "Invalid request", body = ErrorBody),
@@ -115,7 +115,7 @@ pub async fn create(
 }
 
 /// The caller's proofs.
-#[utoipa::path(get, path = "/vault/proofs", tag = "proofs", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "listProofs", path = "/vault/proofs", tag = "proofs", security(("bearer" = [])),
     responses((status = 200, description = "Proofs", body = ProofList),
               (status = 401, description = "Not authenticated", body = ErrorBody)))]
 pub async fn list(
@@ -127,7 +127,7 @@ pub async fn list(
 }
 
 /// One of the caller's proofs.
-#[utoipa::path(get, path = "/vault/proofs/{id}", tag = "proofs", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "getProof", path = "/vault/proofs/{id}", tag = "proofs", security(("bearer" = [])),
     params(("id" = String, Path, description = "`prf_…`")),
     responses((status = 200, description = "The proof", body = ProofResponse),
               (status = 401, description = "Not authenticated", body = ErrorBody),

@@ -67,11 +67,11 @@ fn view(state: &AppState, token: &str, access: &Access) -> serde_json::Value {
 
 /// What a share link shows, by its access level; consumes one access. A browser (an `Accept`
 /// header preferring `text/html`) gets the verifier's HTML page instead of the JSON view.
-#[utoipa::path(get, path = share_page::SHARE, tag = "share",
+#[utoipa::path(get, operation_id = "openShare", path = share_page::SHARE, tag = "share",
     params(("token" = String, Path, description = "The link's token"),
            ("X-Share-Passphrase" = Option<String>, Header, description = "The passphrase, for links that have one")),
     responses((status = 200, description = "The view (JSON), or with `Accept: text/html` the verifier page (HTML; for a link with a passphrase and none given, the passphrase form)",
-               content((Object = "application/json"), (String = "text/html"))),
+               content((crate::openapi::JsonObject = "application/json"), (String = "text/html"))),
               (status = 401, description = "Passphrase missing or wrong (nothing consumed)", body = ErrorBody),
               (status = 404, description = "Not available (HTML: one page for every reason)", content((ErrorBody = "application/json"), (String = "text/html"))),
               (status = 429, description = "Too many wrong passphrases", body = ErrorBody)))]
@@ -87,10 +87,10 @@ pub async fn open(State(state): State<AppState>, Path(token): Path<String>, head
 }
 
 /// The signed verification bundle; consumes one access.
-#[utoipa::path(get, path = "/vault/share/{token}/bundle", tag = "share",
+#[utoipa::path(get, operation_id = "getShareBundle", path = "/vault/share/{token}/bundle", tag = "share",
     params(("token" = String, Path, description = "The link's token"),
            ("X-Share-Passphrase" = Option<String>, Header, description = "The passphrase, for links that have one")),
-    responses((status = 200, description = "The bundle, signed with the key at /.well-known/honestly-keys.json", body = Object),
+    responses((status = 200, description = "The bundle, signed with the key at /.well-known/honestly-keys.json", body = crate::openapi::JsonObject),
               (status = 401, description = "Passphrase missing or wrong (nothing consumed)", body = ErrorBody),
               (status = 404, description = "Not available", body = ErrorBody)))]
 pub async fn bundle(
@@ -115,9 +115,9 @@ pub struct ContentQuery {
 }
 
 /// The decrypted content behind a `full` link's short-lived signed URL.
-#[utoipa::path(get, path = "/vault/share/{token}/content", tag = "share",
+#[utoipa::path(get, operation_id = "getSharedContent", path = "/vault/share/{token}/content", tag = "share",
     params(("token" = String, Path, description = "The link's token"), ContentQuery),
-    responses((status = 200, description = "The document, as its own media type", content_type = "*/*", body = Vec<u8>),
+    responses((status = 200, description = "The document, as its own media type", content_type = "*/*", body = crate::openapi::Binary),
               (status = 400, description = "`expires` or `sig` missing or malformed", body = ErrorBody),
               (status = 404, description = "Not available, expired or bad signature", body = ErrorBody)))]
 pub async fn content(
@@ -147,9 +147,9 @@ pub struct QrQuery {
 }
 
 /// The QR code of a link's share URL (does not consume an access).
-#[utoipa::path(get, path = "/vault/qr/{token}", tag = "share",
+#[utoipa::path(get, operation_id = "getShareQr", path = "/vault/qr/{token}", tag = "share",
     params(("token" = String, Path, description = "The link's token"), QrQuery),
-    responses((status = 200, description = "PNG (default) or SVG image", content((Vec<u8> = "image/png"), (String = "image/svg+xml"))),
+    responses((status = 200, description = "PNG (default) or SVG image", content((crate::openapi::Binary = "image/png"), (String = "image/svg+xml"))),
               (status = 400, description = "Unknown format", body = ErrorBody),
               (status = 404, description = "Not available", body = ErrorBody)))]
 pub async fn qr(
@@ -173,8 +173,8 @@ pub async fn qr(
 }
 
 /// The public keys bundles are signed with (a JWK set).
-#[utoipa::path(get, path = "/.well-known/honestly-keys.json", tag = "share",
-    responses((status = 200, description = "JWK set of Ed25519 keys", body = Object)))]
+#[utoipa::path(get, operation_id = "getBundleSigningKeys", path = "/.well-known/honestly-keys.json", tag = "share",
+    responses((status = 200, description = "JWK set of Ed25519 keys", body = crate::openapi::JsonObject)))]
 pub async fn keys(State(state): State<AppState>) -> Json<serde_json::Value> {
     Json(state.links.public_keys())
 }

@@ -92,7 +92,7 @@ fn refusal(token: &str, error: LinkError, offered: Offered) -> Response {
 }
 
 /// The verifier page after the passphrase form was sent; consumes one access when it is right.
-#[utoipa::path(post, path = SHARE, tag = "share",
+#[utoipa::path(post, operation_id = "submitSharePassphrase", path = SHARE, tag = "share",
     params(("token" = String, Path, description = "The link's token")),
     request_body(content = PassphraseForm, content_type = "application/x-www-form-urlencoded"),
     responses((status = 200, description = "The verifier page", content_type = "text/html", body = String),

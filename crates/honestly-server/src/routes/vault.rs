@@ -81,7 +81,7 @@ pub struct RegistryResponse {
 }
 
 /// The caller's own events, newest first.
-#[utoipa::path(get, path = "/vault/timeline", tag = "vault", security(("bearer" = [])), params(TimelineQuery),
+#[utoipa::path(get, operation_id = "getTimeline", path = "/vault/timeline", tag = "vault", security(("bearer" = [])), params(TimelineQuery),
     responses((status = 200, description = "Events", body = TimelineResponse),
               (status = 400, description = "Bad limit", body = ErrorBody),
               (status = 401, description = "Not authenticated", body = ErrorBody)))]
@@ -99,7 +99,7 @@ pub async fn timeline(
 }
 
 /// Root, size and epoch of the document registry tree.
-#[utoipa::path(get, path = "/vault/registry", tag = "vault",
+#[utoipa::path(get, operation_id = "getRegistry", path = "/vault/registry", tag = "vault",
     responses((status = 200, description = "Registry state", body = RegistryResponse)))]
 pub async fn registry(State(state): State<AppState>) -> Result<Json<RegistryResponse>, ApiError> {
     let (size, root) = state.registry.current_decimal().await;

@@ -62,7 +62,7 @@ pub struct AddCircuit {
     /// 1–64 of `a-z 0-9 _`, starting with a letter.
     pub name: String,
     /// snarkjs `verification_key.json` (Groth16, BN254).
-    #[schema(value_type = Object)]
+    #[schema(value_type = crate::openapi::JsonObject)]
     pub verification_key: serde_json::Value,
     /// Index of the public signal that is a nullifier, if any.
     pub nullifier_signal: Option<usize>,
@@ -75,13 +75,13 @@ pub struct VerifyRequest {
     /// A circuit name from `/zkp/circuits`.
     pub proof_type: String,
     /// snarkjs proof JSON.
-    #[schema(value_type = Object)]
+    #[schema(value_type = crate::openapi::SnarkjsProof)]
     pub proof: serde_json::Value,
     /// Decimal strings in the circuit's order.
     #[schema(value_type = Vec<String>)]
     pub public_signals: serde_json::Value,
     /// Checks beyond validity.
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<crate::openapi::Expectations>)]
     pub expected: Option<Expected>,
 }
 
@@ -96,14 +96,14 @@ pub struct VerifyResponse {
 }
 
 /// Every circuit: built in and external.
-#[utoipa::path(get, path = CIRCUITS, tag = "zkp",
+#[utoipa::path(get, operation_id = "listCircuits", path = CIRCUITS, tag = "zkp",
     responses((status = 200, description = "Circuits", body = Vec<CircuitView>)))]
 pub async fn circuits(State(state): State<AppState>) -> Json<Vec<CircuitView>> {
     Json(state.zk.circuits().into_iter().map(Into::into).collect())
 }
 
 /// Registers an external snarkjs verification key (admin).
-#[utoipa::path(post, path = CIRCUITS, tag = "zkp", security(("bearer" = [])), request_body = AddCircuit,
+#[utoipa::path(post, operation_id = "addCircuit", path = CIRCUITS, tag = "zkp", security(("bearer" = [])), request_body = AddCircuit,
     responses((status = 201, description = "Registered", body = CircuitView),
               (status = 400, description = "Invalid name or key", body = ErrorBody),
               (status = 401, description = "Not authenticated", body = ErrorBody),
@@ -122,7 +122,7 @@ pub async fn add_circuit(
 }
 
 /// Removes an external circuit (admin).
-#[utoipa::path(delete, path = "/zkp/circuits/{name}", tag = "zkp", security(("bearer" = [])),
+#[utoipa::path(delete, operation_id = "removeCircuit", path = "/zkp/circuits/{name}", tag = "zkp", security(("bearer" = [])),
     params(("name" = String, Path, description = "An external circuit")),
     responses((status = 204, description = "Removed"),
               (status = 401, description = "Not authenticated", body = ErrorBody),
@@ -141,9 +141,9 @@ pub async fn remove_circuit(
 }
 
 /// A circuit's snarkjs `verification_key.json`; `ETag` is its SHA-256.
-#[utoipa::path(get, path = "/zkp/artifacts/{circuit}/verification_key.json", tag = "zkp",
+#[utoipa::path(get, operation_id = "getVerificationKey", path = "/zkp/artifacts/{circuit}/verification_key.json", tag = "zkp",
     params(("circuit" = String, Path, description = "A circuit name")),
-    responses((status = 200, description = "The key", body = Object),
+    responses((status = 200, description = "The key", body = crate::openapi::JsonObject),
               (status = 304, description = "Not modified (If-None-Match)"),
               (status = 404, description = "Unknown circuit", body = ErrorBody)))]
 pub async fn verification_key(
@@ -169,7 +169,7 @@ pub async fn verification_key(
 }
 
 /// Verifies a proof anonymously (rate limited; never consumes a nullifier).
-#[utoipa::path(post, path = "/zkp/verify", tag = "zkp", request_body = VerifyRequest,
+#[utoipa::path(post, operation_id = "verifyProof", path = "/zkp/verify", tag = "zkp", request_body = VerifyRequest,
     responses((status = 200, description = "The verdict", body = VerifyResponse),
               (status = 400, description = "Invalid request", body = ErrorBody),
               (status = 413, description = "Body larger than 1 MiB", body = ErrorBody),

@@ -70,7 +70,7 @@ pub struct AgentDeleted {
 }
 
 /// Creates a delegated agent; its secret is shown in this answer only.
-#[utoipa::path(post, path = AGENTS, tag = "ai", security(("bearer" = [])), request_body = CreateAgent,
+#[utoipa::path(post, operation_id = "createAgent", path = AGENTS, tag = "ai", security(("bearer" = [])), request_body = CreateAgent,
     responses((status = 201, description = "`data`: AgentView with `secret`", body = AiEnvelope),
               (status = 400, description = "Invalid name", body = AiEnvelope),
               (status = 401, description = "Not authenticated", body = AiEnvelope),
@@ -92,7 +92,7 @@ pub async fn create(
 }
 
 /// The caller's delegated agents.
-#[utoipa::path(get, path = AGENTS, tag = "ai", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "listAgents", path = AGENTS, tag = "ai", security(("bearer" = [])),
     responses((status = 200, description = "`data`: AgentList", body = AiEnvelope),
               (status = 401, description = "Not authenticated", body = AiEnvelope)))]
 pub async fn list(State(state): State<AppState>, AuthUser(session): AuthUser) -> Result<AiReply, ApiError> {
@@ -101,7 +101,7 @@ pub async fn list(State(state): State<AppState>, AuthUser(session): AuthUser) ->
 }
 
 /// One of the caller's delegated agents.
-#[utoipa::path(get, path = AGENT, tag = "ai", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "getAgent", path = AGENT, tag = "ai", security(("bearer" = [])),
     params(("id" = String, Path, description = "`agt_…`")),
     responses((status = 200, description = "`data`: AgentView", body = AiEnvelope),
               (status = 401, description = "Not authenticated", body = AiEnvelope),
@@ -118,7 +118,7 @@ pub async fn get(
 }
 
 /// Deletes a delegated agent: its signatures fail from this moment.
-#[utoipa::path(delete, path = AGENT, tag = "ai", security(("bearer" = [])),
+#[utoipa::path(delete, operation_id = "deleteAgent", path = AGENT, tag = "ai", security(("bearer" = [])),
     params(("id" = String, Path, description = "`agt_…`")),
     responses((status = 200, description = "`data`: AgentDeleted", body = AiEnvelope),
               (status = 401, description = "Not authenticated", body = AiEnvelope),

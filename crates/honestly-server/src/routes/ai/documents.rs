@@ -51,7 +51,7 @@ fn hash_data(meta: DocumentMeta, caller: &AgentCaller) -> DocumentHashData {
 
 /// Looks a registered document up by id (delegated agents, own user's documents) or by
 /// SHA-256 (any agent) (`action: get_document_hash`).
-#[utoipa::path(post, path = "/ai/get-document-hash", tag = "ai", request_body = SignedEnvelope,
+#[utoipa::path(post, operation_id = "agentGetDocumentHash", path = "/ai/get-document-hash", tag = "ai", request_body = SignedEnvelope,
     params(("X-AI-Signature" = String, Header, description = "Hex HMAC-SHA256 of the canonical envelope")),
     responses((status = 200, description = "`data`: DocumentHashData", body = AiEnvelope),
               (status = 400, description = "Malformed envelope or parameters", body = AiEnvelope),

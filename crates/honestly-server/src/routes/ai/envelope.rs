@@ -35,19 +35,30 @@ pub fn is_ai_path(path: &str) -> bool {
 }
 
 /// The envelope every `/ai/*` answer is wrapped in.
-#[derive(Serialize, ToSchema)]
+#[derive(ToSchema)]
+#[allow(dead_code)] // Documentation only: [`layer`] writes the envelope.
 pub struct AiEnvelope {
     /// Whether the call succeeded (2xx).
-    pub success: bool,
-    /// The answer's data on success.
-    #[schema(value_type = Option<Object>)]
-    pub data: Option<serde_json::Value>,
-    /// The error (`{code, message, error_id, fields?}`) otherwise.
-    #[schema(value_type = Option<Object>)]
-    pub error: Option<serde_json::Value>,
-    /// `{request_id, timestamp, agent_id}`.
-    #[schema(value_type = Object)]
-    pub metadata: serde_json::Value,
+    success: bool,
+    /// The answer's data on success (its members depend on the route, see its description).
+    #[schema(value_type = Option<crate::openapi::JsonObject>)]
+    data: Option<serde_json::Value>,
+    /// The error otherwise.
+    error: Option<ErrorContent>,
+    /// About the call.
+    metadata: EnvelopeMetadata,
+}
+
+/// The `metadata` of an `/ai` envelope.
+#[derive(ToSchema)]
+#[allow(dead_code)] // Documentation only.
+pub struct EnvelopeMetadata {
+    /// The request's `X-Request-ID`.
+    request_id: String,
+    /// RFC 3339, when the answer was made.
+    timestamp: String,
+    /// The agent the request named (as authenticated, or as claimed when refused).
+    agent_id: Option<String>,
 }
 
 /// What the envelope layer needs: where interactions are recorded, and each route's action.

@@ -21,7 +21,7 @@ pub struct AiHealthData {
 }
 
 /// Health of what the agent API depends on (no signature needed).
-#[utoipa::path(get, path = "/ai/health", tag = "ai",
+#[utoipa::path(get, operation_id = "agentHealth", path = "/ai/health", tag = "ai",
     responses((status = 200, description = "`data`: AiHealthData", body = AiEnvelope),
               (status = 503, description = "Unhealthy", body = AiEnvelope)))]
 pub async fn health(State(state): State<AppState>) -> Result<AiReply, ApiError> {

@@ -10,7 +10,7 @@ use crate::state::AppState;
 
 /// Creates a share link for the delegated agent's user (`action: create_share_link`);
 /// parameters as `POST /vault/share-links`.
-#[utoipa::path(post, path = "/ai/create-share-link", tag = "ai", request_body = SignedEnvelope,
+#[utoipa::path(post, operation_id = "agentCreateShareLink", path = "/ai/create-share-link", tag = "ai", request_body = SignedEnvelope,
     params(("X-AI-Signature" = String, Header, description = "Hex HMAC-SHA256 of the canonical envelope")),
     responses((status = 201, description = "`data`: {link}", body = AiEnvelope),
               (status = 400, description = "Malformed envelope or parameters", body = AiEnvelope),

@@ -31,7 +31,7 @@ pub struct SignedEnvelope {
     /// The route's action word (`verify_proof`, …).
     pub action: String,
     /// The action's parameters.
-    #[schema(value_type = Object)]
+    #[schema(value_type = crate::openapi::JsonObject)]
     pub parameters: serde_json::Value,
     /// Unix seconds (integer or float), within `AI_SIGNATURE_TOLERANCE` of the server clock.
     pub timestamp: f64,

@@ -28,7 +28,7 @@ pub struct AgentVerifyData {
     /// The circuit.
     pub proof_type: String,
     /// `{signal name: decimal}`.
-    #[schema(value_type = Object)]
+    #[schema(value_type = std::collections::HashMap<String, String>)]
     pub public_inputs: serde_json::Map<String, serde_json::Value>,
     /// The nullifier signal, when the circuit has one.
     pub nullifier: Option<String>,
@@ -44,7 +44,7 @@ fn verdict_note(outcome: &VerifyOutcome) -> String {
 }
 
 /// Verifies one proof (`action: verify_proof`); consumes its nullifier unless told not to.
-#[utoipa::path(post, path = "/ai/verify-proof", tag = "ai", request_body = SignedEnvelope,
+#[utoipa::path(post, operation_id = "agentVerifyProof", path = "/ai/verify-proof", tag = "ai", request_body = SignedEnvelope,
     params(("X-AI-Signature" = String, Header, description = "Hex HMAC-SHA256 of the canonical envelope")),
     responses((status = 200, description = "`data`: AgentVerifyData", body = AiEnvelope),
               (status = 400, description = "Malformed envelope or parameters", body = AiEnvelope),
@@ -113,7 +113,7 @@ pub struct BatchData {
 }
 
 /// Verifies 1–100 proofs in one batched check (`action: verify_proofs_batch`).
-#[utoipa::path(post, path = "/ai/verify-proofs-batch", tag = "ai", request_body = SignedEnvelope,
+#[utoipa::path(post, operation_id = "agentVerifyProofsBatch", path = "/ai/verify-proofs-batch", tag = "ai", request_body = SignedEnvelope,
     params(("X-AI-Signature" = String, Header, description = "Hex HMAC-SHA256 of the canonical envelope")),
     responses((status = 200, description = "`data`: BatchData", body = AiEnvelope),
               (status = 400, description = "Malformed envelope or parameters (0 or more than 100 proofs)", body = AiEnvelope),
