@@ -55,6 +55,9 @@ enum Command {
         #[command(subcommand)]
         action: commands::user::UserCommand,
     },
+    /// Export everything of one account (documents decrypted, proofs, links, agents, timeline)
+    /// into a ZIP archive, as `GET /vault/export` does.
+    Export(commands::export::ExportArgs),
 }
 
 #[derive(Subcommand)]
@@ -76,6 +79,7 @@ fn main() -> ExitCode {
         Command::Serve => commands::serve::run(),
         Command::Config { action: ConfigAction::Check } => commands::config::check(),
         Command::User { action } => commands::user::run(action),
+        Command::Export(args) => commands::export::run(args),
         Command::Agent { action } => commands::agent::run(action),
         Command::Keys { action } => commands::keys::run(action),
         Command::Audit { action } => commands::audit::run(action),

@@ -11,6 +11,7 @@ pub mod cpu;
 pub mod crypto;
 pub mod documents;
 pub mod error;
+pub mod export;
 pub mod ids;
 pub mod links;
 pub mod ratelimit;

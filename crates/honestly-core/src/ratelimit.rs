@@ -45,6 +45,12 @@ pub struct Decision {
 pub trait RateLimiter: Send + Sync {
     /// Counts one request for `key` under `quota` and says whether it may proceed.
     async fn check(&self, key: &str, quota: Quota) -> Decision;
+
+    /// Gives back one request that [`RateLimiter::check`] allowed for `key` under the same
+    /// `quota`, when what it guarded turned out not to count (a limiter of failures reserves
+    /// one before the attempt and gives it back when the attempt succeeds). Nothing happens
+    /// when nothing is counted for `key`.
+    async fn refund(&self, key: &str, quota: Quota);
 }
 
 /// One GCRA step: given the stored TAT (as an offset from a reference instant), returns the
@@ -64,6 +70,13 @@ pub fn gcra_step(stored_tat: Option<Duration>, now: Duration, quota: Quota) -> (
     let remaining = (headroom.as_nanos() / interval.as_nanos().max(1)) as u32;
     let decision = Decision { allowed: true, limit: quota.burst, remaining, retry_after: Duration::ZERO };
     (decision, Some(new_tat))
+}
+
+/// The TAT after giving one request back: one emission interval earlier, and `None` (forget the
+/// key) once that is not after `now`.
+pub fn gcra_refund(stored_tat: Option<Duration>, now: Duration, quota: Quota) -> Option<Duration> {
+    let tat = stored_tat?.checked_sub(quota.emission_interval())?;
+    (tat > now).then_some(tat)
 }
 
 const SHARDS: usize = 16;
@@ -102,6 +115,10 @@ impl RateLimiter for MemoryRateLimiter {
     async fn check(&self, key: &str, quota: Quota) -> Decision {
         self.check_local(key, quota)
     }
+
+    async fn refund(&self, key: &str, quota: Quota) {
+        self.refund_local(key, quota);
+    }
 }
 
 impl MemoryRateLimiter {
@@ -120,6 +137,16 @@ impl MemoryRateLimiter {
             shard.insert(key.to_string(), tat);
         }
         decision
+    }
+
+    /// [`RateLimiter::refund`] without awaiting.
+    pub fn refund_local(&self, key: &str, quota: Quota) {
+        let now = self.epoch.elapsed();
+        let mut shard = self.shard(key).lock();
+        match gcra_refund(shard.get(key).copied(), now, quota) {
+            Some(tat) => shard.insert(key.to_string(), tat),
+            None => shard.remove(key),
+        };
     }
 }
 
@@ -144,6 +171,27 @@ mod tests {
         assert_eq!(d.retry_after, Duration::from_secs(1));
         let (d, _) = gcra_step(tat, now + Duration::from_secs(1), quota);
         assert!(d.allowed);
+    }
+
+    #[test]
+    fn a_refund_gives_back_exactly_one_request() {
+        let limiter = MemoryRateLimiter::new();
+        let quota = Quota { burst: 2, per_minute: 1 };
+        assert!(limiter.check_local("k", quota).allowed);
+        assert!(limiter.check_local("k", quota).allowed);
+        assert!(!limiter.check_local("k", quota).allowed);
+        limiter.refund_local("k", quota);
+        assert!(limiter.check_local("k", quota).allowed);
+        assert!(!limiter.check_local("k", quota).allowed);
+        // Refunding more than was counted forgets the key, never credits it beyond the burst.
+        for _ in 0..5 {
+            limiter.refund_local("k", quota);
+        }
+        assert!(limiter.check_local("k", quota).allowed);
+        assert!(limiter.check_local("k", quota).allowed);
+        assert!(!limiter.check_local("k", quota).allowed);
+        limiter.refund_local("unknown", quota);
+        assert!(limiter.check_local("unknown", quota).allowed);
     }
 
     #[test]

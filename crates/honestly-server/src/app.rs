@@ -15,7 +15,8 @@ use crate::middleware::{
 };
 use crate::routes::ai::envelope::{self, EnvelopeLayer};
 use crate::routes::{
-    ai, auth, docs, documents, fallback, links, monitoring, proofs, share, share_page, testing, vault, zkp,
+    ai, auth, docs, documents, export, fallback, links, monitoring, proofs, share, share_page, testing,
+    vault, zkp,
 };
 use crate::state::AppState;
 
@@ -40,6 +41,7 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
         .merge(documents::router())
         .merge(proofs::router())
         .merge(vault::router())
+        .merge(export::router())
         .merge(zkp::router())
         .merge(links::router())
         .merge(share::router())

@@ -8,6 +8,7 @@ use honestly_core::agents::{AgentAuthError, AgentError, AgentVerifyError};
 use honestly_core::auth::AuthError;
 use honestly_core::cpu::CpuBusy;
 use honestly_core::documents::DocumentError;
+use honestly_core::export::ExportError;
 use honestly_core::links::LinkError;
 use honestly_core::ratelimit::Decision;
 use honestly_core::store::StoreError;
@@ -90,6 +91,20 @@ impl From<LinkError> for ApiError {
             LinkError::Busy(busy) => busy.into(),
             LinkError::Store(store) => store.into(),
             other @ LinkError::Document(_) => ApiError::internal(other),
+        }
+    }
+}
+
+impl From<ExportError> for ApiError {
+    fn from(e: ExportError) -> Self {
+        match e {
+            ExportError::TooMany(decision) => ApiError::rate_limited(decision),
+            ExportError::NotFound => ApiError::not_found(),
+            ExportError::Busy(busy) => busy.into(),
+            ExportError::Store(store) => store.into(),
+            other @ (ExportError::Document(_) | ExportError::Archive(_) | ExportError::Abandoned) => {
+                ApiError::internal(other)
+            }
         }
     }
 }

@@ -14,6 +14,7 @@ pub mod interactions;
 pub mod json;
 pub mod metrics;
 mod middleware;
+pub mod no_store;
 mod openapi;
 mod pages;
 mod qr;

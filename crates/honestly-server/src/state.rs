@@ -11,6 +11,7 @@ use honestly_core::cpu::CpuPool;
 use honestly_core::crypto::signing::BundleSigner;
 use honestly_core::crypto::vault::VaultKeys;
 use honestly_core::documents::DocumentService;
+use honestly_core::export::{ExportDeps, ExportService};
 use honestly_core::links::service::LinkDeps;
 use honestly_core::links::LinkService;
 use honestly_core::ratelimit::{MemoryRateLimiter, RateLimiter};
@@ -85,6 +86,8 @@ pub struct AppState {
     pub proofs: Arc<ProofService>,
     /// Share links and verification bundles.
     pub links: Arc<LinkService>,
+    /// Data export.
+    pub export: Arc<ExportService>,
     /// Delegated agents and signed-request authentication.
     pub agents: Arc<AgentService>,
     /// The latest agent calls, for monitoring.
@@ -160,14 +163,23 @@ impl AppState {
                 cpu: cpu.clone(),
                 signer,
                 audit: audit.clone(),
+                limiter: Arc::clone(&limiter),
             },
         ));
         if let Some(link) = &redis {
             forget_on_invalidation(link, Arc::clone(&links), Arc::clone(&documents));
         }
+        let export = Arc::new(ExportService::new(ExportDeps {
+            store: Arc::clone(&store),
+            documents: Arc::clone(&documents),
+            cpu: cpu.clone(),
+            audit: audit.clone(),
+            limiter: Arc::clone(&limiter),
+        }));
         Ok(Self {
             redis,
             links,
+            export,
             auth,
             documents,
             registry,

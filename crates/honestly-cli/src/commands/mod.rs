@@ -3,6 +3,7 @@
 pub mod agent;
 pub mod audit;
 pub mod config;
+pub mod export;
 pub mod keys;
 pub mod serve;
 pub mod store_access;

@@ -8,6 +8,7 @@ mod agent;
 mod audit;
 mod config;
 mod crash;
+mod export;
 mod keys;
 mod logs;
 mod neo4j_outage;

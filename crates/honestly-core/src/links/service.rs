@@ -2,8 +2,9 @@
 //! verification bundle and its short-lived content URL (verifier side).
 //!
 //! Order of checks when a link is opened: token shape → link state (one read) → passphrase
-//! (rate limited per link; a wrong one consumes nothing) → the atomic consume in the store.
-//! Revoked, expired, exhausted, deleted and unknown links are the same `NotFound`.
+//! (wrong guesses are rate limited per link and client; a missing or wrong one consumes
+//! nothing) → the atomic consume in the store. Revoked, expired, exhausted, deleted and
+//! unknown links are the same `NotFound`.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -27,7 +28,7 @@ use crate::crypto::signing::BundleSigner;
 use crate::documents::{DocumentError, DocumentMeta, DocumentService};
 use crate::error::FieldErrors;
 use crate::ids::{DocumentId, LinkId, ProofId, UserId};
-use crate::ratelimit::{MemoryRateLimiter, Quota};
+use crate::ratelimit::{Quota, RateLimiter};
 use crate::store::{Store, StoreError};
 use crate::text_enum::either_of;
 use crate::timeline::{TimelineEvent, TimelineKind};
@@ -39,10 +40,10 @@ pub const MAX_HOURS: u32 = 720;
 pub const MAX_ACCESSES: u32 = 10_000;
 /// Most links one list returns.
 pub const MAX_LISTED: u32 = 500;
-/// Life of a signed content URL.
+/// Life of a signed content URL (never beyond its link's own expiry).
 pub const CONTENT_URL_TTL: Duration = Duration::from_secs(300);
-/// Wrong passphrases tolerated per link: at once, then per minute.
-const PASSPHRASE_QUOTA: Quota = Quota { burst: 5, per_minute: 5 };
+/// Wrong passphrases tolerated per link and client: at once, then per minute.
+pub const PASSPHRASE_QUOTA: Quota = Quota { burst: 5, per_minute: 5 };
 
 /// Why a link operation was refused.
 #[derive(Debug, thiserror::Error)]
@@ -56,7 +57,7 @@ pub enum LinkError {
     /// The link has a passphrase and none or a wrong one was given.
     #[error("passphrase required or wrong")]
     Passphrase,
-    /// Too many wrong passphrases for this link.
+    /// Too many wrong passphrases for this link from this client.
     #[error("too many attempts")]
     TooManyAttempts(crate::ratelimit::Decision),
     /// The CPU pool is saturated.
@@ -121,7 +122,7 @@ pub struct LinkService {
     cpu: CpuPool,
     signer: Arc<BundleSigner>,
     audit: AuditLog,
-    attempts: MemoryRateLimiter,
+    attempts: Arc<dyn RateLimiter>,
     cache: Cache<LinkId, Arc<Shared>>,
     base_url: String,
     content_key: [u8; 32],
@@ -161,6 +162,8 @@ pub struct LinkDeps {
     pub signer: Arc<BundleSigner>,
     /// Audit trail.
     pub audit: AuditLog,
+    /// Counts wrong passphrases (shared by the replicas when Redis is configured).
+    pub limiter: Arc<dyn RateLimiter>,
 }
 
 impl LinkService {
@@ -177,7 +180,7 @@ impl LinkService {
             cpu: deps.cpu,
             signer: deps.signer,
             audit: deps.audit,
-            attempts: MemoryRateLimiter::new(),
+            attempts: deps.limiter,
             cache,
             base_url: config.share_link_base_url.clone(),
             content_key: hasher.finalize().into(),
@@ -266,7 +269,11 @@ impl LinkService {
         };
         let event =
             TimelineEvent::new(user_id, TimelineKind::LinkCreated).document(&document.id).link(&link.id);
-        self.store.insert_link(&link, &event).await?;
+        // Refused when the document was deleted since it was read (another request, another
+        // replica): a link never outlives its document.
+        if !self.store.insert_link(&link, &event).await? {
+            return Err(LinkError::NotFound);
+        }
         Ok(Created { link, token })
     }
 
@@ -330,17 +337,7 @@ impl LinkService {
             }
         };
         if let Some(hash) = link.passphrase_hash.clone() {
-            let decision = self.attempts.check_local(link.id.as_str(), PASSPHRASE_QUOTA);
-            if !decision.allowed {
-                self.audit_access(Some(&link.id), Outcome::Denied, Some("passphrase_rate_limited"));
-                return Err(LinkError::TooManyAttempts(decision));
-            }
-            let given = passphrase.unwrap_or("").to_string();
-            let ok = self.cpu.run(move || password::verify(&given, &hash)).await?;
-            if !ok {
-                self.audit_access(Some(&link.id), Outcome::Denied, Some("passphrase"));
-                return Err(LinkError::Passphrase);
-            }
+            self.check_passphrase(&link.id, hash, passphrase).await?;
         }
         let event = TimelineEvent::new(&link.user_id, TimelineKind::LinkAccessed);
         let Some(link) = self.store.consume_link_access(&link.token_hash, Timestamp::now(), &event).await?
@@ -351,6 +348,43 @@ impl LinkService {
         self.audit_access(Some(&link.id), Outcome::Success, None);
         let shared = self.shared(&link).await?;
         Ok(Access { link, shared })
+    }
+
+    /// Checks a passphrase offered for the link `id` whose passphrase hash is `hash`. Only
+    /// wrong guesses count against the link's quota for this client: none offered (a link
+    /// preview, a reload, the form being shown) costs nothing and a right one is given back.
+    async fn check_passphrase(
+        &self,
+        id: &LinkId,
+        hash: String,
+        offered: Option<&str>,
+    ) -> Result<(), LinkError> {
+        let Some(offered) = offered else {
+            self.audit_access(Some(id), Outcome::Denied, Some("passphrase_missing"));
+            return Err(LinkError::Passphrase);
+        };
+        // One guess is reserved before checking, so concurrent guesses never exceed the quota.
+        let key = passphrase_attempts_key(id);
+        let decision = self.attempts.check(&key, PASSPHRASE_QUOTA).await;
+        if !decision.allowed {
+            self.audit_access(Some(id), Outcome::Denied, Some("passphrase_rate_limited"));
+            return Err(LinkError::TooManyAttempts(decision));
+        }
+        let offered = offered.to_string();
+        let right = match self.cpu.run(move || password::verify(&offered, &hash)).await {
+            Ok(right) => right,
+            Err(busy) => {
+                self.attempts.refund(&key, PASSPHRASE_QUOTA).await;
+                return Err(busy.into());
+            }
+        };
+        if right {
+            self.attempts.refund(&key, PASSPHRASE_QUOTA).await;
+            Ok(())
+        } else {
+            self.audit_access(Some(id), Outcome::Denied, Some("passphrase"));
+            Err(LinkError::Passphrase)
+        }
     }
 
     async fn shared(&self, link: &ShareLink) -> Result<Arc<Shared>, LinkError> {
@@ -427,24 +461,38 @@ impl LinkService {
         URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
     }
 
-    /// A short-lived signed URL to the content of a `full` link.
+    /// A short-lived signed URL to the content of a `full` link: valid for
+    /// [`CONTENT_URL_TTL`], or until the link itself expires if that comes first.
     pub fn content_url(&self, token: &str, link: &ShareLink) -> String {
-        let expires = Timestamp::now().plus(CONTENT_URL_TTL).unix();
+        let expires = Timestamp::now().plus(CONTENT_URL_TTL).unix().min(link.expires_at.unix());
         let sig = self.content_mac(&link.id, expires);
         format!("{}{}/content?expires={expires}&sig={sig}", self.base_url, share_path(token))
     }
 
-    /// Opens the content behind a signed URL (does not consume an access: the view did).
+    /// Opens the content behind a signed URL. It never consumes an access (the view that
+    /// issued it did), so it works until `expires` even after the link's last allowed view;
+    /// it stops at once when the link is revoked, expires or its document is deleted.
     pub async fn content(
         &self,
         token: &str,
         expires: i64,
         sig: &str,
     ) -> Result<(DocumentMeta, Vec<u8>), LinkError> {
-        let link = self.peek(token).await?;
+        if !token_looks_valid(token) {
+            return Err(LinkError::NotFound);
+        }
+        let now = Timestamp::now();
+        let link = match self.store.link_by_token_hash(&token_hash(token)).await? {
+            Some(l)
+                if l.revoked_at.is_none() && l.expires_at > now && l.access_level == AccessLevel::Full =>
+            {
+                l
+            }
+            _ => return Err(LinkError::NotFound),
+        };
         let expected = self.content_mac(&link.id, expires);
         let valid_sig: bool = subtle::ConstantTimeEq::ct_eq(expected.as_bytes(), sig.as_bytes()).into();
-        if !valid_sig || expires < Timestamp::now().unix() || link.access_level != AccessLevel::Full {
+        if !valid_sig || expires < now.unix() {
             return Err(LinkError::NotFound);
         }
         Ok(self.documents.content(&link.user_id, &link.document_id).await?)
@@ -454,6 +502,13 @@ impl LinkService {
     pub fn public_keys(&self) -> serde_json::Value {
         self.signer.jwks()
     }
+}
+
+/// The limiter key of wrong passphrases for link `id` from the client of the current request
+/// (its address, resolved once per request; `local` outside a request).
+fn passphrase_attempts_key(id: &LinkId) -> String {
+    let client = crate::request::current().map_or_else(|| "local".to_string(), |c| c.client_ip().to_string());
+    format!("share-passphrase:{id}:{client}")
 }
 
 fn usable(link: &ShareLink, now: Timestamp) -> bool {

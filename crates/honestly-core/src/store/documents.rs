@@ -53,7 +53,9 @@ pub trait DocumentStore: Send + Sync {
         before: Option<i64>,
         limit: u32,
     ) -> Result<Vec<(i64, DocumentMeta)>, StoreError>;
-    /// Deletes metadata and ciphertext (with the timeline event); false when not the owner's.
+    /// Deletes the document (metadata and ciphertext) together with every proof about it and
+    /// every share link to it, and writes the timeline event, in one transaction; false (and
+    /// nothing deleted) when it is not the owner's. The registry keeps its leaf (a hash).
     async fn delete_document(
         &self,
         user_id: &UserId,
@@ -84,10 +86,21 @@ pub trait DocumentStore: Send + Sync {
 /// Proofs about documents.
 #[async_trait]
 pub trait ProofStore: Send + Sync {
-    /// Stores a proof with its timeline event.
-    async fn insert_proof(&self, proof: &ProofRecord, event: &TimelineEvent) -> Result<(), StoreError>;
+    /// Stores a proof with its timeline event, if its document exists and belongs to the proof's
+    /// owner (checked in the same transaction as the write, so a proof never outlives its
+    /// document); false, and nothing written, otherwise.
+    async fn insert_proof(&self, proof: &ProofRecord, event: &TimelineEvent) -> Result<bool, StoreError>;
     /// A proof the user owns.
     async fn proof(&self, user_id: &UserId, id: &ProofId) -> Result<Option<ProofRecord>, StoreError>;
     /// The user's proofs, newest first, at most `limit`.
     async fn list_proofs(&self, user_id: &UserId, limit: u32) -> Result<Vec<ProofRecord>, StoreError>;
+    /// The user's proofs, newest first, strictly before the position `before` (from the
+    /// newest when `None`), at most `limit`, each with its position (the next page's
+    /// `before`).
+    async fn proofs_page(
+        &self,
+        user_id: &UserId,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<(i64, ProofRecord)>, StoreError>;
 }

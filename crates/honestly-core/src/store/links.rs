@@ -11,10 +11,20 @@ use crate::timeline::TimelineEvent;
 /// Share links.
 #[async_trait]
 pub trait LinkStore: Send + Sync {
-    /// Stores a link with its timeline event.
-    async fn insert_link(&self, link: &ShareLink, event: &TimelineEvent) -> Result<(), StoreError>;
+    /// Stores a link with its timeline event, if its document exists and belongs to the link's
+    /// owner (checked in the same transaction as the write, so a link never outlives its
+    /// document); false, and nothing written, otherwise.
+    async fn insert_link(&self, link: &ShareLink, event: &TimelineEvent) -> Result<bool, StoreError>;
     /// The user's links, newest first, at most `limit`.
     async fn links_of_user(&self, user_id: &UserId, limit: u32) -> Result<Vec<ShareLink>, StoreError>;
+    /// The user's links, newest first, strictly before the position `before` (from the newest
+    /// when `None`), at most `limit`, each with its position (the next page's `before`).
+    async fn links_page(
+        &self,
+        user_id: &UserId,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<(i64, ShareLink)>, StoreError>;
     /// Revokes one of the user's links (with the timeline event); false when not theirs or
     /// already revoked.
     async fn revoke_link(

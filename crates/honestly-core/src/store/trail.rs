@@ -14,6 +14,15 @@ pub trait TimelineStore: Send + Sync {
     async fn add_timeline_event(&self, event: &TimelineEvent) -> Result<(), StoreError>;
     /// The user's events, newest first, at most `limit`.
     async fn timeline(&self, user_id: &UserId, limit: u32) -> Result<Vec<TimelineEvent>, StoreError>;
+    /// The user's events, newest first, strictly before the position `before` (from the
+    /// newest when `None`), at most `limit`, each with its position (the next page's
+    /// `before`).
+    async fn timeline_page(
+        &self,
+        user_id: &UserId,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<(i64, TimelineEvent)>, StoreError>;
 }
 
 /// The audit trail: an append-only, hash-chained list of events (see [`crate::audit`]).

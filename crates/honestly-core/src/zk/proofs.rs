@@ -237,7 +237,11 @@ impl ProofService {
         };
         let event =
             TimelineEvent::new(user_id, TimelineKind::ProofCreated).document(&doc.id).proof(&record.id);
-        self.store.insert_proof(&record, &event).await?;
+        // Refused when the document was deleted while the proof was made: a proof never
+        // outlives its document.
+        if !self.store.insert_proof(&record, &event).await? {
+            return Err(ProofError::NotFound);
+        }
         Ok(record)
     }
 

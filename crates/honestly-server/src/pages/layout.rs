@@ -10,6 +10,8 @@ use base64::Engine;
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 use sha2::{Digest, Sha256};
 
+use crate::no_store::NoStore;
+
 /// The only stylesheet, inline and allowed by its SHA-256 (no `'unsafe-inline'`). Mobile first:
 /// one column at 375 px, contrast ≥ 7:1 for body text.
 pub const STYLE: &str = "*{box-sizing:border-box}\
@@ -74,10 +76,9 @@ pub fn document(title: &str, main: Markup) -> Markup {
 
 /// `page` as a response with `status`, the pages' policy and `Cache-Control: no-store`.
 pub fn respond(status: StatusCode, page: Markup) -> Response {
-    let mut response = (status, page.into_string()).into_response();
+    let mut response = NoStore((status, page.into_string())).into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     headers
         .insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_str(csp()).expect("the policy is ASCII"));
     response

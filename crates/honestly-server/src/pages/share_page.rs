@@ -102,7 +102,7 @@ fn document_section(access: &Access, content_url: Option<&str>) -> Markup {
             }
         }
         @if let Some(url) = content_url {
-            p { a href=(url) download { "Download the document" } " (this download link works for 5 minutes)." }
+            p { a href=(url) download { "Download the document" } " (this download link works for 5 minutes, or until the link expires if that is sooner)." }
         }
     }
 }

@@ -14,6 +14,7 @@ use crate::access::AuthUser;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::ClientIp;
 use crate::json::Json;
+use crate::no_store::NoStore;
 use crate::state::AppState;
 
 /// The `/auth` routes.
@@ -131,10 +132,10 @@ pub async fn login(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
     Json(body): Json<Credentials>,
-) -> Result<Json<TokenResponse>, ApiError> {
+) -> Result<NoStore<Json<TokenResponse>>, ApiError> {
     let outcome = state.auth.login(&body.username, &body.password, &ip.to_string()).await?;
     tracing::info!(user_id = %outcome.user.id, "login");
-    Ok(Json(outcome.into()))
+    Ok(NoStore(Json(outcome.into())))
 }
 
 /// Spends a refresh token for a new pair; a spent token revokes its whole session.
@@ -147,8 +148,8 @@ pub async fn login(
 pub async fn refresh(
     State(state): State<AppState>,
     Json(body): Json<RefreshRequest>,
-) -> Result<Json<TokenResponse>, ApiError> {
-    Ok(Json(state.auth.refresh(&body.refresh_token).await?.into()))
+) -> Result<NoStore<Json<TokenResponse>>, ApiError> {
+    Ok(NoStore(Json(state.auth.refresh(&body.refresh_token).await?.into())))
 }
 
 /// Ends the session: this access token and every refresh token of its login.

@@ -19,6 +19,7 @@ use crate::access::AuthUser;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Path, Query};
 use crate::json::Json;
+use crate::no_store::NoStore;
 use crate::state::AppState;
 
 /// The document routes that take JSON (or no body).
@@ -271,8 +272,7 @@ pub async fn content(
             .unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream")),
     );
     headers.insert(header::CONTENT_DISPOSITION, content_disposition(&meta.file_name));
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(response)
+    Ok(NoStore(response).into_response())
 }
 
 /// Deletes a document: metadata and ciphertext are gone, its links stop working.

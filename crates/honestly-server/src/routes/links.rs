@@ -15,6 +15,7 @@ use crate::access::AuthUser;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::Path;
 use crate::json::Json;
+use crate::no_store::NoStore;
 use crate::state::AppState;
 
 /// The caller's links: create (`POST`) and list (`GET`).
@@ -141,7 +142,7 @@ pub async fn create(
     Json(body): Json<CreateLink>,
 ) -> Result<Response, ApiError> {
     let link = create_link_for(&state, &session.user_id, body).await?;
-    Ok((StatusCode::CREATED, Json(link)).into_response())
+    Ok(NoStore((StatusCode::CREATED, Json(link))).into_response())
 }
 
 /// Creates a link for `user_id` (its owner, or a delegated agent acting for it); the answer

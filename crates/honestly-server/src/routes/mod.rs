@@ -6,6 +6,7 @@ pub mod ai;
 pub mod auth;
 pub mod docs;
 pub mod documents;
+pub mod export;
 pub mod fallback;
 pub mod links;
 pub mod monitoring;

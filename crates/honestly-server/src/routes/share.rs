@@ -14,6 +14,7 @@ use utoipa_axum::routes;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Path, Query};
 use crate::json::Json;
+use crate::no_store::NoStore;
 use crate::pages::negotiate;
 use crate::routes::share_page;
 use crate::state::AppState;
@@ -80,7 +81,7 @@ pub async fn open(State(state): State<AppState>, Path(token): Path<String>, head
         return share_page::vary_accept(share_page::page(&state, &token, passphrase(&headers)).await);
     }
     let response = match state.links.open(&token, passphrase(&headers)).await {
-        Ok(access) => Json(view(&state, &token, &access)).into_response(),
+        Ok(access) => NoStore(Json(view(&state, &token, &access))).into_response(),
         Err(e) => ApiError::from(e).into_response(),
     };
     share_page::vary_accept(response)
@@ -99,9 +100,7 @@ pub async fn bundle(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let access = state.links.open(&token, passphrase(&headers)).await?;
-    let mut response = Json(state.links.bundle(&access)).into_response();
-    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(response)
+    Ok(NoStore(Json(state.links.bundle(&access))).into_response())
 }
 
 /// The signed content URL's parameters.
@@ -134,8 +133,7 @@ pub async fn content(
             .unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream")),
     );
     h.insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("attachment"));
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(response)
+    Ok(NoStore(response).into_response())
 }
 
 /// QR-code format.
@@ -168,8 +166,8 @@ pub async fn qr(
     } else {
         ("image/png", crate::qr::png(&url).map_err(ApiError::internal)?)
     };
-    Ok(([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "private, max-age=300")], bytes)
-        .into_response())
+    // The image holds the token, and must stop with the link: never cached.
+    Ok(NoStore(([(header::CONTENT_TYPE, content_type)], bytes)).into_response())
 }
 
 /// The public keys bundles are signed with (a JWK set).

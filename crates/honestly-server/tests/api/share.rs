@@ -291,3 +291,110 @@ async fn links_to_foreign_documents_or_proofs_and_bad_settings_are_refused() {
         .unwrap();
     assert_error(r, 404, "NOT_FOUND").await;
 }
+
+/// The path (from `/vault/`) of a view's `content_url`.
+fn content_path(view: &Value) -> String {
+    let url = view["content_url"].as_str().expect("a full link's view has a content_url");
+    url[url.find("/vault/").unwrap()..].to_string()
+}
+
+async fn view_of(app: &TestApp, link: &Value) -> Value {
+    let view = app.get(&path_of(link)).await;
+    assert_eq!(view.status(), 200);
+    view.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn the_content_url_of_the_last_allowed_view_still_downloads() {
+    let app = TestApp::spawn().await;
+    let owner = owner_with_proof(&app).await;
+    let once = create_link(&app, &owner, json!({"access_level": "full", "max_accesses": 1})).await;
+    let content = content_path(&view_of(&app, &once).await);
+    assert_error(app.get(&path_of(&once)).await, 404, "NOT_FOUND").await;
+    // The view paid for the download: it works (again and again) within its 5 minutes.
+    for _ in 0..2 {
+        let download = app.get(&content).await;
+        assert_eq!(download.status(), 200);
+        assert_eq!(download.bytes().await.unwrap().as_ref(), b"the owner's passport");
+    }
+    let list: Value = app.get_bearer("/vault/share-links", &owner.token).await.json().await.unwrap();
+    assert_eq!(list["links"][0]["access_count"], 1, "downloads consumed accesses");
+}
+
+#[tokio::test]
+async fn a_content_url_stops_with_its_link_revoked_expired_or_its_document_deleted() {
+    let app = TestApp::spawn().await;
+    let owner = owner_with_proof(&app).await;
+    let full = json!({"access_level": "full"});
+
+    let revoked = create_link(&app, &owner, full.clone()).await;
+    let content = content_path(&view_of(&app, &revoked).await);
+    assert_eq!(app.get(&content).await.status(), 200);
+    let revoke =
+        app.client.delete(app.url(&format!("/vault/share-links/{}", revoked["id"].as_str().unwrap())));
+    assert_eq!(revoke.bearer_auth(&owner.token).send().await.unwrap().status(), 204);
+    assert_error(app.get(&content).await, 404, "NOT_FOUND").await;
+
+    let expired = create_link(&app, &owner, full.clone()).await;
+    let content = content_path(&view_of(&app, &expired).await);
+    let db = rusqlite::Connection::open(app.data_dir().join("honestly.db")).unwrap();
+    db.execute("UPDATE share_links SET expires_at = 1 WHERE id = ?1", [expired["id"].as_str().unwrap()])
+        .unwrap();
+    assert_error(app.get(&content).await, 404, "NOT_FOUND").await;
+
+    // A link expiring within 5 minutes hands out URLs that expire with it.
+    let expires_at = honestly_core::clock::Timestamp::now().plus(std::time::Duration::from_secs(120));
+    let soon =
+        create_link(&app, &owner, json!({"access_level": "full", "expires_at": expires_at.rfc3339()})).await;
+    let content = content_path(&view_of(&app, &soon).await);
+    let expires: i64 = content.split("expires=").nth(1).unwrap().split('&').next().unwrap().parse().unwrap();
+    assert_eq!(expires, expires_at.unix());
+    assert_eq!(app.get(&content).await.status(), 200);
+    let deleted = app.client.delete(app.url(&format!("/vault/documents/{}", owner.document_id)));
+    assert_eq!(deleted.bearer_auth(&owner.token).send().await.unwrap().status(), 204);
+    assert_error(app.get(&content).await, 404, "NOT_FOUND").await;
+}
+
+async fn delete_document(app: &TestApp, owner: &Owner) {
+    let deleted = app.client.delete(app.url(&format!("/vault/documents/{}", owner.document_id)));
+    assert_eq!(deleted.bearer_auth(&owner.token).send().await.unwrap().status(), 204);
+}
+
+#[tokio::test]
+async fn a_deleted_documents_links_lose_their_qr_code_and_leave_the_owners_list() {
+    let app = TestApp::spawn().await;
+    let owner = owner_with_proof(&app).await;
+    let link = create_link(&app, &owner, json!({})).await;
+    let qr = format!("/vault/qr/{}", link["token"].as_str().unwrap());
+    assert_eq!(app.get(&qr).await.status(), 200);
+    delete_document(&app, &owner).await;
+    assert_error(app.get(&qr).await, 404, "NOT_FOUND").await;
+    assert_error(app.get(&format!("{qr}?format=svg")).await, 404, "NOT_FOUND").await;
+    let list: Value = app.get_bearer("/vault/share-links", &owner.token).await.json().await.unwrap();
+    assert_eq!(list["links"], json!([]), "a link to a deleted document is listed");
+}
+
+#[tokio::test]
+async fn deleting_a_document_deletes_its_proofs() {
+    let app = TestApp::spawn().await;
+    let owner = owner_with_proof(&app).await;
+    let kept: Value =
+        app.upload(&owner.token, "kept.pdf", b"kept".to_vec(), "other").await.json().await.unwrap();
+    let kept_id = kept["document"]["id"].as_str().unwrap();
+    let kept_proof = app
+        .client
+        .post(app.url(&format!("/vault/documents/{kept_id}/proofs")))
+        .bearer_auth(&owner.token)
+        .json(&json!({"proof_type": "authenticity_proof"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(kept_proof.status(), 201);
+    let kept_proof: Value = kept_proof.json().await.unwrap();
+    delete_document(&app, &owner).await;
+    let proof = format!("/vault/proofs/{}", owner.proof_id);
+    assert_error(app.get_bearer(&proof, &owner.token).await, 404, "NOT_FOUND").await;
+    let list: Value = app.get_bearer("/vault/proofs", &owner.token).await.json().await.unwrap();
+    let listed: Vec<&Value> = list["proofs"].as_array().unwrap().iter().map(|p| &p["id"]).collect();
+    assert_eq!(listed, vec![&kept_proof["proof"]["id"]], "only the kept document's proof is listed");
+}

@@ -49,6 +49,12 @@ pub(super) const LIST: &str = "MATCH (d:Document {user_id: $user_id}) WHERE d.se
      d.created_at AS created_at, d.metadata AS metadata, d.registry_index AS registry_index \
      ORDER BY d.seq DESC LIMIT $limit";
 
+/// The proofs about a deleted document (found through the indexed `document_id`).
+const DELETE_PROOFS_OF: &str = "MATCH (p:Proof {document_id: $id}) DETACH DELETE p";
+
+/// The share links to a deleted document.
+const DELETE_LINKS_TO: &str = "MATCH (l:ShareLink {document_id: $id}) DETACH DELETE l";
+
 const SEALED: &str = "MATCH (d:Document {id: $id}) WHERE d.user_id = $user_id \
      RETURN d.key_version AS key_version, d.nonce AS nonce, d.ciphertext AS ciphertext";
 
@@ -232,6 +238,11 @@ impl DocumentStore for Neo4jStore {
                 .await?;
             let deleted = deleted.is_some_and(|c| c.n == 1);
             if deleted {
+                // What exists only because of the document goes with it. (Credentials issued
+                // from a document, once they exist, belong here too.)
+                for cypher in [DELETE_PROOFS_OF, DELETE_LINKS_TO] {
+                    tx.run(query(cypher).param("id", id.as_str())).await?;
+                }
                 timeline::insert(&mut tx, event).await?;
             }
             Ok(deleted)

@@ -14,14 +14,15 @@ use honestly_core::links::ShareLink;
 use honestly_core::store::{LinkStore, StoreError};
 use honestly_core::timeline::TimelineEvent;
 
-const INSERT: &str = "MERGE (q:Sequence {name: $seq_name}) ON CREATE SET q.value = 0 \
+/// Runs once the document's lock is taken: writes nothing unless the document is the owner's.
+const INSERT: &str = "MATCH (d:Document {id: $document_id}) WHERE d.user_id = $user_id \
+     MERGE (q:Sequence {name: $seq_name}) ON CREATE SET q.value = 0 \
      SET q.value = q.value + 1 \
      CREATE (l:ShareLink {id: $id, user_id: $user_id, document_id: $document_id, proof_id: $proof_id, \
        access_level: $access_level, token_hash: $token_hash, expires_at: $expires_at, \
        max_accesses: $max_accesses, access_count: $access_count, passphrase_hash: $passphrase_hash, \
-       created_at: $created_at, revoked_at: $revoked_at, seq: q.value}) \
-     WITH l OPTIONAL MATCH (d:Document {id: $document_id}) \
-     FOREACH (doc IN CASE WHEN d IS NULL THEN [] ELSE [d] END | CREATE (l)-[:FOR_DOCUMENT]->(doc))";
+       created_at: $created_at, revoked_at: $revoked_at, seq: q.value})-[:FOR_DOCUMENT]->(d) \
+     RETURN count(l) AS n";
 
 const COLUMNS: &str =
     "l.id AS id, l.user_id AS user_id, l.document_id AS document_id, l.proof_id AS proof_id, \
@@ -50,6 +51,9 @@ pub(super) const CONSUME: &str = "MATCH (l:ShareLink {token_hash: $token_hash}) 
 /// seconds.
 #[derive(Deserialize)]
 struct LinkRow {
+    /// The position in the owner's list (returned by page queries only).
+    #[serde(default)]
+    seq: i64,
     id: String,
     user_id: String,
     document_id: String,
@@ -87,26 +91,35 @@ impl TryFrom<LinkRow> for ShareLink {
 
 #[async_trait]
 impl LinkStore for Neo4jStore {
-    async fn insert_link(&self, l: &ShareLink, event: &TimelineEvent) -> Result<(), StoreError> {
+    async fn insert_link(&self, l: &ShareLink, event: &TimelineEvent) -> Result<bool, StoreError> {
         in_tx!(self, |tx| {
-            tx.run(
-                query(INSERT)
-                    .param("seq_name", format!("links:{}", l.user_id))
-                    .param("id", l.id.as_str())
-                    .param("user_id", l.user_id.as_str())
-                    .param("document_id", l.document_id.as_str())
-                    .param("proof_id", l.proof_id.as_ref().map(ProofId::as_str))
-                    .param("access_level", l.access_level.as_str())
-                    .param("token_hash", l.token_hash.as_str())
-                    .param("expires_at", l.expires_at.unix())
-                    .param("max_accesses", l.max_accesses.map(i64::from))
-                    .param("access_count", i64::from(l.access_count))
-                    .param("passphrase_hash", l.passphrase_hash.clone())
-                    .param("created_at", l.created_at.rfc3339())
-                    .param("revoked_at", l.revoked_at.map(Timestamp::unix)),
-            )
-            .await?;
-            timeline::insert(&mut tx, event).await
+            // The document's lock orders this write with the document's deletion.
+            if !tx.lock("Document", "id", l.document_id.as_str()).await? {
+                return Ok(false);
+            }
+            let created: Option<Count> = tx
+                .fetch_one(
+                    query(INSERT)
+                        .param("seq_name", format!("links:{}", l.user_id))
+                        .param("id", l.id.as_str())
+                        .param("user_id", l.user_id.as_str())
+                        .param("document_id", l.document_id.as_str())
+                        .param("proof_id", l.proof_id.as_ref().map(ProofId::as_str))
+                        .param("access_level", l.access_level.as_str())
+                        .param("token_hash", l.token_hash.as_str())
+                        .param("expires_at", l.expires_at.unix())
+                        .param("max_accesses", l.max_accesses.map(i64::from))
+                        .param("access_count", i64::from(l.access_count))
+                        .param("passphrase_hash", l.passphrase_hash.clone())
+                        .param("created_at", l.created_at.rfc3339())
+                        .param("revoked_at", l.revoked_at.map(Timestamp::unix)),
+                )
+                .await?;
+            if created.is_none_or(|c| c.n != 1) {
+                return Ok(false);
+            }
+            timeline::insert(&mut tx, event).await?;
+            Ok(true)
         })
     }
 
@@ -122,6 +135,26 @@ impl LinkStore for Neo4jStore {
             )
             .await?;
         rows.into_iter().map(ShareLink::try_from).collect()
+    }
+
+    async fn links_page(
+        &self,
+        user_id: &UserId,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<(i64, ShareLink)>, StoreError> {
+        let rows: Vec<LinkRow> = self
+            .fetch(
+                query(&format!(
+                    "MATCH (l:ShareLink {{user_id: $user_id}}) WHERE l.seq < $before \
+                     RETURN l.seq AS seq, {COLUMNS} ORDER BY l.seq DESC LIMIT $limit"
+                ))
+                .param("user_id", user_id.as_str())
+                .param("before", before.unwrap_or(i64::MAX))
+                .param("limit", i64::from(limit)),
+            )
+            .await?;
+        rows.into_iter().map(|r| Ok((r.seq, ShareLink::try_from(r)?))).collect()
     }
 
     async fn revoke_link(

@@ -28,6 +28,7 @@ const CONSTRAINTS: &[(&str, &str, &str)] = &[
     ("registry_root_epoch", "RegistryRoot", "epoch"),
     ("registry_head_name", "RegistryHead", "name"),
     ("sequence_name", "Sequence", "name"),
+    ("data_fix_name", "DataFix", "name"),
 ];
 
 /// Range indexes: `(name, label, properties)`.
@@ -40,10 +41,26 @@ const INDEXES: &[(&str, &str, &str)] = &[
     ("document_sha256", "Document", "n.sha256"),
     ("document_key_version", "Document", "n.key_version"),
     ("proof_user_seq", "Proof", "n.user_id, n.seq"),
+    ("proof_document", "Proof", "n.document_id"),
     ("share_link_user_seq", "ShareLink", "n.user_id, n.seq"),
+    ("share_link_document", "ShareLink", "n.document_id"),
     ("timeline_user_seq", "TimelineEvent", "n.user_id, n.seq"),
     ("agent_user_seq", "Agent", "n.user_id, n.seq"),
 ];
+
+/// Corrections of stored data, each applied once per database (after the schema, before the
+/// store serves): `(name, statements)`. The statements are idempotent, so replicas starting at
+/// once may both run them; the `(:DataFix {name})` node written afterwards skips them on later
+/// starts.
+const DATA_FIXES: &[(&str, &[&str])] = &[(
+    // Deleting a document deletes its proofs and share links; those left behind by deletions
+    // before that go now.
+    "orphans-of-deleted-documents",
+    &[
+        "MATCH (p:Proof) WHERE NOT EXISTS { MATCH (d:Document {id: p.document_id}) } DETACH DELETE p",
+        "MATCH (l:ShareLink) WHERE NOT EXISTS { MATCH (d:Document {id: l.document_id}) } DETACH DELETE l",
+    ],
+)];
 
 /// How long schema creation may take at start (index population on a large database).
 const SCHEMA_TIMEOUT: Duration = Duration::from_secs(120);
@@ -79,12 +96,39 @@ async fn create_once(store: &Neo4jStore) -> Result<(), StoreError> {
         for statement in statements {
             store.graph.run(neo4rs::query(&statement)).await.map_err(super::from_neo4j)?;
         }
-        Ok(())
+        apply_data_fixes(store).await
     };
     match tokio::time::timeout(SCHEMA_TIMEOUT, all).await {
         Ok(result) => result,
         Err(_) => Err(StoreError::unavailable(format!("neo4j schema not ready within {SCHEMA_TIMEOUT:?}"))),
     }
+}
+
+/// Runs each of [`DATA_FIXES`] not yet recorded in the database, then records it.
+async fn apply_data_fixes(store: &Neo4jStore) -> Result<(), StoreError> {
+    for (name, statements) in DATA_FIXES {
+        let done: Option<super::Count> = store
+            .fetch_one(
+                neo4rs::query("MATCH (f:DataFix {name: $name}) RETURN count(f) AS n").param("name", *name),
+            )
+            .await?;
+        if done.is_some_and(|c| c.n > 0) {
+            continue;
+        }
+        for statement in *statements {
+            store.graph.run(neo4rs::query(statement)).await.map_err(super::from_neo4j)?;
+        }
+        store
+            .graph
+            .run(
+                neo4rs::query("MERGE (f:DataFix {name: $name}) ON CREATE SET f.applied_at = $at")
+                    .param("name", *name)
+                    .param("at", honestly_core::clock::Timestamp::now().rfc3339()),
+            )
+            .await
+            .map_err(super::from_neo4j)?;
+    }
+    Ok(())
 }
 
 /// The queries on the hot paths of requests, by name, exactly as the store runs them. Each

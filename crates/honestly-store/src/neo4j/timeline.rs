@@ -23,6 +23,9 @@ pub(super) const LIST: &str = "MATCH (e:TimelineEvent {user_id: $user_id}) WHERE
 
 #[derive(Deserialize)]
 struct EventRow {
+    /// The position in the owner's timeline (returned by page queries only).
+    #[serde(default)]
+    seq: i64,
     id: String,
     user_id: String,
     kind: String,
@@ -75,5 +78,27 @@ impl TimelineStore for Neo4jStore {
             .fetch(query(LIST).param("user_id", user_id.as_str()).param("limit", i64::from(limit)))
             .await?;
         rows.into_iter().map(TimelineEvent::try_from).collect()
+    }
+
+    async fn timeline_page(
+        &self,
+        user_id: &UserId,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<(i64, TimelineEvent)>, StoreError> {
+        let rows: Vec<EventRow> = self
+            .fetch(
+                query(
+                    "MATCH (e:TimelineEvent {user_id: $user_id}) WHERE e.seq < $before \
+                     RETURN e.seq AS seq, e.id AS id, e.user_id AS user_id, e.kind AS kind, e.at AS at, \
+                       e.document_id AS document_id, e.proof_id AS proof_id, e.link_id AS link_id \
+                     ORDER BY e.seq DESC LIMIT $limit",
+                )
+                .param("user_id", user_id.as_str())
+                .param("before", before.unwrap_or(i64::MAX))
+                .param("limit", i64::from(limit)),
+            )
+            .await?;
+        rows.into_iter().map(|r| Ok((r.seq, TimelineEvent::try_from(r)?))).collect()
     }
 }

@@ -36,9 +36,12 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<ShareLink> {
 
 #[async_trait]
 impl LinkStore for SqliteStore {
-    async fn insert_link(&self, l: &ShareLink, event: &TimelineEvent) -> Result<(), StoreError> {
+    async fn insert_link(&self, l: &ShareLink, event: &TimelineEvent) -> Result<bool, StoreError> {
         let (l, event) = (l.clone(), event.clone());
         self.write(move |tx| {
+            if !super::documents::owns_document(tx, &l.user_id, &l.document_id)? {
+                return Ok(false);
+            }
             tx.execute(
                 &format!("INSERT INTO share_links ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"),
                 params![
@@ -57,7 +60,7 @@ impl LinkStore for SqliteStore {
                 ],
             )?;
             timeline::insert(tx, &event)?;
-            Ok(())
+            Ok(true)
         })
         .await
     }
@@ -69,6 +72,25 @@ impl LinkStore for SqliteStore {
                 "SELECT {COLUMNS} FROM share_links WHERE user_id = ?1 ORDER BY seq DESC LIMIT ?2"
             ))?;
             let rows = stmt.query_map(params![user_id, limit], from_row)?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+        .await
+    }
+
+    async fn links_page(
+        &self,
+        user_id: &UserId,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<(i64, ShareLink)>, StoreError> {
+        let user_id = user_id.clone().into_string();
+        self.read(move |conn| {
+            let mut stmt = conn.prepare(&format!(
+                "SELECT {COLUMNS}, seq FROM share_links WHERE user_id = ?1 AND seq < ?2 ORDER BY seq DESC LIMIT ?3"
+            ))?;
+            let rows = stmt.query_map(params![user_id, before.unwrap_or(i64::MAX), limit], |r| {
+                Ok((r.get(12)?, from_row(r)?))
+            })?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?)
         })
         .await

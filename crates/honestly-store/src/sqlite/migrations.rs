@@ -163,6 +163,15 @@ const MIGRATIONS: &[(i64, &str)] = &[
              PRIMARY KEY (proof_type, nullifier)
          ) WITHOUT ROWID;",
     ),
+    (
+        8,
+        // Deleting a document deletes its proofs and share links (found by document); those
+        // left behind by deletions before this version go now.
+        "CREATE INDEX proofs_document ON proofs(document_id);
+         DELETE FROM proofs WHERE NOT EXISTS (SELECT 1 FROM documents d WHERE d.id = proofs.document_id);
+         DELETE FROM share_links
+          WHERE NOT EXISTS (SELECT 1 FROM documents d WHERE d.id = share_links.document_id);",
+    ),
 ];
 
 /// Applies every migration newer than the database's version.
@@ -202,5 +211,39 @@ mod tests {
         run(&mut conn).unwrap();
         let count: i64 = conn.query_row("SELECT COUNT(*) FROM schema_migrations", [], |r| r.get(0)).unwrap();
         assert_eq!(count, MIGRATIONS.len() as i64);
+    }
+
+    #[test]
+    fn proofs_and_links_of_documents_deleted_before_version_8_are_deleted() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(
+            "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL);",
+        )
+        .unwrap();
+        for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v < 8) {
+            conn.execute_batch(sql).unwrap();
+            conn.execute("INSERT INTO schema_migrations VALUES (?1, 'then')", [version]).unwrap();
+        }
+        conn.execute_batch(
+            "INSERT INTO users VALUES ('usr_1', 'u', 'u', 'h', 'user', 'then', 0);
+             INSERT INTO documents (id, user_id, document_type, file_name, mime_type, size_bytes, sha256,
+                 created_at, metadata, registry_index, key_version, nonce, ciphertext)
+               VALUES ('doc_kept', 'usr_1', 'other', 'f', 'm', 1, 's', 'then', '{}', 0, 'v', x'00', x'00');
+             INSERT INTO proofs (id, user_id, document_id, proof_type, proof, public_signals, nullifier, created_at)
+               VALUES ('prf_kept', 'usr_1', 'doc_kept', 'age_proof', '{}', '[]', 'n', 'then'),
+                      ('prf_orphan', 'usr_1', 'doc_gone', 'age_proof', '{}', '[]', 'n', 'then');
+             INSERT INTO share_links (id, user_id, document_id, access_level, token_hash, expires_at, created_at)
+               VALUES ('lnk_kept', 'usr_1', 'doc_kept', 'full', 't1', 1, 'then'),
+                      ('lnk_orphan', 'usr_1', 'doc_gone', 'full', 't2', 1, 'then');",
+        )
+        .unwrap();
+        run(&mut conn).unwrap();
+        let ids = |sql: &str| -> Vec<String> {
+            let mut stmt = conn.prepare(sql).unwrap();
+            let rows = stmt.query_map([], |r| r.get(0)).unwrap();
+            rows.collect::<Result<_, _>>().unwrap()
+        };
+        assert_eq!(ids("SELECT id FROM proofs"), ["prf_kept"]);
+        assert_eq!(ids("SELECT id FROM share_links"), ["lnk_kept"]);
     }
 }

@@ -27,9 +27,12 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<ProofRecord> {
 
 #[async_trait]
 impl ProofStore for SqliteStore {
-    async fn insert_proof(&self, p: &ProofRecord, event: &TimelineEvent) -> Result<(), StoreError> {
+    async fn insert_proof(&self, p: &ProofRecord, event: &TimelineEvent) -> Result<bool, StoreError> {
         let (p, event) = (p.clone(), event.clone());
         self.write(move |tx| {
+            if !super::documents::owns_document(tx, &p.user_id, &p.document_id)? {
+                return Ok(false);
+            }
             tx.execute(
                 &format!("INSERT INTO proofs ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"),
                 params![
@@ -44,7 +47,7 @@ impl ProofStore for SqliteStore {
                 ],
             )?;
             timeline::insert(tx, &event)?;
-            Ok(())
+            Ok(true)
         })
         .await
     }
@@ -70,6 +73,25 @@ impl ProofStore for SqliteStore {
                 "SELECT {COLUMNS} FROM proofs WHERE user_id = ?1 ORDER BY seq DESC LIMIT ?2"
             ))?;
             let rows = stmt.query_map(params![user_id, limit], from_row)?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+        .await
+    }
+
+    async fn proofs_page(
+        &self,
+        user_id: &UserId,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<(i64, ProofRecord)>, StoreError> {
+        let user_id = user_id.clone().into_string();
+        self.read(move |conn| {
+            let mut stmt = conn.prepare(&format!(
+                "SELECT {COLUMNS}, seq FROM proofs WHERE user_id = ?1 AND seq < ?2 ORDER BY seq DESC LIMIT ?3"
+            ))?;
+            let rows = stmt.query_map(params![user_id, before.unwrap_or(i64::MAX), limit], |r| {
+                Ok((r.get(8)?, from_row(r)?))
+            })?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?)
         })
         .await

@@ -58,4 +58,24 @@ impl TimelineStore for SqliteStore {
         })
         .await
     }
+
+    async fn timeline_page(
+        &self,
+        user_id: &UserId,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<(i64, TimelineEvent)>, StoreError> {
+        let user_id = user_id.clone().into_string();
+        self.read(move |conn| {
+            let mut stmt = conn.prepare(
+                "SELECT id, user_id, kind, at, document_id, proof_id, link_id, seq FROM timeline_events
+                 WHERE user_id = ?1 AND seq < ?2 ORDER BY seq DESC LIMIT ?3",
+            )?;
+            let rows = stmt.query_map(params![user_id, before.unwrap_or(i64::MAX), limit], |r| {
+                Ok((r.get(7)?, from_row(r)?))
+            })?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+        .await
+    }
 }

@@ -7,7 +7,8 @@ use honestly_core::store::Store;
 use honestly_core::timeline::{TimelineEvent, TimelineKind};
 use tokio::task::JoinSet;
 
-use crate::support::{insert_document, is_conflict, new_document, new_user, sealed};
+use crate::proofs::proof;
+use crate::support::{insert_document, is_conflict, new_document, new_link, new_user, now, sealed};
 
 pub async fn document_insert_read_list_delete(store: Arc<dyn Store>) {
     let owner = new_user(&store).await;
@@ -57,6 +58,44 @@ pub async fn document_insert_read_list_delete(store: Arc<dyn Store>) {
         kinds,
         [TimelineKind::DocumentDeleted, TimelineKind::DocumentUploaded, TimelineKind::DocumentUploaded]
     );
+}
+
+/// Deleting a document deletes, in the same transaction, every proof about it and every link
+/// to it, and nothing of the owner's other documents.
+pub async fn document_deletion_takes_its_proofs_and_links(store: Arc<dyn Store>) {
+    let owner = new_user(&store).await;
+    let uid = &owner.user.id;
+    let (doomed, kept) = (insert_document(&store, uid).await, insert_document(&store, uid).await);
+    let mut proofs = Vec::new();
+    let mut links = Vec::new();
+    for doc in [&doomed, &kept] {
+        let p = proof(uid, &doc.meta.id);
+        let event = TimelineEvent::new(uid, TimelineKind::ProofCreated).proof(&p.id).document(&doc.meta.id);
+        assert!(store.insert_proof(&p, &event).await.unwrap());
+        let mut l = new_link(uid, &doc.meta.id, Some(5), 0);
+        l.proof_id = Some(p.id.clone());
+        let revoked = new_link(uid, &doc.meta.id, None, 0);
+        for link in [&l, &revoked] {
+            let event = TimelineEvent::new(uid, TimelineKind::LinkCreated).link(&link.id);
+            assert!(store.insert_link(link, &event).await.unwrap());
+        }
+        let event = TimelineEvent::new(uid, TimelineKind::LinkRevoked).link(&revoked.id);
+        assert!(store.revoke_link(uid, &revoked.id, now(), &event).await.unwrap());
+        proofs.push(p);
+        links.push((l, revoked));
+    }
+    let deleted = TimelineEvent::new(uid, TimelineKind::DocumentDeleted).document(&doomed.meta.id);
+    assert!(store.delete_document(uid, &doomed.meta.id, &deleted).await.unwrap());
+
+    assert_eq!(store.proof(uid, &proofs[0].id).await.unwrap(), None);
+    assert_eq!(store.list_proofs(uid, 10).await.unwrap(), vec![proofs[1].clone()]);
+    for link in [&links[0].0, &links[0].1] {
+        assert_eq!(store.link_by_token_hash(&link.token_hash).await.unwrap(), None);
+    }
+    let listed: Vec<_> = store.links_of_user(uid, 10).await.unwrap().into_iter().map(|l| l.id).collect();
+    assert_eq!(listed, vec![links[1].1.id.clone(), links[1].0.id.clone()]);
+    assert!(store.link_by_token_hash(&links[1].0.token_hash).await.unwrap().is_some());
+    assert_eq!(store.proof(uid, &proofs[1].id).await.unwrap(), Some(proofs[1].clone()));
 }
 
 pub async fn document_registry_position_conflicts(store: Arc<dyn Store>) {

@@ -31,7 +31,10 @@ pub async fn link_lifecycle(store: Arc<dyn Store>) {
     first.passphrase_hash = Some("$argon2id$passphrase".into());
     let second = new_link(uid, &doc.meta.id, None, 0);
     for l in [&first, &second] {
-        store.insert_link(l, &TimelineEvent::new(uid, TimelineKind::LinkCreated).link(&l.id)).await.unwrap();
+        assert!(store
+            .insert_link(l, &TimelineEvent::new(uid, TimelineKind::LinkCreated).link(&l.id))
+            .await
+            .unwrap());
     }
     assert_eq!(store.link_by_token_hash(&first.token_hash).await.unwrap(), Some(first.clone()));
     assert_eq!(store.link_by_token_hash("missing").await.unwrap(), None);
@@ -70,11 +73,13 @@ pub async fn link_refused_when_expired_exhausted_or_document_gone(store: Arc<dyn
     let mut expired = new_link(uid, &doc.meta.id, None, 0);
     expired.expires_at = from_now(-1);
     let exhausted = new_link(uid, &doc.meta.id, Some(2), 2);
-    let orphan = new_link(uid, &DocumentId::generate(), None, 0);
     let doomed = new_link(uid, &doc.meta.id, Some(10), 0);
-    for l in [&expired, &exhausted, &orphan, &doomed] {
-        store.insert_link(l, &created(l)).await.unwrap();
+    for l in [&expired, &exhausted, &doomed] {
+        assert!(store.insert_link(l, &created(l)).await.unwrap());
     }
+    // A link to no document is never stored.
+    let orphan = new_link(uid, &DocumentId::generate(), None, 0);
+    assert!(!store.insert_link(&orphan, &created(&orphan)).await.unwrap());
     assert_eq!(store.consume_link_access(&expired.token_hash, now(), &accessed()).await.unwrap(), None);
     // At exactly its expiry second a link is expired.
     let at_expiry =
@@ -87,11 +92,32 @@ pub async fn link_refused_when_expired_exhausted_or_document_gone(store: Arc<dyn
     let deleted = TimelineEvent::new(uid, TimelineKind::DocumentDeleted).document(&doc.meta.id);
     assert!(store.delete_document(uid, &doc.meta.id, &deleted).await.unwrap());
     assert_eq!(store.consume_link_access(&doomed.token_hash, now(), &accessed()).await.unwrap(), None);
-    let count = store.link_by_token_hash(&doomed.token_hash).await.unwrap().unwrap().access_count;
-    assert_eq!(count, 1);
+    // The document's links went with it.
+    assert_eq!(store.link_by_token_hash(&doomed.token_hash).await.unwrap(), None);
     // Refusals write no timeline event.
     let accesses = accesses(&store, uid).await;
     assert_eq!(accesses, 1);
+}
+
+/// A link is stored only to a document that exists and is its owner's; refused, nothing is
+/// written (not even its timeline event).
+pub async fn link_refused_without_its_owners_document(store: Arc<dyn Store>) {
+    let owner = new_user(&store).await;
+    let other = new_user(&store).await;
+    let uid = &owner.user.id;
+    let foreign = insert_document(&store, &other.user.id).await;
+    let doomed = insert_document(&store, uid).await;
+    let deleted = TimelineEvent::new(uid, TimelineKind::DocumentDeleted).document(&doomed.meta.id);
+    assert!(store.delete_document(uid, &doomed.meta.id, &deleted).await.unwrap());
+    for document_id in [DocumentId::generate(), foreign.meta.id.clone(), doomed.meta.id.clone()] {
+        let link = new_link(uid, &document_id, None, 0);
+        let event = TimelineEvent::new(uid, TimelineKind::LinkCreated).link(&link.id);
+        assert!(!store.insert_link(&link, &event).await.unwrap(), "a link to {document_id}");
+        assert_eq!(store.link_by_token_hash(&link.token_hash).await.unwrap(), None);
+    }
+    assert!(store.links_of_user(uid, 10).await.unwrap().is_empty());
+    let kinds: Vec<_> = store.timeline(uid, 10).await.unwrap().into_iter().map(|e| e.kind).collect();
+    assert_eq!(kinds, [TimelineKind::DocumentDeleted, TimelineKind::DocumentUploaded]);
 }
 
 pub async fn link_concurrent_consumption_exact(store: Arc<dyn Store>) {

@@ -15,6 +15,7 @@ mod documents;
 mod explain;
 mod links;
 mod nullifiers;
+mod pages;
 mod proofs;
 mod sessions;
 mod stored_forms;
@@ -60,9 +61,13 @@ conformance!(
     documents::document_registry_position_conflicts,
     documents::document_concurrent_inserts_one_position,
     documents::document_key_rotation_compare_and_swap,
+    documents::document_deletion_takes_its_proofs_and_links,
     proofs::proof_insert_read_list,
+    proofs::proof_refused_without_its_owners_document,
     links::link_lifecycle,
     links::link_refused_when_expired_exhausted_or_document_gone,
+    links::link_refused_without_its_owners_document,
+    pages::pages_cover_proofs_links_and_timeline_once_newest_first,
     links::link_concurrent_consumption_exact,
     timeline::timeline_newest_first,
     audit::audit_append_read_and_conflicts,

@@ -65,7 +65,7 @@ async fn sqlite_keeps_the_stored_form_of_every_id_and_time() {
     let mut link = new_link(uid, &doc.meta.id, None, 0);
     link.expires_at = later;
     let event = TimelineEvent::new(uid, TimelineKind::LinkCreated).link(&link.id);
-    store.insert_link(&link, &event).await.unwrap();
+    assert!(store.insert_link(&link, &event).await.unwrap());
     store
         .revoke_link(uid, &link.id, later, &TimelineEvent::new(uid, TimelineKind::LinkRevoked))
         .await

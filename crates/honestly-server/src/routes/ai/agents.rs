@@ -13,6 +13,7 @@ use crate::access::AuthUser;
 use crate::error::ApiError;
 use crate::extract::{Ctx, Path};
 use crate::json::Json;
+use crate::no_store::NoStore;
 use crate::state::AppState;
 
 /// The caller's delegated agents: create (`POST`) and list (`GET`).
@@ -82,13 +83,13 @@ pub async fn create(
     Ctx(ctx): Ctx,
     AuthUser(session): AuthUser,
     Json(body): Json<CreateAgent>,
-) -> Result<AiReply, ApiError> {
+) -> Result<NoStore<AiReply>, ApiError> {
     let created = state.agents.create(&session.user_id, body.name).await?;
     tracing::info!(agent_id = %created.record.id, "delegated agent created");
     ctx.name_agent(created.record.id.as_str());
     let mut view = AgentView::of(created.record);
     view.secret = Some(created.secret.expose_secret().to_string());
-    AiReply::created(&view)
+    AiReply::created(&view).map(NoStore)
 }
 
 /// The caller's delegated agents.

@@ -5,6 +5,7 @@ use axum::extract::State;
 use super::envelope::{AiEnvelope, AiReply};
 use super::signed::{parameters, CreateShareLinkRoute, Signed, SignedEnvelope};
 use crate::error::ApiError;
+use crate::no_store::NoStore;
 use crate::routes::links::{create_link_for, CreateLink};
 use crate::state::AppState;
 
@@ -23,9 +24,9 @@ use crate::state::AppState;
 pub async fn create_share_link(
     State(state): State<AppState>,
     Signed(call, _): Signed<CreateShareLinkRoute>,
-) -> Result<AiReply, ApiError> {
+) -> Result<NoStore<AiReply>, ApiError> {
     let user_id = call.caller.user_id().ok_or_else(ApiError::forbidden)?;
     let params: CreateLink = parameters(call.parameters.clone())?;
     let link = create_link_for(&state, user_id, params).await?;
-    AiReply::created(&link)
+    AiReply::created(&link).map(NoStore)
 }
