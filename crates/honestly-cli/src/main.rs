@@ -58,6 +58,9 @@ enum Command {
     /// Export everything of one account (documents decrypted, proofs, links, agents, timeline)
     /// into a ZIP archive, as `GET /vault/export` does.
     Export(commands::export::ExportArgs),
+    /// Back up a SQLite deployment while it serves: a consistent copy of the database, the
+    /// signing key and the zero-knowledge keys, in one archive with a manifest (no secrets).
+    Backup(commands::backup::BackupArgs),
 }
 
 #[derive(Subcommand)]
@@ -80,6 +83,7 @@ fn main() -> ExitCode {
         Command::Config { action: ConfigAction::Check } => commands::config::check(),
         Command::User { action } => commands::user::run(action),
         Command::Export(args) => commands::export::run(args),
+        Command::Backup(args) => commands::backup::run(args),
         Command::Agent { action } => commands::agent::run(action),
         Command::Keys { action } => commands::keys::run(action),
         Command::Audit { action } => commands::audit::run(action),

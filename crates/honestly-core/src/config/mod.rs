@@ -172,6 +172,28 @@ pub fn environment_with_dotenv() -> EnvMap {
     vars
 }
 
+/// Where a process keeps its data, read from the variables without loading (or generating)
+/// any secret: for commands that must not write into `DATA_DIR` before they look at it
+/// (`honestly restore` fills an empty one).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DataLocation {
+    /// `DATA_DIR`.
+    pub data_dir: PathBuf,
+    /// `DATABASE_URL`, resolved against `DATA_DIR`.
+    pub database: DatabaseUrl,
+    /// `ZK_KEYS_DIR`.
+    pub zk_keys_dir: PathBuf,
+}
+
+impl DataLocation {
+    /// Parses the variables (every problem reported, as [`Config::load`] does) and keeps
+    /// only where the data lives. Nothing is read from or written to `DATA_DIR`.
+    pub fn from_vars(vars: &EnvMap) -> Result<Self, Vec<ConfigProblem>> {
+        let parsed = variables::parse(vars)?;
+        Ok(Self { data_dir: parsed.data_dir, database: parsed.database, zk_keys_dir: parsed.zk_keys_dir })
+    }
+}
+
 /// The outcome of loading: a configuration ready to use, plus notes for the operator
 /// (for example that development secrets were generated).
 #[derive(Debug)]

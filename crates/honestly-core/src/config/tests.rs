@@ -168,3 +168,22 @@ fn describe_masks_every_declared_secret() {
         assert!(!text.contains(value.as_str()), "{name} is printed in clear");
     }
 }
+
+#[test]
+fn data_location_reads_where_data_lives_without_creating_anything() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let data_text = data.display().to_string();
+    let location = DataLocation::from_vars(&vars(&[("DATA_DIR", &data_text)])).unwrap();
+    assert_eq!(location.data_dir, data);
+    assert_eq!(location.database, DatabaseUrl::Sqlite(data.join("honestly.db")));
+    assert_eq!(location.zk_keys_dir, data.join("zk"));
+    // Development would generate secrets into DATA_DIR on load; reading the location does not.
+    assert!(!data.exists());
+
+    let neo4j =
+        DataLocation::from_vars(&vars(&[("DATA_DIR", &data_text), ("DATABASE_URL", "bolt://db:7687")]));
+    assert!(matches!(neo4j.unwrap().database, DatabaseUrl::Neo4j(_)));
+    let problems = DataLocation::from_vars(&vars(&[("DATABASE_URL", "mysql://nope")])).unwrap_err();
+    assert_eq!(problems[0].variable, "DATABASE_URL");
+}

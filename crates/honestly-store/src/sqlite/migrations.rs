@@ -174,6 +174,11 @@ const MIGRATIONS: &[(i64, &str)] = &[
     ),
 ];
 
+/// Every migration's version, ascending.
+pub(super) fn versions() -> Vec<i64> {
+    MIGRATIONS.iter().map(|(v, _)| *v).collect()
+}
+
 /// Applies every migration newer than the database's version.
 pub(super) fn run(conn: &mut Connection) -> rusqlite::Result<()> {
     conn.execute_batch(

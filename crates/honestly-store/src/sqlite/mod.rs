@@ -12,6 +12,7 @@ mod migrations;
 mod nullifiers;
 mod proofs;
 mod sessions;
+pub mod snapshot;
 mod timeline;
 mod users;
 mod writer;
