@@ -61,6 +61,8 @@ enum Command {
     /// Back up a SQLite deployment while it serves: a consistent copy of the database, the
     /// signing key and the zero-knowledge keys, in one archive with a manifest (no secrets).
     Backup(commands::backup::BackupArgs),
+    /// Restore a backup into an empty `DATA_DIR`, after checking it whole.
+    Restore(commands::restore::RestoreArgs),
 }
 
 #[derive(Subcommand)]
@@ -84,6 +86,7 @@ fn main() -> ExitCode {
         Command::User { action } => commands::user::run(action),
         Command::Export(args) => commands::export::run(args),
         Command::Backup(args) => commands::backup::run(args),
+        Command::Restore(args) => commands::restore::run(args),
         Command::Agent { action } => commands::agent::run(action),
         Command::Keys { action } => commands::keys::run(action),
         Command::Audit { action } => commands::audit::run(action),

@@ -6,6 +6,7 @@ pub mod backup;
 pub mod config;
 pub mod export;
 pub mod keys;
+pub mod restore;
 pub mod serve;
 pub mod store_access;
 pub mod user;

@@ -5,6 +5,7 @@
 //! Exit status: 0 written, 1 the backup failed (nothing is left at `FILE`), 2 a configuration
 //! problem, a Neo4j deployment, or `FILE` that exists already.
 
+pub mod extract;
 pub mod manifest;
 pub mod write;
 
