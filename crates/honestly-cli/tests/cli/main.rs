@@ -6,6 +6,7 @@ mod process;
 
 mod agent;
 mod audit;
+mod backup;
 mod config;
 mod crash;
 mod export;
