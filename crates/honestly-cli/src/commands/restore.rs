@@ -116,18 +116,34 @@ fn prepare_empty(data_dir: &Path, database: &Path) -> Result<(), String> {
 }
 
 /// Moves every checked file from `staging` to its place: the database to `database`, the
-/// others under `data_dir`.
+/// others under `data_dir`. When one cannot be placed, those placed already are removed again.
 fn place(checked: &Checked, staging: &Path, data_dir: &Path, database: &Path) -> anyhow::Result<()> {
+    let mut placed = Vec::new();
     for entry in &checked.manifest.files {
-        let relative = manifest::relative_path(&entry.path).map_err(anyhow::Error::msg)?;
-        let target =
-            if entry.path == manifest::DATABASE { database.to_path_buf() } else { data_dir.join(&relative) };
-        if let Some(parent) = target.parent().filter(|p| !p.exists()) {
-            fs::DirBuilder::new().recursive(true).mode(0o700).create(parent)?;
+        match place_one(&entry.path, staging, data_dir, database) {
+            Ok(target) => placed.push(target),
+            Err(e) => {
+                for target in placed {
+                    let _ = fs::remove_file(target);
+                }
+                let _ = fs::remove_dir_all(data_dir.join(manifest::ZK_DIR));
+                return Err(e);
+            }
         }
-        move_file(&staging.join(&relative), &target)?;
     }
     Ok(())
+}
+
+/// Moves the staged file `path` (an archive path) to its place; where it went.
+fn place_one(path: &str, staging: &Path, data_dir: &Path, database: &Path) -> anyhow::Result<PathBuf> {
+    let relative = manifest::relative_path(path).map_err(anyhow::Error::msg)?;
+    let target = if path == manifest::DATABASE { database.to_path_buf() } else { data_dir.join(&relative) };
+    if let Some(parent) = target.parent().filter(|p| !p.exists()) {
+        fs::DirBuilder::new().recursive(true).mode(0o700).create(parent)?;
+    }
+    move_file(&staging.join(&relative), &target)
+        .map_err(|e| anyhow::anyhow!("placing {}: {e}", target.display()))?;
+    Ok(target)
 }
 
 /// Renames `from` to `to`, or copies it (0600) when they are on different file systems.

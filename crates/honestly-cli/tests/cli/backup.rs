@@ -160,6 +160,7 @@ fn a_backup_under_load_restores_every_acknowledged_document_and_a_verifiable_aud
     let restored = dir.path().join("restored").join("data");
     let restore = run(&restored, &["restore"], &[&archive]);
     assert!(restore.status.success(), "{}{}", text(&restore.stdout), text(&restore.stderr));
+    assert!(!text(&restore.stderr).contains("warning"), "{}", text(&restore.stderr));
     assert_eq!(mode(&restored), 0o700);
     assert_eq!(mode(&restored.join("honestly.db")), 0o600);
     assert_eq!(mode(&restored.join("signing-key.json")), 0o600);
@@ -242,6 +243,11 @@ fn a_restore_refuses_a_non_empty_directory_and_a_damaged_or_altered_backup() {
     server.register(&client, "alice");
     let token = server.login(&client, "alice");
     let id = upload(&server.url("/vault/documents"), &client, &token, b"the original").expect("uploaded");
+    // Files under DATA_DIR/zk travel with the backup; hidden files and links do not.
+    std::fs::create_dir_all(live.join("zk").join("notes")).unwrap();
+    std::fs::write(live.join("zk").join("notes").join("circuit.json"), b"kept").unwrap();
+    std::fs::write(live.join("zk").join(".partial"), b"skipped").unwrap();
+    std::os::unix::fs::symlink("/etc/hostname", live.join("zk").join("notes").join("link")).unwrap();
     let archive = dir.path().join("backup.zip");
     let backup = run(&live, &["backup", "--out"], &[&archive]);
     assert!(backup.status.success(), "{}", text(&backup.stderr));
@@ -317,6 +323,35 @@ fn a_restore_refuses_a_non_empty_directory_and_a_damaged_or_altered_backup() {
         },
         &[],
     );
+    // A database with a schema this build does not know (a backup from a newer version).
+    rewrite(
+        &archive,
+        &damaged("newer.zip"),
+        {
+            let scratch = dir.path().join("newer.db");
+            let mut zip = zip::ZipArchive::new(std::fs::File::open(&archive).unwrap()).unwrap();
+            let mut bytes = Vec::new();
+            zip.by_name("honestly.db").unwrap().read_to_end(&mut bytes).unwrap();
+            std::fs::write(&scratch, &bytes).unwrap();
+            let db = rusqlite::Connection::open(&scratch).unwrap();
+            db.execute("INSERT INTO schema_migrations (version, applied_at) VALUES (9999, 'later')", [])
+                .unwrap();
+            db.pragma_update(None, "journal_mode", "DELETE").unwrap();
+            drop(db);
+            let database = std::fs::read(&scratch).unwrap();
+            move |name: &str, bytes: Vec<u8>| match name {
+                "honestly.db" => database.clone(),
+                "manifest.json" => {
+                    let mut manifest: serde_json::Value =
+                        serde_json::from_slice(&manifest_for(&bytes, &database)).unwrap();
+                    manifest["database"]["schema_versions"].as_array_mut().unwrap().push(9999.into());
+                    serde_json::to_vec(&manifest).unwrap()
+                }
+                _ => bytes,
+            }
+        },
+        &[],
+    );
     // Cut short.
     let whole = std::fs::read(&archive).unwrap();
     std::fs::write(damaged("truncated.zip"), &whole[..whole.len() / 2]).unwrap();
@@ -326,6 +361,7 @@ fn a_restore_refuses_a_non_empty_directory_and_a_damaged_or_altered_backup() {
         ("extra.zip", "which its manifest does not name"),
         ("escape.zip", "is not one a backup holds"),
         ("truncated.zip", "is not a backup archive"),
+        ("newer.zip", "which this version of honestly does not know"),
     ] {
         let out = run(&target, &["restore"], &[&damaged(name)]);
         assert_eq!(out.status.code(), Some(1), "{name}: {}", text(&out.stderr));
@@ -333,9 +369,30 @@ fn a_restore_refuses_a_non_empty_directory_and_a_damaged_or_altered_backup() {
         assert_eq!(std::fs::read_dir(&target).unwrap().count(), 0, "{name} left files behind");
     }
 
-    // The directory the refusals left empty takes the intact backup.
-    let restored = run(&target, &["restore"], &[&archive]);
+    // The directory the refusals left empty takes the intact backup. Without the master key in
+    // the environment, the restore says which key version the documents need.
+    let target_text = target.display().to_string();
+    let restored = honestly(dir.path(), &[("DATA_DIR", target_text.as_str())])
+        .arg("restore")
+        .arg(&archive)
+        .output()
+        .unwrap();
     assert!(restored.status.success(), "{}", text(&restored.stderr));
+    let version = hex::encode(&Sha256::digest(hex::decode(MASTER_KEY).unwrap())[..8]);
+    assert!(
+        text(&restored.stderr)
+            .contains(&format!("warning: the documents are encrypted under master key version(s) {version}")),
+        "{}",
+        text(&restored.stderr)
+    );
+    let note = target.join("zk").join("notes").join("circuit.json");
+    assert_eq!(std::fs::read(&note).unwrap(), b"kept");
+    assert_eq!(
+        (mode(&note), mode(&target.join("zk")), mode(&target.join("zk").join("notes"))),
+        (0o600, 0o700, 0o700)
+    );
+    assert!(!target.join("zk").join(".partial").exists());
+    assert!(!target.join("zk").join("notes").join("link").exists());
     let server = Server::start(&target, &SECRETS);
     wait_ready(&server.url("/monitoring/ready"), Duration::from_secs(30));
     let token = server.login(&client, "alice");
