@@ -415,3 +415,19 @@ fn backup_and_restore_refuse_a_neo4j_deployment() {
         assert!(!data.exists() && !dir.path().join("x.zip").exists());
     }
 }
+
+#[test]
+fn a_backup_without_a_database_and_a_restore_without_a_file_change_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let data_text = data.display().to_string();
+    let env = [("DATA_DIR", data_text.as_str())];
+    let backup = honestly(dir.path(), &env).args(["backup", "--out", "x.zip"]).output().unwrap();
+    assert_eq!(backup.status.code(), Some(2), "{}", text(&backup.stderr));
+    assert!(text(&backup.stderr).contains("there is no database"), "{}", text(&backup.stderr));
+    let restore = honestly(dir.path(), &env).args(["restore", "missing.zip"]).output().unwrap();
+    assert_eq!(restore.status.code(), Some(2), "{}", text(&restore.stderr));
+    assert!(text(&restore.stderr).contains("cannot read missing.zip"), "{}", text(&restore.stderr));
+    // Neither created DATA_DIR (development would have generated secrets into it) nor the file.
+    assert!(!data.exists() && !dir.path().join("x.zip").exists());
+}
