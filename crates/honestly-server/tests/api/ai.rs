@@ -20,7 +20,15 @@ async fn envelopes_and_signatures_are_checked_and_every_answer_is_enveloped() {
     let params = json!({"proof_type": "age_proof", "proof": {}, "public_signals": []});
 
     // Not JSON: 400 in the envelope.
-    let r = app.client.post(&url).header("X-AI-Signature", "00".repeat(32)).body("{").send().await.unwrap();
+    let r = app
+        .client
+        .post(&url)
+        .header("X-AI-Signature", "00".repeat(32))
+        .header("Content-Type", "application/json")
+        .body("{")
+        .send()
+        .await
+        .unwrap();
     let status = r.status().as_u16();
     crate::helpers::assert_security_headers(&r);
     assert_refused(status, &r.json().await.unwrap(), 400, "VALIDATION_FAILED");
@@ -67,7 +75,15 @@ async fn envelopes_and_signatures_are_checked_and_every_answer_is_enveloped() {
     assert_eq!(status, 200, "a rotated-out secret still in the list verifies");
     let raw = serde_json::to_vec(&agent.envelope("verify_proof", params.clone())).unwrap();
     let signature = honestly_core::agents::signature::sign_hex(SERVICE_SECRET.as_bytes(), &raw);
-    let r = app.client.post(&url).header("X-AI-Signature", signature).body(raw).send().await.unwrap();
+    let r = app
+        .client
+        .post(&url)
+        .header("X-AI-Signature", signature)
+        .header("Content-Type", "application/json; charset=utf-8")
+        .body(raw)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200, "a signature over the raw body verifies");
 
     // A delegated-agent id cannot be claimed with the service secret.
@@ -88,6 +104,47 @@ async fn envelopes_and_signatures_are_checked_and_every_answer_is_enveloped() {
     assert_eq!(health["success"], true);
     assert_eq!(health["data"]["status"], "healthy");
     assert_eq!(health["metadata"]["agent_id"], Value::Null);
+}
+
+#[tokio::test]
+async fn signed_routes_require_a_json_content_type() {
+    let app = ai_app(&[]).await;
+    let agent = Agent::service("typed-bot");
+    let p = proven_document(&app, "lena").await;
+    let calls = [
+        (
+            "/ai/verify-proof",
+            "verify_proof",
+            json!({"proof_type": "age_proof", "proof": {}, "public_signals": []}),
+        ),
+        ("/ai/verify-proofs-batch", "verify_proofs_batch", json!({"proofs": []})),
+        ("/ai/get-document-hash", "get_document_hash", json!({"document_sha256": p.sha256})),
+        ("/ai/create-share-link", "create_share_link", json!({"document_id": p.document_id})),
+    ];
+    for (path, action, parameters) in calls {
+        let body = agent.envelope(action, parameters);
+        let bytes = serde_json::to_vec(&body).unwrap();
+        for content_type in [None, Some("text/plain"), Some("application/x-www-form-urlencoded")] {
+            let mut request = app
+                .client
+                .post(app.url(path))
+                .header("X-AI-Signature", agent.sign(&body))
+                .body(bytes.clone());
+            if let Some(content_type) = content_type {
+                request = request.header("Content-Type", content_type);
+            }
+            let r = request.send().await.unwrap();
+            let status = r.status().as_u16();
+            let answer: Value = r.json().await.unwrap();
+            assert_refused(status, &answer, 415, "UNSUPPORTED_MEDIA_TYPE");
+            assert_eq!(answer["error"]["message"], "Expected Content-Type: application/json");
+        }
+        // Refused before the signature was accepted: the same request, well typed, still
+        // passes (it was not remembered as used).
+        let r = agent.post(&app, path, &body).await;
+        assert_ne!(r.status().as_u16(), 415, "{path}");
+        assert_ne!(r.status().as_u16(), 409, "{path}: a refused request is not remembered");
+    }
 }
 
 #[tokio::test]

@@ -60,6 +60,7 @@ fn hash_data(meta: DocumentMeta, caller: &AgentCaller) -> DocumentHashData {
               (status = 404, description = "Not registered (or not this agent's user's)", body = AiEnvelope),
               (status = 409, description = "REPLAYED_REQUEST", body = AiEnvelope),
               (status = 413, description = "Body larger than 1 MiB", body = AiEnvelope),
+              (status = 415, description = "Not Content-Type: application/json", body = AiEnvelope),
               (status = 429, description = "Agent rate limit", body = AiEnvelope)))]
 pub async fn get_document_hash(
     State(state): State<AppState>,
