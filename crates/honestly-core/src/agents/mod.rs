@@ -16,7 +16,7 @@ mod verification;
 
 pub use envelope::{parse_envelope, Envelope, EnvelopeError};
 pub use model::{Action, AgentCaller, AgentRecord, CallerKind};
-pub use replay::{MemoryReplay, ReplayError, ReplayMemory};
+pub use replay::{MemoryReplay, ReplayError, ReplayMemory, StoreReplay, PURGE_BATCH};
 pub use service::{
     secret_binding, AgentAuthError, AgentError, AgentService, Authenticated, CreatedAgent,
     MAX_AGENTS_PER_USER,

@@ -262,6 +262,7 @@ impl AgentService {
         match self.replay.first_use(digest, ttl).await {
             Ok(true) => {}
             Ok(false) => return Err(AgentAuthError::Replayed { agent_id }),
+            Err(ReplayError::Store(e)) => return Err(AgentAuthError::Store(e)),
             Err(e) => return Err(e.into()),
         }
         Ok(Authenticated { caller: AgentCaller { agent_id, kind }, parameters: envelope.parameters })

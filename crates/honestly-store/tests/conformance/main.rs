@@ -17,6 +17,7 @@ mod links;
 mod nullifiers;
 mod pages;
 mod proofs;
+mod replay;
 mod sessions;
 mod stored_forms;
 mod support;
@@ -79,4 +80,7 @@ conformance!(
     nullifiers::nullifier_consumed_once,
     nullifiers::nullifier_concurrent_consumers_one_wins,
     nullifiers::nullifiers_looked_up_together_in_order,
+    replay::replay_remembered_until_expiry,
+    replay::replay_concurrent_first_uses_one_wins,
+    replay::replay_expired_records_forgotten_in_bounded_batches,
 );
