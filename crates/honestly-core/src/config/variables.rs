@@ -134,7 +134,7 @@ declare_variables! {
         },
         show: |c| c.jwt_refresh_expiry.as_secs().to_string(),
     }
-    /// requests per minute per AI agent
+    /// requests per minute per AI-agent credential (a service secret, or a delegated agent)
     "AI_AGENT_RATE_LIMIT" => ai_agent_rate_limit: u32 {
         default: Fixed("100"),
         read: |v| v.count(100, 1, 1_000_000),

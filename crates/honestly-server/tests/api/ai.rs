@@ -399,9 +399,10 @@ async fn each_agent_is_rate_limited_and_every_call_is_audited_and_monitored() {
     assert_eq!(r.headers()["x-ratelimit-limit"], "3");
     let status = r.status().as_u16();
     assert_refused(status, &r.json().await.unwrap(), 429, "RATE_LIMITED");
-    let calm = Agent::service("calm-bot");
+    // Another secret of AI_AGENT_SECRET is another credential, with its own quota.
+    let calm = Agent { id: "calm-bot".into(), secret: OLD_SERVICE_SECRET.into() };
     let (status, _) = calm.call(&app, "/ai/get-document-hash", "get_document_hash", params.clone()).await;
-    assert_eq!(status, 404, "another agent has its own quota");
+    assert_eq!(status, 404, "another credential has its own quota");
     let unsigned =
         app.client.post(app.url("/ai/get-document-hash")).json(&calm.envelope("x", json!({}))).send();
     assert_eq!(unsigned.await.unwrap().status(), 401);
@@ -437,6 +438,50 @@ async fn each_agent_is_rate_limited_and_every_call_is_audited_and_monitored() {
             .any(|e| e.actor == "anonymous"
                 && e.reason.as_deref() == Some("INVALID_SIGNATURE (agent calm-bot)"))
     );
+}
+
+#[tokio::test]
+async fn the_agent_rate_limit_counts_the_credential_not_the_claimed_id() {
+    let app = ai_app(&[("AI_AGENT_RATE_LIMIT", "3")]).await;
+    let params = json!({"document_sha256": "ce".repeat(32)});
+    // Three calls with the service secret, each under a new agent_id, use up its quota...
+    for i in 0..3 {
+        let agent = Agent::service(&format!("rotating-{i}"));
+        let (status, body) =
+            agent.call(&app, "/ai/get-document-hash", "get_document_hash", params.clone()).await;
+        assert_eq!(status, 404, "{body}");
+    }
+    // ...so a fourth id is refused, on every signed route.
+    for (i, (path, action, parameters)) in [
+        ("/ai/get-document-hash", "get_document_hash", params.clone()),
+        (
+            "/ai/verify-proof",
+            "verify_proof",
+            json!({"proof_type": "age_proof", "proof": {}, "public_signals": []}),
+        ),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let agent = Agent::service(&format!("never-seen-{i}"));
+        let (status, body) = agent.call(&app, path, action, parameters).await;
+        assert_refused(status, &body, 429, "RATE_LIMITED");
+        assert_eq!(body["metadata"]["agent_id"], format!("never-seen-{i}"));
+    }
+
+    // A delegated agent has its own quota, and so does each of its peers.
+    let p = proven_document(&app, "nina").await;
+    let first = create_agent(&app, &p.token, "first").await;
+    let second = create_agent(&app, &p.token, "second").await;
+    for _ in 0..3 {
+        let (status, _) =
+            first.call(&app, "/ai/get-document-hash", "get_document_hash", params.clone()).await;
+        assert_eq!(status, 404);
+    }
+    let (status, body) = first.call(&app, "/ai/get-document-hash", "get_document_hash", params.clone()).await;
+    assert_refused(status, &body, 429, "RATE_LIMITED");
+    let (status, _) = second.call(&app, "/ai/get-document-hash", "get_document_hash", params).await;
+    assert_eq!(status, 404, "another delegated agent is another credential");
 }
 
 #[tokio::test]
