@@ -67,7 +67,8 @@ pub enum AgentAuthError {
         /// The authenticated agent.
         agent_id: String,
     },
-    /// The credential that signed exceeded its quota (`AI_AGENT_RATE_LIMIT`).
+    /// The credential that signed exceeded its quota (`AI_AGENT_RATE_LIMIT`, or for document
+    /// hash look-ups `AI_HASH_LOOKUP_RATE_LIMIT`).
     #[error("rate limited")]
     RateLimited {
         /// The authenticated agent.
@@ -154,6 +155,7 @@ pub struct AgentService {
     service_secrets: Vec<ServiceSecret>,
     tolerance: Duration,
     quota: Quota,
+    hash_quota: Quota,
     limiter: Arc<dyn RateLimiter>,
     replay: Arc<dyn ReplayMemory>,
 }
@@ -174,12 +176,14 @@ impl AgentService {
         replay: Arc<dyn ReplayMemory>,
     ) -> Self {
         let per_minute = config.ai_agent_rate_limit.max(1);
+        let hash_lookups = config.ai_hash_lookup_rate_limit.max(1);
         Self {
             store,
             keys,
             service_secrets: config.secrets.ai_agent_secrets.iter().map(ServiceSecret::new).collect(),
             tolerance: config.ai_signature_tolerance,
             quota: Quota { burst: per_minute, per_minute },
+            hash_quota: Quota { burst: hash_lookups, per_minute: hash_lookups },
             limiter,
             replay,
         }
@@ -289,6 +293,17 @@ impl AgentService {
             caller: AgentCaller { agent_id, kind, credential },
             parameters: envelope.parameters,
         })
+    }
+
+    /// Counts one document look-up by hash against the caller's credential's own quota
+    /// (`AI_HASH_LOOKUP_RATE_LIMIT`); the limiter's decision when it is used up.
+    pub async fn count_hash_lookup(&self, caller: &AgentCaller) -> Result<(), Decision> {
+        let decision = self.limiter.check(&format!("ai-hash:{}", caller.credential), self.hash_quota).await;
+        if decision.allowed {
+            Ok(())
+        } else {
+            Err(decision)
+        }
     }
 
     /// The user of delegated agent `id` when `signed` accepts its secret; `None` when the

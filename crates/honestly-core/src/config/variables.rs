@@ -140,6 +140,12 @@ declare_variables! {
         read: |v| v.count(100, 1, 1_000_000),
         show: |c| c.ai_agent_rate_limit.to_string(),
     }
+    /// document look-ups by SHA-256 per minute per AI-agent credential
+    "AI_HASH_LOOKUP_RATE_LIMIT" => ai_hash_lookup_rate_limit: u32 {
+        default: Fixed("30"),
+        read: |v| v.count(30, 1, 1_000_000),
+        show: |c| c.ai_hash_lookup_rate_limit.to_string(),
+    }
     /// allowed clock difference of signed agent requests, seconds
     "AI_SIGNATURE_TOLERANCE" => ai_signature_tolerance: Duration {
         default: Fixed("300"),

@@ -353,8 +353,7 @@ async fn delegated_agents_act_for_their_user_only_and_stop_when_deleted() {
     let (status, body) = agent
         .call(&app, "/ai/get-document-hash", "get_document_hash", json!({"document_sha256": theirs.sha256}))
         .await;
-    assert_eq!(status, 200);
-    assert!(body["data"].get("document_id").is_none(), "another user's document id stays hidden");
+    assert_refused(status, &body, 404, "NOT_FOUND");
 
     // Share links for its user's documents only; the link works.
     let link = json!({"document_id": mine.document_id, "access_level": "proof_only", "max_accesses": 2});
@@ -382,6 +381,78 @@ async fn delegated_agents_act_for_their_user_only_and_stop_when_deleted() {
     let r = app.client.post(app.url("/ai/agents")).json(&json!({})).send().await.unwrap();
     let status = r.status().as_u16();
     assert_refused(status, &r.json().await.unwrap(), 401, "UNAUTHORIZED");
+}
+
+#[tokio::test]
+async fn hash_look_ups_are_scoped_to_the_delegated_agents_user_and_limited_apart() {
+    let app = ai_app(&[("AI_HASH_LOOKUP_RATE_LIMIT", "3")]).await;
+    let mine = proven_document(&app, "quinn").await;
+    let theirs = proven_document(&app, "rosa").await;
+    let agent = create_agent(&app, &mine.token, "quinn's assistant").await;
+    let by_hash = |sha256: &str| json!({"document_sha256": sha256});
+
+    // Its own user's document by hash: found, with its id (any case of the hex digits).
+    let (status, body) = agent
+        .call(&app, "/ai/get-document-hash", "get_document_hash", by_hash(&mine.sha256.to_uppercase()))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["data"]["document_id"], mine.document_id.as_str());
+    // Another user's document: not found, exactly as a hash nobody registered.
+    let (status, body) =
+        agent.call(&app, "/ai/get-document-hash", "get_document_hash", by_hash(&theirs.sha256)).await;
+    assert_refused(status, &body, 404, "NOT_FOUND");
+
+    // The same content in both vaults, the other user's upload the more recent: the agent
+    // finds its own user's copy.
+    let content = b"a contract both signed".to_vec();
+    let own: Value =
+        app.upload(&mine.token, "contract.pdf", content.clone(), "other").await.json().await.unwrap();
+    let other: Value =
+        app.upload(&theirs.token, "contract.pdf", content, "other").await.json().await.unwrap();
+    assert_eq!(own["document"]["sha256"], other["document"]["sha256"]);
+    let shared = own["document"]["sha256"].as_str().unwrap().to_string();
+    let (status, body) =
+        agent.call(&app, "/ai/get-document-hash", "get_document_hash", by_hash(&shared)).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["data"]["document_id"], own["document"]["id"]);
+
+    // Three look-ups by hash a minute for this credential, the fourth is refused; look-ups by
+    // id are not counted, nor is anything else.
+    let r = agent
+        .post(&app, "/ai/get-document-hash", &agent.envelope("get_document_hash", by_hash(&shared)))
+        .await;
+    assert_eq!(r.headers()["x-ratelimit-limit"], "3");
+    assert!(r.headers().get("retry-after").is_some());
+    let status = r.status().as_u16();
+    assert_refused(status, &r.json().await.unwrap(), 429, "RATE_LIMITED");
+    let (status, _) = agent
+        .call(&app, "/ai/get-document-hash", "get_document_hash", json!({"document_id": mine.document_id}))
+        .await;
+    assert_eq!(status, 200, "look-ups by id are not counted");
+    let params = json!({"proof_type": "age_proof", "proof": {}, "public_signals": []});
+    let (status, _) = agent.call(&app, "/ai/verify-proof", "verify_proof", params).await;
+    assert_eq!(status, 200, "other actions are not counted");
+
+    // A second agent of the same user has its own look-ups: it finds its user's copy.
+    let second = create_agent(&app, &mine.token, "second").await;
+    let (status, body) =
+        second.call(&app, "/ai/get-document-hash", "get_document_hash", by_hash(&shared)).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["data"]["document_id"], own["document"]["id"]);
+
+    // Service agents check existence in every vault (never learning ids), within their own
+    // look-up quota, whatever agent_id they claim.
+    for (i, sha256) in [&theirs.sha256, &mine.sha256, &shared].into_iter().enumerate() {
+        let service = Agent::service(&format!("auditor-{i}"));
+        let (status, body) =
+            service.call(&app, "/ai/get-document-hash", "get_document_hash", by_hash(sha256)).await;
+        assert_eq!(status, 200, "{body}");
+        assert!(body["data"].get("document_id").is_none());
+    }
+    let service = Agent::service("auditor-3");
+    let (status, body) =
+        service.call(&app, "/ai/get-document-hash", "get_document_hash", by_hash(&theirs.sha256)).await;
+    assert_refused(status, &body, 429, "RATE_LIMITED");
 }
 
 #[tokio::test]

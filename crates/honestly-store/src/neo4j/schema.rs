@@ -144,6 +144,7 @@ pub fn hot_path_queries() -> Vec<(&'static str, &'static str)> {
         ("document by id and owner", super::documents::BY_ID),
         ("documents of owner", super::documents::LIST),
         ("document by sha256", super::documents::BY_SHA256),
+        ("document of owner by sha256", super::documents::BY_SHA256_OF_USER),
         ("share link by token hash", super::links::BY_TOKEN_HASH),
         ("consume share link access", super::links::CONSUME),
         ("nullifier consumed", super::nullifiers::CONSUMED),

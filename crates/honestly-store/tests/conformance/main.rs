@@ -13,6 +13,7 @@ mod audit;
 mod audit_log;
 mod documents;
 mod explain;
+mod hash_lookup;
 mod links;
 mod nullifiers;
 mod pages;
@@ -63,6 +64,7 @@ conformance!(
     documents::document_concurrent_inserts_one_position,
     documents::document_key_rotation_compare_and_swap,
     documents::document_deletion_takes_its_proofs_and_links,
+    hash_lookup::document_by_sha256_within_one_owner,
     proofs::proof_insert_read_list,
     proofs::proof_refused_without_its_owners_document,
     links::link_lifecycle,
