@@ -116,7 +116,7 @@ impl ReplayMemory for StoreReplay {
     async fn first_use(&self, digest: [u8; 32], ttl: Duration) -> Result<bool, ReplayError> {
         let now = Timestamp::now();
         let first = self.store.remember_request(&digest, now.plus(whole_seconds_up(ttl)), now).await?;
-        if first && self.accepted.fetch_add(1, Ordering::Relaxed) % PURGE_EVERY == 0 {
+        if first && self.accepted.fetch_add(1, Ordering::Relaxed).is_multiple_of(PURGE_EVERY) {
             // Housekeeping: a failure here costs only space, never the request.
             if let Err(e) = self.store.forget_expired_requests(now, PURGE_BATCH).await {
                 tracing::warn!(error = %e, "forgetting expired signed requests failed");
