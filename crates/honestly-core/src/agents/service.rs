@@ -167,7 +167,7 @@ pub fn secret_binding(id: &AgentId) -> String {
 
 impl AgentService {
     /// The service over the store, the vault keys (for delegated secrets), a limiter for the
-    /// per-agent quota and a replay memory.
+    /// per-credential quotas (requests, and look-ups by hash) and a replay memory.
     pub fn new(
         config: &Config,
         store: Arc<dyn Store>,
