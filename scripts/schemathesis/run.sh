@@ -7,10 +7,10 @@
 #
 # MAX_EXAMPLES is the number of generated cases per operation and phase (default 25; 1000
 # for a release). To fuzz a server that is already running (ENVIRONMENT=development,
-# RATE_LIMIT_ENABLED=false, AI_AGENT_RATE_LIMIT=1000000, with an admin account), set
-# HONESTLY_URL, HONESTLY_ADMIN_USERNAME and HONESTLY_ADMIN_PASSWORD. Without HONESTLY_URL the
-# script starts one itself from HONESTLY_BIN (default target/release/honestly) in a fresh
-# data directory, and stops it at the end.
+# RATE_LIMIT_ENABLED=false, AI_AGENT_RATE_LIMIT=1000000, AI_HASH_LOOKUP_RATE_LIMIT=1000000, with
+# an admin account), set HONESTLY_URL, HONESTLY_ADMIN_USERNAME and HONESTLY_ADMIN_PASSWORD.
+# Without HONESTLY_URL the script starts one itself from HONESTLY_BIN (default
+# target/release/honestly) in a fresh data directory, and stops it at the end.
 #
 # The virtual environment is made by setup.sh when missing. Schemathesis works in
 # .cache/schemathesis (its example database, so `st replay` finds earlier failures there).
@@ -39,7 +39,7 @@ if [ -z "${HONESTLY_URL:-}" ]; then
   printf '%s\n' "$HONESTLY_ADMIN_PASSWORD" |
     env -i PATH="$PATH" DATA_DIR="$SCRATCH/data" "$BIN" user create --username "$HONESTLY_ADMIN_USERNAME" --role admin
   env -i PATH="$PATH" DATA_DIR="$SCRATCH/data" PORT=0 LOG_FORMAT=json RATE_LIMIT_ENABLED=false AI_AGENT_RATE_LIMIT=1000000 \
-    "$BIN" serve >/dev/null 2>"$SCRATCH/server.log" &
+    AI_HASH_LOOKUP_RATE_LIMIT=1000000 "$BIN" serve >/dev/null 2>"$SCRATCH/server.log" &
   SERVER_PID=$!
   for _ in $(seq 600); do
     ADDRESS="$(sed -n 's/.*"address":"\([^"]*\)".*/\1/p' "$SCRATCH/server.log" | head -n 1)"

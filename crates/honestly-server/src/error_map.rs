@@ -4,7 +4,7 @@
 //! whose log line carries the domain error and every source below it.
 
 use axum::http::StatusCode;
-use honestly_core::agents::{AgentAuthError, AgentError, AgentVerifyError};
+use honestly_core::agents::{AgentAuthError, AgentError, AgentVerifyError, HashLookupError};
 use honestly_core::auth::AuthError;
 use honestly_core::cpu::CpuBusy;
 use honestly_core::documents::DocumentError;
@@ -117,6 +117,15 @@ impl From<DocumentError> for ApiError {
             DocumentError::Busy(busy) => busy.into(),
             DocumentError::Store(store) => store.into(),
             other @ DocumentError::Vault(_) => ApiError::internal(other),
+        }
+    }
+}
+
+impl From<HashLookupError> for ApiError {
+    fn from(e: HashLookupError) -> Self {
+        match e {
+            HashLookupError::RateLimited(decision) => ApiError::rate_limited(decision),
+            HashLookupError::Document(e) => e.into(),
         }
     }
 }

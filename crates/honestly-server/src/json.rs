@@ -3,7 +3,7 @@
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Request};
-use axum::http::StatusCode;
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -29,6 +29,17 @@ where
     }
 }
 
+/// Whether the request says its body is JSON: `Content-Type: application/json` or
+/// `application/…+json` (any case, parameters such as `charset` ignored), as [`Json`] requires.
+pub fn has_json_content_type(headers: &HeaderMap) -> bool {
+    let Some(value) = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let essence = value.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    essence == "application/json"
+        || essence.strip_prefix("application/").is_some_and(|sub| sub.len() > 5 && sub.ends_with("+json"))
+}
+
 fn map_rejection(rejection: JsonRejection) -> ApiError {
     match rejection {
         JsonRejection::JsonDataError(e) => ApiError::validation(data_error_message(&e.body_text())),
@@ -52,5 +63,31 @@ fn data_error_message(text: &str) -> String {
 impl<T: Serialize> IntoResponse for Json<T> {
     fn into_response(self) -> Response {
         axum::Json(self.0).into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::http::HeaderValue;
+
+    use super::*;
+
+    fn with_type(value: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_str(value).unwrap());
+        headers
+    }
+
+    #[test]
+    fn json_content_types_are_recognised() {
+        for json in ["application/json", "Application/JSON; charset=utf-8", "application/vnd.api+json"] {
+            assert!(has_json_content_type(&with_type(json)), "{json}");
+        }
+        for other in
+            ["text/plain", "application/jsonx", "application/+json", "text/json", "multipart/form-data"]
+        {
+            assert!(!has_json_content_type(&with_type(other)), "{other}");
+        }
+        assert!(!has_json_content_type(&HeaderMap::new()));
     }
 }

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use honestly_core::agents::{AgentService, MemoryReplay, ReplayMemory};
+use honestly_core::agents::{AgentService, ReplayMemory, StoreReplay};
 use honestly_core::audit::AuditLog;
 use honestly_core::auth::AuthService;
 use honestly_core::config::{decode_key32, Config};
@@ -16,7 +16,7 @@ use honestly_core::links::service::LinkDeps;
 use honestly_core::links::LinkService;
 use honestly_core::ratelimit::{MemoryRateLimiter, RateLimiter};
 use honestly_core::registry::Registry;
-use honestly_core::store::Store;
+use honestly_core::store::{ReplayStore, Store};
 use honestly_core::timeline::TimelineService;
 use honestly_core::zk::{ProofService, Verifier, ZkService};
 use honestly_store::redis::{Invalidation, RedisLink, RedisRateLimiter, RedisReplay};
@@ -52,7 +52,8 @@ impl AppState {
     }
 }
 
-/// Signed agent requests remembered at once (each for at most twice the signature tolerance).
+/// Signed agent requests a replica remembers on its own while Redis is unreachable (each for
+/// at most twice the signature tolerance).
 const REPLAY_CAPACITY: usize = 1_000_000;
 
 /// Shared, cheaply cloneable application state.
@@ -123,7 +124,12 @@ impl AppState {
                 Arc::new(RedisRateLimiter::new(Arc::clone(link))),
                 Arc::new(RedisReplay::new(Arc::clone(link), REPLAY_CAPACITY)),
             ),
-            None => (Arc::new(MemoryRateLimiter::new()), Arc::new(MemoryReplay::new(REPLAY_CAPACITY))),
+            // Without Redis the replay memory is the store's: it survives restarts and is shared
+            // by every replica on the store.
+            None => (
+                Arc::new(MemoryRateLimiter::new()),
+                Arc::new(StoreReplay::new(Arc::clone(&store) as Arc<dyn ReplayStore>)),
+            ),
         };
         let agents = Arc::new(AgentService::new(
             &config,

@@ -17,6 +17,8 @@ const JWT: &str = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00
 const VAULT: &str = "60303ae22b998861bce3b28f33eec1be758a213c86c93c076dbe9f558c11c752";
 const SIGNING: &str = "fd61a03af4f77d870fc21e05e7e80678095c92d808cfb3b5c279ee04c74aca13";
 const AI: &str = "5d41402abc4b2a76b9719d911017c592ae2f3f6b87a9c1e0b6b3f1e3ad7d4c11";
+/// A second service secret: another credential, with its own agent rate limit.
+const AI_2: &str = "7c222fb2927d828af22f592134e8932480637c0d1a1f0e6c3b5f1b0e0e0d4a22";
 use crate::process::TEST_PASSWORD as PASSWORD;
 
 /// The store both replicas share: a `DATABASE_URL` and the variables that go with it.
@@ -75,7 +77,7 @@ impl Pair {
             ("JWT_SECRET", JWT.to_string()),
             ("VAULT_MASTER_KEY", VAULT.to_string()),
             ("BUNDLE_SIGNING_KEY", SIGNING.to_string()),
-            ("AI_AGENT_SECRET", AI.to_string()),
+            ("AI_AGENT_SECRET", format!("{AI},{AI_2}")),
             ("AI_AGENT_RATE_LIMIT", "10".to_string()),
             ("RATE_LIMIT_ENABLED", "false".to_string()),
             ("RATE_LIMIT_REDIS_URL", redis.url()),
@@ -185,16 +187,17 @@ pub fn replicas_behave_as_one_service(store: &SharedStore, user: &str) {
     let (_, used) = post_signed(&client, b, "/ai/verify-proof", AI, &fresh);
     assert_eq!(used["data"]["reason"], "nullifier_used", "{used}");
 
-    // The per-agent limit (10 per minute) is shared: 14 calls over both, 10 pass.
+    // The per-credential limit (10 per minute) is shared: 14 calls over both with the second
+    // secret (the first has been used above), 10 pass.
     let hash = json!({"document_sha256": "ab".repeat(32)});
     let passed = (0..14)
         .filter(|i| {
             let server = if i % 2 == 0 { a } else { b };
             let body = envelope("counted-bot", "get_document_hash", hash.clone());
-            post_signed(&client, server, "/ai/get-document-hash", AI, &body).0 != 429
+            post_signed(&client, server, "/ai/get-document-hash", AI_2, &body).0 != 429
         })
         .count();
-    assert_eq!(passed, 10, "the agent's limit holds over both replicas together");
+    assert_eq!(passed, 10, "the credential's limit holds over both replicas together");
 
     // After both restart the nullifier is still used.
     let pair = pair.restart();

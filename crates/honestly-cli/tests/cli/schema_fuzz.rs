@@ -60,8 +60,14 @@ fn every_operation_answers_as_documented_under_schemathesis() {
     }
     let dir = tempfile::tempdir().unwrap();
     create_admin(dir.path());
-    let mut server =
-        Server::start(dir.path(), &[("RATE_LIMIT_ENABLED", "false"), ("AI_AGENT_RATE_LIMIT", "1000000")]);
+    let mut server = Server::start(
+        dir.path(),
+        &[
+            ("RATE_LIMIT_ENABLED", "false"),
+            ("AI_AGENT_RATE_LIMIT", "1000000"),
+            ("AI_HASH_LOOKUP_RATE_LIMIT", "1000000"),
+        ],
+    );
     wait_ready(&server.url("/monitoring/ready"), Duration::from_secs(60));
 
     let max_examples = std::env::var("SCHEMATHESIS_MAX_EXAMPLES").unwrap_or_else(|_| "25".into());

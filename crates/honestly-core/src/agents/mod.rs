@@ -8,6 +8,7 @@
 //! (`agt_…`) sign with their own secret, stored sealed under the vault master key.
 
 mod envelope;
+mod lookup;
 mod model;
 mod replay;
 mod service;
@@ -15,8 +16,9 @@ pub mod signature;
 mod verification;
 
 pub use envelope::{parse_envelope, Envelope, EnvelopeError};
+pub use lookup::{look_up_by_hash, HashLookupError};
 pub use model::{Action, AgentCaller, AgentRecord, CallerKind};
-pub use replay::{MemoryReplay, ReplayError, ReplayMemory};
+pub use replay::{MemoryReplay, ReplayError, ReplayMemory, StoreReplay, PURGE_BATCH};
 pub use service::{
     secret_binding, AgentAuthError, AgentError, AgentService, Authenticated, CreatedAgent,
     MAX_AGENTS_PER_USER,

@@ -56,6 +56,10 @@ pub struct AgentCaller {
     pub agent_id: String,
     /// Service or delegated.
     pub kind: CallerKind,
+    /// The credential that signed, which its rate limits count against: `service:<16 hex
+    /// digits>` naming one secret of `AI_AGENT_SECRET` (whatever `agent_id` it claims), or
+    /// `agent:<agt_…>`.
+    pub credential: String,
 }
 
 impl AgentCaller {

@@ -11,7 +11,7 @@ use zeroize::Zeroizing;
 use super::envelope::{parse_envelope, EnvelopeError};
 use super::model::{Action, AgentCaller, AgentRecord, CallerKind};
 use super::replay::{ReplayError, ReplayMemory};
-use super::signature::{decode_signature, verify};
+use super::signature::{decode_signature, sign_hex, verify};
 use crate::clock::Timestamp;
 use crate::config::Config;
 use crate::crypto::vault::VaultKeys;
@@ -67,7 +67,8 @@ pub enum AgentAuthError {
         /// The authenticated agent.
         agent_id: String,
     },
-    /// The agent exceeded `AI_AGENT_RATE_LIMIT`.
+    /// The credential that signed exceeded its quota (`AI_AGENT_RATE_LIMIT`, or for document
+    /// hash look-ups `AI_HASH_LOOKUP_RATE_LIMIT`).
     #[error("rate limited")]
     RateLimited {
         /// The authenticated agent.
@@ -132,13 +133,29 @@ pub struct CreatedAgent {
     pub secret: SecretString,
 }
 
+/// A secret of `AI_AGENT_SECRET` and the name its rate limits are counted under.
+struct ServiceSecret {
+    secret: SecretString,
+    credential: String,
+}
+
+impl ServiceSecret {
+    /// The secret, named by the first 8 bytes of its HMAC over a fixed label: the same on every
+    /// replica, different for each secret, and no more telling than any signature made with it.
+    fn new(secret: &SecretString) -> Self {
+        let tag = sign_hex(secret.expose_secret().as_bytes(), b"honestly:ai-service-credential");
+        Self { secret: secret.clone(), credential: format!("service:{}", &tag[..16]) }
+    }
+}
+
 /// Delegated agents and request authentication.
 pub struct AgentService {
     store: Arc<dyn Store>,
     keys: Arc<VaultKeys>,
-    service_secrets: Vec<SecretString>,
+    service_secrets: Vec<ServiceSecret>,
     tolerance: Duration,
     quota: Quota,
+    hash_quota: Quota,
     limiter: Arc<dyn RateLimiter>,
     replay: Arc<dyn ReplayMemory>,
 }
@@ -150,7 +167,7 @@ pub fn secret_binding(id: &AgentId) -> String {
 
 impl AgentService {
     /// The service over the store, the vault keys (for delegated secrets), a limiter for the
-    /// per-agent quota and a replay memory.
+    /// per-credential quotas (requests, and look-ups by hash) and a replay memory.
     pub fn new(
         config: &Config,
         store: Arc<dyn Store>,
@@ -159,12 +176,14 @@ impl AgentService {
         replay: Arc<dyn ReplayMemory>,
     ) -> Self {
         let per_minute = config.ai_agent_rate_limit.max(1);
+        let hash_lookups = config.ai_hash_lookup_rate_limit.max(1);
         Self {
             store,
             keys,
-            service_secrets: config.secrets.ai_agent_secrets.clone(),
+            service_secrets: config.secrets.ai_agent_secrets.iter().map(ServiceSecret::new).collect(),
             tolerance: config.ai_signature_tolerance,
             quota: Quota { burst: per_minute, per_minute },
+            hash_quota: Quota { burst: hash_lookups, per_minute: hash_lookups },
             limiter,
             replay,
         }
@@ -235,12 +254,15 @@ impl AgentService {
         let signed = |secret: &[u8]| {
             verify(secret, envelope.canonical.as_bytes(), &signature) || verify(secret, body, &signature)
         };
-        let kind = if agent_id.starts_with(AgentId::PREFIX) {
+        let (kind, credential) = if agent_id.starts_with(AgentId::PREFIX) {
             let id = AgentId::parse(&agent_id).map_err(|_| invalid())?;
             let user_id = self.delegated_signed(&id, &signed).await?.ok_or_else(invalid)?;
-            CallerKind::Delegated { agent_id: id, user_id }
-        } else if self.service_secrets.iter().any(|s| signed(s.expose_secret().as_bytes())) {
-            CallerKind::Service
+            let credential = format!("agent:{id}");
+            (CallerKind::Delegated { agent_id: id, user_id }, credential)
+        } else if let Some(secret) =
+            self.service_secrets.iter().find(|s| signed(s.secret.expose_secret().as_bytes()))
+        {
+            (CallerKind::Service, secret.credential.clone())
         } else {
             return Err(invalid());
         };
@@ -251,7 +273,9 @@ impl AgentService {
         if envelope.action != action.as_str() {
             return Err(AgentAuthError::WrongAction { agent_id });
         }
-        let decision = self.limiter.check(&format!("ai:{agent_id}"), self.quota).await;
+        // Counted against the credential that signed, not the `agent_id` it claims: a holder of
+        // the service secret gains nothing by changing ids.
+        let decision = self.limiter.check(&format!("ai:{credential}"), self.quota).await;
         if !decision.allowed {
             return Err(AgentAuthError::RateLimited { agent_id, decision });
         }
@@ -262,9 +286,24 @@ impl AgentService {
         match self.replay.first_use(digest, ttl).await {
             Ok(true) => {}
             Ok(false) => return Err(AgentAuthError::Replayed { agent_id }),
+            Err(ReplayError::Store(e)) => return Err(AgentAuthError::Store(e)),
             Err(e) => return Err(e.into()),
         }
-        Ok(Authenticated { caller: AgentCaller { agent_id, kind }, parameters: envelope.parameters })
+        Ok(Authenticated {
+            caller: AgentCaller { agent_id, kind, credential },
+            parameters: envelope.parameters,
+        })
+    }
+
+    /// Counts one document look-up by hash against the caller's credential's own quota
+    /// (`AI_HASH_LOOKUP_RATE_LIMIT`); the limiter's decision when it is used up.
+    pub async fn count_hash_lookup(&self, caller: &AgentCaller) -> Result<(), Decision> {
+        let decision = self.limiter.check(&format!("ai-hash:{}", caller.credential), self.hash_quota).await;
+        if decision.allowed {
+            Ok(())
+        } else {
+            Err(decision)
+        }
     }
 
     /// The user of delegated agent `id` when `signed` accepts its secret; `None` when the

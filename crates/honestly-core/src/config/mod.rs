@@ -120,8 +120,10 @@ pub struct Config {
     pub jwt_access_expiry: Duration,
     /// `JWT_REFRESH_EXPIRY`: lifetime of refresh tokens.
     pub jwt_refresh_expiry: Duration,
-    /// `AI_AGENT_RATE_LIMIT`: requests per minute per agent.
+    /// `AI_AGENT_RATE_LIMIT`: requests per minute per agent credential.
     pub ai_agent_rate_limit: u32,
+    /// `AI_HASH_LOOKUP_RATE_LIMIT`: document look-ups by SHA-256 per minute per agent credential.
+    pub ai_hash_lookup_rate_limit: u32,
     /// `AI_SIGNATURE_TOLERANCE`: how far an agent's timestamp may be from the server clock.
     pub ai_signature_tolerance: Duration,
     /// The general limiter (`RATE_LIMIT_ENABLED`, `RATE_LIMIT_PER_MINUTE`, `RATE_LIMIT_BURST`).

@@ -51,6 +51,7 @@ impl Parsed {
             jwt_access_expiry: self.jwt_access_expiry,
             jwt_refresh_expiry: self.jwt_refresh_expiry,
             ai_agent_rate_limit: self.ai_agent_rate_limit,
+            ai_hash_lookup_rate_limit: self.ai_hash_lookup_rate_limit,
             ai_signature_tolerance: self.ai_signature_tolerance,
             rate_limit: RateLimitSettings {
                 enabled: self.rate_limit_enabled,

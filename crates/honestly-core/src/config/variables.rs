@@ -134,11 +134,17 @@ declare_variables! {
         },
         show: |c| c.jwt_refresh_expiry.as_secs().to_string(),
     }
-    /// requests per minute per AI agent
+    /// requests per minute per AI-agent credential (a service secret, or a delegated agent)
     "AI_AGENT_RATE_LIMIT" => ai_agent_rate_limit: u32 {
         default: Fixed("100"),
         read: |v| v.count(100, 1, 1_000_000),
         show: |c| c.ai_agent_rate_limit.to_string(),
+    }
+    /// document look-ups by SHA-256 per minute per AI-agent credential
+    "AI_HASH_LOOKUP_RATE_LIMIT" => ai_hash_lookup_rate_limit: u32 {
+        default: Fixed("30"),
+        read: |v| v.count(30, 1, 1_000_000),
+        show: |c| c.ai_hash_lookup_rate_limit.to_string(),
     }
     /// allowed clock difference of signed agent requests, seconds
     "AI_SIGNATURE_TOLERANCE" => ai_signature_tolerance: Duration {

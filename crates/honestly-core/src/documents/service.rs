@@ -106,6 +106,15 @@ fn parse_metadata(raw: Option<&str>) -> Result<serde_json::Value, DocumentError>
     }
 }
 
+/// A `document_sha256` parameter: 64 hex digits (any case, spaces around ignored), lower-cased.
+fn sha256_param(raw: &str) -> Result<String, DocumentError> {
+    let sha256 = raw.trim().to_ascii_lowercase();
+    if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(FieldErrors::one("document_sha256", "64 hex digits").into());
+    }
+    Ok(sha256)
+}
+
 fn decode_cursor(cursor: &str) -> Result<i64, DocumentError> {
     URL_SAFE_NO_PAD
         .decode(cursor)
@@ -182,11 +191,15 @@ impl DocumentService {
     /// Metadata of the most recent registered document with this plaintext SHA-256 (64 hex
     /// digits, any case), whoever owns it.
     pub async fn by_sha256(&self, sha256: &str) -> Result<DocumentMeta, DocumentError> {
-        let sha256 = sha256.trim().to_ascii_lowercase();
-        if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(FieldErrors::one("document_sha256", "64 hex digits").into());
-        }
+        let sha256 = sha256_param(sha256)?;
         self.store.document_by_sha256(&sha256).await?.ok_or(DocumentError::NotFound)
+    }
+
+    /// Metadata of the most recent of `user_id`'s documents with this plaintext SHA-256 (64
+    /// hex digits, any case); another user's document with that hash is not found.
+    pub async fn own_by_sha256(&self, user_id: &UserId, sha256: &str) -> Result<DocumentMeta, DocumentError> {
+        let sha256 = sha256_param(sha256)?;
+        self.store.user_document_by_sha256(user_id, &sha256).await?.ok_or(DocumentError::NotFound)
     }
 
     /// Metadata and decrypted content of a document the caller owns.

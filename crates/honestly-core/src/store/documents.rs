@@ -44,6 +44,12 @@ pub trait DocumentStore: Send + Sync {
     async fn document(&self, user_id: &UserId, id: &DocumentId) -> Result<Option<DocumentMeta>, StoreError>;
     /// Metadata of the most recent document with this plaintext SHA-256, any owner.
     async fn document_by_sha256(&self, sha256: &str) -> Result<Option<DocumentMeta>, StoreError>;
+    /// Metadata of the most recent of `user_id`'s documents with this plaintext SHA-256.
+    async fn user_document_by_sha256(
+        &self,
+        user_id: &UserId,
+        sha256: &str,
+    ) -> Result<Option<DocumentMeta>, StoreError>;
     /// Ciphertext of `id` if `user_id` owns it.
     async fn document_sealed(&self, user_id: &UserId, id: &DocumentId) -> Result<Option<Sealed>, StoreError>;
     /// The owner's documents, newest first, strictly before the cursor position.

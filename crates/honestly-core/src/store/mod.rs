@@ -10,6 +10,7 @@ mod accounts;
 mod agents;
 mod documents;
 mod links;
+mod replay;
 mod trail;
 
 use std::sync::Arc;
@@ -20,6 +21,7 @@ pub use accounts::{NewRefreshToken, NextRefreshToken, RotateOutcome, SessionStor
 pub use agents::{AgentStore, NullifierKey, NullifierStore};
 pub use documents::{DocumentStore, ProofStore, RegistryState, SealedDocument};
 pub use links::LinkStore;
+pub use replay::ReplayStore;
 pub use trail::{AuditStore, TimelineStore};
 
 /// A backend's own account of a failure, kept whole for the log.
@@ -78,6 +80,7 @@ pub trait Store:
     + AuditStore
     + AgentStore
     + NullifierStore
+    + ReplayStore
     + Send
     + Sync
     + 'static

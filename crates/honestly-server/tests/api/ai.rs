@@ -20,7 +20,15 @@ async fn envelopes_and_signatures_are_checked_and_every_answer_is_enveloped() {
     let params = json!({"proof_type": "age_proof", "proof": {}, "public_signals": []});
 
     // Not JSON: 400 in the envelope.
-    let r = app.client.post(&url).header("X-AI-Signature", "00".repeat(32)).body("{").send().await.unwrap();
+    let r = app
+        .client
+        .post(&url)
+        .header("X-AI-Signature", "00".repeat(32))
+        .header("Content-Type", "application/json")
+        .body("{")
+        .send()
+        .await
+        .unwrap();
     let status = r.status().as_u16();
     crate::helpers::assert_security_headers(&r);
     assert_refused(status, &r.json().await.unwrap(), 400, "VALIDATION_FAILED");
@@ -67,7 +75,15 @@ async fn envelopes_and_signatures_are_checked_and_every_answer_is_enveloped() {
     assert_eq!(status, 200, "a rotated-out secret still in the list verifies");
     let raw = serde_json::to_vec(&agent.envelope("verify_proof", params.clone())).unwrap();
     let signature = honestly_core::agents::signature::sign_hex(SERVICE_SECRET.as_bytes(), &raw);
-    let r = app.client.post(&url).header("X-AI-Signature", signature).body(raw).send().await.unwrap();
+    let r = app
+        .client
+        .post(&url)
+        .header("X-AI-Signature", signature)
+        .header("Content-Type", "application/json; charset=utf-8")
+        .body(raw)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200, "a signature over the raw body verifies");
 
     // A delegated-agent id cannot be claimed with the service secret.
@@ -88,6 +104,47 @@ async fn envelopes_and_signatures_are_checked_and_every_answer_is_enveloped() {
     assert_eq!(health["success"], true);
     assert_eq!(health["data"]["status"], "healthy");
     assert_eq!(health["metadata"]["agent_id"], Value::Null);
+}
+
+#[tokio::test]
+async fn signed_routes_require_a_json_content_type() {
+    let app = ai_app(&[]).await;
+    let agent = Agent::service("typed-bot");
+    let p = proven_document(&app, "lena").await;
+    let calls = [
+        (
+            "/ai/verify-proof",
+            "verify_proof",
+            json!({"proof_type": "age_proof", "proof": {}, "public_signals": []}),
+        ),
+        ("/ai/verify-proofs-batch", "verify_proofs_batch", json!({"proofs": []})),
+        ("/ai/get-document-hash", "get_document_hash", json!({"document_sha256": p.sha256})),
+        ("/ai/create-share-link", "create_share_link", json!({"document_id": p.document_id})),
+    ];
+    for (path, action, parameters) in calls {
+        let body = agent.envelope(action, parameters);
+        let bytes = serde_json::to_vec(&body).unwrap();
+        for content_type in [None, Some("text/plain"), Some("application/x-www-form-urlencoded")] {
+            let mut request = app
+                .client
+                .post(app.url(path))
+                .header("X-AI-Signature", agent.sign(&body))
+                .body(bytes.clone());
+            if let Some(content_type) = content_type {
+                request = request.header("Content-Type", content_type);
+            }
+            let r = request.send().await.unwrap();
+            let status = r.status().as_u16();
+            let answer: Value = r.json().await.unwrap();
+            assert_refused(status, &answer, 415, "UNSUPPORTED_MEDIA_TYPE");
+            assert_eq!(answer["error"]["message"], "Expected Content-Type: application/json");
+        }
+        // Refused before the signature was accepted: the same request, well typed, still
+        // passes (it was not remembered as used).
+        let r = agent.post(&app, path, &body).await;
+        assert_ne!(r.status().as_u16(), 415, "{path}");
+        assert_ne!(r.status().as_u16(), 409, "{path}: a refused request is not remembered");
+    }
 }
 
 #[tokio::test]
@@ -296,8 +353,7 @@ async fn delegated_agents_act_for_their_user_only_and_stop_when_deleted() {
     let (status, body) = agent
         .call(&app, "/ai/get-document-hash", "get_document_hash", json!({"document_sha256": theirs.sha256}))
         .await;
-    assert_eq!(status, 200);
-    assert!(body["data"].get("document_id").is_none(), "another user's document id stays hidden");
+    assert_refused(status, &body, 404, "NOT_FOUND");
 
     // Share links for its user's documents only; the link works.
     let link = json!({"document_id": mine.document_id, "access_level": "proof_only", "max_accesses": 2});
@@ -328,6 +384,78 @@ async fn delegated_agents_act_for_their_user_only_and_stop_when_deleted() {
 }
 
 #[tokio::test]
+async fn hash_look_ups_are_scoped_to_the_delegated_agents_user_and_limited_apart() {
+    let app = ai_app(&[("AI_HASH_LOOKUP_RATE_LIMIT", "3")]).await;
+    let mine = proven_document(&app, "quinn").await;
+    let theirs = proven_document(&app, "rosa").await;
+    let agent = create_agent(&app, &mine.token, "quinn's assistant").await;
+    let by_hash = |sha256: &str| json!({"document_sha256": sha256});
+
+    // Its own user's document by hash: found, with its id (any case of the hex digits).
+    let (status, body) = agent
+        .call(&app, "/ai/get-document-hash", "get_document_hash", by_hash(&mine.sha256.to_uppercase()))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["data"]["document_id"], mine.document_id.as_str());
+    // Another user's document: not found, exactly as a hash nobody registered.
+    let (status, body) =
+        agent.call(&app, "/ai/get-document-hash", "get_document_hash", by_hash(&theirs.sha256)).await;
+    assert_refused(status, &body, 404, "NOT_FOUND");
+
+    // The same content in both vaults, the other user's upload the more recent: the agent
+    // finds its own user's copy.
+    let content = b"a contract both signed".to_vec();
+    let own: Value =
+        app.upload(&mine.token, "contract.pdf", content.clone(), "other").await.json().await.unwrap();
+    let other: Value =
+        app.upload(&theirs.token, "contract.pdf", content, "other").await.json().await.unwrap();
+    assert_eq!(own["document"]["sha256"], other["document"]["sha256"]);
+    let shared = own["document"]["sha256"].as_str().unwrap().to_string();
+    let (status, body) =
+        agent.call(&app, "/ai/get-document-hash", "get_document_hash", by_hash(&shared)).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["data"]["document_id"], own["document"]["id"]);
+
+    // Three look-ups by hash a minute for this credential, the fourth is refused; look-ups by
+    // id are not counted, nor is anything else.
+    let r = agent
+        .post(&app, "/ai/get-document-hash", &agent.envelope("get_document_hash", by_hash(&shared)))
+        .await;
+    assert_eq!(r.headers()["x-ratelimit-limit"], "3");
+    assert!(r.headers().get("retry-after").is_some());
+    let status = r.status().as_u16();
+    assert_refused(status, &r.json().await.unwrap(), 429, "RATE_LIMITED");
+    let (status, _) = agent
+        .call(&app, "/ai/get-document-hash", "get_document_hash", json!({"document_id": mine.document_id}))
+        .await;
+    assert_eq!(status, 200, "look-ups by id are not counted");
+    let params = json!({"proof_type": "age_proof", "proof": {}, "public_signals": []});
+    let (status, _) = agent.call(&app, "/ai/verify-proof", "verify_proof", params).await;
+    assert_eq!(status, 200, "other actions are not counted");
+
+    // A second agent of the same user has its own look-ups: it finds its user's copy.
+    let second = create_agent(&app, &mine.token, "second").await;
+    let (status, body) =
+        second.call(&app, "/ai/get-document-hash", "get_document_hash", by_hash(&shared)).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["data"]["document_id"], own["document"]["id"]);
+
+    // Service agents check existence in every vault (never learning ids), within their own
+    // look-up quota, whatever agent_id they claim.
+    for (i, sha256) in [&theirs.sha256, &mine.sha256, &shared].into_iter().enumerate() {
+        let service = Agent::service(&format!("auditor-{i}"));
+        let (status, body) =
+            service.call(&app, "/ai/get-document-hash", "get_document_hash", by_hash(sha256)).await;
+        assert_eq!(status, 200, "{body}");
+        assert!(body["data"].get("document_id").is_none());
+    }
+    let service = Agent::service("auditor-3");
+    let (status, body) =
+        service.call(&app, "/ai/get-document-hash", "get_document_hash", by_hash(&theirs.sha256)).await;
+    assert_refused(status, &body, 429, "RATE_LIMITED");
+}
+
+#[tokio::test]
 async fn each_agent_is_rate_limited_and_every_call_is_audited_and_monitored() {
     let app = ai_app(&[("AI_AGENT_RATE_LIMIT", "3")]).await;
     let busy = Agent::service("busy-bot");
@@ -342,9 +470,10 @@ async fn each_agent_is_rate_limited_and_every_call_is_audited_and_monitored() {
     assert_eq!(r.headers()["x-ratelimit-limit"], "3");
     let status = r.status().as_u16();
     assert_refused(status, &r.json().await.unwrap(), 429, "RATE_LIMITED");
-    let calm = Agent::service("calm-bot");
+    // Another secret of AI_AGENT_SECRET is another credential, with its own quota.
+    let calm = Agent { id: "calm-bot".into(), secret: OLD_SERVICE_SECRET.into() };
     let (status, _) = calm.call(&app, "/ai/get-document-hash", "get_document_hash", params.clone()).await;
-    assert_eq!(status, 404, "another agent has its own quota");
+    assert_eq!(status, 404, "another credential has its own quota");
     let unsigned =
         app.client.post(app.url("/ai/get-document-hash")).json(&calm.envelope("x", json!({}))).send();
     assert_eq!(unsigned.await.unwrap().status(), 401);
@@ -380,6 +509,50 @@ async fn each_agent_is_rate_limited_and_every_call_is_audited_and_monitored() {
             .any(|e| e.actor == "anonymous"
                 && e.reason.as_deref() == Some("INVALID_SIGNATURE (agent calm-bot)"))
     );
+}
+
+#[tokio::test]
+async fn the_agent_rate_limit_counts_the_credential_not_the_claimed_id() {
+    let app = ai_app(&[("AI_AGENT_RATE_LIMIT", "3")]).await;
+    let params = json!({"document_sha256": "ce".repeat(32)});
+    // Three calls with the service secret, each under a new agent_id, use up its quota...
+    for i in 0..3 {
+        let agent = Agent::service(&format!("rotating-{i}"));
+        let (status, body) =
+            agent.call(&app, "/ai/get-document-hash", "get_document_hash", params.clone()).await;
+        assert_eq!(status, 404, "{body}");
+    }
+    // ...so a fourth id is refused, on every signed route.
+    for (i, (path, action, parameters)) in [
+        ("/ai/get-document-hash", "get_document_hash", params.clone()),
+        (
+            "/ai/verify-proof",
+            "verify_proof",
+            json!({"proof_type": "age_proof", "proof": {}, "public_signals": []}),
+        ),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let agent = Agent::service(&format!("never-seen-{i}"));
+        let (status, body) = agent.call(&app, path, action, parameters).await;
+        assert_refused(status, &body, 429, "RATE_LIMITED");
+        assert_eq!(body["metadata"]["agent_id"], format!("never-seen-{i}"));
+    }
+
+    // A delegated agent has its own quota, and so does each of its peers.
+    let p = proven_document(&app, "nina").await;
+    let first = create_agent(&app, &p.token, "first").await;
+    let second = create_agent(&app, &p.token, "second").await;
+    for _ in 0..3 {
+        let (status, _) =
+            first.call(&app, "/ai/get-document-hash", "get_document_hash", params.clone()).await;
+        assert_eq!(status, 404);
+    }
+    let (status, body) = first.call(&app, "/ai/get-document-hash", "get_document_hash", params.clone()).await;
+    assert_refused(status, &body, 429, "RATE_LIMITED");
+    let (status, _) = second.call(&app, "/ai/get-document-hash", "get_document_hash", params).await;
+    assert_eq!(status, 404, "another delegated agent is another credential");
 }
 
 #[tokio::test]

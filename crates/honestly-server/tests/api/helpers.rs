@@ -38,8 +38,10 @@ pub struct TestApp {
     pub addr: SocketAddr,
     pub state: AppState,
     pub client: reqwest::Client,
-    _data_dir: tempfile::TempDir,
+    data_path: std::path::PathBuf,
+    _data_dir: Option<tempfile::TempDir>,
     stop: Option<oneshot::Sender<()>>,
+    served: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
 }
 
 impl Drop for TestApp {
@@ -71,10 +73,28 @@ impl TestApp {
         .await
     }
 
+    /// A server on the data directory `dir`, which outlives it (to restart on the same data,
+    /// or to run two servers on one store).
+    pub async fn spawn_in(dir: &std::path::Path, env: &[(&'static str, &str)]) -> Self {
+        let env = env.iter().map(|(k, v)| (*k, v.to_string())).collect();
+        Box::pin(Self::spawn_at(Options { env, production: false }, Some(dir.to_path_buf()))).await
+    }
+
     pub async fn spawn_with(options: Options) -> Self {
-        let data_dir = tempfile::tempdir().expect("temp dir");
+        // Boxed: the server's future is large and deep; callers' futures stay small.
+        Box::pin(Self::spawn_at(options, None)).await
+    }
+
+    async fn spawn_at(options: Options, dir: Option<std::path::PathBuf>) -> Self {
+        let (data_path, data_dir) = match dir {
+            Some(path) => (path, None),
+            None => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                (dir.path().to_path_buf(), Some(dir))
+            }
+        };
         let mut vars: EnvMap = BTreeMap::new();
-        vars.insert("DATA_DIR".into(), data_dir.path().display().to_string());
+        vars.insert("DATA_DIR".into(), data_path.display().to_string());
         vars.insert("PORT".into(), "0".into());
         vars.insert("ZK_KEYS_DIR".into(), shared_zk_keys().display().to_string());
         for (k, v) in options.env {
@@ -92,7 +112,7 @@ impl TestApp {
         let addr = app.local_addr();
         let state = app.state().clone();
         let (stop, stopped) = oneshot::channel::<()>();
-        tokio::spawn(app.run_until(async move {
+        let served = tokio::spawn(app.run_until(async move {
             let _ = stopped.await;
         }));
         let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
@@ -108,12 +128,23 @@ impl TestApp {
             }
             tokio::time::sleep(std::time::Duration::from_millis(10)).await;
         }
-        Self { addr, state, client, _data_dir: data_dir, stop: Some(stop) }
+        Self { addr, state, client, data_path, _data_dir: data_dir, stop: Some(stop), served: Some(served) }
+    }
+
+    /// Stops the server and waits until it has finished (in-flight requests answered, audit
+    /// trail flushed).
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(served) = self.served.take() {
+            served.await.expect("server task").expect("server stopped cleanly");
+        }
     }
 
     /// The server's data directory.
     pub fn data_dir(&self) -> &std::path::Path {
-        self._data_dir.path()
+        &self.data_path
     }
 
     /// Uploads `content` as a document of `document_type` with the caller's token.

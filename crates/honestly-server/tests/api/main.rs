@@ -7,6 +7,7 @@ mod redis_support;
 
 mod ai;
 mod ai_python;
+mod ai_replay;
 mod audit;
 mod auth;
 mod auth_tokens;

@@ -43,6 +43,12 @@ pub(super) const BY_SHA256: &str = "MATCH (d:Document {sha256: $sha256}) \
      d.created_at AS created_at, d.metadata AS metadata, d.registry_index AS registry_index \
      ORDER BY d.seq DESC LIMIT 1";
 
+pub(super) const BY_SHA256_OF_USER: &str = "MATCH (d:Document {sha256: $sha256}) WHERE d.user_id = $user_id \
+     RETURN d.seq AS seq, d.id AS id, d.user_id AS user_id, d.document_type AS document_type, \
+     d.file_name AS file_name, d.mime_type AS mime_type, d.size_bytes AS size_bytes, d.sha256 AS sha256, \
+     d.created_at AS created_at, d.metadata AS metadata, d.registry_index AS registry_index \
+     ORDER BY d.seq DESC LIMIT 1";
+
 pub(super) const LIST: &str = "MATCH (d:Document {user_id: $user_id}) WHERE d.seq < $before \
      RETURN d.seq AS seq, d.id AS id, d.user_id AS user_id, d.document_type AS document_type, \
      d.file_name AS file_name, d.mime_type AS mime_type, d.size_bytes AS size_bytes, d.sha256 AS sha256, \
@@ -190,6 +196,17 @@ impl DocumentStore for Neo4jStore {
 
     async fn document_by_sha256(&self, sha256: &str) -> Result<Option<DocumentMeta>, StoreError> {
         let row: Option<MetaRow> = self.fetch_one(query(BY_SHA256).param("sha256", sha256)).await?;
+        Ok(row.map(MetaRow::into_meta).transpose()?.map(|(_, meta)| meta))
+    }
+
+    async fn user_document_by_sha256(
+        &self,
+        user_id: &UserId,
+        sha256: &str,
+    ) -> Result<Option<DocumentMeta>, StoreError> {
+        let row: Option<MetaRow> = self
+            .fetch_one(query(BY_SHA256_OF_USER).param("sha256", sha256).param("user_id", user_id.as_str()))
+            .await?;
         Ok(row.map(MetaRow::into_meta).transpose()?.map(|(_, meta)| meta))
     }
 

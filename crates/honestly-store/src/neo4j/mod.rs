@@ -3,7 +3,7 @@
 //! Graph model: `(:User)-[:OWNS]->(:Document)`, `(:Proof)-[:PROVES]->(:Document)`,
 //! `(:ShareLink)-[:FOR_DOCUMENT]->(:Document)`, `(:Agent)-[:ACTS_FOR]->(:User)`,
 //! `(:Session)-[:OF_USER]->(:User)`, `(:RefreshToken)-[:IN_SESSION]->(:Session)`,
-//! `(:RegistryLeaf)-[:LEAF_OF]->(:Document)`, and standalone `(:Nullifier)`, `(:AuditEvent)`,
+//! `(:RegistryLeaf)-[:LEAF_OF]->(:Document)`, and standalone `(:Nullifier)`, `(:SignedRequest)`, `(:AuditEvent)`,
 //! `(:TimelineEvent)`, `(:RegistryRoot)`, `(:RevokedAccessToken)`, `(:LoginFailure)`. Ids are
 //! also kept as properties (`user_id`, `document_id`) so every hot lookup is one index seek.
 //!
@@ -22,6 +22,7 @@ mod documents;
 mod links;
 mod nullifiers;
 mod proofs;
+mod replay;
 mod schema;
 mod sessions;
 mod timeline;

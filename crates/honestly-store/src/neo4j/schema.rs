@@ -24,6 +24,7 @@ const CONSTRAINTS: &[(&str, &str, &str)] = &[
     ("audit_head_name", "AuditHead", "name"),
     ("agent_id", "Agent", "id"),
     ("nullifier_key", "Nullifier", "key"),
+    ("signed_request_digest", "SignedRequest", "digest"),
     ("registry_leaf_idx", "RegistryLeaf", "idx"),
     ("registry_root_epoch", "RegistryRoot", "epoch"),
     ("registry_head_name", "RegistryHead", "name"),
@@ -46,6 +47,7 @@ const INDEXES: &[(&str, &str, &str)] = &[
     ("share_link_document", "ShareLink", "n.document_id"),
     ("timeline_user_seq", "TimelineEvent", "n.user_id, n.seq"),
     ("agent_user_seq", "Agent", "n.user_id, n.seq"),
+    ("signed_request_expires", "SignedRequest", "n.expires_at"),
 ];
 
 /// Corrections of stored data, each applied once per database (after the schema, before the
@@ -142,11 +144,15 @@ pub fn hot_path_queries() -> Vec<(&'static str, &'static str)> {
         ("document by id and owner", super::documents::BY_ID),
         ("documents of owner", super::documents::LIST),
         ("document by sha256", super::documents::BY_SHA256),
+        ("document of owner by sha256", super::documents::BY_SHA256_OF_USER),
         ("share link by token hash", super::links::BY_TOKEN_HASH),
         ("consume share link access", super::links::CONSUME),
         ("nullifier consumed", super::nullifiers::CONSUMED),
         ("nullifier consume", super::nullifiers::CONSUME),
         ("agent by id", super::agents::ACTIVE),
+        ("signed request remember", super::replay::REMEMBER),
+        ("signed request renew", super::replay::RENEW_EXPIRED),
+        ("signed requests expired", super::replay::FORGET_EXPIRED),
         ("timeline of user", super::timeline::LIST),
     ]
 }

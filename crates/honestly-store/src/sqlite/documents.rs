@@ -129,6 +129,28 @@ impl DocumentStore for SqliteStore {
         .await
     }
 
+    async fn user_document_by_sha256(
+        &self,
+        user_id: &UserId,
+        sha256: &str,
+    ) -> Result<Option<DocumentMeta>, StoreError> {
+        let (user_id, sha256) = (user_id.clone().into_string(), sha256.to_string());
+        self.read(move |conn| {
+            Ok(conn
+                .query_row(
+                    &format!(
+                        "SELECT {META_COLUMNS} FROM documents WHERE sha256 = ?1 AND user_id = ?2
+                         ORDER BY seq DESC LIMIT 1"
+                    ),
+                    params![sha256, user_id],
+                    meta_from_row,
+                )
+                .optional()?
+                .map(|(_, m)| m))
+        })
+        .await
+    }
+
     async fn document_sealed(&self, user_id: &UserId, id: &DocumentId) -> Result<Option<Sealed>, StoreError> {
         let (user_id, id) = (user_id.clone().into_string(), id.clone().into_string());
         self.read(move |conn| {

@@ -172,6 +172,17 @@ const MIGRATIONS: &[(i64, &str)] = &[
          DELETE FROM share_links
           WHERE NOT EXISTS (SELECT 1 FROM documents d WHERE d.id = share_links.document_id);",
     ),
+    (
+        10,
+        // The replay memory of signed agent requests: one row per accepted request until it
+        // can no longer be fresh (digest: hex SHA-256 of the canonical envelope; expires_at:
+        // Unix seconds).
+        "CREATE TABLE signed_requests (
+             digest TEXT PRIMARY KEY,
+             expires_at INTEGER NOT NULL
+         ) WITHOUT ROWID;
+         CREATE INDEX signed_requests_expires ON signed_requests(expires_at);",
+    ),
 ];
 
 /// Every migration's version, ascending.

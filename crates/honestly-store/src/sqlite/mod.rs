@@ -11,6 +11,7 @@ mod links;
 mod migrations;
 mod nullifiers;
 mod proofs;
+mod replay;
 mod sessions;
 pub mod snapshot;
 mod timeline;

@@ -13,10 +13,12 @@ mod audit;
 mod audit_log;
 mod documents;
 mod explain;
+mod hash_lookup;
 mod links;
 mod nullifiers;
 mod pages;
 mod proofs;
+mod replay;
 mod sessions;
 mod stored_forms;
 mod support;
@@ -62,6 +64,7 @@ conformance!(
     documents::document_concurrent_inserts_one_position,
     documents::document_key_rotation_compare_and_swap,
     documents::document_deletion_takes_its_proofs_and_links,
+    hash_lookup::document_by_sha256_within_one_owner,
     proofs::proof_insert_read_list,
     proofs::proof_refused_without_its_owners_document,
     links::link_lifecycle,
@@ -79,4 +82,7 @@ conformance!(
     nullifiers::nullifier_consumed_once,
     nullifiers::nullifier_concurrent_consumers_one_wins,
     nullifiers::nullifiers_looked_up_together_in_order,
+    replay::replay_remembered_until_expiry,
+    replay::replay_concurrent_first_uses_one_wins,
+    replay::replay_expired_records_forgotten_in_bounded_batches,
 );

@@ -1,8 +1,9 @@
 //! `POST /ai/get-document-hash`: whether a document is registered, by id (a delegated agent,
-//! its own user's documents) or by SHA-256 (any agent).
+//! its own user's documents) or by SHA-256 (a service agent: any vault; a delegated agent: its
+//! own user's documents; rate limited apart, see `honestly_core::agents::look_up_by_hash`).
 
 use axum::extract::State;
-use honestly_core::agents::AgentCaller;
+use honestly_core::agents::{look_up_by_hash, AgentCaller};
 use honestly_core::documents::DocumentMeta;
 use honestly_core::error::FieldErrors;
 use honestly_core::ids::DocumentId;
@@ -50,17 +51,19 @@ fn hash_data(meta: DocumentMeta, caller: &AgentCaller) -> DocumentHashData {
 }
 
 /// Looks a registered document up by id (delegated agents, own user's documents) or by
-/// SHA-256 (any agent) (`action: get_document_hash`).
+/// SHA-256 (service agents: in any vault, existence only; delegated agents: their user's
+/// documents only), `action: get_document_hash`. Look-ups by hash have their own rate limit.
 #[utoipa::path(post, operation_id = "agentGetDocumentHash", path = "/ai/get-document-hash", tag = "ai", request_body = SignedEnvelope,
     params(("X-AI-Signature" = String, Header, description = "Hex HMAC-SHA256 of the canonical envelope")),
     responses((status = 200, description = "`data`: DocumentHashData", body = AiEnvelope),
               (status = 400, description = "Malformed envelope or parameters", body = AiEnvelope),
               (status = 401, description = "INVALID_SIGNATURE or STALE_REQUEST", body = AiEnvelope),
               (status = 403, description = "A service agent asked by id", body = AiEnvelope),
-              (status = 404, description = "Not registered (or not this agent's user's)", body = AiEnvelope),
+              (status = 404, description = "Not registered (for a delegated agent: not among its user's documents)", body = AiEnvelope),
               (status = 409, description = "REPLAYED_REQUEST", body = AiEnvelope),
               (status = 413, description = "Body larger than 1 MiB", body = AiEnvelope),
-              (status = 429, description = "Agent rate limit", body = AiEnvelope)))]
+              (status = 415, description = "Not Content-Type: application/json", body = AiEnvelope),
+              (status = 429, description = "Agent rate limit, or the look-ups by hash limit", body = AiEnvelope)))]
 pub async fn get_document_hash(
     State(state): State<AppState>,
     Signed(call, _): Signed<GetDocumentHashRoute>,
@@ -72,7 +75,9 @@ pub async fn get_document_hash(
             let id = DocumentId::parse(&id).map_err(|_| ApiError::not_found())?;
             state.documents.get(user_id, &id).await?
         }
-        (None, Some(sha256)) => state.documents.by_sha256(&sha256).await?,
+        (None, Some(sha256)) => {
+            look_up_by_hash(&state.agents, &state.documents, &call.caller, &sha256).await?
+        }
         _ => return Err(FieldErrors::one("parameters", "send either document_id or document_sha256").into()),
     };
     AiReply::ok(&hash_data(meta, &call.caller))

@@ -20,6 +20,7 @@ use crate::state::AppState;
               (status = 404, description = "Document or proof not found (or not this agent's user's)", body = AiEnvelope),
               (status = 409, description = "REPLAYED_REQUEST", body = AiEnvelope),
               (status = 413, description = "Body larger than 1 MiB", body = AiEnvelope),
+              (status = 415, description = "Not Content-Type: application/json", body = AiEnvelope),
               (status = 429, description = "Agent rate limit", body = AiEnvelope)))]
 pub async fn create_share_link(
     State(state): State<AppState>,

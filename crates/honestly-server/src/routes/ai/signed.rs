@@ -17,6 +17,7 @@ use utoipa::ToSchema;
 
 use crate::error::ApiError;
 use crate::extract::Ctx;
+use crate::json::has_json_content_type;
 use crate::state::AppState;
 
 /// The header carrying the request signature.
@@ -65,8 +66,8 @@ signed_routes!(
     CreateShareLinkRoute => CreateShareLink,
 );
 
-/// A request whose envelope passed every check for `R::ACTION` (signature, freshness, action,
-/// rate, novelty). The request context names the agent (as claimed, when refused) and, once
+/// A request whose envelope passed every check for `R::ACTION` (a JSON `Content-Type`, else
+/// 415; signature, freshness, action, rate, novelty). The request context names the agent (as claimed, when refused) and, once
 /// its signature verified, records it as the audit actor.
 pub struct Signed<R>(pub Authenticated, pub PhantomData<R>);
 
@@ -76,6 +77,9 @@ impl<R: SignedRoute> FromRequest<AppState> for Signed<R> {
     async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
         let (parts, body) = req.into_parts();
         let Ctx(ctx) = Ctx::of(&parts)?;
+        if !has_json_content_type(&parts.headers) {
+            return Err(ApiError::unsupported_media_type());
+        }
         let signature = parts.headers.get(SIGNATURE_HEADER).and_then(|v| v.to_str().ok()).map(str::to_string);
         let body =
             Bytes::from_request(Request::from_parts(parts, body), state).await.map_err(|rejection| {

@@ -51,6 +51,7 @@ fn verdict_note(outcome: &VerifyOutcome) -> String {
               (status = 401, description = "INVALID_SIGNATURE or STALE_REQUEST", body = AiEnvelope),
               (status = 409, description = "REPLAYED_REQUEST", body = AiEnvelope),
               (status = 413, description = "Body larger than 1 MiB", body = AiEnvelope),
+              (status = 415, description = "Not Content-Type: application/json", body = AiEnvelope),
               (status = 429, description = "Agent rate limit", body = AiEnvelope)))]
 pub async fn verify_proof(
     State(state): State<AppState>,
@@ -120,6 +121,7 @@ pub struct BatchData {
               (status = 401, description = "INVALID_SIGNATURE or STALE_REQUEST", body = AiEnvelope),
               (status = 409, description = "REPLAYED_REQUEST", body = AiEnvelope),
               (status = 413, description = "Body larger than 1 MiB", body = AiEnvelope),
+              (status = 415, description = "Not Content-Type: application/json", body = AiEnvelope),
               (status = 429, description = "Agent rate limit", body = AiEnvelope)))]
 pub async fn verify_proofs_batch(
     State(state): State<AppState>,
