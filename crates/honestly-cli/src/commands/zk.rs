@@ -141,7 +141,7 @@ fn run_setup(circuit: &str, out: &Path) -> u8 {
         };
         bar.inc(1);
         bar.set_message(format!("{c}: writing keys"));
-        match keyfile::write_keys(out, c.name(), &pk, &vk) {
+        match keyfile::write_keys(out, c, &pk, &vk) {
             Ok(id) => {
                 bar.inc(1);
                 // `suspend` prints whether or not the bar is drawn (it is hidden off a TTY).

@@ -109,17 +109,37 @@ fn internal(e: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> KeyError 
     KeyError::Internal(e.into())
 }
 
-/// Generates the keys of `id` into `keys_dir/<name>/` unless both files exist.
+/// Generates the keys of `id` into `keys_dir/<name>/` unless current ones are there. Keys
+/// made for another version of the circuit (no fingerprint, or another one) are stale: they
+/// are moved aside to `<name>.stale` (an imported key can be recovered from there) and
+/// replaced, so a changed circuit never runs with its old keys.
 fn ensure_keys(keys_dir: &Path, id: CircuitId) -> Result<(), KeyError> {
-    let dir = keyfile::circuit_dir(keys_dir, id.name());
-    if dir.join(keyfile::PROVING_KEY_FILE).exists() && dir.join(keyfile::VERIFICATION_KEY_FILE).exists() {
+    if keyfile::keys_are_current(keys_dir, id).map_err(internal)? {
         return Ok(());
     }
-    tracing::info!(circuit = id.name(), "generating zero-knowledge keys (first start)");
+    let dir = keyfile::circuit_dir(keys_dir, id.name());
+    if dir.exists() {
+        let stale = keys_dir.join(format!("{}.stale", id.name()));
+        tracing::warn!(
+            circuit = id.name(),
+            moved_to = %stale.display(),
+            "zero-knowledge keys were made for another version of the circuit; generating new keys"
+        );
+        let _ = std::fs::remove_dir_all(&stale);
+        std::fs::rename(&dir, &stale).map_err(|e| {
+            internal(format!(
+                "{} holds keys made for another version of the circuit and cannot be replaced ({e}); \
+                 run `honestly zk setup` and install the new keys",
+                dir.display()
+            ))
+        })?;
+    } else {
+        tracing::info!(circuit = id.name(), "generating zero-knowledge keys (first start)");
+    }
     let (pk, vk) = setup(id).map_err(internal)?;
     let staging = keys_dir.join(format!(".staging-{}-{}", id.name(), std::process::id()));
     let _ = std::fs::remove_dir_all(&staging);
-    write_keys(&staging, id.name(), &pk, &vk).map_err(internal)?;
+    write_keys(&staging, id, &pk, &vk).map_err(internal)?;
     std::fs::create_dir_all(keys_dir).map_err(internal)?;
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::rename(keyfile::circuit_dir(&staging, id.name()), &dir).map_err(internal)?;
@@ -317,4 +337,42 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), KeyError> {
     let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
     std::fs::write(&tmp, bytes).map_err(internal)?;
     std::fs::rename(&tmp, path).map_err(internal)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vk_bytes(keys_dir: &Path) -> Vec<u8> {
+        std::fs::read(keyfile::circuit_dir(keys_dir, "age_proof").join(keyfile::VERIFICATION_KEY_FILE))
+            .unwrap()
+    }
+
+    /// Keys made for another version of a circuit (another fingerprint, or none: written before
+    /// fingerprints existed) are never kept: they are moved aside and replaced.
+    #[test]
+    fn stale_keys_are_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let keys = dir.path();
+        ensure_keys(keys, CircuitId::Age).unwrap();
+        let first = vk_bytes(keys);
+        assert!(keyfile::keys_are_current(keys, CircuitId::Age).unwrap());
+        // Current keys are kept.
+        ensure_keys(keys, CircuitId::Age).unwrap();
+        assert_eq!(vk_bytes(keys), first);
+
+        let fingerprint = keyfile::circuit_dir(keys, "age_proof").join(keyfile::FINGERPRINT_FILE);
+        for stale in [Some("0".repeat(64)), None] {
+            let before = vk_bytes(keys);
+            match &stale {
+                Some(other) => std::fs::write(&fingerprint, other).unwrap(),
+                None => std::fs::remove_file(&fingerprint).unwrap(),
+            }
+            ensure_keys(keys, CircuitId::Age).unwrap();
+            assert_ne!(vk_bytes(keys), before, "stale keys kept ({stale:?})");
+            assert!(keyfile::keys_are_current(keys, CircuitId::Age).unwrap());
+            let moved = keys.join("age_proof.stale").join(keyfile::VERIFICATION_KEY_FILE);
+            assert_eq!(std::fs::read(moved).unwrap(), before);
+        }
+    }
 }

@@ -96,6 +96,8 @@ fn classify(failure: ExpectationFailure) -> VerifyReason {
         ExpectationFailure::ProofTooOld { .. } | ExpectationFailure::FromTheFuture { .. } => {
             VerifyReason::StaleProof
         }
+        // The built-in circuit refuses leaf 0, so no valid proof under its keys has one.
+        ExpectationFailure::EmptyLeaf => VerifyReason::InvalidProof,
         _ => VerifyReason::ExpectationFailed,
     }
 }
