@@ -19,8 +19,9 @@ use crate::{
     Bn254, Fr,
 };
 
-/// Largest document accepted (a verification key with a few thousand public inputs).
-const MAX_JSON_BYTES: usize = 4 << 20;
+/// Largest document accepted (a verification key with a few thousand public inputs); callers
+/// that read files should read at most this plus one byte.
+pub const MAX_JSON_BYTES: usize = 4 << 20;
 
 fn shape(path: &str, expected: &'static str) -> ParseError {
     ParseError::Shape { path: path.to_string(), expected }

@@ -11,10 +11,12 @@ use std::sync::{Arc, RwLock};
 
 use honestly_zk::groth::setup;
 use honestly_zk::keyfile::{self, prepare_verification_key_json, read_proving_key, write_keys};
+use honestly_zk::snarkjs::MAX_JSON_BYTES;
 use honestly_zk::{key_id, CircuitId, PreparedKey, ProvingKey};
 use serde::{Deserialize, Serialize};
 use tokio::sync::OnceCell;
 
+use crate::bounded;
 use crate::cpu::{CpuBusy, CpuPool};
 
 /// Longest external circuit name.
@@ -23,6 +25,8 @@ const MAX_NAME: usize = 64;
 pub const MAX_VK_BYTES: usize = 256 * 1024;
 /// Most external circuits registered at once.
 const MAX_EXTERNAL: usize = 64;
+/// Largest external circuit settings file read (`{"nullifier_signal": i}`).
+const MAX_SIDECAR_BYTES: u64 = 4 * 1024;
 
 /// Where a circuit's `verification_key.json` is served, relative to the server.
 pub fn verification_key_path(circuit: &str) -> String {
@@ -149,7 +153,7 @@ fn ensure_keys(keys_dir: &Path, id: CircuitId) -> Result<(), KeyError> {
 
 fn load_builtin(keys_dir: &Path, id: CircuitId) -> Result<LoadedCircuit, KeyError> {
     let path = keyfile::circuit_dir(keys_dir, id.name()).join(keyfile::VERIFICATION_KEY_FILE);
-    let vk_json = std::fs::read(&path).map_err(|e| internal(format!("{}: {e}", path.display())))?;
+    let vk_json = bounded::read_file(&path, MAX_JSON_BYTES as u64).map_err(internal)?;
     let key =
         prepare_verification_key_json(&vk_json).map_err(|e| internal(format!("{}: {e}", path.display())))?;
     if key.n_public() != id.n_public() {
@@ -188,6 +192,19 @@ fn load_external(
     Ok(LoadedCircuit { info, key, vk_json })
 }
 
+/// Reads, checks and prepares the external key `external_dir/<name>.json` with its optional
+/// settings file; each file is read up to its bound only.
+fn read_external(external_dir: &Path, name: &str) -> Result<LoadedCircuit, KeyError> {
+    let sidecar: Sidecar =
+        bounded::read_file(&external_dir.join(format!("{name}.settings.json")), MAX_SIDECAR_BYTES)
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default();
+    let vk_json = bounded::read_file(&external_dir.join(format!("{name}.json")), MAX_JSON_BYTES as u64)
+        .map_err(internal)?;
+    load_external(name, vk_json, sidecar.nullifier_signal)
+}
+
 impl ZkService {
     /// A service over `keys_dir` (built-in keys) and `external_dir`; nothing loaded yet.
     pub fn new(keys_dir: PathBuf, external_dir: PathBuf, cpu: CpuPool) -> Self {
@@ -222,14 +239,7 @@ impl ZkService {
                     if name.ends_with(".settings") || !valid_external_name(name) {
                         continue;
                     }
-                    let sidecar: Sidecar = std::fs::read(external_dir.join(format!("{name}.settings.json")))
-                        .ok()
-                        .and_then(|b| serde_json::from_slice(&b).ok())
-                        .unwrap_or_default();
-                    match std::fs::read(&path)
-                        .map_err(internal)
-                        .and_then(|b| load_external(name, b, sidecar.nullifier_signal))
-                    {
+                    match read_external(&external_dir, name) {
                         Ok(c) => loaded.push(c),
                         Err(e) => tracing::warn!(file = %path.display(), "external key skipped: {}", crate::error::chain(&e)),
                     }
@@ -346,6 +356,34 @@ mod tests {
     fn vk_bytes(keys_dir: &Path) -> Vec<u8> {
         std::fs::read(keyfile::circuit_dir(keys_dir, "age_proof").join(keyfile::VERIFICATION_KEY_FILE))
             .unwrap()
+    }
+
+    /// External key files are read up to their bound only: a device that never ends or a
+    /// file over the bound is refused without being read whole.
+    #[test]
+    fn external_key_files_are_read_within_a_bound() {
+        let dir = tempfile::tempdir().unwrap();
+        let external = dir.path();
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink("/dev/zero", external.join("endless.json")).unwrap();
+            let err = read_external(external, "endless").err().expect("refused");
+            assert!(
+                crate::error::chain(&err).contains("larger than 4194304 bytes"),
+                "{}",
+                crate::error::chain(&err)
+            );
+        }
+        std::fs::write(external.join("huge.json"), vec![b' '; MAX_JSON_BYTES + 1]).unwrap();
+        let err = read_external(external, "huge").err().expect("refused");
+        assert!(crate::error::chain(&err).contains("larger than"), "{}", crate::error::chain(&err));
+        // The committed circom fixture loads, with its bounded settings file.
+        let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../honestly-zk/tests/fixtures/circom_multiplier/verification_key.json");
+        std::fs::copy(fixture, external.join("multiplier.json")).unwrap();
+        std::fs::write(external.join("multiplier.settings.json"), br#"{"nullifier_signal": 0}"#).unwrap();
+        let loaded = read_external(external, "multiplier").unwrap();
+        assert_eq!(loaded.info.nullifier_signal, Some(0));
     }
 
     /// Keys made for another version of a circuit (another fingerprint, or none: written before
