@@ -171,7 +171,7 @@ pub async fn verification_key(
 /// Verifies a proof anonymously (rate limited; never consumes a nullifier).
 #[utoipa::path(post, operation_id = "verifyProof", path = "/zkp/verify", tag = "zkp", request_body = VerifyRequest,
     responses((status = 200, description = "The verdict", body = VerifyResponse),
-              (status = 400, description = "Invalid request", body = ErrorBody),
+              (status = 400, description = "Invalid request, or an expectation the proof type cannot check (named in `fields`)", body = ErrorBody),
               (status = 413, description = "Body larger than 1 MiB", body = ErrorBody),
               (status = 415, description = "Not Content-Type: application/json", body = ErrorBody),
               (status = 429, description = "Rate limited", body = ErrorBody)))]
@@ -183,6 +183,8 @@ pub async fn verify_proof(
         return Err(ApiError::unavailable("Verification keys are still loading"));
     }
     let expected = body.expected.unwrap_or_default();
+    // One rule: an expectation the proof type cannot check is a 400 naming it.
+    state.verifier.coverage(&body.proof_type, &expected, "expected.")?;
     let input = VerifyInput {
         proof_type: &body.proof_type,
         proof: &body.proof,

@@ -228,9 +228,16 @@ async fn an_admin_registers_an_external_snarkjs_key_and_its_proofs_verify() {
     let public: Value = serde_json::from_str(MULTIPLIER_PUBLIC).unwrap();
     let ok = json!({"proof_type": "multiplier", "proof": proof, "public_signals": public});
     assert_eq!(verify(&app, ok.clone()).await, json!({"verified": true}));
-    let mut tampered = ok;
+    let mut tampered = ok.clone();
     tampered["public_signals"][0] = json!("34");
     assert_eq!(verify(&app, tampered).await["reason"], "invalid_proof");
+    // An external circuit takes no expectations: any is a 400 naming it (not ignored, and not
+    // a failed verification either).
+    let mut expecting = ok;
+    expecting["expected"] = json!({"document_sha256": "00".repeat(32)});
+    let refused =
+        assert_error(app.post_json("/zkp/verify", &expecting).await, 400, "VALIDATION_FAILED").await;
+    assert!(refused["error"]["fields"]["expected.document_sha256"].is_string(), "{refused}");
 
     let r =
         app.client.post(app.url("/zkp/circuits")).bearer_auth(admin_token).json(&body).send().await.unwrap();
