@@ -98,3 +98,56 @@ async fn signed_agents_and_batches_refuse_them_too_and_consume_nothing() {
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["data"]["verified"], true, "{body}");
 }
+
+/// Without `expected`, a valid age proof of any `minAge` verifies: the answer says so, listing
+/// `min_age` (and the rest) as unchecked; stating it moves it to `checked` and fails the proof.
+#[tokio::test]
+async fn the_answer_says_what_was_checked_and_what_was_not() {
+    let app = TestApp::spawn().await;
+    let token = app.register_and_login("carol").await["access_token"].as_str().unwrap().to_string();
+    let doc: Value =
+        app.upload(&token, "id.pdf", b"carol's id".to_vec(), "identity").await.json().await.unwrap();
+    let document_id = doc["document"]["id"].as_str().unwrap();
+    // A proof of "at least 0 years old".
+    let created: Value = app
+        .client
+        .post(app.url(&format!("/vault/documents/{document_id}/proofs")))
+        .bearer_auth(&token)
+        .json(&json!({"proof_type": "age_proof", "birth_date": "2020-01-01", "min_age": 0}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let p = &created["proof"];
+    let mut body =
+        json!({"proof_type": "age_proof", "proof": p["proof"], "public_signals": p["public_signals"]});
+    let answer: Value = app.post_json("/zkp/verify", &body).await.json().await.unwrap();
+    assert_eq!(
+        answer,
+        json!({"verified": true, "checked": [], "unchecked": ["min_age", "document_sha256", "max_proof_age_seconds"]})
+    );
+    body["expected"] = json!({"min_age": 18, "max_proof_age_seconds": 600});
+    let answer: Value = app.post_json("/zkp/verify", &body).await.json().await.unwrap();
+    assert_eq!(
+        answer,
+        json!({"verified": false, "reason": "expectation_failed", "checked": ["min_age", "max_proof_age_seconds"],
+               "unchecked": ["document_sha256"]})
+    );
+    // An unknown proof type checks nothing.
+    body["proof_type"] = json!("nope");
+    let answer: Value = app.post_json("/zkp/verify", &body).await.json().await.unwrap();
+    assert_eq!(
+        answer,
+        json!({"verified": false, "reason": "unknown_circuit", "checked": [], "unchecked": []})
+    );
+
+    // The OpenAPI document carries both lists, always present.
+    let doc: Value = app.get("/openapi.json").await.json().await.unwrap();
+    let schema = &doc["components"]["schemas"]["VerifyResponse"];
+    for name in ["checked", "unchecked"] {
+        assert_eq!(schema["properties"][name]["type"], "array", "{schema}");
+        assert!(schema["required"].as_array().unwrap().contains(&json!(name)), "{schema}");
+    }
+}
