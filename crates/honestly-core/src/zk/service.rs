@@ -127,13 +127,13 @@ fn ensure_keys(keys_dir: &Path, id: CircuitId) -> Result<(), KeyError> {
         tracing::warn!(
             circuit = id.name(),
             moved_to = %stale.display(),
-            "zero-knowledge keys were made for another version of the circuit; generating new keys"
+            "zero-knowledge keys are incomplete or were made for another version of the circuit; generating new keys"
         );
         let _ = std::fs::remove_dir_all(&stale);
         std::fs::rename(&dir, &stale).map_err(|e| {
             internal(format!(
-                "{} holds keys made for another version of the circuit and cannot be replaced ({e}); \
-                 run `honestly zk setup` and install the new keys",
+                "{} holds keys that are incomplete or made for another version of the circuit and \
+                 cannot be replaced ({e}); run `honestly zk setup` and install the new keys",
                 dir.display()
             ))
         })?;
