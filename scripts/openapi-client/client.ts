@@ -85,7 +85,10 @@ export async function verifyAsAnyone(made: Proof): Promise<boolean> {
   });
   const minAge: string | undefined = made.public_inputs["minAge"];
   void minAge;
-  return verdict.data?.verified ?? false;
+  // The answer lists what it checked and what it did not; rely only on what was checked.
+  const unchecked: string[] = verdict.data?.unchecked ?? [];
+  const checked: string[] = verdict.data?.checked ?? [];
+  return (verdict.data?.verified ?? false) && checked.includes("min_age") && !unchecked.includes("min_age");
 }
 
 export async function circuitNames(): Promise<string[]> {

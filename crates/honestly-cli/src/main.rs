@@ -78,6 +78,17 @@ fn zk_keys_dir() -> std::path::PathBuf {
     std::path::Path::new(data_dir).join("zk")
 }
 
+/// `MAX_UPLOAD_BYTES` (1 byte to 1 GiB, default 10 MiB), without loading the rest of the
+/// configuration: the largest document `honestly zk prove` reads.
+fn max_document_bytes() -> u64 {
+    const DEFAULT: u64 = 10 * 1024 * 1024;
+    let vars = honestly_core::config::environment_with_dotenv();
+    vars.get("MAX_UPLOAD_BYTES")
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .filter(|b| (1..=1024 * 1024 * 1024).contains(b))
+        .unwrap_or(DEFAULT)
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command.unwrap_or(Command::Serve) {
@@ -90,6 +101,6 @@ fn main() -> ExitCode {
         Command::Agent { action } => commands::agent::run(action),
         Command::Keys { action } => commands::keys::run(action),
         Command::Audit { action } => commands::audit::run(action),
-        Command::Zk { action } => commands::zk::run(action, &zk_keys_dir()),
+        Command::Zk { action } => commands::zk::run(action, &zk_keys_dir(), max_document_bytes()),
     }
 }

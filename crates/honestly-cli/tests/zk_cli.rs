@@ -131,3 +131,52 @@ fn verify_accepts_an_external_snarkjs_key_and_proof() {
     std::fs::write(&tampered, br#"["34", "14"]"#).unwrap();
     assert_eq!(verify(&tampered), Some(1));
 }
+
+/// Every file is read up to its bound plus one byte, never further: `/dev/zero` and a file
+/// just over the bound are malformed input (exit 2) with a message naming the file and bound.
+#[test]
+fn files_over_their_bound_are_refused_without_being_read_whole() {
+    let f = fixture();
+    let (vk, proof, public) = (f.join("verification_key.json"), f.join("proof.json"), f.join("public.json"));
+    let tmp = tempfile::tempdir().unwrap();
+    let over = tmp.path().join("over.json");
+    // Valid JSON (a huge string) one byte over the 4 MiB bound.
+    let mut bytes = vec![b' '; 4 * 1024 * 1024 + 1];
+    bytes[0] = b'[';
+    bytes[4 * 1024 * 1024] = b']';
+    std::fs::write(&over, &bytes).unwrap();
+    let dev_zero = Path::new("/dev/zero");
+    for (vk, proof, public, culprit) in [
+        (vk.as_path(), dev_zero, public.as_path(), dev_zero),
+        (vk.as_path(), proof.as_path(), dev_zero, dev_zero),
+        (dev_zero, proof.as_path(), public.as_path(), dev_zero),
+        (vk.as_path(), proof.as_path(), over.as_path(), over.as_path()),
+        (over.as_path(), proof.as_path(), public.as_path(), over.as_path()),
+    ] {
+        let out = honestly(&["verify", "--vk", s(vk), "--proof", s(proof), "--public", s(public)]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains(&format!("{} is larger than 4194304 bytes", culprit.display())), "{stderr}");
+    }
+    // Exactly at the bound, the file is read (and then refused as not a public-signal array).
+    std::fs::write(&over, &bytes[..4 * 1024 * 1024]).unwrap();
+    let out = honestly(&["verify", "--vk", s(&vk), "--proof", s(&proof), "--public", s(&over)]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("larger than"));
+
+    // `prove --document` reads at most MAX_UPLOAD_BYTES (the check comes before any key is needed).
+    let doc = tmp.path().join("doc.pdf");
+    std::fs::write(&doc, vec![7u8; 1001]).unwrap();
+    for document in [doc.as_path(), dev_zero] {
+        let out = Command::new(env!("CARGO_BIN_EXE_honestly"))
+            .args(["zk", "prove", "age", "--keys", s(tmp.path()), "--birth-date", "1990-05-17"])
+            .args(["--document", s(document), "--out", s(&tmp.path().join("out"))])
+            .env("ENVIRONMENT", "development")
+            .env("MAX_UPLOAD_BYTES", "1000")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains(&format!("{} is larger than 1000 bytes", document.display())), "{stderr}");
+    }
+}

@@ -5,6 +5,7 @@
 pub mod agents;
 pub mod audit;
 pub mod auth;
+pub mod bounded;
 pub mod clock;
 pub mod config;
 pub mod cpu;

@@ -1,8 +1,11 @@
 //! Expectation checks: a valid proof can still prove less than the verifier asked for.
 
+use ark_ff::Zero;
+
 use crate::{
     circuits::{AgePublic, AuthenticityPublic},
     field::field_from_sha256,
+    registry::{zero_hashes, REGISTRY_DEPTH},
     Fr,
 };
 
@@ -43,6 +46,12 @@ pub enum ExpectationFailure {
     /// `root` is not the asked `registry_root`.
     #[error("registry root differs from the asked one")]
     RootMismatch,
+    /// `leaf` is 0, an empty slot of the registry: no document.
+    #[error("the leaf is 0, an empty registry slot")]
+    EmptyLeaf,
+    /// `root` is the empty tree's root, which holds no document.
+    #[error("the root is the empty registry's root")]
+    EmptyRoot,
 }
 
 /// What a verifier asks of an `age_proof`.
@@ -99,11 +108,20 @@ pub struct AuthenticityExpectations {
 /// Checks an `authenticity_proof`'s public signals; `is_known_root` answers whether a root
 /// is one of the registry's roots (e.g. `|r| tree.epoch_of_root(r).is_some()` or a store
 /// look-up).
+///
+/// Whatever is asked, leaf 0 (an empty slot: every tree that is not full has one) and the
+/// empty tree's root (`roots()[0]`, no document at all) always fail.
 pub fn check_authenticity(
     public: &AuthenticityPublic,
     exp: &AuthenticityExpectations,
     is_known_root: impl FnOnce(&Fr) -> bool,
 ) -> Result<(), ExpectationFailure> {
+    if public.leaf.is_zero() {
+        return Err(ExpectationFailure::EmptyLeaf);
+    }
+    if public.root == zero_hashes()[REGISTRY_DEPTH] {
+        return Err(ExpectationFailure::EmptyRoot);
+    }
     if let Some(digest) = exp.document_sha256 {
         if public.leaf != field_from_sha256(&digest) {
             return Err(ExpectationFailure::DocumentMismatch);
@@ -180,5 +198,24 @@ mod tests {
         let digest: [u8; 32] = Sha256::digest(b"x").into();
         let doc = AuthenticityExpectations { document_sha256: Some(digest), ..none };
         assert_eq!(check_authenticity(&p, &doc, |_| true), Err(ExpectationFailure::DocumentMismatch));
+    }
+
+    #[test]
+    fn empty_leaf_and_empty_root_never_pass() {
+        let empty_root = crate::RegistryTree::new().root();
+        let p = AuthenticityPublic {
+            root: Fr::from(5u64),
+            leaf: Fr::zero(),
+            epoch: 1,
+            nullifier: Fr::from(9u64),
+        };
+        let none = AuthenticityExpectations::default();
+        assert_eq!(check_authenticity(&p, &none, |_| true), Err(ExpectationFailure::EmptyLeaf));
+        let at_empty =
+            AuthenticityPublic { root: empty_root, leaf: crate::field::sha256_field(b"doc"), epoch: 0, ..p };
+        assert_eq!(check_authenticity(&at_empty, &none, |_| true), Err(ExpectationFailure::EmptyRoot));
+        // Even when the verifier asks for exactly that root.
+        let asked = AuthenticityExpectations { registry_root: Some(empty_root), ..none };
+        assert_eq!(check_authenticity(&at_empty, &asked, |_| true), Err(ExpectationFailure::EmptyRoot));
     }
 }

@@ -2,7 +2,7 @@
 //! checked natively first (typed reason), then the full witness is checked against every
 //! constraint before the expensive Groth16 step.
 
-use ark_ff::UniformRand;
+use ark_ff::{Field, UniformRand, Zero};
 use ark_groth16::{r1cs_to_qap::LibsnarkReduction, Groth16};
 use ark_relations::gr1cs::{
     ConstraintSynthesizer, ConstraintSystem, OptimizationGoal, SynthesisMode, R1CS_PREDICATE_LABEL,
@@ -106,8 +106,14 @@ impl AuthenticityClaim {
         }
     }
 
-    /// Checks the statement natively with a typed reason.
+    /// Checks the statement natively with a typed reason. Leaf 0 is an empty slot, not a
+    /// document: it is refused whatever the path says.
     pub fn check(&self) -> Result<(), ProveError> {
+        if self.leaf.is_zero() {
+            return Err(ProveError::FalseStatement(
+                "leaf 0 is an empty registry slot, not a document".into(),
+            ));
+        }
         if self.path.root_from(self.leaf) != self.root {
             return Err(ProveError::FalseStatement(
                 "the path does not lead from the leaf to the root".into(),
@@ -123,6 +129,7 @@ impl AuthenticityClaim {
             path_elements: self.path.elements,
             path_indices: self.path.indices.map(|b| Fr::from(u64::from(b))),
             salt: self.salt,
+            leaf_inverse: self.leaf.inverse().unwrap_or_else(Fr::zero),
         }
     }
 }

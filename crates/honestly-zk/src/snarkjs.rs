@@ -19,8 +19,9 @@ use crate::{
     Bn254, Fr,
 };
 
-/// Largest document accepted (a verification key with a few thousand public inputs).
-const MAX_JSON_BYTES: usize = 4 << 20;
+/// Largest document accepted (a verification key with a few thousand public inputs); callers
+/// that read files should read at most this plus one byte.
+pub const MAX_JSON_BYTES: usize = 4 << 20;
 
 fn shape(path: &str, expected: &'static str) -> ParseError {
     ParseError::Shape { path: path.to_string(), expected }
@@ -60,6 +61,11 @@ fn g1(v: &Value, path: &str) -> Result<G1Affine, ParseError> {
     if z != Fq::from(1u64) {
         return Err(shape(path, "an affine point [x, y, \"1\"]"));
     }
+    // arkworks stores the point at infinity as (0, 0): refuse that second encoding of it
+    // ((0, 0) is not on the curve y² = x³ + 3).
+    if x.is_zero() && y.is_zero() {
+        return Err(ParseError::NotOnCurve(path.to_string()));
+    }
     let p = G1Affine::new_unchecked(x, y);
     if !p.is_on_curve() {
         return Err(ParseError::NotOnCurve(path.to_string()));
@@ -84,6 +90,10 @@ fn g2(v: &Value, path: &str) -> Result<G2Affine, ParseError> {
     }
     if z != Fq2::from(1u64) {
         return Err(shape(path, "an affine point [x, y, [\"1\", \"0\"]]"));
+    }
+    // As for G1: (0, 0) is arkworks' point at infinity, never an affine point of the twist.
+    if x.is_zero() && y.is_zero() {
+        return Err(ParseError::NotOnCurve(path.to_string()));
     }
     let p = G2Affine::new_unchecked(x, y);
     if !p.is_on_curve() {

@@ -2,7 +2,6 @@
 //! secret) under a new master key,
 //! with a progress bar; resumable and idempotent (see `honestly_core::rotation`).
 
-use std::io::BufRead;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -27,9 +26,11 @@ pub enum KeysCommand {
 
 fn read_new_key(arg: &str) -> Result<[u8; 32], String> {
     let text = if arg == "-" {
-        let mut line = String::new();
-        std::io::stdin().lock().read_line(&mut line).map_err(|e| format!("cannot read stdin: {e}"))?;
-        line.trim().to_string()
+        // A key is 64 characters: a line of more than 1 KiB is refused without reading on.
+        honestly_core::bounded::read_line(std::io::stdin().lock(), 1024, "stdin")
+            .map_err(|e| e.to_string())?
+            .trim()
+            .to_string()
     } else {
         arg.trim().to_string()
     };

@@ -11,6 +11,7 @@ use std::{
     time::{SystemTime, UNIX_EPOCH},
 };
 
+use honestly_core::bounded;
 use honestly_zk::{
     groth::setup,
     keyfile::{self, PROVING_KEY_FILE},
@@ -77,7 +78,8 @@ pub enum ProveStatement {
         /// The age threshold in years (0–255).
         #[arg(long, default_value_t = 18)]
         min_age: u64,
-        /// The document the statement is bound to (`documentHash = field(sha256(file))`).
+        /// The document the statement is bound to (`documentHash = field(sha256(file))`);
+        /// at most `MAX_UPLOAD_BYTES` (10 MiB by default), like an upload.
         #[arg(long)]
         document: PathBuf,
         /// Output directory for proof.json and public.json.
@@ -92,14 +94,16 @@ pub enum ProveStatement {
     },
 }
 
-/// Runs a `honestly zk` subcommand; `default_keys_dir` is DATA_DIR/zk.
-pub fn run(cmd: ZkCommand, default_keys_dir: &Path) -> ExitCode {
+/// Runs a `honestly zk` subcommand; `default_keys_dir` is DATA_DIR/zk, `max_document_bytes`
+/// the largest document read (`MAX_UPLOAD_BYTES`).
+pub fn run(cmd: ZkCommand, default_keys_dir: &Path, max_document_bytes: u64) -> ExitCode {
     let code = match cmd {
         ZkCommand::Setup { circuit, out } => run_setup(&circuit, out.as_deref().unwrap_or(default_keys_dir)),
         ZkCommand::Prove {
             statement: ProveStatement::Age { keys, birth_date, min_age, document, out, epoch, reference_ts },
         } => run_prove_age(&AgeArgs {
             keys: keys.as_deref().unwrap_or(default_keys_dir),
+            max_document_bytes,
             birth_date: &birth_date,
             min_age,
             document: &document,
@@ -141,7 +145,7 @@ fn run_setup(circuit: &str, out: &Path) -> u8 {
         };
         bar.inc(1);
         bar.set_message(format!("{c}: writing keys"));
-        match keyfile::write_keys(out, c.name(), &pk, &vk) {
+        match keyfile::write_keys(out, c, &pk, &vk) {
             Ok(id) => {
                 bar.inc(1);
                 // `suspend` prints whether or not the bar is drawn (it is hidden off a TTY).
@@ -162,6 +166,7 @@ fn run_setup(circuit: &str, out: &Path) -> u8 {
 
 struct AgeArgs<'a> {
     keys: &'a Path,
+    max_document_bytes: u64,
     birth_date: &'a str,
     min_age: u64,
     document: &'a Path,
@@ -175,10 +180,11 @@ fn run_prove_age(a: &AgeArgs<'_>) -> u8 {
         eprintln!("error: --birth-date {:?} is not a date YYYY-MM-DD on or after 1970-01-01", a.birth_date);
         return MALFORMED;
     };
-    let document = match std::fs::read(a.document) {
+    // At most the largest upload the server takes (`MAX_UPLOAD_BYTES`) is read.
+    let document = match bounded::read_file(a.document, a.max_document_bytes) {
         Ok(bytes) => bytes,
         Err(e) => {
-            eprintln!("error: cannot read {}: {e}", a.document.display());
+            eprintln!("error: {e}");
             return MALFORMED;
         }
     };
@@ -244,7 +250,8 @@ fn report_prove_error(e: &ProveError) -> u8 {
 }
 
 fn run_verify(vk: &Path, proof: &Path, public: &Path) -> u8 {
-    let read = |p: &Path| std::fs::read(p).map_err(|e| format!("cannot read {}: {e}", p.display()));
+    // Each file is read up to the parser's bound plus one byte, never further.
+    let read = |p: &Path| bounded::read_file(p, snarkjs::MAX_JSON_BYTES as u64).map_err(|e| e.to_string());
     let parsed = (|| -> Result<_, String> {
         let key = keyfile::prepare_verification_key_json(&read(vk)?)
             .map_err(|e| format!("{}: {e}", vk.display()))?;

@@ -110,6 +110,7 @@ pub async fn verify_for_agent(
         return Ok(VerifyOutcome::fail(VerifyReason::Malformed));
     };
     let expected = params.expected.clone().unwrap_or_default();
+    verifier.coverage(&params.proof_type, &expected, "expected.")?;
     let input = VerifyInput {
         proof_type: &params.proof_type,
         proof: &proof,
@@ -136,6 +137,16 @@ pub async fn verify_many_for_agent(
         resolved.push(item.resolve().map_err(|reason| FieldErrors::one(format!("proofs[{i}]"), reason))?);
     }
     let expected: Vec<Expected> = items.iter().map(|i| i.expected.clone().unwrap_or_default()).collect();
+    let mut refused = FieldErrors::new();
+    for (i, (item, expected)) in items.iter().zip(&expected).enumerate() {
+        if let Err(fields) = verifier.coverage(&item.proof_type, expected, &format!("proofs[{i}].expected."))
+        {
+            for (field, reason) in fields.into_map() {
+                refused.add(field, reason);
+            }
+        }
+    }
+    refused.into_result()?;
     let mut positions = Vec::new();
     let mut submissions = Vec::new();
     for (i, pair) in resolved.iter().enumerate() {

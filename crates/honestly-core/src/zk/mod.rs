@@ -10,4 +10,4 @@ pub mod verify;
 pub use proofs::{ProofError, ProofRecord, ProofRequest, ProofService};
 pub use service::{verification_key_path, CircuitInfo, ZkService};
 pub use verifier::{NullifierUse, Submission, Verifier, VerifierError};
-pub use verify::{Expected, VerifyInput, VerifyOutcome, VerifyReason};
+pub use verify::{checkable, Coverage, Expected, VerifyInput, VerifyOutcome, VerifyReason, EXPECTATIONS};

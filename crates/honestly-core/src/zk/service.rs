@@ -11,10 +11,12 @@ use std::sync::{Arc, RwLock};
 
 use honestly_zk::groth::setup;
 use honestly_zk::keyfile::{self, prepare_verification_key_json, read_proving_key, write_keys};
+use honestly_zk::snarkjs::MAX_JSON_BYTES;
 use honestly_zk::{key_id, CircuitId, PreparedKey, ProvingKey};
 use serde::{Deserialize, Serialize};
 use tokio::sync::OnceCell;
 
+use crate::bounded;
 use crate::cpu::{CpuBusy, CpuPool};
 
 /// Longest external circuit name.
@@ -23,6 +25,8 @@ const MAX_NAME: usize = 64;
 pub const MAX_VK_BYTES: usize = 256 * 1024;
 /// Most external circuits registered at once.
 const MAX_EXTERNAL: usize = 64;
+/// Largest external circuit settings file read (`{"nullifier_signal": i}`).
+const MAX_SIDECAR_BYTES: u64 = 4 * 1024;
 
 /// Where a circuit's `verification_key.json` is served, relative to the server.
 pub fn verification_key_path(circuit: &str) -> String {
@@ -109,17 +113,37 @@ fn internal(e: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> KeyError 
     KeyError::Internal(e.into())
 }
 
-/// Generates the keys of `id` into `keys_dir/<name>/` unless both files exist.
+/// Generates the keys of `id` into `keys_dir/<name>/` unless current ones are there. Keys
+/// made for another version of the circuit (no fingerprint, or another one) are stale: they
+/// are moved aside to `<name>.stale` (an imported key can be recovered from there) and
+/// replaced, so a changed circuit never runs with its old keys.
 fn ensure_keys(keys_dir: &Path, id: CircuitId) -> Result<(), KeyError> {
-    let dir = keyfile::circuit_dir(keys_dir, id.name());
-    if dir.join(keyfile::PROVING_KEY_FILE).exists() && dir.join(keyfile::VERIFICATION_KEY_FILE).exists() {
+    if keyfile::keys_are_current(keys_dir, id).map_err(internal)? {
         return Ok(());
     }
-    tracing::info!(circuit = id.name(), "generating zero-knowledge keys (first start)");
+    let dir = keyfile::circuit_dir(keys_dir, id.name());
+    if dir.exists() {
+        let stale = keys_dir.join(format!("{}.stale", id.name()));
+        tracing::warn!(
+            circuit = id.name(),
+            moved_to = %stale.display(),
+            "zero-knowledge keys are incomplete or were made for another version of the circuit; generating new keys"
+        );
+        let _ = std::fs::remove_dir_all(&stale);
+        std::fs::rename(&dir, &stale).map_err(|e| {
+            internal(format!(
+                "{} holds keys that are incomplete or made for another version of the circuit and \
+                 cannot be replaced ({e}); run `honestly zk setup` and install the new keys",
+                dir.display()
+            ))
+        })?;
+    } else {
+        tracing::info!(circuit = id.name(), "generating zero-knowledge keys (first start)");
+    }
     let (pk, vk) = setup(id).map_err(internal)?;
     let staging = keys_dir.join(format!(".staging-{}-{}", id.name(), std::process::id()));
     let _ = std::fs::remove_dir_all(&staging);
-    write_keys(&staging, id.name(), &pk, &vk).map_err(internal)?;
+    write_keys(&staging, id, &pk, &vk).map_err(internal)?;
     std::fs::create_dir_all(keys_dir).map_err(internal)?;
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::rename(keyfile::circuit_dir(&staging, id.name()), &dir).map_err(internal)?;
@@ -129,7 +153,7 @@ fn ensure_keys(keys_dir: &Path, id: CircuitId) -> Result<(), KeyError> {
 
 fn load_builtin(keys_dir: &Path, id: CircuitId) -> Result<LoadedCircuit, KeyError> {
     let path = keyfile::circuit_dir(keys_dir, id.name()).join(keyfile::VERIFICATION_KEY_FILE);
-    let vk_json = std::fs::read(&path).map_err(|e| internal(format!("{}: {e}", path.display())))?;
+    let vk_json = bounded::read_file(&path, MAX_JSON_BYTES as u64).map_err(internal)?;
     let key =
         prepare_verification_key_json(&vk_json).map_err(|e| internal(format!("{}: {e}", path.display())))?;
     if key.n_public() != id.n_public() {
@@ -168,6 +192,19 @@ fn load_external(
     Ok(LoadedCircuit { info, key, vk_json })
 }
 
+/// Reads, checks and prepares the external key `external_dir/<name>.json` with its optional
+/// settings file; each file is read up to its bound only.
+fn read_external(external_dir: &Path, name: &str) -> Result<LoadedCircuit, KeyError> {
+    let sidecar: Sidecar =
+        bounded::read_file(&external_dir.join(format!("{name}.settings.json")), MAX_SIDECAR_BYTES)
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default();
+    let vk_json = bounded::read_file(&external_dir.join(format!("{name}.json")), MAX_JSON_BYTES as u64)
+        .map_err(internal)?;
+    load_external(name, vk_json, sidecar.nullifier_signal)
+}
+
 impl ZkService {
     /// A service over `keys_dir` (built-in keys) and `external_dir`; nothing loaded yet.
     pub fn new(keys_dir: PathBuf, external_dir: PathBuf, cpu: CpuPool) -> Self {
@@ -202,14 +239,7 @@ impl ZkService {
                     if name.ends_with(".settings") || !valid_external_name(name) {
                         continue;
                     }
-                    let sidecar: Sidecar = std::fs::read(external_dir.join(format!("{name}.settings.json")))
-                        .ok()
-                        .and_then(|b| serde_json::from_slice(&b).ok())
-                        .unwrap_or_default();
-                    match std::fs::read(&path)
-                        .map_err(internal)
-                        .and_then(|b| load_external(name, b, sidecar.nullifier_signal))
-                    {
+                    match read_external(&external_dir, name) {
                         Ok(c) => loaded.push(c),
                         Err(e) => tracing::warn!(file = %path.display(), "external key skipped: {}", crate::error::chain(&e)),
                     }
@@ -317,4 +347,70 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), KeyError> {
     let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
     std::fs::write(&tmp, bytes).map_err(internal)?;
     std::fs::rename(&tmp, path).map_err(internal)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vk_bytes(keys_dir: &Path) -> Vec<u8> {
+        std::fs::read(keyfile::circuit_dir(keys_dir, "age_proof").join(keyfile::VERIFICATION_KEY_FILE))
+            .unwrap()
+    }
+
+    /// External key files are read up to their bound only: a device that never ends or a
+    /// file over the bound is refused without being read whole.
+    #[test]
+    fn external_key_files_are_read_within_a_bound() {
+        let dir = tempfile::tempdir().unwrap();
+        let external = dir.path();
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink("/dev/zero", external.join("endless.json")).unwrap();
+            let err = read_external(external, "endless").err().expect("refused");
+            assert!(
+                crate::error::chain(&err).contains("larger than 4194304 bytes"),
+                "{}",
+                crate::error::chain(&err)
+            );
+        }
+        std::fs::write(external.join("huge.json"), vec![b' '; MAX_JSON_BYTES + 1]).unwrap();
+        let err = read_external(external, "huge").err().expect("refused");
+        assert!(crate::error::chain(&err).contains("larger than"), "{}", crate::error::chain(&err));
+        // The committed circom fixture loads, with its bounded settings file.
+        let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../honestly-zk/tests/fixtures/circom_multiplier/verification_key.json");
+        std::fs::copy(fixture, external.join("multiplier.json")).unwrap();
+        std::fs::write(external.join("multiplier.settings.json"), br#"{"nullifier_signal": 0}"#).unwrap();
+        let loaded = read_external(external, "multiplier").unwrap();
+        assert_eq!(loaded.info.nullifier_signal, Some(0));
+    }
+
+    /// Keys made for another version of a circuit (another fingerprint, or none: written before
+    /// fingerprints existed) are never kept: they are moved aside and replaced.
+    #[test]
+    fn stale_keys_are_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let keys = dir.path();
+        ensure_keys(keys, CircuitId::Age).unwrap();
+        let first = vk_bytes(keys);
+        assert!(keyfile::keys_are_current(keys, CircuitId::Age).unwrap());
+        // Current keys are kept.
+        ensure_keys(keys, CircuitId::Age).unwrap();
+        assert_eq!(vk_bytes(keys), first);
+
+        let fingerprint = keyfile::circuit_dir(keys, "age_proof").join(keyfile::FINGERPRINT_FILE);
+        for stale in [Some("0".repeat(64)), None] {
+            let before = vk_bytes(keys);
+            match &stale {
+                Some(other) => std::fs::write(&fingerprint, other).unwrap(),
+                None => std::fs::remove_file(&fingerprint).unwrap(),
+            }
+            ensure_keys(keys, CircuitId::Age).unwrap();
+            assert_ne!(vk_bytes(keys), before, "stale keys kept ({stale:?})");
+            assert!(keyfile::keys_are_current(keys, CircuitId::Age).unwrap());
+            let moved = keys.join("age_proof.stale").join(keyfile::VERIFICATION_KEY_FILE);
+            assert_eq!(std::fs::read(moved).unwrap(), before);
+        }
+    }
 }

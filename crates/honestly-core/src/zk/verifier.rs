@@ -11,9 +11,12 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use super::service::ZkService;
-use super::verify::{verify, verify_batch, VerifyInput, VerifyOutcome, VerifyReason};
+use super::verify::{
+    coverage, verify, verify_batch, Coverage, Expected, VerifyInput, VerifyOutcome, VerifyReason,
+};
 use crate::clock::Timestamp;
 use crate::cpu::CpuBusy;
+use crate::error::FieldErrors;
 use crate::registry::Registry;
 use crate::store::{NullifierKey, Store, StoreError};
 
@@ -72,6 +75,22 @@ impl Verifier {
     /// SHA-256 of the verification key of `proof_type`, if the circuit is known.
     pub fn vk_sha256(&self, proof_type: &str) -> Option<String> {
         self.zk.circuit(proof_type).map(|c| c.info.vk_sha256.clone())
+    }
+
+    /// Which of the expectations a proof type can check `expected` covers; `Err` names each
+    /// expectation the proof type cannot check (`{prefix}{name}`, e.g. `expected.min_age`),
+    /// which callers answer with a 400 before verifying. An unknown proof type covers
+    /// nothing (its verification answers `unknown_circuit`).
+    pub fn coverage(
+        &self,
+        proof_type: &str,
+        expected: &Expected,
+        prefix: &str,
+    ) -> Result<Coverage, FieldErrors> {
+        match self.zk.circuit(proof_type) {
+            Some(circuit) => coverage(&circuit.info, expected, prefix),
+            None => Ok(Coverage::default()),
+        }
     }
 
     /// Checks one proof against its expectations at `now`; its nullifier is not touched.

@@ -14,7 +14,8 @@ use honestly_zk::{
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::service::{LoadedCircuit, ZkService};
+use super::service::{CircuitInfo, LoadedCircuit, ZkService};
+use crate::error::FieldErrors;
 use crate::registry::Registry;
 
 crate::text_enum! {
@@ -86,6 +87,65 @@ impl VerifyOutcome {
     }
 }
 
+/// The expectations a verifier can state, by name: the members of [`Expected`].
+pub const EXPECTATIONS: [&str; 4] = ["min_age", "document_sha256", "max_proof_age_seconds", "registry_root"];
+
+impl Expected {
+    /// The names of the expectations given, in [`EXPECTATIONS`] order.
+    pub fn given(&self) -> Vec<&'static str> {
+        let given = [
+            self.min_age.is_some(),
+            self.document_sha256.is_some(),
+            self.max_proof_age_seconds.is_some(),
+            self.registry_root.is_some(),
+        ];
+        EXPECTATIONS.into_iter().zip(given).filter(|(_, g)| *g).map(|(name, _)| name).collect()
+    }
+}
+
+/// The expectations a proof type can check: an `age_proof` its age threshold, document and
+/// freshness; an `authenticity_proof` its document and registry root; an external circuit
+/// none (its public signals have no meaning Honestly knows).
+pub fn checkable(circuit: &CircuitInfo) -> &'static [&'static str] {
+    match CircuitId::from_name(&circuit.name).filter(|_| !circuit.external) {
+        Some(CircuitId::Age) => &["min_age", "document_sha256", "max_proof_age_seconds"],
+        Some(CircuitId::Authenticity) => &["document_sha256", "registry_root"],
+        None => &[],
+    }
+}
+
+/// What a verification covers of the expectations a proof type can check.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Coverage {
+    /// Given, and checked when the proof is valid.
+    pub checked: Vec<&'static str>,
+    /// Checkable but not given: a `verified: true` says nothing about them (an age proof
+    /// verified without `min_age` may show any age).
+    pub unchecked: Vec<&'static str>,
+}
+
+/// Splits the expectations for `circuit`. One rule everywhere: an expectation the proof type
+/// cannot check is refused (not ignored), each named `{prefix}{name}` in the errors.
+pub fn coverage(circuit: &CircuitInfo, expected: &Expected, prefix: &str) -> Result<Coverage, FieldErrors> {
+    let can = checkable(circuit);
+    let given = expected.given();
+    let mut refused = FieldErrors::new();
+    for name in given.iter().filter(|name| !can.contains(name)) {
+        let reason = if can.is_empty() {
+            format!(
+                "{} proofs take no expectations: their public signals have no known meaning",
+                circuit.name
+            )
+        } else {
+            format!("{} proofs cannot be checked for {name}; they take {}", circuit.name, can.join(", "))
+        };
+        refused.add(format!("{prefix}{name}"), reason);
+    }
+    refused.into_result()?;
+    let unchecked = can.iter().copied().filter(|name| !given.contains(name)).collect();
+    Ok(Coverage { checked: given, unchecked })
+}
+
 fn sha256_bytes(hex_digest: &str) -> Option<[u8; 32]> {
     let bytes = hex::decode(hex_digest.trim()).ok()?;
     bytes.try_into().ok()
@@ -96,6 +156,8 @@ fn classify(failure: ExpectationFailure) -> VerifyReason {
         ExpectationFailure::ProofTooOld { .. } | ExpectationFailure::FromTheFuture { .. } => {
             VerifyReason::StaleProof
         }
+        // The built-in circuit refuses leaf 0, so no valid proof under its keys has one.
+        ExpectationFailure::EmptyLeaf => VerifyReason::InvalidProof,
         _ => VerifyReason::ExpectationFailed,
     }
 }
@@ -193,6 +255,12 @@ async fn finish(
             return outcome;
         }
     }
+    // Callers refuse expectations the proof type cannot check before verifying
+    // ([`coverage`]); should one get here anyway, it fails rather than being ignored.
+    if coverage(&circuit.info, expected, "").is_err() {
+        outcome.reason = Some(VerifyReason::ExpectationFailed);
+        return outcome;
+    }
     let checked = match CircuitId::from_name(&circuit.info.name).filter(|_| !circuit.info.external) {
         Some(CircuitId::Age) => match AgePublic::from_signals(&outcome.signals) {
             Ok(public) => {
@@ -213,13 +281,8 @@ async fn finish(
             }
             Err(_) => Err(VerifyReason::Malformed),
         },
-        None => {
-            if expected == &Expected::default() {
-                Ok(())
-            } else {
-                Err(VerifyReason::ExpectationFailed)
-            }
-        }
+        // External circuits take no expectations (refused above).
+        None => Ok(()),
     };
     match checked {
         Ok(()) => outcome.verified = true,

@@ -85,14 +85,21 @@ pub struct VerifyRequest {
     pub expected: Option<Expected>,
 }
 
-/// The verdict.
+/// The verdict, with what it covers: a verifier must state its expectations, because a valid
+/// proof alone says little (an `age_proof` verified without `min_age` may show any age).
 #[derive(Serialize, ToSchema)]
 pub struct VerifyResponse {
-    /// Valid and meeting the expectations.
+    /// Valid and meeting the expectations in `checked`.
     pub verified: bool,
     /// `invalid_proof`, `malformed`, `expectation_failed`, `stale_proof` or `unknown_circuit`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// The expectations given and checked (`min_age`, `document_sha256`,
+    /// `max_proof_age_seconds`, `registry_root`).
+    pub checked: Vec<String>,
+    /// The expectations this proof type can check that were not given: `verified` says
+    /// nothing about them.
+    pub unchecked: Vec<String>,
 }
 
 /// Every circuit: built in and external.
@@ -168,10 +175,11 @@ pub async fn verification_key(
     Ok(response)
 }
 
-/// Verifies a proof anonymously (rate limited; never consumes a nullifier).
+/// Verifies a proof anonymously (rate limited; never consumes a nullifier). The answer lists
+/// the expectations it checked and those it did not: state every expectation you rely on.
 #[utoipa::path(post, operation_id = "verifyProof", path = "/zkp/verify", tag = "zkp", request_body = VerifyRequest,
-    responses((status = 200, description = "The verdict", body = VerifyResponse),
-              (status = 400, description = "Invalid request", body = ErrorBody),
+    responses((status = 200, description = "The verdict, with `checked` and `unchecked` expectations", body = VerifyResponse),
+              (status = 400, description = "Invalid request, or an expectation the proof type cannot check (named in `fields`)", body = ErrorBody),
               (status = 413, description = "Body larger than 1 MiB", body = ErrorBody),
               (status = 415, description = "Not Content-Type: application/json", body = ErrorBody),
               (status = 429, description = "Rate limited", body = ErrorBody)))]
@@ -183,6 +191,9 @@ pub async fn verify_proof(
         return Err(ApiError::unavailable("Verification keys are still loading"));
     }
     let expected = body.expected.unwrap_or_default();
+    // One rule: an expectation the proof type cannot check is a 400 naming it; the answer
+    // then says which expectations it checked and which it did not.
+    let coverage = state.verifier.coverage(&body.proof_type, &expected, "expected.")?;
     let input = VerifyInput {
         proof_type: &body.proof_type,
         proof: &body.proof,
@@ -193,5 +204,7 @@ pub async fn verify_proof(
     Ok(Json(VerifyResponse {
         verified: outcome.verified,
         reason: outcome.reason.map(|r| r.as_str().to_string()),
+        checked: coverage.checked.into_iter().map(String::from).collect(),
+        unchecked: coverage.unchecked.into_iter().map(String::from).collect(),
     }))
 }

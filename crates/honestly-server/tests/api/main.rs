@@ -13,6 +13,7 @@ mod auth;
 mod auth_tokens;
 mod conventions;
 mod documents;
+mod expectations;
 mod export;
 mod monitoring;
 mod no_store;

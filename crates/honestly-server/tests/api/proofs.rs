@@ -63,11 +63,18 @@ async fn an_age_proof_verifies_and_its_negative_twins_do_not() {
     assert!(p["public_signals"].as_array().unwrap().iter().all(|v| v != "642902400"), "birth time leaked");
 
     let base = json!({"proof_type": "age_proof", "proof": p["proof"], "public_signals": p["public_signals"]});
-    assert_eq!(verify(&app, base.clone()).await, json!({"verified": true}));
+    let age_unchecked = json!(["min_age", "document_sha256", "max_proof_age_seconds"]);
+    assert_eq!(
+        verify(&app, base.clone()).await,
+        json!({"verified": true, "checked": [], "unchecked": age_unchecked})
+    );
 
     let mut changed = base.clone();
     changed["public_signals"][0] = json!("21");
-    assert_eq!(verify(&app, changed).await, json!({"verified": false, "reason": "invalid_proof"}));
+    assert_eq!(
+        verify(&app, changed).await,
+        json!({"verified": false, "reason": "invalid_proof", "checked": [], "unchecked": age_unchecked})
+    );
 
     let mut expected = base.clone();
     expected["expected"] = json!({"min_age": 21});
@@ -133,7 +140,10 @@ async fn an_authenticity_proof_verifies_against_current_and_past_roots() {
     assert_eq!(p["public_inputs"]["epoch"], "1");
     let mut body = json!({"proof_type": "authenticity_proof", "proof": p["proof"], "public_signals": p["public_signals"],
                           "expected": {"document_sha256": s.sha256, "registry_root": root_then["root"]}});
-    assert_eq!(verify(&app, body.clone()).await, json!({"verified": true}));
+    assert_eq!(
+        verify(&app, body.clone()).await,
+        json!({"verified": true, "checked": ["document_sha256", "registry_root"], "unchecked": []})
+    );
 
     // The registry grows: the old root stays known, but it is no longer the current one.
     app.upload(&s.token, "second.pdf", b"another document".to_vec(), "other").await;
@@ -227,10 +237,17 @@ async fn an_admin_registers_an_external_snarkjs_key_and_its_proofs_verify() {
     let proof: Value = serde_json::from_str(MULTIPLIER_PROOF).unwrap();
     let public: Value = serde_json::from_str(MULTIPLIER_PUBLIC).unwrap();
     let ok = json!({"proof_type": "multiplier", "proof": proof, "public_signals": public});
-    assert_eq!(verify(&app, ok.clone()).await, json!({"verified": true}));
-    let mut tampered = ok;
+    assert_eq!(verify(&app, ok.clone()).await, json!({"verified": true, "checked": [], "unchecked": []}));
+    let mut tampered = ok.clone();
     tampered["public_signals"][0] = json!("34");
     assert_eq!(verify(&app, tampered).await["reason"], "invalid_proof");
+    // An external circuit takes no expectations: any is a 400 naming it (not ignored, and not
+    // a failed verification either).
+    let mut expecting = ok;
+    expecting["expected"] = json!({"document_sha256": "00".repeat(32)});
+    let refused =
+        assert_error(app.post_json("/zkp/verify", &expecting).await, 400, "VALIDATION_FAILED").await;
+    assert!(refused["error"]["fields"]["expected.document_sha256"].is_string(), "{refused}");
 
     let r =
         app.client.post(app.url("/zkp/circuits")).bearer_auth(admin_token).json(&body).send().await.unwrap();

@@ -1,5 +1,5 @@
 //! `authenticity_proof`: "this document hash is a leaf of the vault's document registry with
-//! root `root`".
+//! root `root`" — for a leaf that is not 0 (an empty slot is no document).
 
 use ark_r1cs_std::{fields::fp::FpVar, prelude::*};
 use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystemRef, SynthesisError};
@@ -52,6 +52,9 @@ pub struct AuthenticityCircuit {
     pub path_indices: [Fr; REGISTRY_DEPTH],
     /// Private `salt`.
     pub salt: Fr,
+    /// Private `1 / leaf`, the witness of `leaf ≠ 0` (a field element so that a cheating
+    /// assignment is expressible: for leaf 0 no value satisfies `leaf · inverse = 1`).
+    pub leaf_inverse: Fr,
 }
 
 impl AuthenticityCircuit {
@@ -62,6 +65,7 @@ impl AuthenticityCircuit {
             path_elements: [Fr::from(0u64); REGISTRY_DEPTH],
             path_indices: [Fr::from(0u64); REGISTRY_DEPTH],
             salt: Fr::from(0u64),
+            leaf_inverse: Fr::from(0u64),
         }
     }
 }
@@ -71,6 +75,11 @@ impl ConstraintSynthesizer<Fr> for AuthenticityCircuit {
         let [root, leaf, epoch, nullifier] = self.public.map(|v| FpVar::new_input(cs.clone(), || Ok(v)));
         let (root, leaf, epoch, nullifier) = (root?, leaf?, epoch?, nullifier?);
         let salt = FpVar::new_witness(cs.clone(), || Ok(self.salt))?;
+
+        // leaf ≠ 0: an empty slot (leaf 0) is in every tree that is not full, so a path from
+        // it proves nothing. `leaf · inverse = 1` has no solution for leaf = 0.
+        let inverse = FpVar::new_witness(cs.clone(), || Ok(self.leaf_inverse))?;
+        leaf.mul_equals(&inverse, &FpVar::Constant(Fr::from(1u64)))?;
 
         let mut cur = leaf.clone();
         for (sibling, index) in self.path_elements.iter().zip(self.path_indices.iter()) {

@@ -2,9 +2,11 @@
 
 mod age;
 mod authenticity;
+mod fingerprint;
 
 pub use age::{AgeCircuit, AgePublic, SECONDS_PER_YEAR};
 pub use authenticity::{AuthenticityCircuit, AuthenticityPublic};
+pub use fingerprint::{fingerprint, fingerprint_of};
 
 use crate::error::ParseError;
 

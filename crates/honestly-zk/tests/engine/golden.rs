@@ -40,3 +40,20 @@ fn golden_age_proof_still_verifies_and_the_circuit_is_unchanged() {
         "the age_proof circuit (or its key generation) changed; re-bless if intended"
     );
 }
+
+/// The fingerprints of the built-in circuits, pinned: a change of either circuit changes its
+/// fingerprint, which makes every key made before it stale (`docs/zk.md`, "Keys"). Update the
+/// value here only together with such a change.
+#[test]
+fn circuit_fingerprints_are_pinned() {
+    assert_eq!(
+        honestly_zk::circuits::fingerprint(honestly_zk::CircuitId::Age).unwrap(),
+        "3e9bdec67e907fd224cab39c3db245e53ca32d75b1660d2f3e0c1add70b90e1a",
+        "the age_proof circuit changed"
+    );
+    assert_eq!(
+        honestly_zk::circuits::fingerprint(honestly_zk::CircuitId::Authenticity).unwrap(),
+        "576f740cb32742af405e34cec5bb0e2ecce4bb49e4342d2f0f69d3f264b05d44",
+        "the authenticity_proof circuit changed (leaf ≠ 0 is part of it)"
+    );
+}

@@ -7,3 +7,4 @@ mod interop;
 mod keys;
 mod proofs;
 mod snarkjs_json;
+mod stale_keys;

@@ -1,6 +1,6 @@
 //! Proving and verifying both circuits, with the negative twin of every check.
 
-use ark_ff::{One, Zero};
+use ark_ff::{Field, One, Zero};
 use honestly_zk::{
     circuits::{AgeCircuit, AuthenticityCircuit},
     poseidon_hash,
@@ -157,6 +157,7 @@ fn proving_a_false_authenticity_statement_fails() {
         path_elements: claim.path.elements,
         path_indices: indices,
         salt: claim.salt,
+        leaf_inverse: claim.leaf.inverse().unwrap(),
     };
     assert!(matches!(prove_circuit_with_rng(pk, circuit, 4, &mut rng(11)), Err(ProveError::Unsatisfied(_))));
     // An epoch ≥ 2^64 is refused by the range check.
@@ -168,7 +169,77 @@ fn proving_a_false_authenticity_statement_fails() {
         path_elements: claim.path.elements,
         path_indices: claim.path.indices.map(|b| Fr::from(u64::from(b))),
         salt: claim.salt,
+        leaf_inverse: claim.leaf.inverse().unwrap(),
     };
     assert!(matches!(prove_circuit_with_rng(pk, circuit, 4, &mut rng(11)), Err(ProveError::Unsatisfied(_))));
     assert!(Fr::zero().is_zero());
+}
+
+/// Leaf 0 is an empty slot, present in every tree that is not full: a path from it reaches the
+/// current root (and the empty tree's root at epoch 0). The prover refuses it, and a cheating
+/// prover that skips the native check cannot satisfy the circuit (leaf ≠ 0 is a constraint).
+#[test]
+fn leaf_zero_cannot_be_proven() {
+    let (tree, claim) = auth_claim();
+    let pk = &auth_keys().pk;
+    // The path of the next (empty) slot leads from leaf 0 to the current root.
+    let mut with_empty_slot = tree.leaves().to_vec();
+    with_empty_slot.push(Fr::zero());
+    let padded = honestly_zk::RegistryTree::from_leaves(with_empty_slot).unwrap();
+    let empty_slot_path = padded.path(tree.len()).unwrap();
+    assert_eq!(empty_slot_path.root_from(Fr::zero()), tree.root());
+    let forged =
+        honestly_zk::prover::AuthenticityClaim { leaf: Fr::zero(), path: empty_slot_path, ..claim.clone() };
+    assert!(matches!(
+        prove_authenticity_with_rng(pk, &forged, &mut rng(12)),
+        Err(ProveError::FalseStatement(_))
+    ));
+
+    // The empty tree: leaf 0 up a path of empty subtrees is its root, epoch 0.
+    let zeros = honestly_zk::registry::zero_hashes();
+    let empty_path = honestly_zk::MerklePath {
+        elements: zeros[..honestly_zk::REGISTRY_DEPTH].try_into().unwrap(),
+        indices: [false; honestly_zk::REGISTRY_DEPTH],
+    };
+    let empty_root = honestly_zk::RegistryTree::new().root();
+    assert_eq!(empty_path.root_from(Fr::zero()), empty_root);
+    let at_empty = honestly_zk::prover::AuthenticityClaim {
+        leaf: Fr::zero(),
+        path: empty_path,
+        root: empty_root,
+        epoch: 0,
+        salt: Fr::from(5u64),
+    };
+    assert!(matches!(
+        prove_authenticity_with_rng(pk, &at_empty, &mut rng(12)),
+        Err(ProveError::FalseStatement(_))
+    ));
+
+    // Skipping the native check: the witness satisfies every constraint but leaf ≠ 0, whatever
+    // value the cheating prover gives the inverse.
+    for cheat in [forged, at_empty] {
+        for leaf_inverse in [Fr::zero(), Fr::one(), -Fr::one(), Fr::from(0xdead_beefu64)] {
+            let circuit = AuthenticityCircuit {
+                public: cheat.public().to_signals().try_into().unwrap(),
+                path_elements: cheat.path.elements,
+                path_indices: cheat.path.indices.map(|b| Fr::from(u64::from(b))),
+                salt: cheat.salt,
+                leaf_inverse,
+            };
+            assert!(matches!(
+                prove_circuit_with_rng(pk, circuit, 4, &mut rng(13)),
+                Err(ProveError::Unsatisfied(_))
+            ));
+        }
+    }
+    // The honest witness of a real leaf, with a wrong inverse, is refused too.
+    let public = claim.public();
+    let circuit = AuthenticityCircuit {
+        public: public.to_signals().try_into().unwrap(),
+        path_elements: claim.path.elements,
+        path_indices: claim.path.indices.map(|b| Fr::from(u64::from(b))),
+        salt: claim.salt,
+        leaf_inverse: claim.leaf.inverse().unwrap() + Fr::one(),
+    };
+    assert!(matches!(prove_circuit_with_rng(pk, circuit, 4, &mut rng(14)), Err(ProveError::Unsatisfied(_))));
 }

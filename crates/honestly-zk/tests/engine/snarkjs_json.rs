@@ -85,6 +85,51 @@ fn malformed_proofs_are_typed_errors() {
     assert!(matches!(snarkjs::parse_proof(b"{"), Err(ParseError::Json(_))));
 }
 
+/// The point at infinity has exactly one encoding, snarkjs' `["0", "1", "0"]` (and its G2 twin
+/// `[["0", "0"], ["1", "0"], ["0", "0"]]`); `x = y = 0` with `z = 1` (arkworks' internal
+/// representation of infinity) is refused in proofs and in keys.
+#[test]
+fn infinity_has_one_encoding_only() {
+    let g1_zero_affine = json!(["0", "0", "1"]);
+    let g2_zero_affine = json!([["0", "0"], ["0", "0"], ["1", "0"]]);
+    for member in ["pi_a", "pi_c"] {
+        let mut v = proof_value();
+        v[member] = g1_zero_affine.clone();
+        assert_eq!(parse_proof(&v), Err(ParseError::NotOnCurve(member.into())), "{member}");
+        // The canonical encoding still parses (as the point at infinity).
+        v[member] = json!(["0", "1", "0"]);
+        let parsed = parse_proof(&v).unwrap();
+        assert!(if member == "pi_a" { parsed.a } else { parsed.c }.is_zero(), "{member}");
+    }
+    let mut v = proof_value();
+    v["pi_b"] = g2_zero_affine.clone();
+    assert_eq!(parse_proof(&v), Err(ParseError::NotOnCurve("pi_b".into())));
+    v["pi_b"] = json!([["0", "0"], ["1", "0"], ["0", "0"]]);
+    assert!(parse_proof(&v).unwrap().b.is_zero());
+
+    let vk: Value = serde_json::from_str(&age_keys().json).unwrap();
+    for member in ["vk_beta_2", "vk_gamma_2", "vk_delta_2"] {
+        let mut bad = vk.clone();
+        bad[member] = g2_zero_affine.clone();
+        assert_eq!(
+            snarkjs::verification_key_from_value(&bad),
+            Err(ParseError::NotOnCurve(member.into())),
+            "{member}"
+        );
+    }
+    let mut bad = vk.clone();
+    bad["vk_alpha_1"] = g1_zero_affine.clone();
+    assert_eq!(snarkjs::verification_key_from_value(&bad), Err(ParseError::NotOnCurve("vk_alpha_1".into())));
+    let mut bad = vk.clone();
+    bad["IC"][1] = g1_zero_affine;
+    assert_eq!(snarkjs::verification_key_from_value(&bad), Err(ParseError::NotOnCurve("IC[1]".into())));
+    // An input point at infinity in its one canonical encoding is still a key.
+    let mut ok = vk;
+    ok["IC"][1] = json!(["0", "1", "0"]);
+    ok.as_object_mut().unwrap().remove("vk_alphabeta_12");
+    assert!(snarkjs::verification_key_from_value(&ok).unwrap().gamma_abc_g1[1].is_zero());
+}
+
 /// A point on the twist curve that is outside the prime-order subgroup.
 fn not_in_subgroup_g2() -> Value {
     let mut x = Fq2::new(Fq::from(1u64), Fq::from(1u64));
