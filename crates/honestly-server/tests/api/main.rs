@@ -13,6 +13,7 @@ mod auth_tokens;
 mod conventions;
 mod documents;
 mod export;
+mod files;
 mod monitoring;
 mod no_store;
 mod proofs;

@@ -25,6 +25,7 @@ use parking_lot::Mutex;
 use rusqlite::{params, Connection, OpenFlags};
 
 use honestly_core::crypto::vault::Sealed;
+use honestly_core::private_fs;
 
 use honestly_core::store::{Store, StoreError};
 
@@ -126,7 +127,16 @@ impl SqliteStore {
 
     fn open_blocking(path: &Path) -> anyhow::Result<Self> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent)?;
+            private_fs::create_dir(parent)?;
+        }
+        // The database holds password hashes and the vault: the owner's only. SQLite creates
+        // `-wal` and `-shm` with the database file's mode, so the file is made 0600 before
+        // SQLite opens it; files left looser by older versions are narrowed.
+        private_fs::touch(path)?;
+        for suffix in ["-wal", "-shm", "-journal"] {
+            let mut side = path.as_os_str().to_owned();
+            side.push(suffix);
+            private_fs::restrict_if_present(Path::new(&side))?;
         }
         let mut writer = Connection::open(path)?;
         writer.pragma_update(None, "journal_mode", "WAL")?;
