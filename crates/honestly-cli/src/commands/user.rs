@@ -67,7 +67,7 @@ async fn create(auth: &AuthService, audit: &AuditLog, username: &str, role: &str
         }
     };
     let role = Role::parse(role).unwrap_or(Role::User);
-    let password = match read_password().map(|raw| Password::parse(&raw)) {
+    let password = match read_password().map(|raw| Password::parse(&raw, &username)) {
         Ok(Ok(p)) => p,
         Ok(Err(e)) => {
             eprintln!("error: password {e}");

@@ -122,11 +122,16 @@ impl AuthService {
 
     fn parse_credentials(username: &str, password: &str) -> Result<(Username, Password), AuthError> {
         let mut fields = FieldErrors::new();
-        let username = Username::parse(username).map_err(|e| fields.add("username", e.to_string())).ok();
-        let password = Password::parse(password).map_err(|e| fields.add("password", e.to_string())).ok();
-        match (username, password) {
-            (Some(u), Some(p)) => Ok((u, p)),
-            _ => Err(fields.into()),
+        let Ok(username) = Username::parse(username).map_err(|e| fields.add("username", e.to_string()))
+        else {
+            if let Err(e) = Password::check_form(password) {
+                fields.add("password", e.to_string());
+            }
+            return Err(fields.into());
+        };
+        match Password::parse(password, &username) {
+            Ok(password) => Ok((username, password)),
+            Err(e) => Err(FieldErrors::one("password", e.to_string()).into()),
         }
     }
 
