@@ -1,10 +1,12 @@
-//! `honestly user …` as an operator runs it: weak passwords refused at creation.
+//! `honestly user …` as an operator runs it: weak passwords refused at creation, roles
+//! changed, accounts disabled and enabled, the last admin kept, and a change made from the
+//! command line ending a running server's sessions at once.
 
 use std::io::Write;
 use std::path::Path;
 use std::process::{Output, Stdio};
 
-use crate::process::{honestly, TEST_PASSWORD};
+use crate::process::{honestly, Server, TEST_PASSWORD};
 
 /// Runs `honestly user ARGS` on `data_dir`, with `stdin` as standard input.
 fn user(data_dir: &Path, args: &[&str], stdin: &str) -> Output {
@@ -51,4 +53,55 @@ fn user_create_refuses_weak_passwords_with_a_reason() {
     assert!(line_of(&list(dir.path()), "operator-olga").is_none());
     let out = user(dir.path(), &["create", "--username", "operator-olga", "--role", "admin"], TEST_PASSWORD);
     assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
+#[test]
+fn roles_and_disabling_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for (name, role) in [("boss", "admin"), ("worker", "user")] {
+        let out = user(d, &["create", "--username", name, "--role", role], TEST_PASSWORD);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    }
+    let out = user(d, &["set-role", "--username", "worker", "--role", "verifier"], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(line_of(&list(d), "worker").unwrap().contains("verifier"));
+    let out = user(d, &["disable", "--username", "WORKER"], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(line_of(&list(d), "worker").unwrap().trim_end().ends_with("true"));
+    let out = user(d, &["enable", "--username", "worker"], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(line_of(&list(d), "worker").unwrap().trim_end().ends_with("false"));
+
+    // The only admin stays one.
+    for args in
+        [&["set-role", "--username", "boss", "--role", "user"][..], &["disable", "--username", "boss"][..]]
+    {
+        let out = user(d, args, "");
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert!(text(&out.stderr).contains("last enabled admin"), "{}", text(&out.stderr));
+    }
+    assert!(line_of(&list(d), "boss").unwrap().contains("admin"));
+}
+
+#[test]
+fn a_change_from_the_command_line_ends_a_running_servers_sessions() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &[]);
+    let client = reqwest::blocking::Client::new();
+    server.register(&client, "remote-worker");
+    let token = server.login(&client, "remote-worker");
+    let me = |token: &str| client.get(server.url("/auth/me")).bearer_auth(token).send().unwrap().status();
+    assert_eq!(me(&token), 200);
+
+    let out = user(dir.path(), &["disable", "--username", "remote-worker"], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(me(&token), 401, "the access token is refused at once");
+    let creds = serde_json::json!({"username": "remote-worker", "password": TEST_PASSWORD});
+    assert_eq!(client.post(server.url("/auth/login")).json(&creds).send().unwrap().status(), 401);
+
+    let out = user(dir.path(), &["enable", "--username", "remote-worker"], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let token = server.login(&client, "remote-worker");
+    assert_eq!(me(&token), 200);
 }

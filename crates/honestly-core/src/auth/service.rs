@@ -83,7 +83,7 @@ pub struct LoginOutcome {
 pub struct Session {
     /// The account id.
     pub user_id: UserId,
-    /// The account's role.
+    /// The account's role, as the store says now (not as the token says).
     pub role: Role,
     /// The token's id.
     pub jti: TokenId,
@@ -304,16 +304,12 @@ impl AuthService {
         let claims = jwt::decode_access(access_token, &self.jwt_key, now.unix())
             .map_err(|_| AuthError::InvalidToken)?;
         let expires_at = Timestamp::from_unix(claims.exp).map_err(|_| AuthError::InvalidToken)?;
-        if !self.store.access_token_active(&claims.sub, &claims.sid, &claims.jti).await? {
+        // The role and the account's state come from the store, never from the token: a
+        // demoted or disabled account loses its powers at once.
+        let Some(role) = self.store.access_token_role(&claims.sub, &claims.sid, &claims.jti).await? else {
             return Err(AuthError::InvalidToken);
-        }
-        Ok(Session {
-            user_id: claims.sub,
-            role: claims.role,
-            jti: claims.jti,
-            session_id: claims.sid,
-            expires_at,
-        })
+        };
+        Ok(Session { user_id: claims.sub, role, jti: claims.jti, session_id: claims.sid, expires_at })
     }
 
     /// Ends a session: the access token's `jti` and the whole refresh family are revoked.

@@ -16,7 +16,9 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
-pub use accounts::{NewRefreshToken, NextRefreshToken, RotateOutcome, SessionStore, UserStore};
+pub use accounts::{
+    AccountChange, AccountUpdate, NewRefreshToken, NextRefreshToken, RotateOutcome, SessionStore, UserStore,
+};
 pub use agents::{AgentStore, NullifierKey, NullifierStore};
 pub use documents::{DocumentStore, ProofStore, RegistryState, SealedDocument};
 pub use links::LinkStore;

@@ -5,6 +5,7 @@ mod browser;
 mod helpers;
 mod redis_support;
 
+mod accounts;
 mod ai;
 mod ai_python;
 mod audit;

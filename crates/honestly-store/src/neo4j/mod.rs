@@ -19,6 +19,7 @@
 mod agents;
 mod audit;
 mod documents;
+mod erasure;
 mod links;
 mod nullifiers;
 mod proofs;

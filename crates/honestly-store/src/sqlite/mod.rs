@@ -7,6 +7,7 @@ mod audit;
 mod checkpoint;
 mod columns;
 mod documents;
+mod erasure;
 mod links;
 mod migrations;
 mod nullifiers;
