@@ -63,8 +63,16 @@ impl From<AccountError> for ApiError {
             AccountError::Validation(fields) => fields.into(),
             AccountError::NotFound => ApiError::not_found(),
             AccountError::LastAdmin => {
-                ApiError::conflict("The last administrator cannot be demoted or disabled")
+                ApiError::conflict("The last administrator cannot be demoted, disabled or erased")
             }
+            AccountError::WrongPassword => ApiError::unauthorized("Wrong password"),
+            AccountError::LockedOut { retry_after } => ApiError::rate_limited(Decision {
+                allowed: false,
+                limit: honestly_core::auth::service::MAX_LOGIN_FAILURES,
+                remaining: 0,
+                retry_after,
+            }),
+            AccountError::Busy(busy) => busy.into(),
             AccountError::Store(store) => store.into(),
         }
     }

@@ -52,6 +52,16 @@ impl AppState {
     }
 }
 
+impl AppState {
+    /// After an erasure: every cached document and link target goes, here at once and on the
+    /// other replicas through Redis (an erasure is rare; the caches refill from the store).
+    pub fn forget_cached_content(&self) {
+        self.documents.invalidate_all();
+        self.links.invalidate_all();
+        self.publish_invalidation(Invalidation::All);
+    }
+}
+
 /// Signed agent requests remembered at once (each for at most twice the signature tolerance).
 const REPLAY_CAPACITY: usize = 1_000_000;
 

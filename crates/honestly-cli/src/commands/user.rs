@@ -1,6 +1,7 @@
-//! `honestly user create | list | set-role | disable | enable`: manage accounts directly in
-//! the store (for the first admin, before anyone can log in). Changes end the account's
-//! sessions at once; the last enabled admin cannot be demoted or disabled.
+//! `honestly user create | list | set-role | disable | enable | delete`: manage accounts
+//! directly in the store (for the first admin, before anyone can log in). Changes end the
+//! account's sessions at once; the last enabled admin cannot be demoted, disabled or deleted;
+//! `delete` erases the account and everything it owns, as `DELETE /auth/me` does.
 
 use std::io::{BufRead, IsTerminal};
 use std::process::ExitCode;
@@ -48,6 +49,12 @@ pub enum UserCommand {
         #[arg(long)]
         username: String,
     },
+    /// Erase an account and everything it owns (documents, proofs, links, agents, sessions).
+    Delete {
+        /// The account.
+        #[arg(long)]
+        username: String,
+    },
 }
 
 fn read_password() -> std::io::Result<String> {
@@ -85,6 +92,7 @@ pub fn run(cmd: UserCommand) -> ExitCode {
                 change_account(&accounts, &username, AccountChange { role: None, disabled: Some(false) })
                     .await
             }
+            UserCommand::Delete { username } => delete(&accounts, &username).await,
         };
         if let Err(e) = audit.flush().await {
             eprintln!("warning: the audit trail was not written: {}", honestly_core::error::chain(&e));
@@ -181,6 +189,23 @@ async fn change_account(accounts: &AccountService, username: &str, change: Accou
                 user.username,
                 user.id,
                 user.role.as_str()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => report(username, &e),
+    }
+}
+
+async fn delete(accounts: &AccountService, username: &str) -> ExitCode {
+    let user = match accounts.find(username).await {
+        Ok(user) => user,
+        Err(e) => return report(username, &e),
+    };
+    match accounts.erase(Actor::Cli, &user.id).await {
+        Ok(c) => {
+            println!(
+                "erased {} ({}): {} documents, {} proofs, {} links, {} agents, {} sessions",
+                user.username, user.id, c.documents, c.proofs, c.links, c.agents, c.sessions
             );
             ExitCode::SUCCESS
         }

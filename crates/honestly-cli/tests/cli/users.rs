@@ -1,6 +1,6 @@
 //! `honestly user …` as an operator runs it: weak passwords refused at creation, roles
-//! changed, accounts disabled and enabled, the last admin kept, and a change made from the
-//! command line ending a running server's sessions at once.
+//! changed, accounts disabled, enabled and erased, the last admin kept, and a change made from
+//! the command line ending a running server's sessions at once.
 
 use std::io::Write;
 use std::path::Path;
@@ -56,7 +56,7 @@ fn user_create_refuses_weak_passwords_with_a_reason() {
 }
 
 #[test]
-fn roles_and_disabling_from_the_command_line() {
+fn roles_disabling_and_erasure_from_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     for (name, role) in [("boss", "admin"), ("worker", "user")] {
@@ -74,14 +74,24 @@ fn roles_and_disabling_from_the_command_line() {
     assert!(line_of(&list(d), "worker").unwrap().trim_end().ends_with("false"));
 
     // The only admin stays one.
-    for args in
-        [&["set-role", "--username", "boss", "--role", "user"][..], &["disable", "--username", "boss"][..]]
-    {
+    for args in [
+        &["set-role", "--username", "boss", "--role", "user"][..],
+        &["disable", "--username", "boss"][..],
+        &["delete", "--username", "boss"][..],
+    ] {
         let out = user(d, args, "");
         assert_eq!(out.status.code(), Some(1), "{args:?}");
         assert!(text(&out.stderr).contains("last enabled admin"), "{}", text(&out.stderr));
     }
     assert!(line_of(&list(d), "boss").unwrap().contains("admin"));
+
+    let out = user(d, &["delete", "--username", "worker"], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).starts_with("erased worker"), "{}", text(&out.stdout));
+    assert!(line_of(&list(d), "worker").is_none());
+    let out = user(d, &["delete", "--username", "worker"], "");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("no account named worker"), "{}", text(&out.stderr));
 }
 
 #[test]
@@ -104,4 +114,7 @@ fn a_change_from_the_command_line_ends_a_running_servers_sessions() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let token = server.login(&client, "remote-worker");
     assert_eq!(me(&token), 200);
+    let out = user(dir.path(), &["delete", "--username", "remote-worker"], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(me(&token), 401);
 }

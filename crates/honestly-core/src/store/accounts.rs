@@ -27,6 +27,13 @@ pub trait UserStore: Send + Sync {
         change: AccountChange,
         now: Timestamp,
     ) -> Result<AccountUpdate, StoreError>;
+    /// Erases the account and everything it owns in one transaction: documents (metadata and
+    /// ciphertext), proofs, share links, agents, sessions and refresh tokens, timeline events
+    /// and recorded login failures of its username. Registry leaves stay (the roots need
+    /// them) without the document id. Refused, erasing nothing, when it would leave no
+    /// enabled administrator. Afterwards no stored byte holds the account's username or its
+    /// documents' hashes (SQLite: deleted content is zeroed and the write-ahead log emptied).
+    async fn erase_user(&self, id: &UserId, now: Timestamp) -> Result<Erasure, StoreError>;
 }
 
 /// A change an administrator makes to an account: what is `None` stays as it is.
@@ -43,6 +50,34 @@ pub struct AccountChange {
 pub enum AccountUpdate {
     /// Changed, sessions revoked: the account as it is now.
     Changed(User),
+    /// No such account.
+    NotFound,
+    /// Refused: the account is the last enabled administrator.
+    LastAdmin,
+}
+
+/// How much an erasure removed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ErasedCounts {
+    /// Documents (with their ciphertext).
+    pub documents: u64,
+    /// Proofs.
+    pub proofs: u64,
+    /// Share links.
+    pub links: u64,
+    /// Delegated agents.
+    pub agents: u64,
+    /// Login sessions.
+    pub sessions: u64,
+    /// Timeline events.
+    pub timeline_events: u64,
+}
+
+/// What [`UserStore::erase_user`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Erasure {
+    /// Erased: how much went.
+    Erased(ErasedCounts),
     /// No such account.
     NotFound,
     /// Refused: the account is the last enabled administrator.

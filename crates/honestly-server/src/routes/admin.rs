@@ -1,8 +1,9 @@
-//! `/admin/users`: administrators list accounts, change a role, disable or enable an account.
-//! Every change ends the account's sessions at once; the last enabled administrator cannot be
-//! demoted or disabled (409).
+//! `/admin/users`: administrators list accounts, change a role, disable or enable an account,
+//! and erase one. Every change ends the account's sessions at once; the last enabled
+//! administrator cannot be demoted, disabled or erased (409).
 
 use axum::extract::State;
+use axum::http::StatusCode;
 use honestly_core::audit::Actor;
 use honestly_core::auth::accounts::parse_role;
 use honestly_core::auth::User;
@@ -21,7 +22,7 @@ use crate::state::AppState;
 
 /// The `/admin` routes.
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::default().routes(routes!(list_users)).routes(routes!(update_user))
+    OpenApiRouter::default().routes(routes!(list_users)).routes(routes!(update_user, delete_user))
 }
 
 /// An account as administrators see it.
@@ -111,4 +112,23 @@ pub async fn update_user(
     let user = state.accounts.change(Actor::User(admin.0.user_id), &id, change).await?;
     tracing::info!(user_id = %user.id, role = user.role.as_str(), disabled = user.disabled, "account changed");
     Ok(Json(AdminUserResponse { user: user.into() }))
+}
+
+/// Erases an account and everything it owns (admin), as `DELETE /auth/me` does.
+#[utoipa::path(delete, operation_id = "deleteUser", path = "/admin/users/{id}", tag = "admin", security(("bearer" = [])),
+    params(("id" = String, Path, description = "`usr_…`")),
+    responses((status = 204, description = "Erased"),
+              (status = 401, description = "Not authenticated", body = ErrorBody),
+              (status = 403, description = "Not an admin", body = ErrorBody),
+              (status = 404, description = "No such account", body = ErrorBody),
+              (status = 409, description = "The last administrator cannot be erased", body = ErrorBody)))]
+pub async fn delete_user(
+    State(state): State<AppState>,
+    admin: RequireRole<Admin>,
+    Path(id): Path<UserId>,
+) -> Result<StatusCode, ApiError> {
+    state.accounts.erase(Actor::User(admin.0.user_id), &id).await?;
+    state.forget_cached_content();
+    tracing::info!(user_id = %id, "account erased by an administrator");
+    Ok(StatusCode::NO_CONTENT)
 }

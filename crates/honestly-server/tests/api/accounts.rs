@@ -99,7 +99,7 @@ async fn role_and_disabled_state_take_effect_at_once() {
 }
 
 #[tokio::test]
-async fn the_last_admin_can_be_neither_demoted_nor_disabled() {
+async fn the_last_admin_can_be_neither_demoted_disabled_nor_erased() {
     let app = TestApp::spawn().await;
     let admin = admin_token(&app, "only-admin").await;
     let me_body: Value = app.get_bearer("/auth/me", &admin).await.json().await.unwrap();
@@ -109,10 +109,53 @@ async fn the_last_admin_can_be_neither_demoted_nor_disabled() {
     {
         assert_error(patch(&app, &admin, &id, body).await, 409, "CONFLICT").await;
     }
+    let r =
+        app.client.delete(app.url(&format!("/admin/users/{id}"))).bearer_auth(&admin).send().await.unwrap();
+    assert_error(r, 409, "CONFLICT").await;
+    let r = app
+        .client
+        .delete(app.url("/auth/me"))
+        .bearer_auth(&admin)
+        .json(&json!({"password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_error(r, 409, "CONFLICT").await;
     assert_eq!(me(&app, &admin).await, 200, "nothing changed");
 
     // With a second admin, the first may step down.
     let second = admin_token(&app, "second-admin").await;
     assert_eq!(patch(&app, &second, &id, json!({"role": "verifier"})).await.status(), 200);
     assert_eq!(me(&app, &admin).await, 401);
+}
+
+#[tokio::test]
+async fn an_admin_erases_an_account_with_everything_it_owns() {
+    let app = TestApp::spawn().await;
+    let admin = admin_token(&app, "root-admin").await;
+    let victim = app.register_and_login("departing").await;
+    let token = victim["access_token"].as_str().unwrap();
+    let id = victim["user"]["id"].as_str().unwrap();
+    let doc: Value =
+        app.upload(token, "a.txt", b"to be erased".to_vec(), "other").await.json().await.unwrap();
+    let user_token = app.register_and_login("plain-user").await["access_token"].as_str().unwrap().to_string();
+    let r = app
+        .client
+        .delete(app.url(&format!("/admin/users/{id}")))
+        .bearer_auth(&user_token)
+        .send()
+        .await
+        .unwrap();
+    assert_error(r, 403, "FORBIDDEN").await;
+
+    let r =
+        app.client.delete(app.url(&format!("/admin/users/{id}"))).bearer_auth(&admin).send().await.unwrap();
+    assert_eq!(r.status(), 204);
+    assert_eq!(me(&app, token).await, 401);
+    assert!(login(&app, "departing").await.is_none());
+    let sha = doc["document"]["sha256"].as_str().unwrap();
+    assert!(app.state.store.document_by_sha256(sha).await.unwrap().is_none());
+    let r =
+        app.client.delete(app.url(&format!("/admin/users/{id}"))).bearer_auth(&admin).send().await.unwrap();
+    assert_error(r, 404, "NOT_FOUND").await;
 }

@@ -13,6 +13,7 @@ mod auth;
 mod auth_tokens;
 mod conventions;
 mod documents;
+mod erasure;
 mod export;
 mod files;
 mod monitoring;

@@ -1,4 +1,4 @@
-//! Account changes in Neo4j, each one transaction that first takes the write lock
+//! Account changes and erasure in Neo4j, each one transaction that first takes the write lock
 //! of the `(:User)` node and then of the `(:AdminGuard)` singleton, so two changes that would
 //! each leave another administrator cannot both pass and leave none.
 
@@ -11,7 +11,7 @@ use honestly_core::auth::model::User;
 use honestly_core::auth::Role;
 use honestly_core::clock::Timestamp;
 use honestly_core::ids::UserId;
-use honestly_core::store::{AccountChange, AccountUpdate, StoreError};
+use honestly_core::store::{AccountChange, AccountUpdate, ErasedCounts, Erasure, StoreError};
 
 const GUARD: &str = "MERGE (g:AdminGuard {name: 'admins'}) SET g._lock = true REMOVE g._lock";
 
@@ -83,4 +83,59 @@ pub(super) async fn update(
     user.role = role;
     user.disabled = disabled;
     Ok(AccountUpdate::Changed(user))
+}
+
+/// `(label, statement)`: each deletes what the account owns of one kind and returns how many.
+const ERASE: &[(&str, &str)] = &[
+    // The registry keeps each leaf (its roots depend on it) but forgets whose it was.
+    (
+        "leaves",
+        "MATCH (d:Document {user_id: $id}) OPTIONAL MATCH (l:RegistryLeaf)-[:LEAF_OF]->(d) \
+         REMOVE l.document_id RETURN count(l) AS n",
+    ),
+    ("proofs", "MATCH (p:Proof {user_id: $id}) DETACH DELETE p RETURN count(p) AS n"),
+    ("links", "MATCH (l:ShareLink {user_id: $id}) DETACH DELETE l RETURN count(l) AS n"),
+    ("documents", "MATCH (d:Document {user_id: $id}) DETACH DELETE d RETURN count(d) AS n"),
+    ("agents", "MATCH (a:Agent {user_id: $id}) DETACH DELETE a RETURN count(a) AS n"),
+    ("timeline", "MATCH (e:TimelineEvent {user_id: $id}) DETACH DELETE e RETURN count(e) AS n"),
+    (
+        "tokens",
+        "MATCH (s:Session {user_id: $id}) MATCH (t:RefreshToken {session_id: s.id}) \
+         DETACH DELETE t RETURN count(t) AS n",
+    ),
+    ("sessions", "MATCH (s:Session {user_id: $id}) DETACH DELETE s RETURN count(s) AS n"),
+    ("sequences", "MATCH (q:Sequence) WHERE q.name IN $sequences DETACH DELETE q RETURN count(q) AS n"),
+    (
+        "failures",
+        "MATCH (f:LoginFailure) WHERE f.key STARTS WITH $failure_prefix DELETE f RETURN count(f) AS n",
+    ),
+    ("user", "MATCH (u:User {id: $id}) DETACH DELETE u RETURN count(u) AS n"),
+];
+
+/// Deletes the account and everything it owns (see `UserStore::erase_user`).
+pub(super) async fn erase(tx: &mut Tx, id: &UserId) -> Result<Erasure, StoreError> {
+    let Some((user, canonical)) = current(tx, id).await? else { return Ok(Erasure::NotFound) };
+    if is_last_admin(tx, &user).await? {
+        return Ok(Erasure::LastAdmin);
+    }
+    let sequences: Vec<String> =
+        ["links", "proofs", "timeline"].iter().map(|kind| format!("{kind}:{id}")).collect();
+    let mut counts = ErasedCounts::default();
+    for (label, statement) in ERASE {
+        let q = query(statement)
+            .param("id", id.as_str())
+            .param("sequences", sequences.clone())
+            .param("failure_prefix", format!("{canonical}|"));
+        let n = tx.fetch_one::<Count>(q).await?.map_or(0, |c| u64::try_from(c.n).unwrap_or(0));
+        match *label {
+            "proofs" => counts.proofs = n,
+            "links" => counts.links = n,
+            "documents" => counts.documents = n,
+            "agents" => counts.agents = n,
+            "timeline" => counts.timeline_events = n,
+            "sessions" => counts.sessions = n,
+            _ => {}
+        }
+    }
+    Ok(Erasure::Erased(counts))
 }

@@ -9,7 +9,7 @@ use crate::stored::text;
 use honestly_core::auth::model::{User, UserRecord};
 use honestly_core::clock::Timestamp;
 use honestly_core::ids::UserId;
-use honestly_core::store::{AccountChange, AccountUpdate, StoreError, UserStore};
+use honestly_core::store::{AccountChange, AccountUpdate, Erasure, StoreError, UserStore};
 
 const COLUMNS: &str = "u.id AS id, u.username AS username, u.role AS role, u.created_at AS created_at, \
      u.disabled AS disabled, u.password_hash AS password_hash";
@@ -97,5 +97,9 @@ impl UserStore for Neo4jStore {
         now: Timestamp,
     ) -> Result<AccountUpdate, StoreError> {
         in_tx!(self, |tx| { erasure::update(&mut tx, id, change, now).await })
+    }
+
+    async fn erase_user(&self, id: &UserId, _now: Timestamp) -> Result<Erasure, StoreError> {
+        in_tx!(self, |tx| { erasure::erase(&mut tx, id).await })
     }
 }

@@ -70,6 +70,26 @@ fn checkpoint(conn: &Connection, mode: &str) -> rusqlite::Result<()> {
     conn.query_row(&format!("PRAGMA wal_checkpoint({mode})"), [], |_| Ok(()))
 }
 
+/// How many times [`truncate_log`] tries before giving up.
+const TRUNCATE_TRIES: u32 = 200;
+
+/// Copies the whole log back into the database and cuts the log file to zero bytes, on a
+/// connection of its own (after an erasure: the log still holds the erased rows as they
+/// were). Waits for readers and the writer through the busy handler, a few seconds at most;
+/// false when some reader kept the log busy all that time.
+pub(super) fn truncate_log(path: &Path) -> rusqlite::Result<bool> {
+    let mut conn = Connection::open(path)?;
+    conn.busy_handler(Some(super::busy_retry))?;
+    for _ in 0..TRUNCATE_TRIES {
+        let busy: i64 = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+        if busy == 0 {
+            return Ok(true);
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    Ok(false)
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::atomic::{AtomicBool, Ordering};

@@ -1,4 +1,7 @@
-//! Account changes in SQLite, each one transaction on the writer connection.
+//! Account changes and erasure in SQLite, each one transaction on the writer connection.
+//! Deleted content is zeroed in place (`secure_delete`, set on every connection); after an
+//! erasure the write-ahead log, which still holds the pages as they were, is copied back and
+//! emptied ([`super::checkpoint::truncate_log`]).
 
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -7,16 +10,17 @@ use honestly_core::auth::model::User;
 use honestly_core::auth::Role;
 use honestly_core::clock::Timestamp;
 use honestly_core::ids::UserId;
-use honestly_core::store::{AccountChange, AccountUpdate};
+use honestly_core::store::{AccountChange, AccountUpdate, ErasedCounts, Erasure};
 
 /// What the account rules need of the row.
 struct Current {
     user: User,
+    canonical: String,
 }
 
 fn current(tx: &Connection, id: &UserId) -> rusqlite::Result<Option<Current>> {
     tx.query_row(
-        "SELECT id, username, role, created_at, disabled FROM users WHERE id = ?1",
+        "SELECT id, username, role, created_at, disabled, username_canonical FROM users WHERE id = ?1",
         [id.as_str()],
         |r| {
             Ok(Current {
@@ -27,6 +31,7 @@ fn current(tx: &Connection, id: &UserId) -> rusqlite::Result<Option<Current>> {
                     created_at: text(r, 3)?,
                     disabled: r.get::<_, i64>(4)? != 0,
                 },
+                canonical: r.get(5)?,
             })
         },
     )
@@ -60,7 +65,7 @@ pub(super) fn update(
     change: AccountChange,
     now: Timestamp,
 ) -> rusqlite::Result<AccountUpdate> {
-    let Some(Current { mut user }) = current(tx, id)? else { return Ok(AccountUpdate::NotFound) };
+    let Some(Current { mut user, .. }) = current(tx, id)? else { return Ok(AccountUpdate::NotFound) };
     let role = change.role.unwrap_or(user.role);
     let disabled = change.disabled.unwrap_or(user.disabled);
     if (role != Role::Admin || disabled) && is_last_admin(tx, &user)? {
@@ -74,4 +79,41 @@ pub(super) fn update(
     user.role = role;
     user.disabled = disabled;
     Ok(AccountUpdate::Changed(user))
+}
+
+/// Deletes the account and everything it owns (see `UserStore::erase_user`).
+pub(super) fn erase(tx: &Connection, id: &UserId) -> rusqlite::Result<Erasure> {
+    let Some(Current { user, canonical }) = current(tx, id)? else { return Ok(Erasure::NotFound) };
+    if is_last_admin(tx, &user)? {
+        return Ok(Erasure::LastAdmin);
+    }
+    let id = id.as_str();
+    let count = |n: usize| n as u64;
+    // The registry keeps each leaf (its roots depend on it) but forgets whose it was.
+    tx.execute(
+        "UPDATE registry_leaves SET document_id = ''
+         WHERE idx IN (SELECT registry_index FROM documents WHERE user_id = ?1)",
+        [id],
+    )?;
+    let proofs = count(tx.execute("DELETE FROM proofs WHERE user_id = ?1", [id])?);
+    let links = count(tx.execute("DELETE FROM share_links WHERE user_id = ?1", [id])?);
+    let documents = count(tx.execute("DELETE FROM documents WHERE user_id = ?1", [id])?);
+    let agents = count(tx.execute("DELETE FROM agents WHERE user_id = ?1", [id])?);
+    let timeline_events = count(tx.execute("DELETE FROM timeline_events WHERE user_id = ?1", [id])?);
+    tx.execute(
+        "DELETE FROM refresh_tokens WHERE session_id IN (SELECT id FROM sessions WHERE user_id = ?1)",
+        [id],
+    )?;
+    let sessions = count(tx.execute("DELETE FROM sessions WHERE user_id = ?1", [id])?);
+    // Failed logins are keyed `username|client`: a range over the index, no LIKE patterns.
+    tx.execute(
+        "DELETE FROM login_failures WHERE key >= ?1 AND key < ?2",
+        params![format!("{canonical}|"), format!("{canonical}}}")],
+    )?;
+    tx.execute("DELETE FROM users WHERE id = ?1", [id])?;
+    // An index page above the leaves may keep a deleted key as a divider. The indexes whose
+    // keys are usernames or document hashes are rebuilt, so no copy survives (the pages they
+    // leave are zeroed like any deleted content).
+    tx.execute_batch("REINDEX users; REINDEX login_failures; REINDEX documents_sha256;")?;
+    Ok(Erasure::Erased(ErasedCounts { documents, proofs, links, agents, sessions, timeline_events }))
 }

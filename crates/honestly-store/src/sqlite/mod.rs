@@ -34,6 +34,7 @@ const READERS: usize = 4;
 
 /// The SQLite store.
 pub struct SqliteStore {
+    path: std::path::PathBuf,
     writer: writer::Writer,
     _checkpointer: checkpoint::Checkpointer,
     readers: Arc<Vec<Mutex<Connection>>>,
@@ -157,6 +158,7 @@ impl SqliteStore {
             readers.push(Mutex::new(conn));
         }
         Ok(Self {
+            path: path.to_path_buf(),
             writer: writer::Writer::spawn(writer)?,
             _checkpointer: checkpoint::Checkpointer::spawn(path)?,
             readers: Arc::new(readers),

@@ -4,11 +4,11 @@ use async_trait::async_trait;
 use rusqlite::{params, OptionalExtension, Row};
 
 use super::columns::text;
-use super::{erasure, SqliteStore};
+use super::{checkpoint, erasure, SqliteStore};
 use honestly_core::auth::model::{User, UserRecord};
 use honestly_core::clock::Timestamp;
 use honestly_core::ids::UserId;
-use honestly_core::store::{AccountChange, AccountUpdate, StoreError, UserStore};
+use honestly_core::store::{AccountChange, AccountUpdate, Erasure, StoreError, UserStore};
 
 const USER_COLUMNS: &str = "id, username, role, created_at, disabled, password_hash";
 
@@ -92,5 +92,25 @@ impl UserStore for SqliteStore {
     ) -> Result<AccountUpdate, StoreError> {
         let id = id.clone();
         self.write(move |tx| Ok(erasure::update(tx, &id, change, now)?)).await
+    }
+
+    async fn erase_user(&self, id: &UserId, _now: Timestamp) -> Result<Erasure, StoreError> {
+        let id = id.clone();
+        let outcome = self.write(move |tx| Ok(erasure::erase(tx, &id)?)).await?;
+        if matches!(outcome, Erasure::Erased(_)) {
+            // The log still holds the erased rows as they were: copy it back (zeroed pages)
+            // and empty it.
+            let path = self.path.clone();
+            let emptied = tokio::task::spawn_blocking(move || checkpoint::truncate_log(&path))
+                .await
+                .map_err(StoreError::internal)?
+                .map_err(super::classify)?;
+            if !emptied {
+                return Err(StoreError::unavailable(
+                    "the write-ahead log could not be emptied after an erasure (readers kept it busy)",
+                ));
+            }
+        }
+        Ok(outcome)
     }
 }

@@ -54,6 +54,7 @@ conformance!(
     users::users_list_in_creation_order,
     accounts::account_changes_apply_and_end_sessions,
     accounts::account_last_admin_is_kept,
+    accounts::account_erasure_takes_everything_it_owns,
     sessions::session_rotation_then_reuse_revokes_family,
     sessions::session_expired_unknown_and_disabled_are_invalid,
     sessions::session_for_unknown_user_conflicts,
