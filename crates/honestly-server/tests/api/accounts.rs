@@ -159,3 +159,26 @@ async fn an_admin_erases_an_account_with_everything_it_owns() {
         app.client.delete(app.url(&format!("/admin/users/{id}"))).bearer_auth(&admin).send().await.unwrap();
     assert_error(r, 404, "NOT_FOUND").await;
 }
+
+#[tokio::test]
+async fn the_role_in_a_token_grants_nothing_the_store_does_not_say() {
+    use secrecy::ExposeSecret;
+
+    let app = TestApp::spawn().await;
+    admin_token(&app, "root-admin").await;
+    let login = app.register_and_login("forger").await;
+    let token = login["access_token"].as_str().unwrap();
+    // A validly signed token of a live session whose `role` claim says admin (as a token
+    // issued before a demotion would): the account is a user, so it is treated as one.
+    let key = app.state.config.secrets.jwt_secret.expose_secret().as_bytes().to_vec();
+    let now = honestly_core::clock::Timestamp::now().unix();
+    let mut claims = honestly_core::auth::jwt::decode_access(token, &key, now).unwrap();
+    assert_eq!(claims.role, Role::User);
+    claims.role = Role::Admin;
+    let claims_admin = honestly_core::auth::jwt::encode(&claims, &key);
+    assert_eq!(me(&app, &claims_admin).await, 200, "the token itself is valid");
+    assert_error(app.get_bearer("/admin/users", &claims_admin).await, 403, "FORBIDDEN").await;
+    let circuit = json!({"name": "forged", "verification_key": {}});
+    let r = app.client.post(app.url("/zkp/circuits")).bearer_auth(&claims_admin).json(&circuit).send().await;
+    assert_error(r.unwrap(), 403, "FORBIDDEN").await;
+}
