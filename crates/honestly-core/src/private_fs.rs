@@ -63,16 +63,33 @@ pub fn touch(path: &Path) -> io::Result<()> {
     Ok(())
 }
 
+/// [`restrict_if_present`], leaving alone (with a warning) what the server may not change: a
+/// volume's mount point owned by root (a Kubernetes `emptyDir` with `fsGroup`, say) is not the
+/// server's to narrow, and refusing to start over it would help nobody.
+fn restrict_owned(path: &Path) -> io::Result<bool> {
+    match restrict_if_present(path) {
+        Err(e) if e.kind() == io::ErrorKind::PermissionDenied => {
+            tracing::warn!(path = %path.display(), "cannot narrow the permissions of an entry the server does not own");
+            Ok(false)
+        }
+        other => other,
+    }
+}
+
 /// Makes `root` (created if missing) and everything below it private: [`restrict`] on each
-/// entry, not following symbolic links, at most [`MAX_DEPTH`] levels and [`MAX_ENTRIES`]
-/// entries deep. Returns how many entries changed.
+/// entry the server owns, not following symbolic links, at most [`MAX_DEPTH`] levels and
+/// [`MAX_ENTRIES`] entries deep. Returns how many entries changed.
 pub fn secure_tree(root: &Path) -> io::Result<usize> {
     create_dir(root)?;
-    let mut changed = usize::from(restrict(root)?);
+    let mut changed = usize::from(restrict_owned(root)?);
     let mut seen = 0usize;
     let mut pending = vec![(root.to_path_buf(), 0usize)];
     while let Some((dir, depth)) = pending.pop() {
-        for entry in fs::read_dir(&dir)? {
+        let entries = match fs::read_dir(&dir) {
+            Err(e) if e.kind() == io::ErrorKind::PermissionDenied => continue,
+            other => other?,
+        };
+        for entry in entries {
             seen += 1;
             if seen > MAX_ENTRIES {
                 return Ok(changed);
@@ -80,7 +97,7 @@ pub fn secure_tree(root: &Path) -> io::Result<usize> {
             let entry = entry?;
             let path = entry.path();
             // An entry removed meanwhile (a temporary file) is simply skipped.
-            changed += usize::from(restrict_if_present(&path)?);
+            changed += usize::from(restrict_owned(&path)?);
             if depth < MAX_DEPTH && entry.file_type()?.is_dir() {
                 pending.push((path, depth + 1));
             }
