@@ -145,3 +145,20 @@ async fn erasing_my_account_leaves_no_trace_of_it_in_the_data_dir() {
     // The check itself finds what is there: the bystander's name is.
     assert!(!files_containing(dir, b"bystander").is_empty());
 }
+
+#[tokio::test]
+async fn wrong_passwords_cannot_be_guessed_through_erasure() {
+    let app = TestApp::spawn().await;
+    let login = app.register_and_login("guarded").await;
+    let token = login["access_token"].as_str().unwrap();
+    for _ in 0..honestly_core::auth::service::MAX_LOGIN_FAILURES {
+        assert_error(erase(&app, token, "a wrong guess, again").await, 401, "UNAUTHORIZED").await;
+    }
+    // Locked like a login would be: even the right password waits, and nothing was erased.
+    let locked = erase(&app, token, PASSWORD).await;
+    assert!(locked.headers().contains_key("retry-after"));
+    assert_error(locked, 429, "RATE_LIMITED").await;
+    assert_eq!(app.get_bearer("/auth/me", token).await.status(), 200);
+    let relogin = app.post_json("/auth/login", &json!({"username": "guarded", "password": PASSWORD})).await;
+    assert_error(relogin, 429, "RATE_LIMITED").await;
+}
