@@ -99,17 +99,11 @@ impl UserStore for SqliteStore {
         let outcome = self.write(move |tx| Ok(erasure::erase(tx, &id)?)).await?;
         if matches!(outcome, Erasure::Erased(_)) {
             // The log still holds the erased rows as they were: copy it back (zeroed pages)
-            // and empty it.
+            // and empty it. The erasure itself is committed whatever happens here.
             let path = self.path.clone();
-            let emptied = tokio::task::spawn_blocking(move || checkpoint::truncate_log(&path))
+            tokio::task::spawn_blocking(move || checkpoint::truncate_log_until_done(&path))
                 .await
-                .map_err(StoreError::internal)?
-                .map_err(super::classify)?;
-            if !emptied {
-                return Err(StoreError::unavailable(
-                    "the write-ahead log could not be emptied after an erasure (readers kept it busy)",
-                ));
-            }
+                .map_err(StoreError::internal)?;
         }
         Ok(outcome)
     }
