@@ -1,7 +1,8 @@
 //! Account changes and erasure in SQLite, each one transaction on the writer connection.
-//! Deleted content is zeroed in place (`secure_delete`, set on every connection); after an
-//! erasure the write-ahead log, which still holds the pages as they were, is copied back and
-//! emptied ([`super::checkpoint::truncate_log`]).
+//! Deleted content is zeroed in place (`secure_delete`, set on every connection) and the
+//! indexes keyed by usernames or document hashes are rebuilt; after an erasure the
+//! write-ahead log, which still holds the pages as they were, is copied back and emptied
+//! ([`super::checkpoint::truncate_log_until_done`]).
 
 use rusqlite::{params, Connection, OptionalExtension};
 
