@@ -15,6 +15,7 @@ pub mod error;
 pub mod export;
 pub mod ids;
 pub mod links;
+pub mod private_fs;
 pub mod ratelimit;
 pub mod registry;
 pub mod request;

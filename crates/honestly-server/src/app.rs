@@ -15,8 +15,8 @@ use crate::middleware::{
 };
 use crate::routes::ai::envelope::{self, EnvelopeLayer};
 use crate::routes::{
-    ai, auth, docs, documents, export, fallback, links, monitoring, proofs, share, share_page, testing,
-    vault, zkp,
+    admin, ai, auth, docs, documents, export, fallback, links, monitoring, proofs, share, share_page,
+    testing, vault, zkp,
 };
 use crate::state::AppState;
 
@@ -38,6 +38,7 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
 
     let mut json_routes = OpenApiRouter::default()
         .merge(auth::router())
+        .merge(admin::router())
         .merge(documents::router())
         .merge(proofs::router())
         .merge(vault::router())

@@ -5,7 +5,7 @@
 
 use axum::http::StatusCode;
 use honestly_core::agents::{AgentAuthError, AgentError, AgentVerifyError, HashLookupError};
-use honestly_core::auth::AuthError;
+use honestly_core::auth::{AccountError, AuthError};
 use honestly_core::cpu::CpuBusy;
 use honestly_core::documents::DocumentError;
 use honestly_core::export::ExportError;
@@ -53,6 +53,27 @@ impl From<AuthError> for ApiError {
             AuthError::InvalidToken => ApiError::unauthorized("Invalid or expired token"),
             AuthError::Busy(busy) => busy.into(),
             AuthError::Store(store) => store.into(),
+        }
+    }
+}
+
+impl From<AccountError> for ApiError {
+    fn from(e: AccountError) -> Self {
+        match e {
+            AccountError::Validation(fields) => fields.into(),
+            AccountError::NotFound => ApiError::not_found(),
+            AccountError::LastAdmin => {
+                ApiError::conflict("The last administrator cannot be demoted, disabled or erased")
+            }
+            AccountError::WrongPassword => ApiError::unauthorized("Wrong password"),
+            AccountError::LockedOut { retry_after } => ApiError::rate_limited(Decision {
+                allowed: false,
+                limit: honestly_core::auth::service::MAX_LOGIN_FAILURES,
+                remaining: 0,
+                retry_after,
+            }),
+            AccountError::Busy(busy) => busy.into(),
+            AccountError::Store(store) => store.into(),
         }
     }
 }

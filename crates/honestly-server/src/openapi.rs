@@ -15,6 +15,7 @@ use utoipa::{Modify, OpenApi};
     modifiers(&BearerAuth),
     tags(
         (name = "auth", description = "Accounts, access tokens and rotating refresh tokens"),
+        (name = "admin", description = "Account management for administrators"),
         (name = "vault", description = "Encrypted documents, timeline and the document registry"),
         (name = "proofs", description = "Zero-knowledge proofs about your documents"),
         (name = "zkp", description = "Circuits, verification keys and public verification"),

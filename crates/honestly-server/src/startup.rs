@@ -28,6 +28,12 @@ impl Application {
 
     /// Like [`Application::build`], with extra routes (for tests).
     pub async fn build_with(config: Config, extra: Router<AppState>) -> anyhow::Result<Self> {
+        // DATA_DIR is the server's own (0700, files 0600), whatever an older version left.
+        let narrowed = honestly_core::private_fs::secure_tree(&config.data_dir)
+            .map_err(|e| anyhow::anyhow!("cannot secure DATA_DIR {}: {e}", config.data_dir.display()))?;
+        if narrowed > 0 {
+            tracing::warn!(entries = narrowed, "narrowed DATA_DIR permissions to the owner only");
+        }
         let store = honestly_store::open(&config).await?;
         let addr = SocketAddr::new(config.host, config.port);
         let state = AppState::new(config, store).await?;

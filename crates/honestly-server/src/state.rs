@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use honestly_core::agents::{AgentService, ReplayMemory, StoreReplay};
 use honestly_core::audit::AuditLog;
-use honestly_core::auth::AuthService;
+use honestly_core::auth::{AccountService, AuthService};
 use honestly_core::config::{decode_key32, Config};
 use honestly_core::cpu::CpuPool;
 use honestly_core::crypto::signing::BundleSigner;
@@ -52,6 +52,16 @@ impl AppState {
     }
 }
 
+impl AppState {
+    /// After an erasure: every cached document and link target goes, here at once and on the
+    /// other replicas through Redis (an erasure is rare; the caches refill from the store).
+    pub fn forget_cached_content(&self) {
+        self.documents.invalidate_all();
+        self.links.invalidate_all();
+        self.publish_invalidation(Invalidation::All);
+    }
+}
+
 /// Signed agent requests a replica remembers on its own while Redis is unreachable (each for
 /// at most twice the signature tolerance).
 const REPLAY_CAPACITY: usize = 1_000_000;
@@ -71,6 +81,8 @@ pub struct AppState {
     pub started_at: Instant,
     /// Accounts and tokens.
     pub auth: Arc<AuthService>,
+    /// Account management: roles, disabling, erasure.
+    pub accounts: Arc<AccountService>,
     /// The bounded pool for CPU-heavy work.
     pub cpu: CpuPool,
     /// Documents.
@@ -105,6 +117,7 @@ impl AppState {
         let cpu = CpuPool::for_this_machine();
         let audit = AuditLog::start(Arc::clone(&store));
         let auth = Arc::new(AuthService::new(&config, Arc::clone(&store), cpu.clone(), audit.clone()));
+        let accounts = Arc::new(AccountService::new(Arc::clone(&store), cpu.clone(), audit.clone()));
         let keys = Arc::new(VaultKeys::parse(config.secrets.vault_master_key.expose_secret())?);
         let registry = Arc::new(Registry::load(Arc::clone(&store)).await?);
         let redis = match &config.rate_limit_redis_url {
@@ -187,6 +200,7 @@ impl AppState {
             links,
             export,
             auth,
+            accounts,
             documents,
             registry,
             zk,

@@ -1,5 +1,7 @@
-//! `honestly user create` and `honestly user list`: manage accounts directly in the store
-//! (for the first admin, before anyone can log in).
+//! `honestly user create | list | set-role | disable | enable | delete`: manage accounts
+//! directly in the store (for the first admin, before anyone can log in). Changes end the
+//! account's sessions at once; the last enabled admin cannot be demoted, disabled or deleted;
+//! `delete` erases the account and everything it owns, as `DELETE /auth/me` does.
 
 use std::io::{BufRead, IsTerminal};
 use std::process::ExitCode;
@@ -7,8 +9,9 @@ use std::sync::Arc;
 
 use clap::Subcommand;
 use honestly_core::audit::{Actor, AuditEvent, AuditLog, Outcome};
-use honestly_core::auth::{AuthError, AuthService, Password, Role, Username};
+use honestly_core::auth::{AccountError, AccountService, AuthError, AuthService, Password, Role, Username};
 use honestly_core::cpu::CpuPool;
+use honestly_core::store::AccountChange;
 
 /// Account management.
 #[derive(Subcommand)]
@@ -25,6 +28,33 @@ pub enum UserCommand {
     },
     /// List accounts.
     List,
+    /// Give an account another role (its sessions end).
+    SetRole {
+        /// The account.
+        #[arg(long)]
+        username: String,
+        /// `admin`, `verifier` or `user`.
+        #[arg(long, value_parser = ["admin", "verifier", "user"])]
+        role: String,
+    },
+    /// Disable an account: it cannot log in, and its tokens are refused at once.
+    Disable {
+        /// The account.
+        #[arg(long)]
+        username: String,
+    },
+    /// Enable a disabled account (it logs in again; old sessions stay ended).
+    Enable {
+        /// The account.
+        #[arg(long)]
+        username: String,
+    },
+    /// Erase an account and everything it owns (documents, proofs, links, agents, sessions).
+    Delete {
+        /// The account.
+        #[arg(long)]
+        username: String,
+    },
 }
 
 fn read_password() -> std::io::Result<String> {
@@ -47,9 +77,22 @@ pub fn run(cmd: UserCommand) -> ExitCode {
     super::store_access::with_store(|config, store| async move {
         let audit = AuditLog::start(Arc::clone(&store));
         let auth = AuthService::new(&config, Arc::clone(&store), CpuPool::for_this_machine(), audit.clone());
+        let accounts = AccountService::new(Arc::clone(&store), CpuPool::for_this_machine(), audit.clone());
         let code = match cmd {
             UserCommand::Create { username, role } => create(&auth, &audit, &username, &role).await,
             UserCommand::List => list(&auth).await,
+            UserCommand::SetRole { username, role } => {
+                let change = AccountChange { role: Role::parse(&role), disabled: None };
+                change_account(&accounts, &username, change).await
+            }
+            UserCommand::Disable { username } => {
+                change_account(&accounts, &username, AccountChange { role: None, disabled: Some(true) }).await
+            }
+            UserCommand::Enable { username } => {
+                change_account(&accounts, &username, AccountChange { role: None, disabled: Some(false) })
+                    .await
+            }
+            UserCommand::Delete { username } => delete(&accounts, &username).await,
         };
         if let Err(e) = audit.flush().await {
             eprintln!("warning: the audit trail was not written: {}", honestly_core::error::chain(&e));
@@ -67,7 +110,7 @@ async fn create(auth: &AuthService, audit: &AuditLog, username: &str, role: &str
         }
     };
     let role = Role::parse(role).unwrap_or(Role::User);
-    let password = match read_password().map(|raw| Password::parse(&raw)) {
+    let password = match read_password().map(|raw| Password::parse(&raw, &username)) {
         Ok(Ok(p)) => p,
         Ok(Err(e)) => {
             eprintln!("error: password {e}");
@@ -119,5 +162,53 @@ async fn list(auth: &AuthService) -> ExitCode {
             eprintln!("error: {}", honestly_core::error::chain(&e));
             ExitCode::FAILURE
         }
+    }
+}
+
+fn report(username: &str, e: &AccountError) -> ExitCode {
+    match e {
+        AccountError::NotFound => eprintln!("error: no account named {username}"),
+        AccountError::LastAdmin => {
+            eprintln!("error: {username} is the last enabled admin: make another admin first");
+        }
+        other => eprintln!("error: {}", honestly_core::error::chain(other)),
+    }
+    ExitCode::FAILURE
+}
+
+async fn change_account(accounts: &AccountService, username: &str, change: AccountChange) -> ExitCode {
+    let user = match accounts.find(username).await {
+        Ok(user) => user,
+        Err(e) => return report(username, &e),
+    };
+    match accounts.change(Actor::Cli, &user.id, change).await {
+        Ok(user) => {
+            let state = if user.disabled { "disabled" } else { "enabled" };
+            println!(
+                "{} ({}): role {}, {state}; its sessions are ended",
+                user.username,
+                user.id,
+                user.role.as_str()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => report(username, &e),
+    }
+}
+
+async fn delete(accounts: &AccountService, username: &str) -> ExitCode {
+    let user = match accounts.find(username).await {
+        Ok(user) => user,
+        Err(e) => return report(username, &e),
+    };
+    match accounts.erase(Actor::Cli, &user.id).await {
+        Ok(c) => {
+            println!(
+                "erased {} ({}): {} documents, {} proofs, {} links, {} agents, {} sessions",
+                user.username, user.id, c.documents, c.proofs, c.links, c.agents, c.sessions
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => report(username, &e),
     }
 }

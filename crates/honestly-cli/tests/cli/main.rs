@@ -18,4 +18,5 @@ mod registry;
 mod replicas;
 mod schema_fuzz;
 mod serve;
+mod users;
 mod vault_proof;

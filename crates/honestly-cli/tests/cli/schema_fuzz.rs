@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use crate::process::{honestly, wait_ready, Server};
 
 const ADMIN: &str = "fuzz-admin";
-const ADMIN_PASSWORD: &str = "fuzz admin password";
+const ADMIN_PASSWORD: &str = "fuzz admin's unguessable tangerine 7";
 /// Far more than a 25-example run takes (about a minute), far less than a hung one.
 const RUN_LIMIT: Duration = Duration::from_secs(600);
 

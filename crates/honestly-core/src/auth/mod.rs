@@ -1,6 +1,7 @@
 //! Accounts and tokens: usernames and passwords as parsed types, argon2id hashing, HS256
 //! access tokens, rotating refresh tokens with reuse detection, login lockout.
 
+pub mod accounts;
 pub mod jwt;
 pub mod model;
 pub mod password;
@@ -8,6 +9,7 @@ pub mod refresh;
 pub mod service;
 pub mod username;
 
+pub use accounts::{AccountError, AccountService};
 pub use model::{Role, User};
 pub use password::Password;
 pub use service::{AuthError, AuthService, LoginOutcome, Session, TokenPair};

@@ -1,4 +1,6 @@
-//! Passwords: 12–128 characters, not only whitespace, no control characters. Held as a
+//! Passwords: 12–128 characters, not only whitespace, no control characters, not containing
+//! the username (in any case), and hard enough to guess: the `zxcvbn` strength estimate
+//! (0–4, told the username as a known word) must reach [`MIN_PASSWORD_SCORE`]. Held as a
 //! secret so they never print, and hashed with argon2id (OWASP parameters: 19 MiB, t=2, p=1).
 
 use std::sync::OnceLock;
@@ -6,6 +8,8 @@ use std::sync::OnceLock;
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use secrecy::{ExposeSecret, SecretString};
+
+use super::username::Username;
 
 /// A password that passed the rules; never printed.
 #[derive(Clone)]
@@ -17,7 +21,8 @@ impl std::fmt::Debug for Password {
     }
 }
 
-/// Why a password was refused.
+/// Why a password was refused. The text is shown to the person choosing it (the 400's
+/// `fields.password`), so it says what to do.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PasswordError {
     /// Fewer than 12 or more than 128 characters.
@@ -29,14 +34,46 @@ pub enum PasswordError {
     /// Contains a control character.
     #[error("must not contain control characters")]
     Control,
+    /// Contains the username, in any case.
+    #[error("must not contain the username")]
+    ContainsUsername,
+    /// The strength estimate is below [`MIN_PASSWORD_SCORE`].
+    #[error("is too easy to guess (strength {score} of 4, at least {MIN_PASSWORD_SCORE} needed).{advice} A few unrelated words or a password manager's random password will do")]
+    Weak {
+        /// The estimate, 0–4.
+        score: u8,
+        /// The estimator's warning and suggestions, each as ` Sentence.`, or empty.
+        advice: String,
+    },
 }
 
-/// Longest password accepted, in characters (bounds the hashing work).
+/// Longest password accepted, in characters (bounds the hashing and estimating work).
 pub const MAX_PASSWORD_CHARS: usize = 128;
+/// Least `zxcvbn` score (0 = too guessable … 4 = very unguessable) a new password must reach:
+/// 3 means "safely unguessable: moderate protection from an offline slow-hash scenario"
+/// (about 10^10 guesses).
+pub const MIN_PASSWORD_SCORE: u8 = 3;
 
 impl Password {
-    /// Parses a new password against the rules.
-    pub fn parse(raw: &str) -> Result<Self, PasswordError> {
+    /// Parses a new password for the account `username` against every rule: length,
+    /// characters, the username, strength. CPU: an estimate of at most 128 characters takes
+    /// well under a millisecond.
+    pub fn parse(raw: &str, username: &Username) -> Result<Self, PasswordError> {
+        Self::check_form(raw)?;
+        if raw.to_lowercase().contains(&username.canonical()) {
+            return Err(PasswordError::ContainsUsername);
+        }
+        let estimate = zxcvbn::zxcvbn(raw, &[username.as_str()]);
+        let score = u8::from(estimate.score());
+        if score < MIN_PASSWORD_SCORE {
+            return Err(PasswordError::Weak { score, advice: advice(&estimate) });
+        }
+        Ok(Self(SecretString::from(raw.to_string())))
+    }
+
+    /// The rules that do not depend on the account (length and characters), for reporting
+    /// them when the username itself was refused.
+    pub fn check_form(raw: &str) -> Result<(), PasswordError> {
         let chars = raw.chars().count();
         if !(12..=MAX_PASSWORD_CHARS).contains(&chars) {
             return Err(PasswordError::Length);
@@ -47,13 +84,30 @@ impl Password {
         if raw.chars().any(char::is_control) {
             return Err(PasswordError::Control);
         }
-        Ok(Self(SecretString::from(raw.to_string())))
+        Ok(())
     }
 
     /// The secret text (for hashing only).
     pub fn expose(&self) -> &str {
         self.0.expose_secret()
     }
+}
+
+/// The estimator's warning and suggestions as sentences, each preceded by a space.
+fn advice(estimate: &zxcvbn::Entropy) -> String {
+    let Some(feedback) = estimate.feedback() else { return String::new() };
+    let mut out = String::new();
+    for sentence in feedback
+        .warning()
+        .map(|w| w.to_string())
+        .into_iter()
+        .chain(feedback.suggestions().iter().map(ToString::to_string))
+    {
+        out.push(' ');
+        out.push_str(sentence.trim_end_matches('.'));
+        out.push('.');
+    }
+    out
 }
 
 fn hasher() -> Argon2<'static> {
@@ -90,30 +144,78 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    fn alice() -> Username {
+        Username::parse("Alice").unwrap()
+    }
+
     proptest! {
         #[test]
-        fn printable_passwords_of_valid_length_parse(pw in "[ -~]{12,128}") {
-            prop_assume!(!pw.trim().is_empty());
-            let parsed = Password::parse(&pw).unwrap();
-            prop_assert_eq!(parsed.expose(), pw.as_str());
-            let shown = format!("{:?}", parsed);
-            prop_assert!(!shown.contains(&pw));
+        fn accepted_passwords_keep_their_text_and_never_print(pw in "[ -~]{12,128}") {
+            if let Ok(parsed) = Password::parse(&pw, &alice()) {
+                prop_assert_eq!(parsed.expose(), pw.as_str());
+                let shown = format!("{:?}", parsed);
+                prop_assert!(!shown.contains(&pw));
+            }
         }
 
         #[test]
         fn short_and_long_passwords_are_refused(pw in "[a-z]{0,11}|[a-z]{129,200}") {
-            prop_assert_eq!(Password::parse(&pw).unwrap_err(), PasswordError::Length);
+            prop_assert_eq!(Password::parse(&pw, &alice()).unwrap_err(), PasswordError::Length);
         }
 
         #[test]
         fn control_characters_are_refused(a in "[a-z]{6}", c in "[\\x00-\\x1f]", b in "[a-z]{6}") {
-            prop_assert_eq!(Password::parse(&format!("{a}{c}{b}")).unwrap_err(), PasswordError::Control);
+            prop_assert_eq!(
+                Password::parse(&format!("{a}{c}{b}"), &alice()).unwrap_err(),
+                PasswordError::Control
+            );
         }
 
         #[test]
         fn parser_never_panics(raw in "\\PC*") {
-            let _ = Password::parse(&raw);
+            let _ = Password::parse(&raw, &alice());
         }
+    }
+
+    #[test]
+    fn strong_passwords_are_accepted() {
+        for pw in ["correct horse battery staple", "vN4#qz8!Lp2@Wx", "tangerine orbit cello 1987"] {
+            assert!(Password::parse(pw, &alice()).is_ok(), "{pw}");
+        }
+    }
+
+    #[test]
+    fn guessable_passwords_are_refused_with_advice() {
+        for pw in ["password1234", "aaaaaaaaaaaa", "qwertyuiop123", "123456789012", "abcdefghijkl"] {
+            match Password::parse(pw, &alice()) {
+                Err(PasswordError::Weak { score, .. }) => assert!(score < MIN_PASSWORD_SCORE, "{pw}"),
+                other => panic!("{pw}: {other:?}"),
+            }
+        }
+        let message = Password::parse("password1234", &alice()).unwrap_err().to_string();
+        assert!(message.starts_with("is too easy to guess (strength"), "{message}");
+        assert!(message.contains("at least 3 needed"), "{message}");
+        assert!(message.len() > 80, "the message helps: {message}");
+    }
+
+    #[test]
+    fn passwords_containing_the_username_are_refused_whatever_the_case() {
+        for pw in ["alice-in-wonderland-77", "my name is ALICE, ok?", "xXAlIcExX#2026!"] {
+            assert_eq!(Password::parse(pw, &alice()).unwrap_err(), PasswordError::ContainsUsername, "{pw}");
+        }
+        let long_name = Username::parse("correct").unwrap();
+        assert_eq!(
+            Password::parse("correct horse battery staple", &long_name).unwrap_err(),
+            PasswordError::ContainsUsername
+        );
+    }
+
+    #[test]
+    fn the_documented_minimum_is_the_enforced_one() {
+        let docs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/api.md");
+        let api = std::fs::read_to_string(docs).unwrap();
+        let promise = format!("`zxcvbn` score of at least {MIN_PASSWORD_SCORE}");
+        assert!(api.contains(&promise), "docs/api.md must say: {promise}");
     }
 
     #[test]

@@ -83,7 +83,7 @@ pub struct LoginOutcome {
 pub struct Session {
     /// The account id.
     pub user_id: UserId,
-    /// The account's role.
+    /// The account's role, as the store says now (not as the token says).
     pub role: Role,
     /// The token's id.
     pub jti: TokenId,
@@ -122,11 +122,16 @@ impl AuthService {
 
     fn parse_credentials(username: &str, password: &str) -> Result<(Username, Password), AuthError> {
         let mut fields = FieldErrors::new();
-        let username = Username::parse(username).map_err(|e| fields.add("username", e.to_string())).ok();
-        let password = Password::parse(password).map_err(|e| fields.add("password", e.to_string())).ok();
-        match (username, password) {
-            (Some(u), Some(p)) => Ok((u, p)),
-            _ => Err(fields.into()),
+        let Ok(username) = Username::parse(username).map_err(|e| fields.add("username", e.to_string()))
+        else {
+            if let Err(e) = Password::check_form(password) {
+                fields.add("password", e.to_string());
+            }
+            return Err(fields.into());
+        };
+        match Password::parse(password, &username) {
+            Ok(password) => Ok((username, password)),
+            Err(e) => Err(FieldErrors::one("password", e.to_string()).into()),
         }
     }
 
@@ -299,16 +304,12 @@ impl AuthService {
         let claims = jwt::decode_access(access_token, &self.jwt_key, now.unix())
             .map_err(|_| AuthError::InvalidToken)?;
         let expires_at = Timestamp::from_unix(claims.exp).map_err(|_| AuthError::InvalidToken)?;
-        if !self.store.access_token_active(&claims.sub, &claims.sid, &claims.jti).await? {
+        // The role and the account's state come from the store, never from the token: a
+        // demoted or disabled account loses its powers at once.
+        let Some(role) = self.store.access_token_role(&claims.sub, &claims.sid, &claims.jti).await? else {
             return Err(AuthError::InvalidToken);
-        }
-        Ok(Session {
-            user_id: claims.sub,
-            role: claims.role,
-            jti: claims.jti,
-            session_id: claims.sid,
-            expires_at,
-        })
+        };
+        Ok(Session { user_id: claims.sub, role, jti: claims.jti, session_id: claims.sid, expires_at })
     }
 
     /// Ends a session: the access token's `jti` and the whole refresh family are revoked.

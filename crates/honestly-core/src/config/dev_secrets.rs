@@ -62,7 +62,7 @@ pub(super) fn load_or_create(data_dir: &Path) -> std::io::Result<(DevSecrets, De
         })?;
         return Ok((secrets, DevSecretsOutcome::Reused(path)));
     }
-    fs::create_dir_all(data_dir)?;
+    crate::private_fs::create_dir(data_dir)?;
     let secrets = DevSecrets {
         jwt_secret: random_hex32(),
         ai_agent_secret: random_hex32(),

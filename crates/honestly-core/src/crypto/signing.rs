@@ -50,7 +50,7 @@ impl BundleSigner {
             let key = SigningKey::from_bytes(&secret);
             return Ok(Self { key_id: key_id_of(&key.verifying_key()), key });
         }
-        fs::create_dir_all(data_dir)?;
+        crate::private_fs::create_dir(data_dir)?;
         let key = SigningKey::generate(&mut rand::rngs::OsRng);
         let key_id = key_id_of(&key.verifying_key());
         let file = KeyFile { key_id: key_id.clone(), secret_key_hex: hex::encode(key.to_bytes()) };

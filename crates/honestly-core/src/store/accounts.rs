@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 
 use super::StoreError;
-use crate::auth::model::{User, UserRecord};
+use crate::auth::model::{Role, User, UserRecord};
 use crate::clock::Timestamp;
 use crate::ids::{SessionId, TokenId, UserId};
 
@@ -18,6 +18,70 @@ pub trait UserStore: Send + Sync {
     async fn user_by_id(&self, id: &UserId) -> Result<Option<User>, StoreError>;
     /// Users in creation order, at most `limit`.
     async fn list_users(&self, limit: u32) -> Result<Vec<User>, StoreError>;
+    /// Applies `change` to the account and revokes every one of its sessions (refresh tokens
+    /// and the access tokens issued with them), in one atomic operation. Refused, changing
+    /// nothing, when it would leave no enabled administrator.
+    async fn update_user(
+        &self,
+        id: &UserId,
+        change: AccountChange,
+        now: Timestamp,
+    ) -> Result<AccountUpdate, StoreError>;
+    /// Erases the account and everything it owns in one transaction: documents (metadata and
+    /// ciphertext), proofs, share links, agents, sessions and refresh tokens, timeline events
+    /// and recorded login failures of its username. Registry leaves stay (the roots need
+    /// them) without the document id. Refused, erasing nothing, when it would leave no
+    /// enabled administrator. Afterwards no stored byte holds the account's username or its
+    /// documents' hashes (SQLite: deleted content is zeroed and the write-ahead log emptied).
+    async fn erase_user(&self, id: &UserId, now: Timestamp) -> Result<Erasure, StoreError>;
+}
+
+/// A change an administrator makes to an account: what is `None` stays as it is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AccountChange {
+    /// The new role.
+    pub role: Option<Role>,
+    /// Disable (`true`) or enable (`false`).
+    pub disabled: Option<bool>,
+}
+
+/// What [`UserStore::update_user`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AccountUpdate {
+    /// Changed, sessions revoked: the account as it is now.
+    Changed(User),
+    /// No such account.
+    NotFound,
+    /// Refused: the account is the last enabled administrator.
+    LastAdmin,
+}
+
+/// How much an erasure removed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ErasedCounts {
+    /// Documents (with their ciphertext).
+    pub documents: u64,
+    /// Proofs.
+    pub proofs: u64,
+    /// Share links.
+    pub links: u64,
+    /// Delegated agents.
+    pub agents: u64,
+    /// Login sessions.
+    pub sessions: u64,
+    /// Timeline events.
+    pub timeline_events: u64,
+}
+
+/// What [`UserStore::erase_user`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Erasure {
+    /// Erased: how much went.
+    Erased(ErasedCounts),
+    /// No such account.
+    NotFound,
+    /// Refused: the account is the last enabled administrator.
+    LastAdmin,
 }
 
 /// A refresh token about to be stored.
@@ -79,14 +143,16 @@ pub trait SessionStore: Send + Sync {
     async fn revoke_session(&self, family_id: &SessionId, now: Timestamp) -> Result<(), StoreError>;
     /// Revokes one access token until it would have expired.
     async fn revoke_access_token(&self, jti: &TokenId, expires_at: Timestamp) -> Result<(), StoreError>;
-    /// Whether an access token may still be used: its user exists and is enabled, its session
-    /// is not revoked and its `jti` is not revoked.
-    async fn access_token_active(
+    /// The account's current role when an access token may still be used (its user exists
+    /// and is enabled, its session is not revoked and its `jti` is not revoked); `None`
+    /// otherwise. One indexed read per authenticated request: the role in the token is
+    /// never trusted.
+    async fn access_token_role(
         &self,
         user_id: &UserId,
         family_id: &SessionId,
         jti: &TokenId,
-    ) -> Result<bool, StoreError>;
+    ) -> Result<Option<Role>, StoreError>;
     /// Records a failed login for `key` (username and client IP) at `at`.
     async fn record_login_failure(&self, key: &str, at: Timestamp) -> Result<(), StoreError>;
     /// Failures for `key` since `since`: how many, and the oldest one's time.

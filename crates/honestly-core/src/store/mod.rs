@@ -17,7 +17,10 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
-pub use accounts::{NewRefreshToken, NextRefreshToken, RotateOutcome, SessionStore, UserStore};
+pub use accounts::{
+    AccountChange, AccountUpdate, ErasedCounts, Erasure, NewRefreshToken, NextRefreshToken, RotateOutcome,
+    SessionStore, UserStore,
+};
 pub use agents::{AgentStore, NullifierKey, NullifierStore};
 pub use documents::{DocumentStore, ProofStore, RegistryState, SealedDocument};
 pub use links::LinkStore;

@@ -143,8 +143,10 @@ fn ensure_keys(keys_dir: &Path, id: CircuitId) -> Result<(), KeyError> {
     let (pk, vk) = setup(id).map_err(internal)?;
     let staging = keys_dir.join(format!(".staging-{}-{}", id.name(), std::process::id()));
     let _ = std::fs::remove_dir_all(&staging);
+    crate::private_fs::create_dir(keys_dir).map_err(internal)?;
     write_keys(&staging, id, &pk, &vk).map_err(internal)?;
-    std::fs::create_dir_all(keys_dir).map_err(internal)?;
+    // The key files are the server's own, like everything else it keeps.
+    crate::private_fs::secure_tree(&staging).map_err(internal)?;
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::rename(keyfile::circuit_dir(&staging, id.name()), &dir).map_err(internal)?;
     let _ = std::fs::remove_dir_all(&staging);
@@ -310,7 +312,7 @@ impl ZkService {
         }
         let loaded = self.cpu.run(move || load_external_owned(bytes, nullifier_signal)).await??;
         let loaded = LoadedCircuit { info: CircuitInfo { name: name.into(), ..loaded.info }, ..loaded };
-        std::fs::create_dir_all(&self.external_dir).map_err(internal)?;
+        crate::private_fs::create_dir(&self.external_dir).map_err(internal)?;
         let sidecar = serde_json::to_vec(&Sidecar { nullifier_signal }).map_err(internal)?;
         write_atomically(&self.external_dir.join(format!("{name}.settings.json")), &sidecar)?;
         write_atomically(&self.external_dir.join(format!("{name}.json")), &loaded.vk_json)?;
@@ -345,7 +347,7 @@ fn load_external_owned(bytes: Vec<u8>, nullifier_signal: Option<usize>) -> Resul
 
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), KeyError> {
     let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
-    std::fs::write(&tmp, bytes).map_err(internal)?;
+    crate::private_fs::write(&tmp, bytes).map_err(internal)?;
     std::fs::rename(&tmp, path).map_err(internal)
 }
 

@@ -1,4 +1,4 @@
-//! `/auth`: register, login, refresh, logout, me.
+//! `/auth`: register, login, refresh, logout, me, and erasing one's own account.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -24,7 +24,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(login))
         .routes(routes!(refresh))
         .routes(routes!(logout))
-        .routes(routes!(me))
+        .routes(routes!(me, erase_me))
 }
 
 /// Username and password.
@@ -34,6 +34,14 @@ pub struct Credentials {
     /// 3–64 characters of `a-z A-Z 0-9 . _ -`.
     pub username: String,
     /// 12–128 characters.
+    pub password: String,
+}
+
+/// The password that confirms an erasure.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EraseRequest {
+    /// The account's current password.
     pub password: String,
 }
 
@@ -175,4 +183,28 @@ pub async fn me(
 ) -> Result<Json<UserResponse>, ApiError> {
     let user = state.auth.user(&session).await?;
     Ok(Json(UserResponse { user: user.into() }))
+}
+
+/// Erases the caller's account and everything it owns (documents, proofs, share links,
+/// agents, sessions, timeline) at once; the password confirms it. A wrong password changes
+/// nothing (401) and counts as a failed login (429 after repeated failures).
+#[utoipa::path(delete, operation_id = "deleteMe", path = "/auth/me", tag = "auth", security(("bearer" = [])),
+    request_body = EraseRequest,
+    responses((status = 204, description = "Account erased"),
+              (status = 400, description = "Malformed JSON or a body that does not fit", body = ErrorBody),
+              (status = 401, description = "Not authenticated, or wrong password", body = ErrorBody),
+              (status = 409, description = "The last administrator cannot be erased", body = ErrorBody),
+              (status = 413, description = "Body larger than 1 MiB", body = ErrorBody),
+              (status = 415, description = "Not Content-Type: application/json", body = ErrorBody),
+              (status = 429, description = "Too many wrong passwords", body = ErrorBody)))]
+pub async fn erase_me(
+    State(state): State<AppState>,
+    AuthUser(session): AuthUser,
+    ClientIp(ip): ClientIp,
+    Json(body): Json<EraseRequest>,
+) -> Result<StatusCode, ApiError> {
+    state.accounts.erase_own(&session, &body.password, &ip.to_string()).await?;
+    state.forget_cached_content();
+    tracing::info!("account erased");
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -2,6 +2,7 @@
 //! `#[utoipa::path]` declarations, so a route's path and its OpenAPI operation are written
 //! once; `crate::app` assembles the areas.
 
+pub mod admin;
 pub mod ai;
 pub mod auth;
 pub mod docs;

@@ -45,6 +45,16 @@ async fn invalid_registrations_are_refused_with_reasons() {
     assert!(body["error"]["fields"]["username"].is_string(), "{body}");
     assert!(body["error"]["fields"]["password"].is_string(), "{body}");
 
+    for (password, reason) in [
+        ("password1234", "is too easy to guess"),
+        ("aaaaaaaaaaaa", "is too easy to guess"),
+        ("Bob-the-builder-2026!", "must not contain the username"),
+    ] {
+        let weak = app.post_json("/auth/register", &json!({"username": "bob", "password": password})).await;
+        let body = assert_error(weak, 400, "VALIDATION_FAILED").await;
+        let said = body["error"]["fields"]["password"].as_str().unwrap_or_default();
+        assert!(said.starts_with(reason), "{password}: {body}");
+    }
     app.register_and_login("bob").await;
     let taken = app.post_json("/auth/register", &json!({"username": "BOB", "password": PASSWORD})).await;
     assert_error(taken, 409, "CONFLICT").await;
@@ -153,7 +163,7 @@ async fn a_user_cannot_read_metrics_but_an_admin_can() {
     assert_error(r, 403, "FORBIDDEN").await;
 
     let admin = Username::parse("root-admin").unwrap();
-    let password = Password::parse(PASSWORD).unwrap();
+    let password = Password::parse(PASSWORD, &admin).unwrap();
     app.state.auth.create_user(&admin, &password, Role::Admin).await.unwrap();
     let login: serde_json::Value = app
         .post_json("/auth/login", &json!({"username": "root-admin", "password": PASSWORD}))

@@ -13,7 +13,7 @@ pub const PASSWORD: &str = "correct horse battery staple";
 pub const MONITORING_TOKEN: &str = "fd61a03af4f77d870fc21e05e7e80678095c92d808cfb3b5c279ee04c74aca13";
 
 /// Keys of the built-in circuits, generated once for the whole test binary.
-fn shared_zk_keys() -> &'static std::path::Path {
+pub fn shared_zk_keys() -> &'static std::path::Path {
     static DIR: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
     DIR.get_or_init(|| {
         let dir = tempfile::tempdir().expect("temp dir");

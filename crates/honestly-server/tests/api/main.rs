@@ -5,6 +5,7 @@ mod browser;
 mod helpers;
 mod redis_support;
 
+mod accounts;
 mod ai;
 mod ai_python;
 mod ai_replay;
@@ -13,8 +14,10 @@ mod auth;
 mod auth_tokens;
 mod conventions;
 mod documents;
+mod erasure;
 mod expectations;
 mod export;
+mod files;
 mod monitoring;
 mod no_store;
 mod proofs;

@@ -218,7 +218,7 @@ async fn an_admin_registers_an_external_snarkjs_key_and_its_proofs_verify() {
     assert_error(r, 403, "FORBIDDEN").await;
 
     let admin = honestly_core::auth::Username::parse("root-admin").unwrap();
-    let password = honestly_core::auth::Password::parse(PASSWORD).unwrap();
+    let password = honestly_core::auth::Password::parse(PASSWORD, &admin).unwrap();
     app.state.auth.create_user(&admin, &password, honestly_core::auth::Role::Admin).await.unwrap();
     let login: Value = app
         .post_json("/auth/login", &json!({"username": "root-admin", "password": PASSWORD}))

@@ -12,13 +12,15 @@
 //! explicit transaction whose first statement takes the write lock of the node that guards
 //! the decision (`SET n._lock = true REMOVE n._lock`); every later read in that transaction
 //! sees the latest committed state, and concurrent callers queue on the lock. Singletons
-//! (`(:RegistryHead)`, `(:AuditHead)`) guard global chains; `(:Sequence)` nodes number each
-//! user's records so lists keep insertion order. Nullifiers rely on `MERGE` over a unique
-//! property. Every call is bounded by a timeout so a dead server never hangs a request.
+//! (`(:RegistryHead)`, `(:AuditHead)`) guard global chains and `(:AdminGuard)` the account
+//! changes that could leave no administrator; `(:Sequence)` nodes number each user's records
+//! so lists keep insertion order. Nullifiers rely on `MERGE` over a unique property. Every
+//! call is bounded by a timeout so a dead server never hangs a request.
 
 mod agents;
 mod audit;
 mod documents;
+mod erasure;
 mod links;
 mod nullifiers;
 mod proofs;

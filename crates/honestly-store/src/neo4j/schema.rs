@@ -30,11 +30,14 @@ const CONSTRAINTS: &[(&str, &str, &str)] = &[
     ("registry_head_name", "RegistryHead", "name"),
     ("sequence_name", "Sequence", "name"),
     ("data_fix_name", "DataFix", "name"),
+    ("admin_guard_name", "AdminGuard", "name"),
 ];
 
 /// Range indexes: `(name, label, properties)`.
 const INDEXES: &[(&str, &str, &str)] = &[
     ("refresh_token_expires", "RefreshToken", "n.expires_at"),
+    ("refresh_token_session", "RefreshToken", "n.session_id"),
+    ("session_user", "Session", "n.user_id"),
     ("revoked_access_token_expires", "RevokedAccessToken", "n.expires_at"),
     ("login_failure_key_at", "LoginFailure", "n.key, n.at"),
     ("login_failure_at", "LoginFailure", "n.at"),
@@ -94,6 +97,9 @@ async fn create_once(store: &Neo4jStore) -> Result<(), StoreError> {
         statements.push(format!("CREATE INDEX {name} IF NOT EXISTS FOR (n:{label}) ON ({properties})"));
     }
     statements.push("CALL db.awaitIndexes(110)".into());
+    // The singleton account changes lock (see `erasure`), made before anyone needs it so
+    // that concurrent first uses never race to create it.
+    statements.push("MERGE (:AdminGuard {name: 'admins'})".into());
     let all = async {
         for statement in statements {
             store.graph.run(neo4rs::query(&statement)).await.map_err(super::from_neo4j)?;

@@ -10,6 +10,7 @@ use serde::Deserialize;
 
 use super::{in_tx, Count, Neo4jStore};
 use crate::stored::{text, unix, unix_opt};
+use honestly_core::auth::Role;
 use honestly_core::clock::Timestamp;
 use honestly_core::ids::{SessionId, TokenId, UserId};
 use honestly_core::store::{NewRefreshToken, NextRefreshToken, RotateOutcome, SessionStore, StoreError};
@@ -43,7 +44,7 @@ const REVOKE_SESSION: &str =
 pub(super) const ACCESS_ACTIVE: &str = "MATCH (u:User {id: $user_id}) WHERE NOT coalesce(u.disabled, false) \
      MATCH (s:Session {id: $family_id}) WHERE s.user_id = u.id AND s.revoked_at IS NULL \
      OPTIONAL MATCH (r:RevokedAccessToken {jti: $jti}) \
-     RETURN r IS NULL AS active";
+     RETURN r IS NULL AS active, u.role AS role";
 
 #[derive(Deserialize)]
 struct RotateRow {
@@ -178,15 +179,16 @@ impl SessionStore for Neo4jStore {
         })
     }
 
-    async fn access_token_active(
+    async fn access_token_role(
         &self,
         user_id: &UserId,
         family_id: &SessionId,
         jti: &TokenId,
-    ) -> Result<bool, StoreError> {
+    ) -> Result<Option<Role>, StoreError> {
         #[derive(Deserialize)]
         struct Active {
             active: bool,
+            role: String,
         }
         let row: Option<Active> = self
             .fetch_one(
@@ -197,7 +199,10 @@ impl SessionStore for Neo4jStore {
             )
             .await?;
         // No row: no such enabled user with this live session.
-        Ok(row.is_some_and(|r| r.active))
+        match row {
+            Some(r) if r.active => Ok(Some(text("User.role", &r.role)?)),
+            _ => Ok(None),
+        }
     }
 
     async fn record_login_failure(&self, key: &str, at: Timestamp) -> Result<(), StoreError> {

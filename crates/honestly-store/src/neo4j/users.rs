@@ -4,11 +4,12 @@ use async_trait::async_trait;
 use neo4rs::query;
 use serde::Deserialize;
 
-use super::Neo4jStore;
+use super::{erasure, in_tx, Neo4jStore};
 use crate::stored::text;
 use honestly_core::auth::model::{User, UserRecord};
+use honestly_core::clock::Timestamp;
 use honestly_core::ids::UserId;
-use honestly_core::store::{StoreError, UserStore};
+use honestly_core::store::{AccountChange, AccountUpdate, Erasure, StoreError, UserStore};
 
 const COLUMNS: &str = "u.id AS id, u.username AS username, u.role AS role, u.created_at AS created_at, \
      u.disabled AS disabled, u.password_hash AS password_hash";
@@ -87,5 +88,18 @@ impl UserStore for Neo4jStore {
             )
             .await?;
         rows.into_iter().map(|r| UserRecord::try_from(r).map(|r| r.user)).collect()
+    }
+
+    async fn update_user(
+        &self,
+        id: &UserId,
+        change: AccountChange,
+        now: Timestamp,
+    ) -> Result<AccountUpdate, StoreError> {
+        in_tx!(self, |tx| { erasure::update(&mut tx, id, change, now).await })
+    }
+
+    async fn erase_user(&self, id: &UserId, _now: Timestamp) -> Result<Erasure, StoreError> {
+        in_tx!(self, |tx| { erasure::erase(&mut tx, id).await })
     }
 }

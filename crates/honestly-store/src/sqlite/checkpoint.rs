@@ -70,6 +70,59 @@ fn checkpoint(conn: &Connection, mode: &str) -> rusqlite::Result<()> {
     conn.query_row(&format!("PRAGMA wal_checkpoint({mode})"), [], |_| Ok(()))
 }
 
+/// How many times [`truncate_log`] tries before giving up.
+const TRUNCATE_TRIES: u32 = 200;
+
+/// Copies the whole log back into the database and cuts the log file to zero bytes, on a
+/// connection of its own (after an erasure: the log still holds the erased rows as they
+/// were). Waits for readers and the writer through the busy handler, a few seconds at most;
+/// false when some reader kept the log busy all that time.
+pub(super) fn truncate_log(path: &Path) -> rusqlite::Result<bool> {
+    let mut conn = Connection::open(path)?;
+    conn.busy_handler(Some(super::busy_retry))?;
+    for _ in 0..TRUNCATE_TRIES {
+        let busy: i64 = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+        if busy == 0 {
+            return Ok(true);
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    Ok(false)
+}
+
+/// How long [`truncate_log_until_done`] keeps trying in the background.
+const TRUNCATE_PATIENCE: Duration = Duration::from_secs(300);
+
+/// [`truncate_log`]; when readers keep the log busy, or it fails, a warning is logged and a
+/// background thread tries again every 100 ms for up to [`TRUNCATE_PATIENCE`], so the log
+/// is emptied as soon as it can be without holding the caller back.
+pub(super) fn truncate_log_until_done(path: &Path) {
+    match truncate_log(path) {
+        Ok(true) => return,
+        Ok(false) => {
+            tracing::warn!(database = %path.display(), "WAL busy after an erasure: emptying it in the background")
+        }
+        Err(e) => {
+            tracing::warn!(database = %path.display(), error = %e, "WAL not emptied after an erasure: retrying in the background")
+        }
+    }
+    let path = path.to_path_buf();
+    let spawned = std::thread::Builder::new().name("honestly-sqlite-truncate".into()).spawn(move || {
+        let started = std::time::Instant::now();
+        while started.elapsed() < TRUNCATE_PATIENCE {
+            std::thread::sleep(Duration::from_millis(100));
+            if matches!(truncate_log(&path), Ok(true)) {
+                tracing::info!(database = %path.display(), "WAL emptied after an erasure");
+                return;
+            }
+        }
+        tracing::error!(database = %path.display(), "WAL still not emptied after an erasure: run `PRAGMA wal_checkpoint(TRUNCATE)`");
+    });
+    if let Err(e) = spawned {
+        tracing::error!(error = %e, "cannot start the thread that empties the WAL after an erasure");
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::atomic::{AtomicBool, Ordering};

@@ -7,6 +7,7 @@ mod audit;
 mod checkpoint;
 mod columns;
 mod documents;
+mod erasure;
 mod links;
 mod migrations;
 mod nullifiers;
@@ -27,6 +28,7 @@ use parking_lot::Mutex;
 use rusqlite::{params, Connection, OpenFlags};
 
 use honestly_core::crypto::vault::Sealed;
+use honestly_core::private_fs;
 
 use honestly_core::store::{Store, StoreError};
 
@@ -34,6 +36,7 @@ const READERS: usize = 4;
 
 /// The SQLite store.
 pub struct SqliteStore {
+    path: std::path::PathBuf,
     writer: writer::Writer,
     _checkpointer: checkpoint::Checkpointer,
     readers: Arc<Vec<Mutex<Connection>>>,
@@ -128,7 +131,16 @@ impl SqliteStore {
 
     fn open_blocking(path: &Path) -> anyhow::Result<Self> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent)?;
+            private_fs::create_dir(parent)?;
+        }
+        // The database holds password hashes and the vault: the owner's only. SQLite creates
+        // `-wal` and `-shm` with the database file's mode, so the file is made 0600 before
+        // SQLite opens it; files left looser by older versions are narrowed.
+        private_fs::touch(path)?;
+        for suffix in ["-wal", "-shm", "-journal"] {
+            let mut side = path.as_os_str().to_owned();
+            side.push(suffix);
+            private_fs::restrict_if_present(Path::new(&side))?;
         }
         let mut writer = Connection::open(path)?;
         writer.pragma_update(None, "journal_mode", "WAL")?;
@@ -148,6 +160,7 @@ impl SqliteStore {
             readers.push(Mutex::new(conn));
         }
         Ok(Self {
+            path: path.to_path_buf(),
             writer: writer::Writer::spawn(writer)?,
             _checkpointer: checkpoint::Checkpointer::spawn(path)?,
             readers: Arc::new(readers),

@@ -10,6 +10,7 @@ use rusqlite::{params, OptionalExtension};
 
 use super::columns::{text, unix, unix_opt};
 use super::SqliteStore;
+use honestly_core::auth::Role;
 use honestly_core::clock::Timestamp;
 use honestly_core::ids::{SessionId, TokenId, UserId};
 use honestly_core::store::{NewRefreshToken, NextRefreshToken, RotateOutcome, SessionStore, StoreError};
@@ -138,24 +139,23 @@ impl SessionStore for SqliteStore {
         .await
     }
 
-    async fn access_token_active(
+    async fn access_token_role(
         &self,
         user_id: &UserId,
         family_id: &SessionId,
         jti: &TokenId,
-    ) -> Result<bool, StoreError> {
+    ) -> Result<Option<Role>, StoreError> {
         let (user_id, family_id, jti) = (user_id.clone(), family_id.clone(), jti.clone());
         self.read(move |conn| {
-            let active: Option<i64> = conn
+            Ok(conn
                 .query_row(
-                    "SELECT 1 FROM users u JOIN sessions s ON s.user_id = u.id
+                    "SELECT u.role FROM users u JOIN sessions s ON s.user_id = u.id
                      WHERE u.id = ?1 AND u.disabled = 0 AND s.id = ?2 AND s.revoked_at IS NULL
                        AND NOT EXISTS (SELECT 1 FROM revoked_access_tokens r WHERE r.jti = ?3)",
                     params![user_id.as_str(), family_id.as_str(), jti.as_str()],
-                    |r| r.get(0),
+                    |r| text(r, 0),
                 )
-                .optional()?;
-            Ok(active.is_some())
+                .optional()?)
         })
         .await
     }

@@ -4,10 +4,11 @@ use async_trait::async_trait;
 use rusqlite::{params, OptionalExtension, Row};
 
 use super::columns::text;
-use super::SqliteStore;
+use super::{checkpoint, erasure, SqliteStore};
 use honestly_core::auth::model::{User, UserRecord};
+use honestly_core::clock::Timestamp;
 use honestly_core::ids::UserId;
-use honestly_core::store::{StoreError, UserStore};
+use honestly_core::store::{AccountChange, AccountUpdate, Erasure, StoreError, UserStore};
 
 const USER_COLUMNS: &str = "id, username, role, created_at, disabled, password_hash";
 
@@ -81,5 +82,29 @@ impl UserStore for SqliteStore {
             Ok(rows.map(|r| r.map(|r| r.user)).collect::<Result<Vec<_>, _>>()?)
         })
         .await
+    }
+
+    async fn update_user(
+        &self,
+        id: &UserId,
+        change: AccountChange,
+        now: Timestamp,
+    ) -> Result<AccountUpdate, StoreError> {
+        let id = id.clone();
+        self.write(move |tx| Ok(erasure::update(tx, &id, change, now)?)).await
+    }
+
+    async fn erase_user(&self, id: &UserId, _now: Timestamp) -> Result<Erasure, StoreError> {
+        let id = id.clone();
+        let outcome = self.write(move |tx| Ok(erasure::erase(tx, &id)?)).await?;
+        if matches!(outcome, Erasure::Erased(_)) {
+            // The log still holds the erased rows as they were: copy it back (zeroed pages)
+            // and empty it. The erasure itself is committed whatever happens here.
+            let path = self.path.clone();
+            tokio::task::spawn_blocking(move || checkpoint::truncate_log_until_done(&path))
+                .await
+                .map_err(StoreError::internal)?;
+        }
+        Ok(outcome)
     }
 }

@@ -8,6 +8,7 @@
 //! Without the variables the Neo4j half prints why it is skipped, except under `CI=true`
 //! where a missing Neo4j fails loudly.
 
+mod accounts;
 mod agents;
 mod audit;
 mod audit_log;
@@ -53,6 +54,9 @@ conformance!(
     users::user_create_and_lookup,
     users::user_uniqueness_conflicts,
     users::users_list_in_creation_order,
+    accounts::account_changes_apply_and_end_sessions,
+    accounts::account_last_admin_is_kept,
+    accounts::account_erasure_takes_everything_it_owns,
     sessions::session_rotation_then_reuse_revokes_family,
     sessions::session_expired_unknown_and_disabled_are_invalid,
     sessions::session_for_unknown_user_conflicts,

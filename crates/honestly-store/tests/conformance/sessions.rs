@@ -32,7 +32,7 @@ pub async fn session_rotation_then_reuse_revokes_family(store: Arc<dyn Store>) {
     let jti = TokenId::generate();
     let first = token(&user.user.id, &family, from_now(3600));
     store.start_session(&first, now()).await.unwrap();
-    assert!(store.access_token_active(&user.user.id, &family, &jti).await.unwrap());
+    assert!(store.access_token_role(&user.user.id, &family, &jti).await.unwrap().is_some());
 
     let second = next(from_now(3600));
     let rotated = store.rotate_refresh_token(&first.hash, &second, now()).await.unwrap();
@@ -46,7 +46,7 @@ pub async fn session_rotation_then_reuse_revokes_family(store: Arc<dyn Store>) {
         store.rotate_refresh_token(&second.hash, &third, now()).await.unwrap(),
         RotateOutcome::Invalid
     );
-    assert!(!store.access_token_active(&user.user.id, &family, &jti).await.unwrap());
+    assert!(store.access_token_role(&user.user.id, &family, &jti).await.unwrap().is_none());
 }
 
 pub async fn session_expired_unknown_and_disabled_are_invalid(store: Arc<dyn Store>) {
@@ -74,7 +74,11 @@ pub async fn session_expired_unknown_and_disabled_are_invalid(store: Arc<dyn Sto
         store.rotate_refresh_token(&live.hash, &replacement, now()).await.unwrap(),
         RotateOutcome::Invalid
     );
-    assert!(!store.access_token_active(&disabled.user.id, &family, &TokenId::generate()).await.unwrap());
+    assert!(store
+        .access_token_role(&disabled.user.id, &family, &TokenId::generate())
+        .await
+        .unwrap()
+        .is_none());
 }
 
 pub async fn session_for_unknown_user_conflicts(store: Arc<dyn Store>) {
@@ -90,15 +94,15 @@ pub async fn session_revocations(store: Arc<dyn Store>) {
     let (jti, other) = (TokenId::generate(), TokenId::generate());
     store.revoke_access_token(&jti, from_now(600)).await.unwrap();
     store.revoke_access_token(&jti, from_now(600)).await.unwrap();
-    assert!(!store.access_token_active(uid, &family, &jti).await.unwrap());
-    assert!(store.access_token_active(uid, &family, &other).await.unwrap());
+    assert!(store.access_token_role(uid, &family, &jti).await.unwrap().is_none());
+    assert!(store.access_token_role(uid, &family, &other).await.unwrap().is_some());
     // A session of another user or an unknown session is not active for this user.
-    assert!(!store.access_token_active(uid, &SessionId::generate(), &other).await.unwrap());
-    assert!(!store.access_token_active(&UserId::generate(), &family, &other).await.unwrap());
+    assert!(store.access_token_role(uid, &SessionId::generate(), &other).await.unwrap().is_none());
+    assert!(store.access_token_role(&UserId::generate(), &family, &other).await.unwrap().is_none());
 
     store.revoke_session(&family, now()).await.unwrap();
     store.revoke_session(&family, now()).await.unwrap();
-    assert!(!store.access_token_active(uid, &family, &other).await.unwrap());
+    assert!(store.access_token_role(uid, &family, &other).await.unwrap().is_none());
 }
 
 pub async fn session_concurrent_rotations_one_wins(store: Arc<dyn Store>) {

@@ -1,0 +1,120 @@
+//! `honestly user …` as an operator runs it: weak passwords refused at creation, roles
+//! changed, accounts disabled, enabled and erased, the last admin kept, and a change made from
+//! the command line ending a running server's sessions at once.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Output, Stdio};
+
+use crate::process::{honestly, Server, TEST_PASSWORD};
+
+/// Runs `honestly user ARGS` on `data_dir`, with `stdin` as standard input.
+fn user(data_dir: &Path, args: &[&str], stdin: &str) -> Output {
+    let data = data_dir.display().to_string();
+    let mut child = honestly(data_dir, &[("DATA_DIR", data.as_str())])
+        .arg("user")
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("binary starts");
+    writeln!(child.stdin.take().unwrap(), "{stdin}").unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn list(data_dir: &Path) -> String {
+    let out = user(data_dir, &["list"], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    text(&out.stdout)
+}
+
+/// The `user list` line of `name`.
+fn line_of(listing: &str, name: &str) -> Option<String> {
+    listing.lines().find(|l| l.split_whitespace().nth(1) == Some(name)).map(str::to_string)
+}
+
+#[test]
+fn user_create_refuses_weak_passwords_with_a_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    for (password, reason) in [
+        ("password1234", "too easy to guess"),
+        ("aaaaaaaaaaaa", "too easy to guess"),
+        ("Operator-Olga-2026!", "must not contain the username"),
+    ] {
+        let out = user(dir.path(), &["create", "--username", "operator-olga", "--role", "admin"], password);
+        assert_eq!(out.status.code(), Some(2), "{password}");
+        assert!(text(&out.stderr).contains(reason), "{password}: {}", text(&out.stderr));
+    }
+    assert!(line_of(&list(dir.path()), "operator-olga").is_none());
+    let out = user(dir.path(), &["create", "--username", "operator-olga", "--role", "admin"], TEST_PASSWORD);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
+#[test]
+fn roles_disabling_and_erasure_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for (name, role) in [("boss", "admin"), ("worker", "user")] {
+        let out = user(d, &["create", "--username", name, "--role", role], TEST_PASSWORD);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    }
+    let out = user(d, &["set-role", "--username", "worker", "--role", "verifier"], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(line_of(&list(d), "worker").unwrap().contains("verifier"));
+    let out = user(d, &["disable", "--username", "WORKER"], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(line_of(&list(d), "worker").unwrap().trim_end().ends_with("true"));
+    let out = user(d, &["enable", "--username", "worker"], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(line_of(&list(d), "worker").unwrap().trim_end().ends_with("false"));
+
+    // The only admin stays one.
+    for args in [
+        &["set-role", "--username", "boss", "--role", "user"][..],
+        &["disable", "--username", "boss"][..],
+        &["delete", "--username", "boss"][..],
+    ] {
+        let out = user(d, args, "");
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert!(text(&out.stderr).contains("last enabled admin"), "{}", text(&out.stderr));
+    }
+    assert!(line_of(&list(d), "boss").unwrap().contains("admin"));
+
+    let out = user(d, &["delete", "--username", "worker"], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).starts_with("erased worker"), "{}", text(&out.stdout));
+    assert!(line_of(&list(d), "worker").is_none());
+    let out = user(d, &["delete", "--username", "worker"], "");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("no account named worker"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn a_change_from_the_command_line_ends_a_running_servers_sessions() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &[]);
+    let client = reqwest::blocking::Client::new();
+    server.register(&client, "remote-worker");
+    let token = server.login(&client, "remote-worker");
+    let me = |token: &str| client.get(server.url("/auth/me")).bearer_auth(token).send().unwrap().status();
+    assert_eq!(me(&token), 200);
+
+    let out = user(dir.path(), &["disable", "--username", "remote-worker"], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(me(&token), 401, "the access token is refused at once");
+    let creds = serde_json::json!({"username": "remote-worker", "password": TEST_PASSWORD});
+    assert_eq!(client.post(server.url("/auth/login")).json(&creds).send().unwrap().status(), 401);
+
+    let out = user(dir.path(), &["enable", "--username", "remote-worker"], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let token = server.login(&client, "remote-worker");
+    assert_eq!(me(&token), 200);
+    let out = user(dir.path(), &["delete", "--username", "remote-worker"], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(me(&token), 401);
+}
