@@ -3,7 +3,7 @@
 //! account's sessions at once; the last enabled admin cannot be demoted, disabled or deleted;
 //! `delete` erases the account and everything it owns, as `DELETE /auth/me` does.
 
-use std::io::{BufRead, IsTerminal};
+use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -57,6 +57,10 @@ pub enum UserCommand {
     },
 }
 
+/// The most bytes a password line from stdin may hold (128 characters of up to 4 bytes, and a
+/// line ending).
+const PASSWORD_LINE_BYTES: u64 = 128 * 4 + 2;
+
 fn read_password() -> std::io::Result<String> {
     if std::io::stdin().is_terminal() {
         let first = rpassword::prompt_password("Password: ")?;
@@ -66,9 +70,9 @@ fn read_password() -> std::io::Result<String> {
         }
         Ok(first)
     } else {
-        let mut line = String::new();
-        std::io::stdin().lock().read_line(&mut line)?;
-        Ok(line.trim_end_matches(['\n', '\r']).to_string())
+        // A password is at most 128 characters; stdin is read no further than a line can be.
+        honestly_core::bounded::read_line(std::io::stdin().lock(), PASSWORD_LINE_BYTES, "stdin")
+            .map_err(std::io::Error::other)
     }
 }
 

@@ -118,3 +118,32 @@ fn a_change_from_the_command_line_ends_a_running_servers_sessions() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(me(&token), 401);
 }
+
+/// A password piped from something that never ends (here `/dev/zero`, no line ending ever) is
+/// refused after one line's worth of bytes instead of being read until memory runs out.
+#[test]
+fn a_password_from_an_endless_stdin_is_refused_without_reading_it_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().display().to_string();
+    let mut child = honestly(dir.path(), &[("DATA_DIR", data.as_str())])
+        .args(["user", "create", "--username", "operator-olga", "--role", "admin"])
+        .stdin(std::fs::File::open("/dev/zero").unwrap())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("binary starts");
+    // Without the bound the command would never end: give it a generous while, then fail.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("honestly user create kept reading an endless stdin");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(err.contains("stdin is larger than"), "{err}");
+    assert!(line_of(&list(dir.path()), "operator-olga").is_none());
+}

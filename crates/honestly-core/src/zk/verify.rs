@@ -141,6 +141,16 @@ pub fn coverage(circuit: &CircuitInfo, expected: &Expected, prefix: &str) -> Res
         };
         refused.add(format!("{prefix}{name}"), reason);
     }
+    // An expectation that cannot mean anything is the verifier's mistake, not the proof's.
+    if expected.document_sha256.as_deref().is_some_and(|d| sha256_bytes(d).is_none()) {
+        refused.add(format!("{prefix}document_sha256"), "must be a SHA-256 in 64 hexadecimal characters");
+    }
+    if expected.registry_root.as_deref().is_some_and(|r| fr_from_decimal(r).is_err()) {
+        refused.add(
+            format!("{prefix}registry_root"),
+            "must be a registry root: a decimal number below the field's modulus",
+        );
+    }
     refused.into_result()?;
     let unchecked = can.iter().copied().filter(|name| !given.contains(name)).collect();
     Ok(Coverage { checked: given, unchecked })

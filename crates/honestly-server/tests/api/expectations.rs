@@ -151,3 +151,37 @@ async fn the_answer_says_what_was_checked_and_what_was_not() {
         assert!(schema["required"].as_array().unwrap().contains(&json!(name)), "{schema}");
     }
 }
+
+/// An expectation whose value cannot mean anything (a `document_sha256` that is not a SHA-256,
+/// a `registry_root` that is not a field element) is the verifier's mistake: a 400 naming it,
+/// not a 200 blaming the proof as `malformed`; nothing is consumed.
+#[tokio::test]
+async fn expectations_that_cannot_mean_anything_are_refused_by_name() {
+    let app = ai_app(&[]).await;
+    let p = proven_document(&app, "dave").await;
+    let a = authenticity_proof(&app, &p.token, &p.document_id).await;
+    let auth = json!({"proof_type": "authenticity_proof", "proof": a["proof"], "public_signals": a["public_signals"]});
+    for (expected, field) in [
+        (json!({"document_sha256": "not-hex"}), "expected.document_sha256"),
+        (json!({"document_sha256": "abcd"}), "expected.document_sha256"),
+        (json!({"registry_root": "-1"}), "expected.registry_root"),
+        (json!({"registry_root": "0x12"}), "expected.registry_root"),
+    ] {
+        let mut body = auth.clone();
+        body["expected"] = expected.clone();
+        let refused = assert_error(app.post_json("/zkp/verify", &body).await, 400, "VALIDATION_FAILED").await;
+        let fields = refused["error"]["fields"].as_object().unwrap();
+        assert_eq!(fields.keys().collect::<Vec<_>>(), [field], "{expected}: {refused}");
+    }
+    let age = json!({"proof_type": "age_proof", "proof": p.proof, "public_signals": p.public_signals,
+                     "expected": {"min_age": 18, "document_sha256": "zz"}});
+    let agent = Agent::service("expectation-typo");
+    let (status, body) = agent.call(&app, "/ai/verify-proof", "verify_proof", age.clone()).await;
+    assert_refused(status, &body, 400, "VALIDATION_FAILED");
+    assert!(body["error"]["fields"]["expected.document_sha256"].is_string(), "{body}");
+    // Refused before verifying: the proof's nullifier is still unused.
+    let mut fixed = age;
+    fixed["expected"] = json!({"min_age": 18, "document_sha256": p.sha256});
+    let (status, body) = agent.call(&app, "/ai/verify-proof", "verify_proof", fixed).await;
+    assert_eq!((status, &body["data"]["verified"]), (200, &json!(true)), "{body}");
+}
