@@ -311,6 +311,16 @@ mod tests {
     }
 
     #[test]
+    fn the_documented_example_is_the_fixture() {
+        let doc = include_str!("../../../../docs/credential-format.md");
+        let example = doc.split("```json\n").nth(1).and_then(|rest| rest.split("```").next()).unwrap();
+        let documented = Credential::from_json(example.as_bytes()).unwrap();
+        assert_eq!(documented, parse(&fixture_credential()).unwrap());
+        assert_eq!(documented.to_json_pretty().trim_end(), example.trim_end());
+        assert!(doc.contains(fixture()["claimsHash"].as_str().unwrap()));
+    }
+
+    #[test]
     fn writing_gives_the_canonical_form_back() {
         let credential = parse(&fixture_credential()).unwrap();
         let written: Value = serde_json::from_str(&credential.to_json()).unwrap();
