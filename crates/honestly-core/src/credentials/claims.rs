@@ -298,6 +298,16 @@ pub(crate) mod tests {
 
     #[test]
     fn ten_input_poseidon_is_supported() {
+        // circomlibjs (scripts/zk-interop/poseidon.js) on [1, …, 10] and on ten zeros.
+        let one_to_ten: Vec<Fr> = (1..=10u64).map(Fr::from).collect();
+        assert_eq!(
+            fr_to_decimal(&poseidon_hash(&one_to_ten)),
+            "3657500514307717306974218405144578736633140001277925127187636780142269815841"
+        );
+        assert_eq!(
+            fr_to_decimal(&poseidon_hash(&[Fr::from(0u64); CLAIM_COUNT])),
+            "8188888863647261336666654061521591645846533251798372526123567331385400506959"
+        );
         let claims = sample();
         assert_eq!(claims.claims_hash(), poseidon_hash(&claims.fields()));
         // Every claim changes the hash.

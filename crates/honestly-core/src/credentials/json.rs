@@ -274,6 +274,11 @@ mod tests {
     use super::*;
     use crate::credentials::claims::tests::{sample, FIXTURE};
     use crate::credentials::country::Country;
+    use crate::credentials::country_table::COUNTRIES;
+    use crate::credentials::date::CalendarDate;
+    use crate::credentials::serial::CredentialSerial;
+    use crate::documents::model::DocumentType;
+    use proptest::prelude::*;
     use serde_json::{json, Value};
 
     fn fixture() -> Value {
@@ -499,6 +504,99 @@ mod tests {
         let credential = parse(&not_stated).unwrap();
         assert_eq!(credential.claims.nationality, Country::NOT_STATED);
         assert_eq!(credential.claims.document_expiry, None);
+    }
+
+    fn arb_fr() -> impl Strategy<Value = Fr> {
+        prop::array::uniform32(any::<u8>()).prop_map(|digest| Claims::document_hash_of(&digest))
+    }
+
+    fn arb_date() -> impl Strategy<Value = CalendarDate> {
+        (1000..=9999u32, 1..=12u32, 1..=28u32)
+            .prop_map(|(y, m, day)| CalendarDate::from_ymd(y, m, day).unwrap())
+    }
+
+    /// Any consistent credential: dates ordered birth ≤ issued ≤ valid until, expiry after issue.
+    fn arb_credential() -> impl Strategy<Value = Credential> {
+        let dates = prop::collection::vec(arb_date(), 4).prop_map(|mut dates| {
+            dates.sort();
+            dates
+        });
+        let countries = (0..=COUNTRIES.len()).prop_map(|i| {
+            COUNTRIES
+                .get(i)
+                .map_or(Country::NOT_STATED, |e| Country::from_numeric(u64::from(e.numeric)).unwrap())
+        });
+        (
+            1..=u128::MAX,
+            arb_fr(),
+            arb_fr(),
+            dates,
+            any::<bool>(),
+            countries,
+            prop::sample::select(DocumentType::ALL.to_vec()),
+            (arb_fr(), arb_fr(), arb_fr(), arb_fr(), arb_fr()),
+            prop::option::of("[a-zA-Z0-9][a-zA-Z0-9 äöüß.-]{0,40}[a-z]"),
+            any::<bool>(),
+        )
+            .prop_filter("holder and documentHash are non-zero", |t| {
+                t.1 != Fr::from(0u64) && t.2 != Fr::from(0u64)
+            })
+            .prop_map(
+                |(
+                    serial,
+                    holder,
+                    document_hash,
+                    dates,
+                    expires,
+                    nationality,
+                    document_type,
+                    points,
+                    name,
+                    with_id,
+                )| {
+                    let (x, y, r8x, r8y, s) = points;
+                    Credential {
+                        claims: Claims {
+                            credential_id: CredentialSerial::new(serial).unwrap(),
+                            holder,
+                            document_hash,
+                            birth_date: dates[0],
+                            issued_at: dates[1],
+                            valid_until: dates[2],
+                            document_expiry: expires.then_some(dates[3]),
+                            nationality,
+                            document_type,
+                        },
+                        issuer: CredentialIssuer::new(
+                            IssuerPublicKey { x, y },
+                            with_id.then_some("iss_00000000000000000000000000000abc"),
+                            name.as_deref(),
+                        )
+                        .unwrap(),
+                        signature: IssuerSignature { r8x, r8y, s },
+                    }
+                },
+            )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(128))]
+
+        #[test]
+        fn any_credential_round_trips_through_its_canonical_form(credential in arb_credential()) {
+            let text = credential.to_json();
+            let back = Credential::from_json(text.as_bytes()).unwrap();
+            prop_assert_eq!(&back, &credential);
+            prop_assert_eq!(back.to_json(), text);
+            prop_assert_eq!(Credential::from_json(credential.to_json_pretty().as_bytes()).unwrap(), credential);
+        }
+
+        #[test]
+        fn a_changed_claim_is_a_different_claims_hash(credential in arb_credential(), index in 0..CLAIM_COUNT, bump in 1..1000u64) {
+            let mut fields = credential.claims.fields();
+            fields[index] += Fr::from(bump);
+            prop_assert_ne!(honestly_zk::poseidon_hash(&fields), credential.claims_hash());
+        }
     }
 
     #[test]
