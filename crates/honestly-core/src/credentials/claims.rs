@@ -201,13 +201,18 @@ impl Claims {
     /// birth date is not after today, and `issuedAt` is at most one day after today (an issuer
     /// whose local date is already tomorrow).
     pub fn check_at(&self, today: CalendarDate) -> Result<(), FieldErrors> {
+        self.check_at_named(today, "")
+    }
+
+    /// [`Claims::check_at`], each refused claim's name prefixed by `at` (`claims.`).
+    pub fn check_at_named(&self, today: CalendarDate, at: &str) -> Result<(), FieldErrors> {
         let mut errors = FieldErrors::new();
-        self.check_into(&mut errors, "");
+        self.check_into(&mut errors, at);
         if self.birth_date > today {
-            errors.add("birthDate", "is in the future");
+            errors.add(format!("{at}birthDate"), "is in the future");
         }
         if self.issued_at > today.next_day().unwrap_or(today) {
-            errors.add("issuedAt", "is in the future");
+            errors.add(format!("{at}issuedAt"), "is in the future");
         }
         errors.into_result()
     }
@@ -416,6 +421,8 @@ pub(crate) mod tests {
         assert_eq!(errors.get("issuedAt"), None);
         let born_today = Claims { birth_date: d(20_261_202), ..ok.clone() };
         assert_eq!(born_today.check_at(d(20_261_202)), Ok(()));
+        let named = unborn.check_at_named(d(20_261_202), "claims.").unwrap_err();
+        assert_eq!(named.get("claims.birthDate"), Some("is in the future"));
         let broken = Claims { valid_until: d(20_000_101), ..ok.clone() };
         assert!(broken.check_at(d(20_261_202)).unwrap_err().get("validUntil").is_some());
         assert!(ok.is_valid_on(d(20_271_202)));

@@ -4,6 +4,7 @@
 use honestly_zk::Fr;
 
 use super::claims::Claims;
+use super::date::CalendarDate;
 use super::signature::{IssuerPublicKey, IssuerSignature, SignatureCheck};
 use crate::error::FieldErrors;
 
@@ -98,6 +99,13 @@ impl Credential {
         self.claims.claims_hash()
     }
 
+    /// The claims' rules, including those that depend on `today` ([`Claims::check_at`]), with
+    /// refusals named as in the JSON form (`claims.birthDate`): what an import checks after
+    /// parsing.
+    pub fn check_at(&self, today: CalendarDate) -> Result<(), FieldErrors> {
+        self.claims.check_at_named(today, "claims.")
+    }
+
     /// Whether the signature is the issuer key's signature over `claimsHash`, as `check`
     /// (the EdDSA-Poseidon verifier) decides.
     pub fn verify_signature(&self, check: &impl SignatureCheck) -> bool {
@@ -151,6 +159,20 @@ mod tests {
             assert_eq!(errors.get("issuer.name"), Some(reason), "{bad_name:?}");
         }
         assert!(CredentialIssuer::new(key(), None, Some(&"é".repeat(MAX_ISSUER_NAME_CHARS))).is_ok());
+    }
+
+    #[test]
+    fn todays_rules_are_named_as_in_the_json_form() {
+        let credential = Credential {
+            claims: sample(),
+            issuer: CredentialIssuer::new(key(), None, None).unwrap(),
+            signature: IssuerSignature { r8x: Fr::from(3u64), r8y: Fr::from(4u64), s: Fr::from(5u64) },
+        };
+        let day = |v| CalendarDate::from_yyyymmdd(v).unwrap();
+        assert_eq!(credential.check_at(day(20_261_202)), Ok(()));
+        let errors = credential.check_at(day(19_450_508)).unwrap_err();
+        assert_eq!(errors.get("claims.birthDate"), Some("is in the future"));
+        assert_eq!(errors.get("claims.issuedAt"), Some("is in the future"));
     }
 
     #[test]
