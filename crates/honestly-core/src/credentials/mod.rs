@@ -13,6 +13,8 @@ pub mod country_table;
 pub mod credential;
 pub mod date;
 pub mod document_type;
+#[cfg(test)]
+mod interop_tests;
 pub mod json;
 pub mod serial;
 pub mod signature;
