@@ -9,6 +9,7 @@ pub mod bounded;
 pub mod clock;
 pub mod config;
 pub mod cpu;
+pub mod credentials;
 pub mod crypto;
 pub mod documents;
 pub mod error;
