@@ -381,5 +381,30 @@ mod tests {
             prop_assert!(pk2.verify(m, &sig2));
             prop_assert!(!pk2.verify(m + Fr::one(), &sig2));
         }
+
+        #[test]
+        fn any_change_of_message_key_r8_or_s_is_refused(
+            seed in any::<u64>(),
+            delta in 1u64..u64::MAX,
+            r8_step in 1u32..1000,
+        ) {
+            let mut rng = StdRng::seed_from_u64(seed);
+            let k = PrivateKey::generate(&mut rng);
+            let m = Fr::from(seed);
+            let pk = k.public_key();
+            let sig = k.sign(m);
+            prop_assert!(!pk.verify(m + Fr::from(delta), &sig));
+            prop_assert!(!PrivateKey::generate(&mut rng).public_key().verify(m, &sig));
+            let s2 = (sig.s() + delta) % subgroup_order();
+            prop_assert!(!pk.verify(m, &Signature::new(sig.r8(), s2).unwrap()));
+            let r2 = sig.r8().add(&Point::base8().mul(&BigUint::from(r8_step)));
+            if let Ok(bad) = Signature::new(r2, sig.s().clone()) {
+                prop_assert!(!pk.verify(m, &bad));
+            }
+            // S ≥ l never parses, whatever is added.
+            let j = sig.to_json();
+            let big = (sig.s() + subgroup_order() * delta).to_string();
+            prop_assert!(Signature::from_decimal(&j.r8x, &j.r8y, &big).is_err());
+        }
     }
 }
