@@ -14,6 +14,7 @@
 //! well-formed.
 
 mod blake512;
+pub mod gadget;
 
 use std::fmt;
 

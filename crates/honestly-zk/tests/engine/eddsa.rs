@@ -13,9 +13,14 @@ use std::{
 };
 
 use ark_ff::{One, UniformRand};
+use ark_r1cs_std::{alloc::AllocVar, fields::fp::FpVar};
+use ark_relations::gr1cs::ConstraintSystem;
 use honestly_zk::{
     babyjub::PointJson,
-    eddsa::{PrivateKey, PublicKey, Signature, SignatureJson},
+    eddsa::{
+        gadget::{enforce_eddsa_poseidon, PointVar},
+        PrivateKey, PublicKey, Signature, SignatureJson,
+    },
     fr_from_decimal, Fr,
 };
 use serde::Deserialize;
@@ -73,6 +78,31 @@ fn our_keys_and_signatures_equal_the_committed_circomlibjs_and_zk_kit_vectors() 
             let theirs: Signature = serde_json::from_value(json!(s.signature)).unwrap();
             assert!(pk.verify(m, &theirs));
             assert!(!pk.verify(m + Fr::one(), &theirs));
+        }
+    }
+}
+
+#[test]
+fn committed_circomlibjs_signatures_satisfy_the_verification_gadget() {
+    let vectors: Vectors = serde_json::from_str(&fixture_text()).unwrap();
+    for v in vectors.vectors.iter().take(3) {
+        let pk: PublicKey = serde_json::from_value(json!(v.public_key)).unwrap();
+        for s in v.signatures.iter().take(2) {
+            let sig: Signature = serde_json::from_value(json!(s.signature)).unwrap();
+            let m = fr_from_decimal(&s.message).unwrap();
+            let satisfied = |m: Fr| {
+                let cs = ConstraintSystem::<Fr>::new_ref();
+                let a = PointVar::new_input(cs.clone(), pk.point().x(), pk.point().y()).unwrap();
+                let r8 = PointVar::new_witness(cs.clone(), sig.r8().x(), sig.r8().y()).unwrap();
+                let s_var =
+                    FpVar::new_witness(cs.clone(), || Ok(fr_from_decimal(&sig.s().to_string()).unwrap()))
+                        .unwrap();
+                let m_var = FpVar::new_input(cs.clone(), || Ok(m)).unwrap();
+                enforce_eddsa_poseidon(&a, &r8, &s_var, &m_var).unwrap();
+                cs.is_satisfied().unwrap()
+            };
+            assert!(satisfied(m), "key {} message {}", v.private_key, s.message);
+            assert!(!satisfied(m + Fr::one()));
         }
     }
 }
