@@ -3,8 +3,8 @@
 //! `scripts/zk-interop/eddsa.js vectors`), and both libraries accept our signatures.
 //!
 //! Tests that run node need `scripts/zk-interop/node_modules` (`npm ci` there, which
-//! `scripts/install-test-deps.sh` does). When it is missing they fail loudly under `CI=true`
-//! and are skipped with a message elsewhere.
+//! `scripts/install-test-deps.sh` does). When it is missing they fail loudly when `CI` is set
+//! and are skipped with a printed reason elsewhere.
 
 use std::{
     io::Write,
@@ -113,7 +113,7 @@ fn interop_dir() -> PathBuf {
 }
 
 /// `Some(dir)` when node, circomlibjs and @zk-kit/eddsa-poseidon are there; `None` (skip)
-/// locally otherwise; a panic under `CI=true`.
+/// locally otherwise; a panic when `CI` is set.
 fn node_packages() -> Option<PathBuf> {
     let dir = interop_dir();
     let present = dir.join("node_modules/circomlibjs").is_dir()
@@ -122,9 +122,11 @@ fn node_packages() -> Option<PathBuf> {
     if present {
         return Some(dir);
     }
-    if std::env::var("CI").as_deref() == Ok("true") {
+    // Any CI value but empty, "0" or "false" means CI (GitHub sets "true", others "1").
+    let in_ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false");
+    if in_ci {
         panic!(
-            "CI=true but node, circomlibjs or @zk-kit/eddsa-poseidon is missing in {}: run \
+            "CI is set but node, circomlibjs or @zk-kit/eddsa-poseidon is missing in {}: run \
              scripts/install-test-deps.sh (npm ci in scripts/zk-interop) before `cargo test`",
             dir.display()
         );
