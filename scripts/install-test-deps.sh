@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs and prepares what the tests need on a Debian machine (scripts/ci.sh runs it after
-# formatting and lints, before the tests): the npm packages of the snarkjs interop tests,
+# formatting and lints, before the tests): the npm packages of the snarkjs and EdDSA-Poseidon
+# interop tests (snarkjs, circomlibjs, @zk-kit/eddsa-poseidon),
 # redis-server, Chromium, Maven (for the embedded Neo4j), python3's requests, python3-venv,
 # the pinned schemathesis, and the OpenAPI client tools (openapi-spec-validator,
 # openapi-typescript, tsc). node, java (17 or newer) and python3 must be there already.
@@ -41,7 +42,7 @@ debian_package() {
 }
 
 if [ -f scripts/zk-interop/package.json ]; then
-  step "npm packages for the snarkjs interop tests"
+  step "npm packages for the snarkjs and EdDSA-Poseidon interop tests"
   if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
     echo "node and npm are required for the snarkjs interop tests" >&2
     exit 1

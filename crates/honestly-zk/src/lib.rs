@@ -13,8 +13,10 @@
 //! 3. to prove, [`keyfile::read_proving_key`] once, then [`prover::prove_age`] /
 //!    [`prover::prove_authenticity`].
 
+pub mod babyjub;
 pub mod batch;
 pub mod circuits;
+pub mod eddsa;
 pub mod error;
 pub mod expect;
 pub mod field;

@@ -2,6 +2,7 @@
 
 mod batch;
 mod common;
+mod eddsa;
 mod golden;
 mod interop;
 mod keys;
