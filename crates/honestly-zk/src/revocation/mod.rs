@@ -9,8 +9,9 @@
 //! - [`RevocationPath`] is a path (64 siblings) with its strict JSON form.
 //! - [`RevocationState`] is the root with its signing time: the message an issuer signs and
 //!   the freshness rule verifiers apply.
-//! - The circuit side follows.
+//! - [`enforce_not_revoked`] is the circuit side.
 
+mod gadget;
 mod path;
 mod state;
 mod tree;
@@ -21,6 +22,7 @@ use ark_ff::PrimeField;
 
 use crate::{poseidon::poseidon_hash, Fr};
 
+pub use gadget::enforce_not_revoked;
 pub use path::RevocationPath;
 pub use state::{RevocationState, StaleState, DEFAULT_MAX_AGE_SECS, MAX_FUTURE_SKEW_SECS};
 pub use tree::RevocationTree;
