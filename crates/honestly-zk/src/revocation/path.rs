@@ -90,3 +90,77 @@ impl RevocationPath {
         Ok(Self { siblings })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::revocation::RevocationTree;
+
+    fn good() -> Value {
+        RevocationTree::from_ids([3u128, 1 << 40]).unwrap().non_membership(4).unwrap().to_json()
+    }
+
+    #[test]
+    fn json_round_trip_and_known_shape() {
+        let v = good();
+        assert_eq!(v["depth"], 64);
+        assert_eq!(v["siblings"].as_array().unwrap().len(), 64);
+        let p = RevocationPath::from_value(&v).unwrap();
+        assert_eq!(p.to_json(), v);
+        let empty = RevocationTree::new().path(0).to_json();
+        assert_eq!(empty["siblings"][0], "0");
+        assert_eq!(
+            empty["siblings"][1],
+            "14744269619966411208579211824598458697587494354926760081771325075741142829156"
+        );
+    }
+
+    /// The field modulus r: one above the largest field element.
+    const MODULUS: &str = "21888242871839275222246405745257275088548364400416034343698204186575808495617";
+
+    #[test]
+    fn malformed_paths_are_refused() {
+        let mutations: Vec<fn(&mut Value)> = vec![
+            |v| v["depth"] = json!(20),
+            |v| v["depth"] = json!("64"),
+            |v| {
+                v.as_object_mut().unwrap().remove("depth");
+            },
+            |v| {
+                v.as_object_mut().unwrap().remove("siblings");
+            },
+            |v| v["extra"] = json!(1),
+            |v| {
+                v["siblings"].as_array_mut().unwrap().pop();
+            },
+            |v| v["siblings"].as_array_mut().unwrap().push(json!("0")),
+            |v| v["siblings"][3] = json!(5),
+            |v| v["siblings"][3] = json!("05"),
+            |v| v["siblings"][3] = json!("-1"),
+            |v| v["siblings"][63] = json!(MODULUS),
+            |v| v["siblings"] = json!({}),
+            |v| *v = json!([]),
+        ];
+        for (i, mutate) in mutations.iter().enumerate() {
+            let mut v = good();
+            mutate(&mut v);
+            assert!(RevocationPath::from_value(&v).is_err(), "mutation {i} accepted");
+            let bytes = serde_json::to_vec(&v).unwrap();
+            assert!(RevocationPath::from_json(&bytes).is_err(), "mutation {i} accepted as bytes");
+        }
+        assert!(matches!(RevocationPath::from_json(b"{"), Err(ParseError::Json(_))));
+        let mut huge = serde_json::to_vec(&good()).unwrap();
+        huge.resize(MAX_PATH_JSON_BYTES + 1, b' ');
+        assert!(matches!(RevocationPath::from_json(&huge), Err(ParseError::Json(_))));
+    }
+
+    #[test]
+    fn credential_id_conversions_are_bounded() {
+        use crate::revocation::{credential_id_from_fr, credential_id_to_fr};
+        for id in [0u128, 1, u128::from(u64::MAX) + 1, u128::MAX] {
+            assert_eq!(credential_id_from_fr(&credential_id_to_fr(id)), Some(id));
+        }
+        assert_eq!(credential_id_from_fr(&(credential_id_to_fr(u128::MAX) + Fr::from(1u64))), None);
+        assert_eq!(credential_id_from_fr(&-Fr::from(1u64)), None);
+    }
+}

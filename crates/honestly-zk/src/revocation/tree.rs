@@ -2,7 +2,9 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use super::{empty_roots, revoked_leaf, slot, RevocationError, RevocationPath, MAX_REVOKED, REVOCATION_DEPTH};
+use super::{
+    empty_roots, revoked_leaf, slot, RevocationError, RevocationPath, MAX_REVOKED, REVOCATION_DEPTH,
+};
 use crate::{poseidon::poseidon_hash, Fr};
 
 /// The sparse revocation tree of one issuer.
@@ -11,7 +13,7 @@ use crate::{poseidon::poseidon_hash, Fr};
 /// revoked slots. Any other node is an empty subtree (a precomputed root) or a subtree with
 /// exactly one revoked slot, whose root is hashed from that slot on demand (at most its
 /// height in hashes). Memory is O(number of revoked ids).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct RevocationTree {
     /// Revoked ids by slot (several ids may share a slot; see `docs/credentials.md`).
     slots: BTreeMap<u64, BTreeSet<u128>>,
@@ -19,6 +21,14 @@ pub struct RevocationTree {
     count: usize,
     /// Inner nodes over ≥ 2 revoked slots, keyed by (height, index at that height).
     nodes: HashMap<(u8, u64), Fr>,
+    /// The most distinct ids this tree accepts (≤ [`MAX_REVOKED`]).
+    limit: usize,
+}
+
+impl Default for RevocationTree {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 /// The first and last slot under the node at `(height, index)`.
@@ -33,10 +43,16 @@ fn span(height: usize, index: u64) -> (u64, u64) {
 impl RevocationTree {
     /// An empty tree (nothing revoked).
     pub fn new() -> Self {
-        Self::default()
+        Self::with_limit(MAX_REVOKED)
     }
 
-    /// Rebuilds a tree from stored revoked ids (any order, duplicates allowed).
+    /// An empty tree that accepts at most `limit` distinct ids (capped at [`MAX_REVOKED`]).
+    pub fn with_limit(limit: usize) -> Self {
+        Self { slots: BTreeMap::new(), count: 0, nodes: HashMap::new(), limit: limit.min(MAX_REVOKED) }
+    }
+
+    /// Rebuilds a tree from stored revoked ids (any order, duplicates allowed); refuses more
+    /// than [`MAX_REVOKED`] distinct ids.
     pub fn from_ids(ids: impl IntoIterator<Item = u128>) -> Result<Self, RevocationError> {
         let mut tree = Self::new();
         for id in ids {
@@ -74,12 +90,13 @@ impl RevocationTree {
 
     /// Marks `id` revoked. Returns `Ok(true)` when the root changed (the slot was empty),
     /// `Ok(false)` when the id was already revoked or its slot already marked (the id is
-    /// recorded either way). Refuses a new id beyond [`MAX_REVOKED`].
+    /// recorded either way). Refuses a new id beyond the tree's limit ([`MAX_REVOKED`] unless
+    /// [`RevocationTree::with_limit`] set a lower one); the tree is unchanged then.
     pub fn revoke(&mut self, id: u128) -> Result<bool, RevocationError> {
         let s = slot(id);
         if let Some(ids) = self.slots.get_mut(&s) {
             if !ids.contains(&id) {
-                if self.count >= MAX_REVOKED {
+                if self.count >= self.limit {
                     return Err(RevocationError::TooManyRevoked);
                 }
                 ids.insert(id);
@@ -87,7 +104,7 @@ impl RevocationTree {
             }
             return Ok(false);
         }
-        if self.count >= MAX_REVOKED {
+        if self.count >= self.limit {
             return Err(RevocationError::TooManyRevoked);
         }
         self.slots.insert(s, BTreeSet::from([id]));
@@ -172,7 +189,163 @@ impl RevocationTree {
             (None, _) => empty_roots()[height],
             (Some(s), None) => self.single_root(s, height),
             // Not reached while `revoke` keeps its invariant; still correct, only slower.
-            (Some(_), Some(_)) => poseidon_hash(&[self.node(height - 1, index << 1), self.node(height - 1, (index << 1) | 1)]),
+            (Some(_), Some(_)) => {
+                poseidon_hash(&[self.node(height - 1, index << 1), self.node(height - 1, (index << 1) | 1)])
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::field::{fr_from_decimal, fr_to_decimal};
+
+    /// Reference root, computed independently of the stored nodes: recursion over the sorted
+    /// revoked slots of a subtree of `height`, whose children differ in bit `height − 1`.
+    fn reference_root(slots: &[u64], height: usize) -> Fr {
+        if slots.is_empty() {
+            return empty_roots()[height];
+        }
+        if height == 0 {
+            return revoked_leaf();
+        }
+        let bit = height - 1;
+        let split = slots.partition_point(|s| (s >> bit) & 1 == 0);
+        poseidon_hash(&[
+            reference_root(&slots[..split], height - 1),
+            reference_root(&slots[split..], height - 1),
+        ])
+    }
+
+    /// The reference root of a set of ids (slots in increasing order: each subtree is then a
+    /// contiguous range, split at its height's bit).
+    fn reference(ids: &BTreeSet<u128>) -> Fr {
+        let slots: Vec<u64> = ids.iter().map(|id| slot(*id)).collect::<BTreeSet<_>>().into_iter().collect();
+        reference_root(&slots, REVOCATION_DEPTH)
+    }
+
+    #[test]
+    fn known_answers_from_circomlibjs() {
+        // Computed with circomlibjs' Poseidon: Z[h+1] = Poseidon(Z[h], Z[h]).
+        let z = empty_roots();
+        assert_eq!(
+            fr_to_decimal(&z[1]),
+            "14744269619966411208579211824598458697587494354926760081771325075741142829156"
+        );
+        assert_eq!(
+            fr_to_decimal(&z[32]),
+            "21443572485391568159800782191812935835534334817699172242223315142338162256601"
+        );
+        assert_eq!(z[20], crate::registry::zero_hashes()[20]);
+        let empty = RevocationTree::new();
+        assert_eq!(
+            fr_to_decimal(&empty.root()),
+            "15142555336154598162211206605941409621074383274942686710581850886081554431761"
+        );
+        // Only slot 5 revoked (leaf 1 at index 5 of depth 64).
+        let one = RevocationTree::from_ids([5u128]).unwrap();
+        assert_eq!(
+            one.root(),
+            fr_from_decimal("20910142509448292278084329871200411750716561706593151315871959229893872740538")
+                .unwrap()
+        );
+        // The high 64 bits do not change the slot.
+        assert_eq!(RevocationTree::from_ids([(77u128 << 64) | 5]).unwrap().root(), one.root());
+    }
+
+    #[test]
+    fn revoke_is_idempotent_and_collisions_are_recorded() {
+        let mut t = RevocationTree::new();
+        assert_eq!(t.revoke(5), Ok(true));
+        let root = t.root();
+        assert_eq!(t.revoke(5), Ok(false));
+        assert_eq!(t.len(), 1);
+        let twin = (1u128 << 64) | 5;
+        assert!(t.is_revoked(twin) && !t.contains(twin));
+        assert_eq!(t.non_membership(twin), Err(RevocationError::Revoked));
+        assert_eq!(t.revoke(twin), Ok(false));
+        assert!(t.contains(twin));
+        assert_eq!(t.root(), root);
+        assert_eq!(t.len(), 2);
+        assert_eq!(t.revoked_ids().collect::<Vec<_>>(), vec![5, twin]);
+    }
+
+    #[test]
+    fn the_limit_is_enforced_and_leaves_the_tree_unchanged() {
+        let mut t = RevocationTree::with_limit(2);
+        t.revoke(1).unwrap();
+        t.revoke(2).unwrap();
+        let root = t.root();
+        assert_eq!(t.revoke(3), Err(RevocationError::TooManyRevoked));
+        assert_eq!(t.revoke((9u128 << 64) | 1), Err(RevocationError::TooManyRevoked));
+        assert_eq!(t.revoke(2), Ok(false));
+        assert_eq!((t.len(), t.root()), (2, root));
+        assert!(!t.is_revoked(3));
+        assert_eq!(RevocationTree::with_limit(usize::MAX).limit, MAX_REVOKED);
+    }
+
+    fn arb_id() -> impl Strategy<Value = u128> {
+        prop_oneof![
+            // Clustered slots: long shared prefixes, neighbours, equal slots.
+            (0u128..48, 0u128..3).prop_map(|(low, high)| (high << 64) | low),
+            (0u128..48).prop_map(|low| (u128::from(u64::MAX) - low) | (5u128 << 64)),
+            any::<u128>(),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(32))]
+
+        #[test]
+        fn membership_answers_match_the_set(
+            inserted in prop::collection::vec(arb_id(), 0..12),
+            probes in prop::collection::vec(arb_id(), 0..12),
+        ) {
+            let mut tree = RevocationTree::new();
+            let mut set = BTreeSet::new();
+            for id in &inserted {
+                let changed = tree.revoke(*id).unwrap();
+                prop_assert_eq!(changed, !set.iter().any(|x| slot(*x) == slot(*id)));
+                set.insert(*id);
+                prop_assert_eq!(tree.root(), reference(&set));
+            }
+            prop_assert_eq!(tree.len(), set.len());
+            let slots: BTreeSet<u64> = set.iter().map(|id| slot(*id)).collect();
+            let root = tree.root();
+            for id in inserted.iter().chain(&probes) {
+                let id = *id;
+                let revoked = slots.contains(&slot(id));
+                prop_assert_eq!(tree.is_revoked(id), revoked);
+                prop_assert_eq!(tree.contains(id), set.contains(&id));
+                let path = tree.path(id);
+                prop_assert_eq!(path.verify_membership(&root, id), revoked);
+                prop_assert_eq!(path.verify_non_membership(&root, id), !revoked);
+                match tree.non_membership(id) {
+                    Ok(p) => {
+                        prop_assert!(!revoked);
+                        prop_assert!(p.verify_non_membership(&root, id));
+                        // The JSON form round-trips.
+                        let json = serde_json::to_vec(&p.to_json()).unwrap();
+                        prop_assert_eq!(&RevocationPath::from_json(&json).unwrap(), &p);
+                    }
+                    Err(e) => {
+                        prop_assert!(revoked);
+                        prop_assert_eq!(e, RevocationError::Revoked);
+                    }
+                }
+            }
+            // Order does not matter; rebuilding from the stored ids gives the same tree.
+            let mut reversed = inserted.clone();
+            reversed.reverse();
+            prop_assert_eq!(RevocationTree::from_ids(reversed).unwrap().root(), root);
+            let rebuilt = RevocationTree::from_ids(tree.revoked_ids()).unwrap();
+            prop_assert_eq!(rebuilt.root(), root);
+            prop_assert_eq!(rebuilt.revoked_ids().collect::<BTreeSet<_>>(), set);
         }
     }
 }
