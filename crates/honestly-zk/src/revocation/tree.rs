@@ -289,6 +289,21 @@ mod tests {
         assert_eq!(RevocationTree::with_limit(usize::MAX).limit, MAX_REVOKED);
     }
 
+    #[test]
+    fn a_lone_slot_at_every_height_is_hashed_correctly() {
+        // Slots 2^k: on slot 0's path every sibling is a subtree with exactly one revoked
+        // slot (the layout that costs the most hashes), and slot 0 itself is empty.
+        let ids: Vec<u128> = (0..REVOCATION_DEPTH).map(|k| 1u128 << k).collect();
+        let tree = RevocationTree::from_ids(ids.iter().copied()).unwrap();
+        let set: BTreeSet<u128> = ids.iter().copied().collect();
+        assert_eq!(tree.root(), reference(&set));
+        let path = tree.non_membership(0).unwrap();
+        assert!(path.verify_non_membership(&tree.root(), 0));
+        for id in ids {
+            assert!(tree.path(id).verify_membership(&tree.root(), id));
+        }
+    }
+
     fn arb_id() -> impl Strategy<Value = u128> {
         prop_oneof![
             // Clustered slots: long shared prefixes, neighbours, equal slots.
