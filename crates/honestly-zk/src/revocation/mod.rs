@@ -23,8 +23,8 @@ use ark_ff::PrimeField;
 use crate::{poseidon::poseidon_hash, Fr};
 
 pub use gadget::enforce_not_revoked;
-pub use path::RevocationPath;
-pub use state::{RevocationState, StaleState, DEFAULT_MAX_AGE_SECS, MAX_FUTURE_SKEW_SECS};
+pub use path::{RevocationPath, MAX_PATH_JSON_BYTES};
+pub use state::{state_tag, RevocationState, StaleState, DEFAULT_MAX_AGE_SECS, MAX_FUTURE_SKEW_SECS};
 pub use tree::RevocationTree;
 
 /// Depth of the revocation tree: 2^64 slots, one per value of an id's low 64 bits.
