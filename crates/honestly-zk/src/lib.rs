@@ -28,6 +28,7 @@ pub mod miller;
 pub mod poseidon;
 pub mod prover;
 pub mod registry;
+pub mod revocation;
 pub mod snarkjs;
 pub mod subgroup;
 
