@@ -62,10 +62,6 @@ impl AppState {
     }
 }
 
-/// Signed agent requests a replica remembers on its own while Redis is unreachable (each for
-/// at most twice the signature tolerance).
-const REPLAY_CAPACITY: usize = 1_000_000;
-
 /// Shared, cheaply cloneable application state.
 #[derive(Clone)]
 pub struct AppState {
@@ -132,17 +128,16 @@ impl AppState {
             }
             None => None,
         };
+        // Without Redis, and while it is down, the replay memory is the store's: it survives
+        // restarts and is shared by every replica on the store.
+        let stored: Arc<dyn ReplayMemory> =
+            Arc::new(StoreReplay::new(Arc::clone(&store) as Arc<dyn ReplayStore>));
         let (limiter, replay): (Arc<dyn RateLimiter>, Arc<dyn ReplayMemory>) = match &redis {
             Some(link) => (
                 Arc::new(RedisRateLimiter::new(Arc::clone(link))),
-                Arc::new(RedisReplay::new(Arc::clone(link), REPLAY_CAPACITY)),
+                Arc::new(RedisReplay::new(Arc::clone(link), stored)),
             ),
-            // Without Redis the replay memory is the store's: it survives restarts and is shared
-            // by every replica on the store.
-            None => (
-                Arc::new(MemoryRateLimiter::new()),
-                Arc::new(StoreReplay::new(Arc::clone(&store) as Arc<dyn ReplayStore>)),
-            ),
+            None => (Arc::new(MemoryRateLimiter::new()), stored),
         };
         let agents = Arc::new(AgentService::new(
             &config,

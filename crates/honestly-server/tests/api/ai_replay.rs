@@ -97,3 +97,26 @@ async fn two_servers_on_one_store_accept_a_signed_request_once() {
     let status = r.status().as_u16();
     assert_refused(status, &r.json().await.unwrap(), 409, "REPLAYED_REQUEST");
 }
+
+/// With Redis configured but not answering, the replay memory falls back to the store, not to
+/// each process's own memory: a request accepted by one server is a replay on the other.
+#[tokio::test]
+async fn with_redis_down_the_store_still_remembers_across_servers() {
+    let unused = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let redis_url = format!("redis://127.0.0.1:{}", unused.local_addr().unwrap().port());
+    drop(unused);
+    let mut env = ENV.to_vec();
+    env.push(("RATE_LIMIT_REDIS_URL", redis_url.as_str()));
+    let dir = tempfile::tempdir().unwrap();
+    let a = TestApp::spawn_in(dir.path(), &env).await;
+    let b = TestApp::spawn_in(dir.path(), &env).await;
+    let p = proven_document(&a, "rhea").await;
+    let agent = delegated_agent(&a, &p.token).await;
+    let envelope = agent
+        .envelope("create_share_link", json!({"document_id": p.document_id, "access_level": "proof_only"}));
+    let (status, body) = send(&agent, &a, &envelope).await;
+    assert_eq!(status, 201, "{body}");
+    let (status, body) = send(&agent, &b, &envelope).await;
+    assert_refused(status, &body, 409, "REPLAYED_REQUEST");
+    assert_eq!(link_count(&b, &p.token).await, 1, "the replay minted no link");
+}

@@ -1,6 +1,7 @@
 //! The AI-signature replay memory in Redis: `SET key 1 NX PX ttl` — the first replica to store
-//! a digest accepts the request, every other use anywhere is a replay. Falls back to a
-//! process-local memory while Redis is down.
+//! a digest accepts the request, every other use anywhere is a replay. While Redis is down it
+//! falls back to the memory it was given (the server gives the store's, which every replica
+//! shares and a restart keeps).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -8,18 +9,18 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 use super::RedisLink;
-use honestly_core::agents::{MemoryReplay, ReplayError, ReplayMemory};
+use honestly_core::agents::{ReplayError, ReplayMemory};
 
 /// A replay memory shared by every replica.
 pub struct RedisReplay {
     link: Arc<RedisLink>,
-    local: MemoryReplay,
+    fallback: Arc<dyn ReplayMemory>,
 }
 
 impl RedisReplay {
-    /// A memory over `link`, with a local fallback of `local_capacity` entries.
-    pub fn new(link: Arc<RedisLink>, local_capacity: usize) -> Self {
-        Self { link, local: MemoryReplay::new(local_capacity) }
+    /// A memory over `link` that asks `fallback` while Redis does not answer.
+    pub fn new(link: Arc<RedisLink>, fallback: Arc<dyn ReplayMemory>) -> Self {
+        Self { link, fallback }
     }
 }
 
@@ -43,7 +44,7 @@ impl ReplayMemory for RedisReplay {
             .await;
         match stored {
             Some(answer) => Ok(answer.is_some()),
-            None => self.local.first_use(digest, ttl).await,
+            None => self.fallback.first_use(digest, ttl).await,
         }
     }
 }
