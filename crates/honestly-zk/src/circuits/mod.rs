@@ -3,6 +3,7 @@
 mod age;
 mod authenticity;
 mod fingerprint;
+pub mod predicates;
 
 pub use age::{AgeCircuit, AgePublic, SECONDS_PER_YEAR};
 pub use authenticity::{AuthenticityCircuit, AuthenticityPublic};
