@@ -2,6 +2,7 @@
 
 mod age;
 mod authenticity;
+pub mod credential_query;
 mod fingerprint;
 pub mod predicates;
 
