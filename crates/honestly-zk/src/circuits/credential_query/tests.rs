@@ -234,3 +234,37 @@ fn signal_names_are_unique_and_indexed() {
 
 /// The circuit's size (recorded in docs/zk.md).
 const EXPECTED_CONSTRAINTS: usize = 23_019;
+
+#[test]
+fn groth16_setup_prove_verify_round_trip() {
+    use rand::{rngs::StdRng, SeedableRng};
+
+    use crate::{
+        error::ProveError,
+        groth::{setup_with_rng, PreparedKey},
+        prover::prove_circuit_with_rng,
+    };
+
+    let f = fixture();
+    let (pk, vk) = setup_with_rng(CredentialQueryCircuit::blank(), &mut StdRng::seed_from_u64(31)).unwrap();
+    let key = PreparedKey::new(&vk, "credential_query");
+    let circuit = CredentialQueryCircuit::new(&params(&f), &witness(&f));
+    let public = circuit.public;
+    let proof = prove_circuit_with_rng(&pk, circuit, QUERY_N_PUBLIC, &mut StdRng::seed_from_u64(32)).unwrap();
+    assert_eq!(key.verify(&proof, &public), Ok(true));
+    // The proof is bound to every public signal, the nonce included.
+    for name in ["nonce", "scope", "minAge", "nullifier", "nationalityList[7]", "revocationRoot"] {
+        let mut other = public;
+        other[query_signal_index(name)] += Fr::from(1u64);
+        assert_eq!(key.verify(&proof, &other), Ok(false), "{name}");
+    }
+    // A false statement yields no proof.
+    let unmet = p_with(&params(&f), |p| p.min_age = 30);
+    let refused = prove_circuit_with_rng(
+        &pk,
+        CredentialQueryCircuit::new(&unmet, &witness(&f)),
+        QUERY_N_PUBLIC,
+        &mut StdRng::seed_from_u64(33),
+    );
+    assert!(matches!(refused, Err(ProveError::Unsatisfied(_))), "{refused:?}");
+}
