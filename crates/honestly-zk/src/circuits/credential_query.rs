@@ -211,6 +211,17 @@ impl CredentialQueryCircuit {
     }
 }
 
+impl CredentialQueryCircuit {
+    /// Synthesizes the assignment and names the first constraint it does not satisfy
+    /// (`None` when the statement holds): a check before proving, and what tests of other
+    /// crates use to run the circuit without keys.
+    pub fn first_unsatisfied(&self) -> Result<Option<String>, SynthesisError> {
+        let cs = ark_relations::gr1cs::ConstraintSystem::<Fr>::new_ref();
+        self.clone().generate_constraints(cs.clone())?;
+        cs.which_is_unsatisfied()
+    }
+}
+
 impl ConstraintSynthesizer<Fr> for CredentialQueryCircuit {
     fn generate_constraints(self, cs: ConstraintSystemRef<Fr>) -> Result<(), SynthesisError> {
         // Public inputs first, in the contract's order.
