@@ -180,26 +180,25 @@ impl CredentialQueryCircuit {
         let disclosed = if params.disclose_nationality { nationality } else { Fr::from(0u64) };
         let nullifier = crate::poseidon_hash(&[witness.holder_secret, params.scope]);
         let key = params.issuer.point();
-        let mut public = [Fr::from(0u64); QUERY_N_PUBLIC];
-        public[..7].copy_from_slice(&[
-            key.x(),
-            key.y(),
-            params.revocation_root,
-            Fr::from(params.reference_date),
-            Fr::from(params.min_age),
-            Fr::from(u64::from(params.not_expired)),
-            Fr::from(params.nationality_mode),
-        ]);
-        for (slot, code) in public[7..15].iter_mut().zip(params.nationality_list) {
-            *slot = Fr::from(code);
-        }
-        public[15..].copy_from_slice(&[
-            Fr::from(u64::from(params.disclose_nationality)),
-            params.scope,
-            params.nonce,
-            disclosed,
+        let public = QueryPublic {
+            issuer: (key.x(), key.y()),
+            revocation_root: params.revocation_root,
+            reference_date: params.reference_date,
+            min_age: params.min_age,
+            not_expired: params.not_expired,
+            nationality_mode: params.nationality_mode,
+            nationality_list: params.nationality_list,
+            disclose_nationality: params.disclose_nationality,
+            scope: params.scope,
+            nonce: params.nonce,
+            disclosed_nationality: 0,
             nullifier,
-        ]);
+        }
+        .to_signals();
+        // The claimed nationality may lie outside the circuit's range (which then refuses
+        // it), so the output is written as the field element itself.
+        let mut public = public;
+        public[query_signal_index("disclosedNationality")] = disclosed;
         let sig = &witness.signature;
         Self {
             public,
@@ -285,5 +284,8 @@ impl ConstraintSynthesizer<Fr> for CredentialQueryCircuit {
     }
 }
 
+mod public;
 #[cfg(test)]
 mod tests;
+
+pub use public::QueryPublic;
