@@ -1,4 +1,5 @@
-//! The two built-in circuits and their public-signal layouts (the contract of `docs/zk.md`, "Circuits").
+//! The two built-in circuits and their public-signal layouts (the contract of `docs/zk.md`, "Circuits"),
+//! plus `credential_query` and its predicate gadgets (a library circuit, not yet a [`CircuitId`]).
 
 mod age;
 mod authenticity;
