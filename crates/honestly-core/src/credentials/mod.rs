@@ -16,6 +16,8 @@ pub mod document_type;
 #[cfg(test)]
 mod interop_tests;
 pub mod json;
+#[cfg(test)]
+mod query_tests;
 pub mod serial;
 pub mod signature;
 

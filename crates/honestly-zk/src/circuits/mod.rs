@@ -1,8 +1,11 @@
-//! The two built-in circuits and their public-signal layouts (the contract of `docs/zk.md`, "Circuits").
+//! The two built-in circuits and their public-signal layouts (the contract of `docs/zk.md`, "Circuits"),
+//! plus `credential_query` and its predicate gadgets (a library circuit, not yet a [`CircuitId`]).
 
 mod age;
 mod authenticity;
+pub mod credential_query;
 mod fingerprint;
+pub mod predicates;
 
 pub use age::{AgeCircuit, AgePublic, SECONDS_PER_YEAR};
 pub use authenticity::{AuthenticityCircuit, AuthenticityPublic};
