@@ -140,7 +140,10 @@ impl AuthService {
         if !self.allow_registration {
             return Err(AuthError::RegistrationClosed);
         }
-        let (username, password) = Self::parse_credentials(username, password)?;
+        // The strength estimate is CPU work (milliseconds for long passwords): the pool runs it.
+        let (raw_username, raw_password) = (username.to_string(), password.to_string());
+        let (username, password) =
+            self.cpu.run(move || Self::parse_credentials(&raw_username, &raw_password)).await??;
         let user = self.create_user(&username, &password, Role::User).await?;
         self.audit.record(
             AuditEvent::new(Actor::User(user.id.clone()), "auth.register", Outcome::Success)
