@@ -140,6 +140,12 @@ typed_ids! {
     ErrorId => "err_", "error";
     /// A request, when the client did not send a usable `X-Request-ID` (`req_…`).
     RequestId => "req_", "request";
+    /// An issuer of credentials.
+    IssuerId => "iss_", "issuer";
+    /// A credential (issued here or imported).
+    CredentialId => "crd_", "credential";
+    /// A holder's request that an issuer attest one of their documents.
+    CredentialRequestId => "crq_", "credential request";
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ pub mod documents;
 pub mod error;
 pub mod export;
 pub mod ids;
+pub mod issuance;
 pub mod links;
 pub mod private_fs;
 pub mod ratelimit;

@@ -14,6 +14,8 @@ crate::text_enum! {
         Verifier => "verifier",
         /// Keeps documents and proofs.
         User => "user",
+        /// Reviews credential requests and signs credentials for one issuer.
+        Issuer => "issuer",
     }
 }
 /// A user account without secrets.

@@ -9,6 +9,7 @@
 mod accounts;
 mod agents;
 mod documents;
+mod issuance;
 mod links;
 mod replay;
 mod trail;
@@ -23,6 +24,7 @@ pub use accounts::{
 };
 pub use agents::{AgentStore, NullifierKey, NullifierStore};
 pub use documents::{DocumentStore, ProofStore, RegistryState, SealedDocument};
+pub use issuance::{CredentialRequestStore, CredentialStore, HolderSecretStore, IssuerStore};
 pub use links::LinkStore;
 pub use replay::ReplayStore;
 pub use trail::{AuditStore, TimelineStore};
@@ -84,6 +86,10 @@ pub trait Store:
     + AgentStore
     + NullifierStore
     + ReplayStore
+    + IssuerStore
+    + CredentialRequestStore
+    + CredentialStore
+    + HolderSecretStore
     + Send
     + Sync
     + 'static

@@ -1,0 +1,12 @@
+//! Issuance: issuers hosted on this server (their sealed signing keys and members), holders'
+//! requests that an issuer attest a document, the credentials issued and held, and the
+//! revocations that end them. The credential format itself is in [`crate::credentials`].
+
+pub mod holder;
+pub mod keys;
+pub mod model;
+
+pub use model::{
+    CredentialRequestRecord, Decision, DecisionOutcome, HeldCredential, IssuedCredential, IssuerRecord,
+    RequestStatus, RevokeOutcome, SealedItem, SealedKind,
+};
