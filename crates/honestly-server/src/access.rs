@@ -53,6 +53,15 @@ impl RequiredRole for Admin {
     }
 }
 
+/// Members of an issuer (role `issuer`); which issuer they act for is the store's answer.
+pub struct IssuerMember;
+
+impl RequiredRole for IssuerMember {
+    fn allows(role: Role) -> bool {
+        role == Role::Issuer
+    }
+}
+
 /// An authenticated caller whose role satisfies `R` (403 otherwise).
 pub struct RequireRole<R: RequiredRole>(pub Session, PhantomData<R>);
 

@@ -15,8 +15,8 @@ use crate::middleware::{
 };
 use crate::routes::ai::envelope::{self, EnvelopeLayer};
 use crate::routes::{
-    admin, ai, auth, docs, documents, export, fallback, links, monitoring, proofs, share, share_page,
-    testing, vault, zkp,
+    admin, ai, auth, credential_requests, credentials, docs, documents, export, fallback, issuer_console,
+    issuers, links, monitoring, proofs, share, share_page, testing, vault, zkp,
 };
 use crate::state::AppState;
 
@@ -43,6 +43,10 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
         .merge(proofs::router())
         .merge(vault::router())
         .merge(export::router())
+        .merge(issuers::router())
+        .merge(credential_requests::router())
+        .merge(credentials::router())
+        .merge(issuer_console::router())
         .merge(zkp::router())
         .merge(links::router())
         .merge(share::router())

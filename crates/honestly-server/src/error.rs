@@ -101,6 +101,12 @@ impl ApiError {
         e
     }
 
+    /// This error with per-field reasons.
+    pub fn with_fields(mut self, fields: FieldErrors) -> Self {
+        self.0.fields = Some(fields.into_map());
+        self
+    }
+
     /// 401: missing or bad credentials.
     pub fn unauthorized(message: impl Into<Cow<'static, str>>) -> Self {
         Self::new(StatusCode::UNAUTHORIZED, "UNAUTHORIZED", message)

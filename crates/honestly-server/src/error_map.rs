@@ -9,6 +9,7 @@ use honestly_core::auth::{AccountError, AuthError};
 use honestly_core::cpu::CpuBusy;
 use honestly_core::documents::DocumentError;
 use honestly_core::export::ExportError;
+use honestly_core::issuance::IssuanceError;
 use honestly_core::links::LinkError;
 use honestly_core::ratelimit::Decision;
 use honestly_core::store::StoreError;
@@ -210,6 +211,23 @@ impl From<KeyError> for ApiError {
             KeyError::Exists(name) => ApiError::conflict(format!("A circuit named {name} exists")),
             KeyError::Busy(busy) => busy.into(),
             other @ KeyError::Internal(_) => ApiError::internal(other),
+        }
+    }
+}
+
+impl From<IssuanceError> for ApiError {
+    fn from(e: IssuanceError) -> Self {
+        match e {
+            IssuanceError::Validation(fields) => fields.into(),
+            IssuanceError::NotFound => ApiError::not_found(),
+            IssuanceError::NotMember => ApiError::forbidden(),
+            IssuanceError::Conflict(words) | IssuanceError::TooMany(words) => ApiError::conflict(words),
+            IssuanceError::Unacceptable { field, reason } => {
+                let fields = honestly_core::error::FieldErrors::one(field, reason.clone());
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "CREDENTIAL_REFUSED", reason).with_fields(fields)
+            }
+            IssuanceError::Store(store) => store.into(),
+            IssuanceError::Internal(_) => ApiError::internal(e),
         }
     }
 }

@@ -12,6 +12,7 @@ use honestly_core::crypto::signing::BundleSigner;
 use honestly_core::crypto::vault::VaultKeys;
 use honestly_core::documents::DocumentService;
 use honestly_core::export::{ExportDeps, ExportService};
+use honestly_core::issuance::IssuanceService;
 use honestly_core::links::service::LinkDeps;
 use honestly_core::links::LinkService;
 use honestly_core::ratelimit::{MemoryRateLimiter, RateLimiter};
@@ -99,6 +100,8 @@ pub struct AppState {
     pub export: Arc<ExportService>,
     /// Delegated agents and signed-request authentication.
     pub agents: Arc<AgentService>,
+    /// Issuers, credential requests, credentials and revocations.
+    pub issuance: Arc<IssuanceService>,
     /// The latest agent calls, for monitoring.
     pub ai_interactions: Arc<AiInteractions>,
     /// Redis, when `RATE_LIMIT_REDIS_URL` is set: shared limits, replay memory, invalidation.
@@ -146,6 +149,7 @@ impl AppState {
             Arc::clone(&limiter),
             replay,
         ));
+        let issuance = Arc::new(IssuanceService::new(Arc::clone(&store), Arc::clone(&keys)));
         let documents = Arc::new(DocumentService::new(
             Arc::clone(&store),
             keys,
@@ -207,6 +211,7 @@ impl AppState {
             store,
             limiter,
             agents,
+            issuance,
             ai_interactions: Arc::new(AiInteractions::default()),
             metrics: Arc::new(Metrics::default()),
             started_at: Instant::now(),

@@ -9,6 +9,8 @@ use std::sync::Arc;
 
 use clap::Subcommand;
 use honestly_core::audit::{Actor, AuditEvent, AuditLog, Outcome};
+use honestly_core::ids::IssuerId;
+use honestly_core::store::Store;
 use honestly_core::auth::{AccountError, AccountService, AuthError, AuthService, Password, Role, Username};
 use honestly_core::cpu::CpuPool;
 use honestly_core::store::AccountChange;
@@ -22,9 +24,12 @@ pub enum UserCommand {
         /// 3–64 characters of `a-z A-Z 0-9 . _ -`.
         #[arg(long)]
         username: String,
-        /// `admin`, `verifier` or `user`.
-        #[arg(long, default_value = "user", value_parser = ["admin", "verifier", "user"])]
+        /// `admin`, `verifier`, `user`, or `issuer` (with `--issuer`).
+        #[arg(long, default_value = "user", value_parser = ["admin", "verifier", "user", "issuer"])]
         role: String,
+        /// With `--role issuer`: the issuer (`iss_…`) the account acts for.
+        #[arg(long, required_if_eq("role", "issuer"))]
+        issuer: Option<String>,
     },
     /// List accounts.
     List,
@@ -83,7 +88,9 @@ pub fn run(cmd: UserCommand) -> ExitCode {
         let auth = AuthService::new(&config, Arc::clone(&store), CpuPool::for_this_machine(), audit.clone());
         let accounts = AccountService::new(Arc::clone(&store), CpuPool::for_this_machine(), audit.clone());
         let code = match cmd {
-            UserCommand::Create { username, role } => create(&auth, &audit, &username, &role).await,
+            UserCommand::Create { username, role, issuer } => {
+                create(&auth, &audit, store.as_ref(), &username, &role, issuer.as_deref()).await
+            }
             UserCommand::List => list(&auth).await,
             UserCommand::SetRole { username, role } => {
                 let change = AccountChange { role: Role::parse(&role), disabled: None };
@@ -105,7 +112,14 @@ pub fn run(cmd: UserCommand) -> ExitCode {
     })
 }
 
-async fn create(auth: &AuthService, audit: &AuditLog, username: &str, role: &str) -> ExitCode {
+async fn create(
+    auth: &AuthService,
+    audit: &AuditLog,
+    store: &dyn Store,
+    username: &str,
+    role: &str,
+    issuer: Option<&str>,
+) -> ExitCode {
     let username = match Username::parse(username) {
         Ok(u) => u,
         Err(e) => {
@@ -114,6 +128,36 @@ async fn create(auth: &AuthService, audit: &AuditLog, username: &str, role: &str
         }
     };
     let role = Role::parse(role).unwrap_or(Role::User);
+    // An issuer member is created as a user, then made a member (which sets the role).
+    let issuer = match (role, issuer) {
+        (Role::Issuer, Some(raw)) => match IssuerId::parse(raw) {
+            Ok(id) => match store.issuer(&id).await {
+                Ok(Some(_)) => Some(id),
+                Ok(None) => {
+                    eprintln!("error: no issuer {id}");
+                    return ExitCode::from(2);
+                }
+                Err(e) => {
+                    eprintln!("error: {}", honestly_core::error::chain(&e));
+                    return ExitCode::FAILURE;
+                }
+            },
+            Err(e) => {
+                eprintln!("error: --issuer: {e}");
+                return ExitCode::from(2);
+            }
+        },
+        (Role::Issuer, None) => {
+            eprintln!("error: --role issuer needs --issuer ID");
+            return ExitCode::from(2);
+        }
+        (_, Some(_)) => {
+            eprintln!("error: --issuer goes with --role issuer");
+            return ExitCode::from(2);
+        }
+        _ => None,
+    };
+    let role = if issuer.is_some() { Role::User } else { role };
     let password = match read_password().map(|raw| Password::parse(&raw, &username)) {
         Ok(Ok(p)) => p,
         Ok(Err(e)) => {
@@ -132,6 +176,22 @@ async fn create(auth: &AuthService, audit: &AuditLog, username: &str, role: &str
                     .target(user.id.as_str())
                     .reason(format!("role {}", user.role.as_str())),
             );
+            if let Some(issuer) = issuer {
+                match store.add_issuer_member(&issuer, &user.id).await {
+                    Ok(true) => {
+                        audit.record(
+                            AuditEvent::new(Actor::Cli, "issuer.member.add", Outcome::Success)
+                                .target(user.id.as_str())
+                                .reason(format!("issuer {issuer}")),
+                        );
+                        println!("created {} ({}) with role issuer for {issuer}", user.username, user.id);
+                        return ExitCode::SUCCESS;
+                    }
+                    Ok(false) => eprintln!("error: the issuer or the account vanished"),
+                    Err(e) => eprintln!("error: {}", honestly_core::error::chain(&e)),
+                }
+                return ExitCode::FAILURE;
+            }
             println!("created {} ({}) with role {}", user.username, user.id, user.role.as_str());
             ExitCode::SUCCESS
         }

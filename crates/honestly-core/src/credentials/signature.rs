@@ -42,3 +42,20 @@ impl<F: Fn(&IssuerPublicKey, &Fr, &IssuerSignature) -> bool> SignatureCheck for 
         self(key, message, signature)
     }
 }
+
+impl IssuerPublicKey {
+    /// x as a decimal string.
+    pub fn x_decimal(&self) -> String {
+        honestly_zk::fr_to_decimal(&self.x)
+    }
+
+    /// y as a decimal string.
+    pub fn y_decimal(&self) -> String {
+        honestly_zk::fr_to_decimal(&self.y)
+    }
+}
+
+/// A field element as a canonical decimal string (commitments, roots, nullifiers).
+pub fn field_decimal(x: &Fr) -> String {
+    honestly_zk::fr_to_decimal(x)
+}

@@ -2,11 +2,18 @@
 //! requests that an issuer attest a document, the credentials issued and held, and the
 //! revocations that end them. The credential format itself is in [`crate::credentials`].
 
+pub mod error;
+pub mod held;
 pub mod holder;
 pub mod keys;
 pub mod model;
+pub mod requests;
+pub mod revocation;
+pub mod service;
 
+pub use error::IssuanceError;
 pub use model::{
     CredentialRequestRecord, Decision, DecisionOutcome, HeldCredential, IssuedCredential, IssuerRecord,
     RequestStatus, RevokeOutcome, SealedItem, SealedKind,
 };
+pub use service::IssuanceService;

@@ -235,7 +235,7 @@ pub async fn get(
 }
 
 /// `attachment; filename="…"; filename*=UTF-8''…` with a safe ASCII fallback.
-fn content_disposition(file_name: &str) -> HeaderValue {
+pub(crate) fn content_disposition(file_name: &str) -> HeaderValue {
     let ascii: String =
         file_name.chars().map(|c| if c.is_ascii_graphic() || c == ' ' { c } else { '_' }).collect();
     let encoded: String = file_name

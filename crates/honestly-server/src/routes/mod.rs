@@ -5,9 +5,14 @@
 pub mod admin;
 pub mod ai;
 pub mod auth;
+pub mod credential_requests;
+pub mod credentials;
 pub mod docs;
 pub mod documents;
 pub mod export;
+pub mod issuance_views;
+pub mod issuer_console;
+pub mod issuers;
 pub mod fallback;
 pub mod links;
 pub mod monitoring;

@@ -18,6 +18,7 @@ mod erasure;
 mod expectations;
 mod export;
 mod files;
+mod issuance;
 mod monitoring;
 mod no_store;
 mod proofs;
