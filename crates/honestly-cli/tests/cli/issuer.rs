@@ -121,7 +121,10 @@ fn keygen_then_sign_gives_a_credential_that_parses_strictly_and_verifies() {
     assert_eq!(claims.birth_date.to_string(), "1945-05-09");
     assert_eq!(claims.nationality.numeric(), 276);
     assert!(claims.issued_at == before || claims.issued_at == after, "issued today");
-    assert_eq!(claims.valid_until, honestly_core::credentials::claim_input::one_year_after(claims.issued_at).unwrap());
+    assert_eq!(
+        claims.valid_until,
+        honestly_core::credentials::claim_input::one_year_after(claims.issued_at).unwrap()
+    );
     assert!(public_key.verify(
         credential.claims_hash(),
         &honestly_core::credentials::native_eddsa::checked_signature(&credential.signature).unwrap()
@@ -175,11 +178,16 @@ fn sign_refuses_bad_keys_claims_and_outputs() {
     // Wrong key file: a credential is not a key; a key file whose public key was swapped.
     refused(&sign(dir.path(), "credential.json", &claims_input(), "out.json"), "not an issuer key file");
     keygen(dir.path(), "other.json");
-    let mut mixed: Value = serde_json::from_slice(&std::fs::read(dir.path().join("key.json")).unwrap()).unwrap();
-    let other: Value = serde_json::from_slice(&std::fs::read(dir.path().join("other.json")).unwrap()).unwrap();
+    let mut mixed: Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("key.json")).unwrap()).unwrap();
+    let other: Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("other.json")).unwrap()).unwrap();
     mixed["public_key"] = other["public_key"].clone();
     write_json(dir.path(), "mixed.json", &mixed);
-    refused(&sign(dir.path(), "mixed.json", &claims_input(), "out.json"), "not the public key of its private_key");
+    refused(
+        &sign(dir.path(), "mixed.json", &claims_input(), "out.json"),
+        "not the public key of its private_key",
+    );
     refused(&sign(dir.path(), "missing.json", &claims_input(), "out.json"), "cannot read missing.json");
 
     // Claims: a birth date in the future, an unknown country, an unknown field, bad dates.
@@ -202,19 +210,37 @@ fn sign_refuses_bad_keys_claims_and_outputs() {
 
     // The holder must be a field element.
     write_json(dir.path(), "claims.json", &claims_input());
-    for holder in ["0x12", "-1", "21888242871839275222246405745257275088548364400416034343698204186575808495617"] {
+    for holder in
+        ["0x12", "-1", "21888242871839275222246405745257275088548364400416034343698204186575808495617"]
+    {
         let holder = format!("--holder={holder}");
-        let out = run(dir.path(), &["sign", "--key", "key.json", "--claims", "claims.json", &holder, "--out", "out.json"]);
+        let out = run(
+            dir.path(),
+            &["sign", "--key", "key.json", "--claims", "claims.json", &holder, "--out", "out.json"],
+        );
         refused(&out, "--holder must be the holder's commitment");
     }
-    let zero = run(dir.path(), &["sign", "--key", "key.json", "--claims", "claims.json", "--holder", "0", "--out", "out.json"]);
+    let zero = run(
+        dir.path(),
+        &["sign", "--key", "key.json", "--claims", "claims.json", "--holder", "0", "--out", "out.json"],
+    );
     refused(&zero, "holder: must not be 0");
 
     // Oversize files are refused before parsing.
     std::fs::write(dir.path().join("big-claims.json"), vec![b' '; 4 * 1024 + 1]).unwrap();
     let out = run(
         dir.path(),
-        &["sign", "--key", "key.json", "--claims", "big-claims.json", "--holder", HOLDER, "--out", "out.json"],
+        &[
+            "sign",
+            "--key",
+            "key.json",
+            "--claims",
+            "big-claims.json",
+            "--holder",
+            HOLDER,
+            "--out",
+            "out.json",
+        ],
     );
     refused(&out, "larger than 4096 bytes");
     std::fs::write(dir.path().join("big-key.json"), vec![b' '; 4 * 1024 + 1]).unwrap();
@@ -306,10 +332,23 @@ fn revoke_refuses_foreign_edited_and_oversize_inputs() {
     write_json(dir.path(), "claims.json", &claims_input());
     let out = run(
         dir.path(),
-        &["sign", "--key", "other.json", "--claims", "claims.json", "--holder", HOLDER, "--out", "foreign.json"],
+        &[
+            "sign",
+            "--key",
+            "other.json",
+            "--claims",
+            "claims.json",
+            "--holder",
+            HOLDER,
+            "--out",
+            "foreign.json",
+        ],
     );
     succeeded(&out);
-    refused(&run(dir.path(), &["revoke", "--key", "key.json", "--state", "state.json"]), "at least one --credential or --id");
+    refused(
+        &run(dir.path(), &["revoke", "--key", "key.json", "--state", "state.json"]),
+        "at least one --credential or --id",
+    );
     let foreign = ["revoke", "--key", "key.json", "--state", "state.json", "--credential", "foreign.json"];
     refused(&run(dir.path(), &foreign), "signed by another issuer key");
     for bad in ["0", "007", "abc", "340282366920938463463374607431768211456"] {
@@ -327,7 +366,10 @@ fn revoke_refuses_foreign_edited_and_oversize_inputs() {
     let mut edited: Value = serde_json::from_slice(&good).unwrap();
     edited["revoked"] = json!(["5", "9"]);
     write_json(dir.path(), "state.json", &edited);
-    refused(&run(dir.path(), &["revoke", "--key", "key.json", "--state", "state.json", "--id", "6"]), "signed root is not the root");
+    refused(
+        &run(dir.path(), &["revoke", "--key", "key.json", "--state", "state.json", "--id", "6"]),
+        "signed root is not the root",
+    );
     assert_eq!(read_state(&dir.path().join("state.json")).revoked.len(), 2, "left as it was");
     // A state file over the bound is refused without being read.
     let big = std::fs::File::create(dir.path().join("big.json")).unwrap();
@@ -336,7 +378,10 @@ fn revoke_refuses_foreign_edited_and_oversize_inputs() {
     refused(&out, "larger than 67108864 bytes");
     std::fs::write(dir.path().join("big-credential.json"), vec![b' '; 8 * 1024 + 1]).unwrap();
     std::fs::write(dir.path().join("state.json"), &good).unwrap();
-    let out = run(dir.path(), &["revoke", "--key", "key.json", "--state", "state.json", "--credential", "big-credential.json"]);
+    let out = run(
+        dir.path(),
+        &["revoke", "--key", "key.json", "--state", "state.json", "--credential", "big-credential.json"],
+    );
     refused(&out, "larger than 8192 bytes");
     assert_eq!(std::fs::read(dir.path().join("state.json")).unwrap(), good);
 }

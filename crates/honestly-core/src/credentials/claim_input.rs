@@ -126,7 +126,11 @@ fn document_type(raw: &Value) -> Result<DocumentType, String> {
         _ => None,
     };
     found.ok_or_else(|| {
-        format!("must be one of {} or its code 1 to {}", DocumentType::NAMES.join(", "), DocumentType::ALL.len())
+        format!(
+            "must be one of {} or its code 1 to {}",
+            DocumentType::NAMES.join(", "),
+            DocumentType::ALL.len()
+        )
     })
 }
 
@@ -185,7 +189,9 @@ impl ClaimsFile {
             serde_json::from_slice(bytes).map_err(|e| ClaimsFileError::Malformed(e.to_string()))?;
         let mut errors = FieldErrors::new();
         let mut document_sha256 = [0u8; 32];
-        if raw.document_sha256.len() != 64 || hex::decode_to_slice(&raw.document_sha256, &mut document_sha256).is_err() {
+        if raw.document_sha256.len() != 64
+            || hex::decode_to_slice(&raw.document_sha256, &mut document_sha256).is_err()
+        {
             errors.add("document_sha256", "must be the document's SHA-256 digest: 64 hex digits");
         }
         let input = RawClaimInput {
@@ -210,7 +216,13 @@ impl ClaimsFile {
         credential_serial: CredentialSerial,
         today: CalendarDate,
     ) -> Result<Claims, FieldErrors> {
-        to_claims(&self.input, holder, Claims::document_hash_of(&self.document_sha256), credential_serial, today)
+        to_claims(
+            &self.input,
+            holder,
+            Claims::document_hash_of(&self.document_sha256),
+            credential_serial,
+            today,
+        )
     }
 }
 
@@ -218,9 +230,7 @@ impl ClaimsFile {
 /// the age rule counts); `None` after 9998.
 pub fn one_year_after(day: CalendarDate) -> Option<CalendarDate> {
     let year = day.year() + 1;
-    CalendarDate::from_ymd(year, day.month(), day.day())
-        .or_else(|_| CalendarDate::from_ymd(year, 3, 1))
-        .ok()
+    CalendarDate::from_ymd(year, day.month(), day.day()).or_else(|_| CalendarDate::from_ymd(year, 3, 1)).ok()
 }
 
 /// The claims of a credential for `holder` (its commitment, `Poseidon(holderSecret)`) over the
@@ -365,18 +375,25 @@ mod tests {
 
     #[test]
     fn countries_and_document_types_are_read_in_every_form() {
-        for (nationality, code) in [(json!(276), 276), (json!("DE"), 276), (json!("usa"), 840), (json!("004"), 4)] {
+        for (nationality, code) in
+            [(json!(276), 276), (json!("DE"), 276), (json!("usa"), 840), (json!("004"), 4)]
+        {
             let mut value = file();
             value["nationality"] = nationality;
             assert_eq!(parse(&value).unwrap().input.nationality.numeric(), code);
         }
-        for (document_type, expected) in
-            [(json!(2), DocumentType::License), (json!("financial"), DocumentType::Financial), (json!(null), DocumentType::Identity)]
-        {
+        for (document_type, expected) in [
+            (json!(2), DocumentType::License),
+            (json!("financial"), DocumentType::Financial),
+            (json!(null), DocumentType::Identity),
+        ] {
             let mut value = file();
             value["document_type"] = document_type;
             let parsed = parse(&value).unwrap();
-            assert_eq!(parsed.to_claims(Fr::from(5u64), serial(), d(20_261_202)).unwrap().document_type, expected);
+            assert_eq!(
+                parsed.to_claims(Fr::from(5u64), serial(), d(20_261_202)).unwrap().document_type,
+                expected
+            );
         }
     }
 
@@ -398,12 +415,21 @@ mod tests {
             errors.get("document_type"),
             Some("must be one of identity, license, financial, credential, other or its code 1 to 5")
         );
-        assert_eq!(errors.get("document_sha256"), Some("must be the document's SHA-256 digest: 64 hex digits"));
+        assert_eq!(
+            errors.get("document_sha256"),
+            Some("must be the document's SHA-256 digest: 64 hex digits")
+        );
         assert!(errors.get("valid_until").unwrap().starts_with("not a date YYYY-MM-DD"));
         for (nationality, reason) in [
             (json!("ZZZ"), "\"ZZZ\" is not an ISO 3166-1 alpha-2 or alpha-3 country code"),
-            (json!(-1), "not a country code: use an ISO 3166-1 numeric (276), alpha-2 (DE) or alpha-3 (DEU) code"),
-            (json!([276]), "not a country code: use an ISO 3166-1 numeric (276), alpha-2 (DE) or alpha-3 (DEU) code"),
+            (
+                json!(-1),
+                "not a country code: use an ISO 3166-1 numeric (276), alpha-2 (DE) or alpha-3 (DEU) code",
+            ),
+            (
+                json!([276]),
+                "not a country code: use an ISO 3166-1 numeric (276), alpha-2 (DE) or alpha-3 (DEU) code",
+            ),
         ] {
             let mut value = file();
             value["nationality"] = nationality;
@@ -434,7 +460,9 @@ mod tests {
         }
         let text = file().to_string();
         let twice = text.replacen("{", "{\"nationality\":276,", 1);
-        assert!(matches!(ClaimsFile::from_json(twice.as_bytes()), Err(ClaimsFileError::Malformed(m)) if m.contains("duplicate field")));
+        assert!(
+            matches!(ClaimsFile::from_json(twice.as_bytes()), Err(ClaimsFileError::Malformed(m)) if m.contains("duplicate field"))
+        );
         let big = format!("{text}{}", " ".repeat(MAX_CLAIMS_FILE_BYTES - text.len() + 1));
         assert_eq!(ClaimsFile::from_json(big.as_bytes()), Err(ClaimsFileError::TooLarge));
         assert!(ClaimsFile::from_json(&big.as_bytes()[..MAX_CLAIMS_FILE_BYTES]).is_ok());
@@ -486,9 +514,15 @@ mod tests {
             Some("is before issued_at (the document has expired)")
         );
         let zero = refused(input.clone(), Fr::from(0u64), Fr::from(0u64));
-        assert_eq!((zero.get("holder"), zero.get("document_hash")), (Some("must not be 0"), Some("must not be 0")));
+        assert_eq!(
+            (zero.get("holder"), zero.get("document_hash")),
+            (Some("must not be 0"), Some("must not be 0"))
+        );
         let far = ClaimInput { issued_at: Some(d(99_991_231)), valid_until: None, ..input };
         let errors = to_claims(&far, holder, hash, serial(), d(99_991_231)).unwrap_err();
-        assert_eq!(errors.get("valid_until"), Some("cannot be one year after issued_at (past 9999): give it"));
+        assert_eq!(
+            errors.get("valid_until"),
+            Some("cannot be one year after issued_at (past 9999): give it")
+        );
     }
 }

@@ -92,7 +92,11 @@ pub struct IssuerKeyFile {
 
 /// The issuer with `public_key`, `id` and `name`, refusals named `id` and `name` (the key
 /// file's fields).
-fn issuer_of(public_key: &PublicKey, id: Option<&str>, name: Option<&str>) -> Result<CredentialIssuer, FieldErrors> {
+fn issuer_of(
+    public_key: &PublicKey,
+    id: Option<&str>,
+    name: Option<&str>,
+) -> Result<CredentialIssuer, FieldErrors> {
     CredentialIssuer::new(issuer_public_key(public_key), id, name).map_err(|errors| {
         let mut renamed = FieldErrors::new();
         for (field, reason) in errors.into_map() {
@@ -144,7 +148,10 @@ impl IssuerKeyFile {
             serde_json::from_slice(bytes).map_err(|e| IssuerKeyFileError::Malformed(e.to_string()))?;
         let mut errors = FieldErrors::new();
         if raw.version != ISSUER_KEY_VERSION {
-            errors.add("version", format!("unsupported version {} (only {ISSUER_KEY_VERSION} is known)", raw.version));
+            errors.add(
+                "version",
+                format!("unsupported version {} (only {ISSUER_KEY_VERSION} is known)", raw.version),
+            );
         }
         if raw.kind != ISSUER_KEY_KIND {
             errors.add("kind", format!("must be {ISSUER_KEY_KIND:?}"));
@@ -226,7 +233,8 @@ mod tests {
     const ID: &str = "iss_0123456789abcdef0123456789abcdef";
 
     fn key() -> IssuerKeyFile {
-        IssuerKeyFile::from_private_key(PrivateKey::from_bytes([9u8; 32]), Some("Test desk"), Some(ID)).unwrap()
+        IssuerKeyFile::from_private_key(PrivateKey::from_bytes([9u8; 32]), Some("Test desk"), Some(ID))
+            .unwrap()
     }
 
     fn written() -> Value {
@@ -298,7 +306,9 @@ mod tests {
             }
         }
         let text = good.to_string().replacen("\"version\":1", "\"version\":1,\"version\":1", 1);
-        assert!(matches!(IssuerKeyFile::from_json(text.as_bytes()), Err(IssuerKeyFileError::Malformed(m)) if m.contains("duplicate field")));
+        assert!(
+            matches!(IssuerKeyFile::from_json(text.as_bytes()), Err(IssuerKeyFileError::Malformed(m)) if m.contains("duplicate field"))
+        );
         for (field, bad, reason) in [
             ("version", json!(2), "unsupported version 2 (only 1 is known)"),
             ("kind", json!("honestly-revocation-state"), "must be \"honestly-issuer-key\""),
@@ -310,13 +320,17 @@ mod tests {
             let mut value = good.clone();
             value[field] = bad;
             match parse(&value) {
-                Err(IssuerKeyFileError::Invalid(errors)) => assert_eq!(errors.get(field), Some(reason), "{field}"),
+                Err(IssuerKeyFileError::Invalid(errors)) => {
+                    assert_eq!(errors.get(field), Some(reason), "{field}")
+                }
                 other => panic!("{field}: {other:?}"),
             }
         }
         let mut off_curve = good.clone();
         off_curve["public_key"] = json!({"x": "1", "y": "2"});
-        assert!(matches!(parse(&off_curve), Err(IssuerKeyFileError::Invalid(e)) if e.get("public_key").is_some()));
+        assert!(
+            matches!(parse(&off_curve), Err(IssuerKeyFileError::Invalid(e)) if e.get("public_key").is_some())
+        );
         // Refusals never show the private key.
         let mut wrong_kind = good.clone();
         wrong_kind["kind"] = json!("x");

@@ -89,11 +89,7 @@ impl RevocationStateFile {
     ) -> Result<Self, RevocationFileError> {
         let tree = RevocationTree::from_ids(revoked.iter().map(|id| id.value()))?;
         let state = RevocationState { root: tree.root(), issued_at };
-        Ok(Self {
-            public_key: *key.public_key(),
-            revoked,
-            state: key.sign_revocation_state(state),
-        })
+        Ok(Self { public_key: *key.public_key(), revoked, state: key.sign_revocation_state(state) })
     }
 
     /// Parses a state file (see the module's documentation for every rule).
@@ -231,7 +227,9 @@ mod tests {
         assert!(parse(&version).unwrap_err().to_string().contains("unsupported version 2"));
         let mut extra = good.clone();
         extra["note"] = json!("x");
-        assert!(matches!(parse(&extra), Err(RevocationFileError::Malformed(m)) if m.contains("unknown field `note`")));
+        assert!(
+            matches!(parse(&extra), Err(RevocationFileError::Malformed(m)) if m.contains("unknown field `note`"))
+        );
         let mut numbers = good;
         numbers["revoked"] = json!([3]);
         assert!(matches!(parse(&numbers), Err(RevocationFileError::Malformed(_))));

@@ -137,7 +137,9 @@ mod tests {
         let keys: Vec<&String> = value.as_object().unwrap().keys().collect();
         assert_eq!(keys.len(), 3);
         assert_eq!(SignedRevocationState::from_json(state.to_json().as_bytes()).unwrap(), state);
-        let refuse = |value: Value, words: &str| match SignedRevocationState::from_json(value.to_string().as_bytes()) {
+        let refuse = |value: Value, words: &str| match SignedRevocationState::from_json(
+            value.to_string().as_bytes(),
+        ) {
             Err(SignedStateJsonError::Malformed(m)) => assert!(m.contains(words), "{words}: {m}"),
             other => panic!("{words}: {other:?}"),
         };

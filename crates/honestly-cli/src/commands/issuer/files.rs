@@ -35,13 +35,14 @@ pub fn read_key(path: &Path) -> Result<IssuerKeyFile, String> {
 /// Creates `path` (which must not exist) with mode 0600 and writes `bytes` to it; on failure
 /// nothing is left behind.
 pub fn write_new_private(path: &Path, bytes: &[u8]) -> Result<(), String> {
-    let mut file = OpenOptions::new().write(true).create_new(true).mode(FILE_MODE).open(path).map_err(|e| {
-        if e.kind() == io::ErrorKind::AlreadyExists {
-            format!("{} already exists: not written over", path.display())
-        } else {
-            format!("cannot create {}: {e}", path.display())
-        }
-    })?;
+    let mut file =
+        OpenOptions::new().write(true).create_new(true).mode(FILE_MODE).open(path).map_err(|e| {
+            if e.kind() == io::ErrorKind::AlreadyExists {
+                format!("{} already exists: not written over", path.display())
+            } else {
+                format!("cannot create {}: {e}", path.display())
+            }
+        })?;
     let written = file.write_all(bytes).and_then(|()| file.sync_all());
     written.map_err(|e| {
         let _ = fs::remove_file(path);
@@ -62,9 +63,7 @@ pub fn replace_private(path: &Path, bytes: &[u8]) -> Result<(), String> {
 
 /// `.NAME.tmp-PID` in `path`'s directory.
 fn temporary_path(path: &Path) -> Result<PathBuf, String> {
-    let name = path
-        .file_name()
-        .ok_or_else(|| format!("{} is not a file name", path.display()))?
-        .to_string_lossy();
+    let name =
+        path.file_name().ok_or_else(|| format!("{} is not a file name", path.display()))?.to_string_lossy();
     Ok(path.with_file_name(format!(".{name}.tmp-{}", std::process::id())))
 }

@@ -15,4 +15,3 @@ pub fn run(out: &Path, name: Option<&str>, id: Option<&str>) -> Result<(), Strin
     eprintln!("wrote the issuer key to {} (keep it secret: it signs credentials)", out.display());
     Ok(())
 }
-

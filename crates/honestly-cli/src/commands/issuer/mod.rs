@@ -86,7 +86,8 @@ pub fn run(cmd: IssuerCommand) -> ExitCode {
         IssuerCommand::Keygen { out, name, id } => keygen::run(&out, name.as_deref(), id.as_deref()),
         IssuerCommand::Sign { key, claims, holder, out } => sign::run(&key, &claims, &holder, &out),
         IssuerCommand::Revoke { credentials, ids, .. } if credentials.is_empty() && ids.is_empty() => {
-            Err("give at least one --credential or --id (`honestly issuer state` signs the state again)".into())
+            Err("give at least one --credential or --id (`honestly issuer state` signs the state again)"
+                .into())
         }
         IssuerCommand::Revoke { key, state, credentials, ids } => {
             revoke::run(&key, &state, &revoke::Targets { credentials: &credentials, ids: &ids })

@@ -81,10 +81,10 @@ fn wanted_ids(key: &IssuerKeyFile, targets: &Targets<'_>) -> Result<BTreeSet<Cre
         ids.insert(credential.claims.credential_id);
     }
     for text in targets.ids {
-        let id = fr_from_decimal(text)
-            .ok()
-            .and_then(|x| CredentialSerial::from_field(&x))
-            .ok_or_else(|| format!("--id {text:?}: a credentialId is a decimal number from 1 to 2^128 - 1"))?;
+        let id =
+            fr_from_decimal(text).ok().and_then(|x| CredentialSerial::from_field(&x)).ok_or_else(|| {
+                format!("--id {text:?}: a credentialId is a decimal number from 1 to 2^128 - 1")
+            })?;
         ids.insert(id);
     }
     Ok(ids)
