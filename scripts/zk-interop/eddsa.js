@@ -1,4 +1,6 @@
-// EdDSA-Poseidon interop for crates/honestly-zk (circomlibjs and @zk-kit/eddsa-poseidon).
+// EdDSA-Poseidon interop for crates/honestly-zk (circomlibjs and @zk-kit/eddsa-poseidon); the
+// `verify` mode also checks the credentials and revocation states `honestly issuer` signs
+// (crates/honestly-cli/tests/cli/issuer.rs).
 // Usage:
 //   node eddsa.js vectors   prints known-answer vectors as JSON (private key → public key,
 //                           message → signature); fails unless both libraries agree

@@ -50,6 +50,11 @@ enum Command {
         #[command(subcommand)]
         action: commands::agent::AgentCommand,
     },
+    /// External issuers, offline: signing keys, credentials, revocation.
+    Issuer {
+        #[command(subcommand)]
+        action: commands::issuer::IssuerCommand,
+    },
     /// Manage accounts.
     User {
         #[command(subcommand)]
@@ -95,6 +100,7 @@ fn main() -> ExitCode {
         Command::Serve => commands::serve::run(),
         Command::Config { action: ConfigAction::Check } => commands::config::check(),
         Command::User { action } => commands::user::run(action),
+        Command::Issuer { action } => commands::issuer::run(action),
         Command::Export(args) => commands::export::run(args),
         Command::Backup(args) => commands::backup::run(args),
         Command::Restore(args) => commands::restore::run(args),

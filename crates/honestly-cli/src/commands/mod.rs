@@ -5,6 +5,7 @@ pub mod audit;
 pub mod backup;
 pub mod config;
 pub mod export;
+pub mod issuer;
 pub mod keys;
 pub mod restore;
 pub mod serve;

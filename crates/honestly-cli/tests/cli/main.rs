@@ -10,6 +10,7 @@ mod backup;
 mod config;
 mod crash;
 mod export;
+mod issuer;
 mod keys;
 mod logs;
 mod neo4j_outage;
