@@ -42,4 +42,4 @@ pub use native_eddsa::NativeEddsa;
 pub use revocation_file::{RevocationFileError, RevocationStateFile};
 pub use revocation_state::{SignedRevocationState, SignedStateJsonError};
 pub use serial::CredentialSerial;
-pub use signature::{IssuerPublicKey, IssuerSignature, SignatureCheck};
+pub use signature::{field_decimal, IssuerPublicKey, IssuerSignature, SignatureCheck};
