@@ -123,12 +123,12 @@ pub async fn finish_credential_query(
     let public = QueryPublic::from_signals(&outcome.signals).map_err(|_| VerifyReason::Malformed)?;
     let facts = CredentialFacts::of(&public);
     outcome.nullifier = Some(facts.nullifier.clone());
-    outcome.credential = Some(facts);
+    outcome.credential = Some(Box::new(facts));
     let ask = read_credential_ask(expected, "").map_err(|_| VerifyReason::ExpectationFailed)?;
     let expectations = resolve(ask, &public, issuers).await;
     check_credential_query(&public, &expectations, today_of(now), now).map_err(|failure| {
         outcome.failed_expectation = Some(failure.expectation());
-        outcome.failure_detail = Some(failure.to_string());
+        outcome.failure_detail = Some(failure.to_string().into());
         reason_of(&failure)
     })
 }

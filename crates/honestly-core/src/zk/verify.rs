@@ -96,10 +96,10 @@ pub struct VerifyOutcome {
     /// `trusted_issuers`, `revocation_state`, …), when the check names one.
     pub failed_expectation: Option<&'static str>,
     /// Why, in words (for `revocation_state`: missing, not signed by the issuer, another root
-    /// than the proof's, or too old).
-    pub failure_detail: Option<String>,
+    /// than the proof's, or too old). Boxed, like `credential`, to keep outcomes small.
+    pub failure_detail: Option<Box<str>>,
     /// What a valid credential proof shows the verifier (issuer key, disclosed values).
-    pub credential: Option<CredentialFacts>,
+    pub credential: Option<Box<CredentialFacts>>,
 }
 
 impl VerifyOutcome {
