@@ -169,7 +169,8 @@ impl Expected {
 }
 
 /// The expectations a proof type can check: an `age_proof` its age threshold, document and
-/// freshness; an `authenticity_proof` its document and registry root; an external circuit
+/// freshness; an `authenticity_proof` its document and registry root; a `credential_query`
+/// proof [`CREDENTIAL_QUERY_EXPECTATIONS`] (once it is a built-in circuit); an external circuit
 /// none (its public signals have no meaning Honestly knows).
 pub fn checkable(circuit: &CircuitInfo) -> &'static [&'static str] {
     match CircuitId::from_name(&circuit.name).filter(|_| !circuit.external) {

@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 
 use super::*;
 use crate::zk::query_fields::{nonce_field, scope_field};
-use crate::zk::verify::{coverage_of, CREDENTIAL_QUERY_EXPECTATIONS};
+use crate::zk::verify::{coverage_of, CHECKED_BY_DEFAULT, CREDENTIAL_QUERY_EXPECTATIONS, EXPECTATIONS};
 
 const ISSUER_ID: &str = "iss_0123456789abcdef0123456789abcdef";
 
@@ -228,4 +228,21 @@ fn coverage_of_credential_proofs() {
     // Age proofs keep their coverage.
     let coverage = coverage_of("age_proof", &age, &expected(json!({"min_age": 18})), "").unwrap();
     assert_eq!(coverage.unchecked, ["document_sha256", "max_proof_age_seconds"]);
+}
+
+#[test]
+fn the_credential_lists_name_members_of_expected() {
+    for name in CREDENTIAL_QUERY_EXPECTATIONS {
+        assert!(EXPECTATIONS.contains(name), "{name}");
+    }
+    for name in CHECKED_BY_DEFAULT {
+        assert!(CREDENTIAL_QUERY_EXPECTATIONS.contains(name), "{name}");
+    }
+    // Every member of `expected` given at once is named by `given`, in order.
+    let mut all = everything();
+    all["document_sha256"] = json!("00");
+    all["max_proof_age_seconds"] = json!(1);
+    all["registry_root"] = json!("1");
+    all["nationality_not_in"] = json!(["USA"]);
+    assert_eq!(expected(all).given(), EXPECTATIONS);
 }
