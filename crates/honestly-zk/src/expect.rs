@@ -1,4 +1,8 @@
 //! Expectation checks: a valid proof can still prove less than the verifier asked for.
+//! `credential_query` proofs have their own in [`credential`].
+
+pub mod calendar_days;
+pub mod credential;
 
 use ark_ff::Zero;
 

@@ -9,7 +9,8 @@
 //! 1. at start, [`keyfile::read_verification_key`] (or [`snarkjs::parse_verification_key`])
 //!    and [`PreparedKey::new`] for every circuit and external key;
 //! 2. on request, [`snarkjs::parse_proof`] + [`snarkjs::parse_public_signals`], then
-//!    [`PreparedKey::verify`] (or [`batch::batch_verify`]) and the checks in [`expect`];
+//!    [`PreparedKey::verify`] (or [`batch::batch_verify`]) and the checks in [`expect`]
+//!    ([`expect::credential::check_credential_query`] for `credential_query`);
 //! 3. to prove, [`keyfile::read_proving_key`] once, then [`prover::prove_age`] /
 //!    [`prover::prove_authenticity`].
 
@@ -36,6 +37,7 @@ pub use ark_bn254::{Bn254, Fr};
 pub use batch::{batch_verify, batch_verify_with_rng, BatchItem};
 pub use circuits::{AgePublic, AuthenticityPublic, CircuitId};
 pub use error::{ParseError, ProveError, ZkError};
+pub use expect::credential::{check_credential_query, CredentialExpectations, CredentialFailure};
 pub use expect::{
     check_age, check_authenticity, AgeExpectations, AuthenticityExpectations, ExpectationFailure,
 };

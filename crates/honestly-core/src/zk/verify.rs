@@ -1,7 +1,8 @@
 //! Verifying a proof someone hands us: strict parsing, the prepared key, then the verifier's
 //! expectations — each failure with a typed reason (`malformed`, `invalid_proof`,
-//! `expectation_failed`, `stale_proof`, `unknown_circuit`; `nullifier_used` is decided by the
-//! store when a verification consumes a nullifier).
+//! `expectation_failed`, `stale_proof`, `unknown_circuit`, and for `credential_query`
+//! `untrusted_issuer` and `revocation_state`; `nullifier_used` is decided by the store when a
+//! verification consumes a nullifier).
 
 use std::sync::Arc;
 
@@ -14,6 +15,8 @@ use honestly_zk::{
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::credential_expected::{read_credential_ask, CountryCode, RevocationStateJson, TrustedIssuer};
+use super::credential_verify::CredentialFacts;
 use super::service::{CircuitInfo, LoadedCircuit, ZkService};
 use crate::error::FieldErrors;
 use crate::registry::Registry;
@@ -33,6 +36,11 @@ crate::text_enum! {
         StaleProof => "stale_proof",
         /// No circuit of that name.
         UnknownCircuit => "unknown_circuit",
+        /// A valid credential proof from an issuer the verifier does not trust.
+        UntrustedIssuer => "untrusted_issuer",
+        /// A valid credential proof whose issuer's revocation state is missing, not signed by
+        /// the issuer, of another root than the proof's (revoked since) or too old.
+        RevocationState => "revocation_state",
     }
 }
 
@@ -48,6 +56,27 @@ pub struct Expected {
     pub max_proof_age_seconds: Option<u64>,
     /// The proof's registry root must be exactly this (authenticity proofs, decimal).
     pub registry_root: Option<String>,
+    /// The issuers a credential proof may come from: ids (`iss_…`) or keys `{x, y}`.
+    pub trusted_issuers: Option<Vec<TrustedIssuer>>,
+    /// A credential proof must show that the document is not expired.
+    pub not_expired: Option<bool>,
+    /// A credential proof must show the nationality among these countries (≤ 8).
+    pub nationality_in: Option<Vec<CountryCode>>,
+    /// A credential proof must show the nationality is none of these countries (≤ 8).
+    pub nationality_not_in: Option<Vec<CountryCode>>,
+    /// What a credential proof must disclose: `["nationality"]`.
+    pub disclose: Option<Vec<String>>,
+    /// A credential proof's scope (text, see `query_fields`).
+    pub scope: Option<String>,
+    /// A credential proof's nonce (text, see `query_fields`).
+    pub nonce: Option<String>,
+    /// Days a credential proof's reference date may lie from today (0–7, default 1).
+    pub reference_date_tolerance_days: Option<u64>,
+    /// The issuer's signed revocation state to check a credential proof against (default: the
+    /// issuer's current one, when this server knows the issuer).
+    pub revocation_state: Option<RevocationStateJson>,
+    /// The oldest revocation state accepted, in seconds (60 to 30 days, default 3600).
+    pub max_revocation_age_seconds: Option<u64>,
 }
 
 /// The result of a verification.
@@ -63,6 +92,14 @@ pub struct VerifyOutcome {
     pub signal_names: Vec<String>,
     /// The nullifier signal, when the circuit has one.
     pub nullifier: Option<String>,
+    /// The expectation a valid proof failed (`min_age`, `scope`, `reference_date`,
+    /// `trusted_issuers`, `revocation_state`, …), when the check names one.
+    pub failed_expectation: Option<&'static str>,
+    /// Why, in words (for `revocation_state`: missing, not signed by the issuer, another root
+    /// than the proof's, or too old). Boxed, like `credential`, to keep outcomes small.
+    pub failure_detail: Option<Box<str>>,
+    /// What a valid credential proof shows the verifier (issuer key, disclosed values).
+    pub credential: Option<Box<CredentialFacts>>,
 }
 
 impl VerifyOutcome {
@@ -74,6 +111,9 @@ impl VerifyOutcome {
             signals: Vec::new(),
             signal_names: Vec::new(),
             nullifier: None,
+            failed_expectation: None,
+            failure_detail: None,
+            credential: None,
         }
     }
 
@@ -88,7 +128,22 @@ impl VerifyOutcome {
 }
 
 /// The expectations a verifier can state, by name: the members of [`Expected`].
-pub const EXPECTATIONS: [&str; 4] = ["min_age", "document_sha256", "max_proof_age_seconds", "registry_root"];
+pub const EXPECTATIONS: [&str; 14] = [
+    "min_age",
+    "document_sha256",
+    "max_proof_age_seconds",
+    "registry_root",
+    "trusted_issuers",
+    "not_expired",
+    "nationality_in",
+    "nationality_not_in",
+    "disclose",
+    "scope",
+    "nonce",
+    "reference_date_tolerance_days",
+    "revocation_state",
+    "max_revocation_age_seconds",
+];
 
 impl Expected {
     /// The names of the expectations given, in [`EXPECTATIONS`] order.
@@ -98,13 +153,24 @@ impl Expected {
             self.document_sha256.is_some(),
             self.max_proof_age_seconds.is_some(),
             self.registry_root.is_some(),
+            self.trusted_issuers.is_some(),
+            self.not_expired.is_some(),
+            self.nationality_in.is_some(),
+            self.nationality_not_in.is_some(),
+            self.disclose.is_some(),
+            self.scope.is_some(),
+            self.nonce.is_some(),
+            self.reference_date_tolerance_days.is_some(),
+            self.revocation_state.is_some(),
+            self.max_revocation_age_seconds.is_some(),
         ];
         EXPECTATIONS.into_iter().zip(given).filter(|(_, g)| *g).map(|(name, _)| name).collect()
     }
 }
 
 /// The expectations a proof type can check: an `age_proof` its age threshold, document and
-/// freshness; an `authenticity_proof` its document and registry root; an external circuit
+/// freshness; an `authenticity_proof` its document and registry root; a `credential_query`
+/// proof [`CREDENTIAL_QUERY_EXPECTATIONS`] (once it is a built-in circuit); an external circuit
 /// none (its public signals have no meaning Honestly knows).
 pub fn checkable(circuit: &CircuitInfo) -> &'static [&'static str] {
     match CircuitId::from_name(&circuit.name).filter(|_| !circuit.external) {
@@ -113,6 +179,28 @@ pub fn checkable(circuit: &CircuitInfo) -> &'static [&'static str] {
         None => &[],
     }
 }
+
+/// The expectations a `credential_query` proof can check (what [`checkable`] answers for
+/// it). `min_age` is the age proofs' member, read as the proof's `minAge`.
+pub const CREDENTIAL_QUERY_EXPECTATIONS: &[&str] = &[
+    "trusted_issuers",
+    "min_age",
+    "not_expired",
+    "nationality_in",
+    "nationality_not_in",
+    "disclose",
+    "scope",
+    "nonce",
+    "reference_date_tolerance_days",
+    "revocation_state",
+    "max_revocation_age_seconds",
+];
+
+/// Expectations that are checked with a default when not given (a reference date within one
+/// day, the issuer's current revocation state at most an hour old), so they are never
+/// reported `unchecked`.
+pub const CHECKED_BY_DEFAULT: &[&str] =
+    &["reference_date_tolerance_days", "revocation_state", "max_revocation_age_seconds"];
 
 /// What a verification covers of the expectations a proof type can check.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -127,17 +215,30 @@ pub struct Coverage {
 /// Splits the expectations for `circuit`. One rule everywhere: an expectation the proof type
 /// cannot check is refused (not ignored), each named `{prefix}{name}` in the errors.
 pub fn coverage(circuit: &CircuitInfo, expected: &Expected, prefix: &str) -> Result<Coverage, FieldErrors> {
-    let can = checkable(circuit);
+    coverage_of(&circuit.name, checkable(circuit), expected, prefix)
+}
+
+/// [`coverage`] for a proof type named `proof_type` that can check `can`.
+pub(crate) fn coverage_of(
+    proof_type: &str,
+    can: &[&'static str],
+    expected: &Expected,
+    prefix: &str,
+) -> Result<Coverage, FieldErrors> {
     let given = expected.given();
     let mut refused = FieldErrors::new();
+    // Malformed credential expectations first, so that "this proof type cannot check it"
+    // replaces a value's reason for the same field.
+    if let Err(malformed) = read_credential_ask(expected, prefix) {
+        for (field, reason) in malformed.into_map() {
+            refused.add(field, reason);
+        }
+    }
     for name in given.iter().filter(|name| !can.contains(name)) {
         let reason = if can.is_empty() {
-            format!(
-                "{} proofs take no expectations: their public signals have no known meaning",
-                circuit.name
-            )
+            format!("{proof_type} proofs take no expectations: their public signals have no known meaning")
         } else {
-            format!("{} proofs cannot be checked for {name}; they take {}", circuit.name, can.join(", "))
+            format!("{proof_type} proofs cannot be checked for {name}; they take {}", can.join(", "))
         };
         refused.add(format!("{prefix}{name}"), reason);
     }
@@ -152,7 +253,11 @@ pub fn coverage(circuit: &CircuitInfo, expected: &Expected, prefix: &str) -> Res
         );
     }
     refused.into_result()?;
-    let unchecked = can.iter().copied().filter(|name| !given.contains(name)).collect();
+    let unchecked = can
+        .iter()
+        .copied()
+        .filter(|name| !given.contains(name) && !CHECKED_BY_DEFAULT.contains(name))
+        .collect();
     Ok(Coverage { checked: given, unchecked })
 }
 
@@ -253,6 +358,9 @@ async fn finish(
         nullifier: circuit.info.nullifier_signal.and_then(|i| signals.get(i)).map(fr_to_decimal),
         signals,
         signal_names: circuit.info.public_signals.clone(),
+        failed_expectation: None,
+        failure_detail: None,
+        credential: None,
     };
     match valid {
         Ok(true) => {}

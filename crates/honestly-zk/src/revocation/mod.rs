@@ -8,11 +8,12 @@
 //! - [`RevocationTree`] keeps only revoked slots and the inner nodes over two or more of them.
 //! - [`RevocationPath`] is a path (64 siblings) with its strict JSON form.
 //! - [`RevocationState`] is the root with its signing time: the message an issuer signs and
-//!   the freshness rule verifiers apply.
+//!   the freshness rule verifiers apply; [`SignedState`] is one with the issuer's signature.
 //! - [`enforce_not_revoked`] is the circuit side.
 
 mod gadget;
 mod path;
+mod signed;
 mod state;
 mod tree;
 
@@ -24,6 +25,7 @@ use crate::{poseidon::poseidon_hash, Fr};
 
 pub use gadget::enforce_not_revoked;
 pub use path::{RevocationPath, MAX_PATH_JSON_BYTES};
+pub use signed::SignedState;
 pub use state::{state_tag, RevocationState, StaleState, DEFAULT_MAX_AGE_SECS, MAX_FUTURE_SKEW_SECS};
 pub use tree::RevocationTree;
 
