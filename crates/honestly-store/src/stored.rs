@@ -11,7 +11,11 @@ use honestly_core::audit::Outcome;
 use honestly_core::auth::model::Role;
 use honestly_core::clock::Timestamp;
 use honestly_core::documents::DocumentType;
-use honestly_core::ids::{AgentId, DocumentId, EventId, LinkId, ProofId, SessionId, TokenId, UserId};
+use honestly_core::ids::{
+    AgentId, CredentialId, CredentialRequestId, DocumentId, EventId, IssuerId, LinkId, ProofId, SessionId,
+    TokenId, UserId,
+};
+use honestly_core::issuance::RequestStatus;
 use honestly_core::links::AccessLevel;
 use honestly_core::store::StoreError;
 use honestly_core::timeline::TimelineKind;
@@ -45,6 +49,10 @@ parsed_by_from_str!(
     EventId,
     SessionId,
     TokenId,
+    IssuerId,
+    CredentialId,
+    CredentialRequestId,
+    RequestStatus,
     Role,
     DocumentType,
     AccessLevel,
@@ -56,6 +64,20 @@ parsed_by_from_str!(
 impl FromText for Timestamp {
     fn from_text(raw: &str) -> Result<Self, ParseError> {
         Ok(Timestamp::parse_rfc3339(raw)?)
+    }
+}
+
+/// A field element written in decimal (a coordinate of an issuer's public key).
+impl FromText for honestly_zk::Fr {
+    fn from_text(raw: &str) -> Result<Self, ParseError> {
+        Ok(honestly_zk::fr_from_decimal(raw)?)
+    }
+}
+
+/// A credential serial (128 bits) written in decimal.
+impl FromText for u128 {
+    fn from_text(raw: &str) -> Result<Self, ParseError> {
+        Ok(raw.parse::<u128>()?)
     }
 }
 

@@ -116,6 +116,7 @@ pub struct HeldCredential {
 
 /// What an issuer member decides about a pending request.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(clippy::large_enum_variant)] // made once per decision and passed by reference
 pub enum Decision {
     /// Approve: the issuer's record and the holder's copy of the signed credential are stored
     /// in the same transaction that marks the request approved.

@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use neo4rs::query;
 use serde::Deserialize;
 
-use super::{in_tx, timeline, Count, Neo4jStore};
+use super::{credential_requests, credentials, in_tx, timeline, Count, Neo4jStore};
 use crate::stored::{number, text, text_opt};
 use honestly_core::crypto::vault::Sealed;
 use honestly_core::documents::{DocumentMeta, NewDocument};
@@ -255,11 +255,18 @@ impl DocumentStore for Neo4jStore {
                 .await?;
             let deleted = deleted.is_some_and(|c| c.n == 1);
             if deleted {
-                // What exists only because of the document goes with it. (Credentials issued
-                // from a document, once they exist, belong here too.)
-                for cypher in [DELETE_PROOFS_OF, DELETE_LINKS_TO] {
+                // What exists only because of the document goes with it; its pending credential
+                // requests are withdrawn and the credentials that attest it no longer point
+                // at it.
+                for cypher in [DELETE_PROOFS_OF, DELETE_LINKS_TO, credentials::FORGET_DOCUMENT] {
                     tx.run(query(cypher).param("id", id.as_str())).await?;
                 }
+                tx.run(
+                    query(credential_requests::WITHDRAW_FOR_DOCUMENT)
+                        .param("id", id.as_str())
+                        .param("now", event.at.unix()),
+                )
+                .await?;
                 timeline::insert(&mut tx, event).await?;
             }
             Ok(deleted)

@@ -97,6 +97,11 @@ const ERASE: &[(&str, &str)] = &[
     ("links", "MATCH (l:ShareLink {user_id: $id}) DETACH DELETE l RETURN count(l) AS n"),
     ("documents", "MATCH (d:Document {user_id: $id}) DETACH DELETE d RETURN count(d) AS n"),
     ("agents", "MATCH (a:Agent {user_id: $id}) DETACH DELETE a RETURN count(a) AS n"),
+    // Issuance: the holder's copies, requests and secret go (the membership goes with the
+    // user node); the issuers' records of what they issued stay, with the holder id only.
+    ("held credentials", "MATCH (c:HeldCredential {holder: $id}) DETACH DELETE c RETURN count(c) AS n"),
+    ("requests", "MATCH (r:CredentialRequest {holder: $id}) DETACH DELETE r RETURN count(r) AS n"),
+    ("holder secret", "MATCH (s:HolderSecret {user_id: $id}) DETACH DELETE s RETURN count(s) AS n"),
     ("timeline", "MATCH (e:TimelineEvent {user_id: $id}) DETACH DELETE e RETURN count(e) AS n"),
     (
         "tokens",

@@ -3,7 +3,9 @@
 //! Graph model: `(:User)-[:OWNS]->(:Document)`, `(:Proof)-[:PROVES]->(:Document)`,
 //! `(:ShareLink)-[:FOR_DOCUMENT]->(:Document)`, `(:Agent)-[:ACTS_FOR]->(:User)`,
 //! `(:Session)-[:OF_USER]->(:User)`, `(:RefreshToken)-[:IN_SESSION]->(:Session)`,
-//! `(:RegistryLeaf)-[:LEAF_OF]->(:Document)`, and standalone `(:Nullifier)`, `(:SignedRequest)`, `(:AuditEvent)`,
+//! `(:RegistryLeaf)-[:LEAF_OF]->(:Document)`, `(:User)-[:MEMBER_OF]->(:Issuer)`,
+//! `(:CredentialRequest)-[:REQUESTED_OF]->(:Issuer)`, `(:IssuedCredential)-[:ISSUED_BY]->(:Issuer)`,
+//! `(:HolderSecret)-[:SECRET_OF]->(:User)`, `(:HeldCredential)`, and standalone `(:Nullifier)`, `(:SignedRequest)`, `(:AuditEvent)`,
 //! `(:TimelineEvent)`, `(:RegistryRoot)`, `(:RevokedAccessToken)`, `(:LoginFailure)`. Ids are
 //! also kept as properties (`user_id`, `document_id`) so every hot lookup is one index seek.
 //!
@@ -19,8 +21,12 @@
 
 mod agents;
 mod audit;
+mod credential_requests;
+mod credentials;
 mod documents;
 mod erasure;
+mod holder_secrets;
+mod issuers;
 mod links;
 mod nullifiers;
 mod proofs;

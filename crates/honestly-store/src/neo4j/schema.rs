@@ -31,6 +31,13 @@ const CONSTRAINTS: &[(&str, &str, &str)] = &[
     ("sequence_name", "Sequence", "name"),
     ("data_fix_name", "DataFix", "name"),
     ("admin_guard_name", "AdminGuard", "name"),
+    ("issuer_id", "Issuer", "id"),
+    ("issuer_name", "Issuer", "name"),
+    ("credential_request_id", "CredentialRequest", "id"),
+    ("issued_credential_id", "IssuedCredential", "id"),
+    ("held_credential_id", "HeldCredential", "id"),
+    ("held_credential_dedup", "HeldCredential", "dedup"),
+    ("holder_secret_user", "HolderSecret", "user_id"),
 ];
 
 /// Range indexes: `(name, label, properties)`.
@@ -51,6 +58,14 @@ const INDEXES: &[(&str, &str, &str)] = &[
     ("timeline_user_seq", "TimelineEvent", "n.user_id, n.seq"),
     ("agent_user_seq", "Agent", "n.user_id, n.seq"),
     ("signed_request_expires", "SignedRequest", "n.expires_at"),
+    ("credential_request_holder", "CredentialRequest", "n.holder, n.status"),
+    ("credential_request_issuer", "CredentialRequest", "n.issuer_id, n.created_at"),
+    ("credential_request_document", "CredentialRequest", "n.document_id"),
+    ("credential_request_key_version", "CredentialRequest", "n.key_version"),
+    ("issued_credential_issuer", "IssuedCredential", "n.issuer_id, n.issued_at"),
+    ("held_credential_holder", "HeldCredential", "n.holder, n.created_at"),
+    ("held_credential_document", "HeldCredential", "n.document_id"),
+    ("held_credential_key_version", "HeldCredential", "n.key_version"),
 ];
 
 /// Corrections of stored data, each applied once per database (after the schema, before the

@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use super::columns::{number, text};
-use super::{timeline, SqliteStore};
+use super::{credential_requests, timeline, SqliteStore};
 use honestly_core::crypto::vault::Sealed;
 use honestly_core::documents::{DocumentMeta, NewDocument};
 use honestly_core::ids::{DocumentId, UserId};
@@ -194,10 +194,13 @@ impl DocumentStore for SqliteStore {
             let deleted =
                 tx.execute("DELETE FROM documents WHERE id = ?1 AND user_id = ?2", params![id, user_id])?;
             if deleted == 1 {
-                // What exists only because of the document goes with it. (Credentials issued
-                // from a document, once they exist, belong here too.)
+                // What exists only because of the document goes with it; its pending credential
+                // requests are withdrawn and the credentials that attest it no longer point
+                // at it.
                 tx.execute("DELETE FROM proofs WHERE document_id = ?1", [&id])?;
                 tx.execute("DELETE FROM share_links WHERE document_id = ?1", [&id])?;
+                credential_requests::withdraw_for_document(tx, &id, event.at)?;
+                tx.execute("UPDATE held_credentials SET document_id = NULL WHERE document_id = ?1", [&id])?;
                 timeline::insert(tx, &event)?;
             }
             Ok(deleted == 1)

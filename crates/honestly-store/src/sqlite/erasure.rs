@@ -100,6 +100,12 @@ pub(super) fn erase(tx: &Connection, id: &UserId) -> rusqlite::Result<Erasure> {
     let links = count(tx.execute("DELETE FROM share_links WHERE user_id = ?1", [id])?);
     let documents = count(tx.execute("DELETE FROM documents WHERE user_id = ?1", [id])?);
     let agents = count(tx.execute("DELETE FROM agents WHERE user_id = ?1", [id])?);
+    // Issuance: the holder's copies, requests, secret and membership go; the issuers' records
+    // of what they issued stay (nothing personal: the holder id only).
+    tx.execute("DELETE FROM held_credentials WHERE holder = ?1", [id])?;
+    tx.execute("DELETE FROM credential_requests WHERE holder = ?1", [id])?;
+    tx.execute("DELETE FROM holder_secrets WHERE user_id = ?1", [id])?;
+    tx.execute("DELETE FROM issuer_members WHERE user_id = ?1", [id])?;
     let timeline_events = count(tx.execute("DELETE FROM timeline_events WHERE user_id = ?1", [id])?);
     tx.execute(
         "DELETE FROM refresh_tokens WHERE session_id IN (SELECT id FROM sessions WHERE user_id = ?1)",

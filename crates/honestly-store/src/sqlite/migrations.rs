@@ -183,7 +183,105 @@ const MIGRATIONS: &[(i64, &str)] = &[
          ) WITHOUT ROWID;
          CREATE INDEX signed_requests_expires ON signed_requests(expires_at);",
     ),
+    (
+        11,
+        // Issuance. The users table is rebuilt so that its role check admits `issuer` (SQLite
+        // cannot change a CHECK in place): this migration runs with foreign keys off (see
+        // `REBUILDS`), so the old table's rows move over without cascading deletes. Times are
+        // Unix seconds; serials and public-key coordinates decimal text.
+        "CREATE TABLE users_rebuilt (
+             id TEXT PRIMARY KEY,
+             username TEXT NOT NULL,
+             username_canonical TEXT NOT NULL UNIQUE,
+             password_hash TEXT NOT NULL,
+             role TEXT NOT NULL CHECK (role IN ('admin', 'verifier', 'user', 'issuer')),
+             created_at TEXT NOT NULL,
+             disabled INTEGER NOT NULL DEFAULT 0
+         );
+         INSERT INTO users_rebuilt (id, username, username_canonical, password_hash, role, created_at, disabled)
+           SELECT id, username, username_canonical, password_hash, role, created_at, disabled FROM users;
+         DROP TABLE users;
+         ALTER TABLE users_rebuilt RENAME TO users;
+         CREATE TABLE issuers (
+             seq INTEGER PRIMARY KEY AUTOINCREMENT,
+             id TEXT NOT NULL UNIQUE,
+             name TEXT NOT NULL UNIQUE,
+             public_key_x TEXT NOT NULL,
+             public_key_y TEXT NOT NULL,
+             key_version TEXT NOT NULL,
+             nonce BLOB NOT NULL,
+             ciphertext BLOB NOT NULL,
+             revocation_version INTEGER NOT NULL DEFAULT 0,
+             created_at INTEGER NOT NULL
+         );
+         CREATE TABLE issuer_members (
+             user_id TEXT PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+             issuer_id TEXT NOT NULL REFERENCES issuers(id)
+         ) WITHOUT ROWID;
+         CREATE TABLE credential_requests (
+             seq INTEGER PRIMARY KEY AUTOINCREMENT,
+             id TEXT NOT NULL UNIQUE,
+             holder TEXT NOT NULL,
+             document_id TEXT NOT NULL,
+             issuer_id TEXT NOT NULL REFERENCES issuers(id),
+             key_version TEXT NOT NULL,
+             nonce BLOB NOT NULL,
+             ciphertext BLOB NOT NULL,
+             status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'rejected', 'withdrawn')),
+             reason TEXT,
+             credential_id TEXT,
+             decided_by TEXT,
+             created_at INTEGER NOT NULL,
+             decided_at INTEGER
+         );
+         CREATE INDEX credential_requests_holder ON credential_requests(holder, status);
+         CREATE INDEX credential_requests_issuer ON credential_requests(issuer_id, status, created_at);
+         CREATE INDEX credential_requests_issuer_created ON credential_requests(issuer_id, created_at);
+         CREATE INDEX credential_requests_document ON credential_requests(document_id);
+         CREATE TABLE issued_credentials (
+             seq INTEGER PRIMARY KEY AUTOINCREMENT,
+             id TEXT NOT NULL UNIQUE,
+             issuer_id TEXT NOT NULL REFERENCES issuers(id),
+             request_id TEXT NOT NULL,
+             holder TEXT NOT NULL,
+             serial TEXT NOT NULL,
+             valid_until INTEGER NOT NULL,
+             issued_at INTEGER NOT NULL,
+             revoked_at INTEGER
+         );
+         CREATE INDEX issued_credentials_issuer ON issued_credentials(issuer_id, issued_at);
+         CREATE INDEX issued_credentials_revoked ON issued_credentials(issuer_id, revoked_at);
+         CREATE TABLE held_credentials (
+             seq INTEGER PRIMARY KEY AUTOINCREMENT,
+             id TEXT NOT NULL UNIQUE,
+             holder TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+             document_id TEXT,
+             issuer_id TEXT,
+             issuer_key_x TEXT NOT NULL,
+             issuer_key_y TEXT NOT NULL,
+             serial TEXT NOT NULL,
+             valid_until INTEGER NOT NULL,
+             key_version TEXT NOT NULL,
+             nonce BLOB NOT NULL,
+             ciphertext BLOB NOT NULL,
+             created_at INTEGER NOT NULL,
+             UNIQUE (holder, issuer_key_x, issuer_key_y, serial)
+         );
+         CREATE INDEX held_credentials_document ON held_credentials(document_id);
+         CREATE TABLE holder_secrets (
+             user_id TEXT PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+             key_version TEXT NOT NULL,
+             nonce BLOB NOT NULL,
+             ciphertext BLOB NOT NULL
+         ) WITHOUT ROWID;",
+    ),
 ];
+
+/// Migrations that rebuild a table others refer to: they run with foreign keys off (dropping
+/// the old table would otherwise cascade into the rows that refer to it), and their
+/// transaction commits only when `PRAGMA foreign_key_check` finds nothing broken (SQLite's
+/// documented procedure for schema changes `ALTER TABLE` cannot make).
+const REBUILDS: &[i64] = &[11];
 
 /// Every migration's version, ascending.
 pub(super) fn versions() -> Vec<i64> {
@@ -205,15 +303,47 @@ pub(super) fn run(conn: &mut Connection) -> rusqlite::Result<()> {
     };
     // Every migration not yet applied, in order (not only those above the highest applied).
     for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| !applied.contains(v)) {
-        let tx = conn.transaction()?;
-        tx.execute_batch(sql)?;
-        tx.execute(
-            "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)",
-            rusqlite::params![version, honestly_core::clock::Timestamp::now().rfc3339()],
-        )?;
-        tx.commit()?;
+        if REBUILDS.contains(version) {
+            rebuild(conn, *version, sql)?;
+        } else {
+            apply(conn, *version, sql, false)?;
+        }
     }
     Ok(())
+}
+
+/// Runs one migration in its own transaction and records it; with `check_keys`, refuses to
+/// commit when a foreign key is left dangling.
+fn apply(conn: &mut Connection, version: i64, sql: &str, check_keys: bool) -> rusqlite::Result<()> {
+    let tx = conn.transaction()?;
+    tx.execute_batch(sql)?;
+    if check_keys {
+        let dangling: i64 =
+            tx.query_row("SELECT COUNT(*) FROM pragma_foreign_key_check", [], |r| r.get(0))?;
+        if dangling > 0 {
+            return Err(rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY),
+                Some(format!("migration {version} left {dangling} dangling foreign keys")),
+            ));
+        }
+    }
+    tx.execute(
+        "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)",
+        rusqlite::params![version, honestly_core::clock::Timestamp::now().rfc3339()],
+    )?;
+    tx.commit()
+}
+
+/// Runs a table-rebuilding migration with foreign keys off (they can only be switched outside
+/// a transaction), restoring the connection's setting whatever happens.
+fn rebuild(conn: &mut Connection, version: i64, sql: &str) -> rusqlite::Result<()> {
+    let enforced: bool = conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0))?;
+    conn.pragma_update(None, "foreign_keys", "OFF")?;
+    let result = apply(conn, version, sql, true);
+    if enforced {
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+    }
+    result
 }
 
 #[cfg(test)]
@@ -261,5 +391,48 @@ mod tests {
         };
         assert_eq!(ids("SELECT id FROM proofs"), ["prf_kept"]);
         assert_eq!(ids("SELECT id FROM share_links"), ["lnk_kept"]);
+    }
+    #[test]
+    fn version_11_rebuilds_users_keeping_every_row_and_what_refers_to_it() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "foreign_keys", "ON").unwrap();
+        conn.execute_batch(
+            "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL);",
+        )
+        .unwrap();
+        for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v < 11) {
+            conn.execute_batch(sql).unwrap();
+            conn.execute("INSERT INTO schema_migrations VALUES (?1, 'then')", [version]).unwrap();
+        }
+        conn.execute_batch(
+            "INSERT INTO users VALUES ('usr_1', 'u', 'u', 'h', 'verifier', 'then', 1);
+             INSERT INTO sessions (id, user_id, created_at) VALUES ('ses_1', 'usr_1', 1);
+             INSERT INTO documents (id, user_id, document_type, file_name, mime_type, size_bytes, sha256,
+                 created_at, metadata, registry_index, key_version, nonce, ciphertext)
+               VALUES ('doc_1', 'usr_1', 'other', 'f', 'm', 1, 's', 'then', '{}', 0, 'v', x'00', x'00');
+             INSERT INTO agents (id, user_id, name, key_version, nonce, secret_ciphertext, created_at)
+               VALUES ('agt_1', 'usr_1', 'a', 'v', x'00', x'00', 'then');",
+        )
+        .unwrap();
+        assert!(conn.execute("UPDATE users SET role = 'issuer'", []).is_err(), "refused before");
+        run(&mut conn).unwrap();
+
+        let count = |table: &str| -> i64 {
+            conn.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0)).unwrap()
+        };
+        assert_eq!([count("users"), count("sessions"), count("documents"), count("agents")], [1, 1, 1, 1]);
+        let user: (String, String, i64) = conn
+            .query_row("SELECT username, role, disabled FROM users", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .unwrap();
+        assert_eq!(user, ("u".to_string(), "verifier".to_string(), 1));
+        let enforced: bool = conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0)).unwrap();
+        assert!(enforced, "foreign keys are on again");
+        conn.execute("UPDATE users SET role = 'issuer'", []).unwrap();
+        assert!(conn.execute("UPDATE users SET role = 'root'", []).is_err());
+        // The rebuilt table is the one the others refer to: deleting the user cascades.
+        conn.execute("DELETE FROM users", []).unwrap();
+        assert_eq!([count("sessions"), count("documents"), count("agents")], [0, 0, 0]);
     }
 }

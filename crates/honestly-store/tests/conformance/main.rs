@@ -12,9 +12,13 @@ mod accounts;
 mod agents;
 mod audit;
 mod audit_log;
+mod credential_requests;
+mod credentials;
 mod documents;
 mod explain;
 mod hash_lookup;
+mod holder_secrets;
+mod issuers;
 mod links;
 mod nullifiers;
 mod pages;
@@ -89,4 +93,18 @@ conformance!(
     replay::replay_remembered_until_expiry,
     replay::replay_concurrent_first_uses_one_wins,
     replay::replay_expired_records_forgotten_in_bounded_batches,
+    issuers::issuer_insert_get_list_and_name_conflict,
+    issuers::issuer_membership_sets_role_and_ends_sessions,
+    credential_requests::credential_request_insert_limits_and_lists,
+    credential_requests::credential_request_decisions,
+    credential_requests::credential_request_concurrent_decisions_one_done,
+    credential_requests::credential_request_document_deleted,
+    credential_requests::credential_request_withdraw,
+    credentials::held_credential_lifecycle,
+    credentials::credential_revocation,
+    credentials::credential_concurrent_revocations_one_wins,
+    holder_secrets::holder_secret_set_once,
+    holder_secrets::holder_secret_concurrent_callers_get_the_same,
+    holder_secrets::issuance_sealed_items_compare_and_swap,
+    holder_secrets::issuance_erasure_removes_holder_data,
 );
