@@ -155,7 +155,7 @@ fn before(raw: Option<&str>) -> Result<Option<Timestamp>, ApiError> {
               (status = 403, description = "Not an issuer member", body = ErrorBody)))]
 pub async fn queue(
     State(state): State<AppState>,
-    RequireRole(session, ..): RequireRole<IssuerMember>,
+    member: RequireRole<IssuerMember>,
     Query(query): Query<QueueQuery>,
 ) -> Result<Json<ReviewQueue>, ApiError> {
     let status = match query.status.as_deref().unwrap_or("pending") {
@@ -166,7 +166,7 @@ pub async fn queue(
     };
     let before = before(query.before.as_deref())?;
     let (issuer, views) =
-        state.issuance.review_queue(&session.user_id, status, before, query.limit.unwrap_or(50)).await?;
+        state.issuance.review_queue(&member.0.user_id, status, before, query.limit.unwrap_or(50)).await?;
     Ok(Json(ReviewQueue { issuer: (&issuer).into(), requests: views.iter().map(Into::into).collect() }))
 }
 
@@ -179,11 +179,11 @@ pub async fn queue(
               (status = 404, description = "Not found (or another issuer's)", body = ErrorBody)))]
 pub async fn review(
     State(state): State<AppState>,
-    RequireRole(session, ..): RequireRole<IssuerMember>,
+    member: RequireRole<IssuerMember>,
     Ctx(ctx): Ctx,
     Path(id): Path<CredentialRequestId>,
 ) -> Result<NoStore<Json<ReviewResponse>>, ApiError> {
-    let review = state.issuance.review(&session.user_id, &id).await?;
+    let review = state.issuance.review(&member.0.user_id, &id).await?;
     ctx.note(format!("reviewed {} of {}", review.request.record.id, review.request.record.holder));
     let document = review.document.as_ref().map(|d| ReviewedDocument {
         file_name: d.file_name.clone(),
@@ -205,11 +205,11 @@ pub async fn review(
               (status = 404, description = "Not found, another issuer's, no longer pending, or the document is gone", body = ErrorBody)))]
 pub async fn review_document(
     State(state): State<AppState>,
-    RequireRole(session, ..): RequireRole<IssuerMember>,
+    member: RequireRole<IssuerMember>,
     Ctx(ctx): Ctx,
     Path(id): Path<CredentialRequestId>,
 ) -> Result<Response, ApiError> {
-    let review = state.issuance.review(&session.user_id, &id).await?;
+    let review = state.issuance.review(&member.0.user_id, &id).await?;
     let record = &review.request.record;
     if record.status != RequestStatus::Pending {
         return Err(ApiError::not_found());
@@ -238,13 +238,13 @@ pub async fn review_document(
               (status = 409, description = "No longer pending", body = ErrorBody)))]
 pub async fn approve(
     State(state): State<AppState>,
-    RequireRole(session, ..): RequireRole<IssuerMember>,
+    member: RequireRole<IssuerMember>,
     Ctx(ctx): Ctx,
     Path(id): Path<CredentialRequestId>,
     Json(body): Json<ApprovalBody>,
 ) -> Result<NoStore<Json<ApprovalResponse>>, ApiError> {
     let approval = Approval { claims: body.claims, valid_until: body.valid_until };
-    let (view, credential) = state.issuance.approve(&session.user_id, &id, approval).await?;
+    let (view, credential) = state.issuance.approve(&member.0.user_id, &id, approval).await?;
     ctx.note(format!("approved {id}: issued {}", view.record.credential_id.as_ref().map(|c| c.as_str()).unwrap_or("")));
     let credential = serde_json::to_value(&credential).map_err(ApiError::internal)?;
     Ok(NoStore(Json(ApprovalResponse { request: (&view).into(), credential })))
@@ -261,11 +261,11 @@ pub async fn approve(
               (status = 409, description = "No longer pending", body = ErrorBody)))]
 pub async fn reject(
     State(state): State<AppState>,
-    RequireRole(session, ..): RequireRole<IssuerMember>,
+    member: RequireRole<IssuerMember>,
     Path(id): Path<CredentialRequestId>,
     Json(body): Json<Rejection>,
 ) -> Result<Json<DecidedResponse>, ApiError> {
-    let view = state.issuance.reject(&session.user_id, &id, &body.reason).await?;
+    let view = state.issuance.reject(&member.0.user_id, &id, &body.reason).await?;
     Ok(Json(DecidedResponse { request: (&view).into() }))
 }
 
@@ -278,11 +278,11 @@ pub async fn reject(
               (status = 403, description = "Not an issuer member", body = ErrorBody)))]
 pub async fn issued(
     State(state): State<AppState>,
-    RequireRole(session, ..): RequireRole<IssuerMember>,
+    member: RequireRole<IssuerMember>,
     Query(query): Query<IssuedQuery>,
 ) -> Result<Json<IssuedList>, ApiError> {
     let before = before(query.before.as_deref())?;
-    let issued = state.issuance.issued(&session.user_id, before, query.limit.unwrap_or(50)).await?;
+    let issued = state.issuance.issued(&member.0.user_id, before, query.limit.unwrap_or(50)).await?;
     Ok(Json(IssuedList { credentials: issued.iter().map(Into::into).collect() }))
 }
 
@@ -296,10 +296,10 @@ pub async fn issued(
               (status = 404, description = "Not found (or another issuer's)", body = ErrorBody)))]
 pub async fn revoke(
     State(state): State<AppState>,
-    RequireRole(session, ..): RequireRole<IssuerMember>,
+    member: RequireRole<IssuerMember>,
     Path(id): Path<CredentialId>,
 ) -> Result<StatusCode, ApiError> {
-    state.issuance.revoke(&session.user_id, &id).await?;
+    state.issuance.revoke(&member.0.user_id, &id).await?;
     tracing::info!(credential_id = %id, "credential revoked");
     Ok(StatusCode::NO_CONTENT)
 }

@@ -99,7 +99,7 @@ pub struct PublishedIssuers {
               (status = 409, description = "The name is taken", body = ErrorBody)))]
 pub async fn create_issuer(
     State(state): State<AppState>,
-    RequireRole(_admin, ..): RequireRole<Admin>,
+    _admin: RequireRole<Admin>,
     Json(body): Json<CreateIssuer>,
 ) -> Result<(StatusCode, Json<IssuerResponse>), ApiError> {
     let issuer = state.issuance.create_issuer(&body.name).await?;
@@ -127,7 +127,7 @@ pub async fn list_issuers(State(state): State<AppState>) -> Result<Json<IssuerLi
               (status = 409, description = "The user is the last enabled administrator", body = ErrorBody)))]
 pub async fn add_member(
     State(state): State<AppState>,
-    RequireRole(_admin, ..): RequireRole<Admin>,
+    _admin: RequireRole<Admin>,
     Path(id): Path<IssuerId>,
     Json(body): Json<AddMember>,
 ) -> Result<StatusCode, ApiError> {
