@@ -72,7 +72,7 @@ pub fn date_start_unix(date: u64) -> Option<i64> {
         2 => 28,
         _ => return None,
     };
-    if !(1000..=9999).contains(&year) || day < 1 || day > month_days {
+    if !(1000..=9999).contains(&year) || !(1..=month_days).contains(&day) {
         return None;
     }
     // Days from 1970-01-01 (H. Hinnant's days_from_civil).

@@ -2,11 +2,13 @@
 //! ([`verifier::Verifier`], the only way anything verifies) and proofs about documents
 //! ([`proofs::ProofService`]).
 
+pub mod attestation;
 pub mod proofs;
 pub mod service;
 pub mod verifier;
 pub mod verify;
 
+pub use attestation::{attestation, SELF_DECLARED};
 pub use proofs::{ProofError, ProofRecord, ProofRequest, ProofService};
 pub use service::{verification_key_path, CircuitInfo, ZkService};
 pub use verifier::{NullifierUse, Submission, Verifier, VerifierError};

@@ -53,6 +53,12 @@ fn view(state: &AppState, token: &str, access: &Access) -> serde_json::Value {
         "proof_status": proof_status,
         "expires_at": link.expires_at,
     });
+    // Age proofs say that their birth date is only what the holder typed.
+    if let Some(attestation) =
+        shared.proof.as_ref().and_then(|p| honestly_core::zk::attestation(&p.proof_type))
+    {
+        body["attestation"] = attestation.into();
+    }
     if matches!(link.access_level, AccessLevel::Metadata | AccessLevel::Full) {
         body["file_name"] = doc.file_name.clone().into();
         body["mime_type"] = doc.mime_type.clone().into();
