@@ -158,7 +158,8 @@ async fn replays_and_stale_timestamps_are_refused_and_nullifiers_are_consumed_on
     assert_eq!(first.status(), 200);
     let first: Value = first.json().await.unwrap();
     assert_eq!(first["data"]["verified"], true, "{first}");
-    assert_eq!(first["data"]["proof_type"], "age_proof");
+    assert_eq!(first["data"]["proof_type"], "age_proof_v2");
+    assert_eq!(first["data"]["attestation"], "self_declared");
     assert_eq!(first["data"]["public_inputs"]["minAge"], "18");
     assert_eq!(first["data"]["nullifier"], p.public_signals[4]);
     assert!(first["data"]["verification_time_ms"].as_f64().is_some_and(|t| t > 0.0));
