@@ -104,6 +104,16 @@ async fn a_birth_date_before_1970_proves_as_age_proof_v2_and_is_labelled_self_de
     assert_eq!(answer["data"]["verified"], true, "{answer}");
     assert_eq!(answer["data"]["attestation"], "self_declared", "{answer}");
     assert_eq!(answer["data"]["public_inputs"]["referenceDate"], p["public_inputs"]["referenceDate"]);
+
+    // The OpenAPI document names the label and the new request.
+    let doc: Value = app.get("/openapi.json").await.json().await.unwrap();
+    let schemas = &doc["components"]["schemas"];
+    assert!(
+        schemas["VerifyResponse"]["properties"]["attestation"].is_object(),
+        "{}",
+        schemas["VerifyResponse"]
+    );
+    assert!(schemas["CreateProof"].to_string().contains("age_proof_v2"), "{}", schemas["CreateProof"]);
 }
 
 #[tokio::test]
