@@ -58,7 +58,7 @@ from seed import multipart
 work = sys.argv[1]
 seeded = json.load(open(f"{work}/seed.json"))
 open(f"{work}/token", "w").write(seeded["link_token"])
-json.dump({"proof_type": "age_proof", "proof": seeded["proof"]["proof"],
+json.dump({"proof_type": "age_proof_v2", "proof": seeded["proof"]["proof"],
            "public_signals": seeded["proof"]["public_signals"]}, open(f"{work}/verify.json", "w"))
 json.dump(seeded["creds"], open(f"{work}/login.json", "w"))
 json.dump({"proof_type": "age_proof", "birth_date": "1990-05-17", "min_age": 18}, open(f"{work}/prove.json", "w"))

@@ -11,7 +11,7 @@ Only dependency: ``requests``. Service agents sign with the deployment's ``AI_AG
 created them (``POST /ai/agents``).
 
     agent = HonestlyAgent("https://vault.example", "my_agent_001", os.environ["AI_AGENT_SECRET"])
-    result = agent.verify_proof("age_proof", proof, public_signals, expected={"min_age": 18})
+    result = agent.verify_proof("age_proof_v2", proof, public_signals, expected={"min_age": 18})
     if result["success"] and result["data"]["verified"]:
         ...
 """

@@ -26,10 +26,10 @@ fn fixture() -> PathBuf {
 fn setup_prove_verify_and_every_exit_code() {
     let tmp = tempfile::tempdir().unwrap();
     let keys = tmp.path().join("zk");
-    let out = honestly(&["setup", "--circuit", "age", "--out", s(&keys)]);
+    let out = honestly(&["setup", "--circuit", "age_proof_v2", "--out", s(&keys)]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let vk = keys.join("age_proof/verification_key.json");
-    assert!(keys.join("age_proof/proving_key.bin").is_file());
+    let vk = keys.join("age_proof_v2/verification_key.json");
+    assert!(keys.join("age_proof_v2/proving_key.bin").is_file());
     assert!(vk.is_file());
 
     let doc = tmp.path().join("passport.pdf");
@@ -72,6 +72,36 @@ fn setup_prove_verify_and_every_exit_code() {
     std::fs::write(&short, serde_json::to_vec(&signals).unwrap()).unwrap();
     assert_eq!(verify(&vk, &proof, &short), Some(2));
     assert_eq!(verify(&vk, &tmp.path().join("missing.json"), &public), Some(2));
+
+    // Born before 1970: 76 on the 76th birthday (with a fixed reference date), not the day before.
+    let prove_1950 = |reference: &str, out: &Path| {
+        honestly(&[
+            "prove",
+            "age",
+            "--keys",
+            s(&keys),
+            "--birth-date",
+            "1950-03-01",
+            "--min-age",
+            "76",
+            "--reference-date",
+            reference,
+            "--document",
+            s(&doc),
+            "--out",
+            s(out),
+        ])
+        .status
+        .code()
+    };
+    let old_dir = tmp.path().join("born-1950");
+    assert_eq!(prove_1950("2026-03-01", &old_dir), Some(0));
+    assert_eq!(verify(&vk, &old_dir.join("proof.json"), &old_dir.join("public.json")), Some(0));
+    let signals: Vec<String> =
+        serde_json::from_slice(&std::fs::read(old_dir.join("public.json")).unwrap()).unwrap();
+    assert_eq!(signals[..2], ["76".to_string(), "20260301".to_string()]);
+    assert_eq!(prove_1950("2026-02-28", &tmp.path().join("too-young")), Some(1));
+    assert!(!tmp.path().join("too-young").exists());
 
     // A false statement: exit 1 and no files.
     let none_dir = tmp.path().join("none");

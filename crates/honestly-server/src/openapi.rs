@@ -62,7 +62,8 @@ pub struct Expectations {
     min_age: Option<u64>,
     /// The proof must be about the document with this hex SHA-256.
     document_sha256: Option<String>,
-    /// The proof's reference time must be at most this many seconds old (age proofs).
+    /// The proof's reference time must be at most this many seconds old (age proofs; an
+    /// `age_proof_v2` is dated by a UTC day and its age counts from the end of that day).
     max_proof_age_seconds: Option<u64>,
     /// The proof's registry root must be exactly this (authenticity proofs, decimal).
     registry_root: Option<String>,

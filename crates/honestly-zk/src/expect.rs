@@ -7,7 +7,7 @@ pub mod credential;
 use ark_ff::Zero;
 
 use crate::{
-    circuits::{AgePublic, AuthenticityPublic},
+    circuits::{AgePublic, AgeV2Public, AuthenticityPublic},
     field::field_from_sha256,
     registry::{zero_hashes, REGISTRY_DEPTH},
     Fr,
@@ -56,6 +56,37 @@ pub enum ExpectationFailure {
     /// `root` is the empty tree's root, which holds no document.
     #[error("the root is the empty registry's root")]
     EmptyRoot,
+    /// `referenceDate` is not a day of the calendar (the circuit only bounds its size).
+    #[error("the reference date {0} is not a calendar date")]
+    NotADate(u64),
+}
+
+/// Seconds in a day.
+const DAY_SECONDS: i64 = 86_400;
+
+/// Unix seconds of midnight UTC starting the `YYYYMMDD` day `date`, or `None` when `date` is
+/// not a day of the (proleptic Gregorian) calendar between years 1000 and 9999.
+pub fn date_start_unix(date: u64) -> Option<i64> {
+    let (year, month, day) = ((date / 10_000) as i64, ((date / 100) % 100) as i64, (date % 100) as i64);
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let month_days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return None,
+    };
+    if !(1000..=9999).contains(&year) || !(1..=month_days).contains(&day) {
+        return None;
+    }
+    // Days from 1970-01-01 (H. Hinnant's days_from_civil).
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Some((era * 146_097 + doe - 719_468) * DAY_SECONDS)
 }
 
 /// What a verifier asks of an `age_proof`.
@@ -83,6 +114,39 @@ pub fn check_age(public: &AgePublic, exp: &AgeExpectations, now: u64) -> Result<
         }
     }
     check_time(public.reference_ts, exp.max_proof_age_seconds, now)
+}
+
+/// Checks an `age_proof_v2`'s public signals against `exp` at time `now` (Unix seconds).
+///
+/// `referenceDate` is a whole UTC day, so freshness has a resolution of one day: the proof's
+/// age is counted from the end of its reference day (a proof dated today is 0 s old, one dated
+/// yesterday is as old as the seconds since today's midnight UTC), and a reference day that
+/// starts more than 300 s after `now` always fails. A `referenceDate` that is no calendar day
+/// fails ([`ExpectationFailure::NotADate`]).
+pub fn check_age_v2(public: &AgeV2Public, exp: &AgeExpectations, now: u64) -> Result<(), ExpectationFailure> {
+    if let Some(asked) = exp.min_age {
+        if public.min_age < asked {
+            return Err(ExpectationFailure::MinAgeTooLow { proved: public.min_age, asked });
+        }
+    }
+    if let Some(digest) = exp.document_sha256 {
+        if public.document_hash != field_from_sha256(&digest) {
+            return Err(ExpectationFailure::DocumentMismatch);
+        }
+    }
+    let start =
+        date_start_unix(public.reference_date).ok_or(ExpectationFailure::NotADate(public.reference_date))?;
+    let now = i64::try_from(now).unwrap_or(i64::MAX);
+    if start > now.saturating_add(MAX_FUTURE_SKEW_SECONDS as i64) {
+        return Err(ExpectationFailure::FromTheFuture { ahead_seconds: (start - now) as u64 });
+    }
+    if let Some(max_seconds) = exp.max_proof_age_seconds {
+        let age_seconds = now.saturating_sub(start + DAY_SECONDS).max(0) as u64;
+        if age_seconds > max_seconds {
+            return Err(ExpectationFailure::ProofTooOld { age_seconds, max_seconds });
+        }
+    }
+    Ok(())
 }
 
 /// Checks a proof's `referenceTs` against `now`: at most 300 s ahead and, when `max_age` is
@@ -184,6 +248,68 @@ mod tests {
         ));
         let near_future = public(18, now + 300, b"doc");
         assert_eq!(check_age(&near_future, &AgeExpectations::default(), now), Ok(()));
+    }
+
+    #[test]
+    fn date_starts() {
+        assert_eq!(date_start_unix(19700101), Some(0));
+        assert_eq!(date_start_unix(19691231), Some(-86_400));
+        assert_eq!(date_start_unix(20250101), Some(1_735_689_600));
+        assert_eq!(date_start_unix(20000229), Some(951_782_400));
+        assert_eq!(date_start_unix(10000101), Some(-30_610_224_000));
+        assert_eq!(date_start_unix(20260229), None);
+        assert_eq!(date_start_unix(20261301), None);
+        assert_eq!(date_start_unix(20260100), None);
+        assert_eq!(date_start_unix(9991231), None);
+    }
+
+    #[test]
+    fn age_v2_expectations() {
+        // 2025-01-01T12:00:00Z.
+        let now = 1_735_689_600 + 12 * 3600;
+        let digest: [u8; 32] = Sha256::digest(b"doc").into();
+        let p = |min_age, reference_date| AgeV2Public {
+            min_age,
+            reference_date,
+            document_hash: crate::field::sha256_field(b"doc"),
+            commitment: Fr::from(1u64),
+            nullifier: Fr::from(2u64),
+        };
+        let all = AgeExpectations {
+            min_age: Some(18),
+            document_sha256: Some(digest),
+            max_proof_age_seconds: Some(60),
+        };
+        // Dated today: 0 s old.
+        assert_eq!(check_age_v2(&p(18, 20250101), &all, now), Ok(()));
+        assert_eq!(
+            check_age_v2(&p(17, 20250101), &all, now),
+            Err(ExpectationFailure::MinAgeTooLow { proved: 17, asked: 18 })
+        );
+        let other: [u8; 32] = Sha256::digest(b"other").into();
+        let other_doc = AgeExpectations { document_sha256: Some(other), ..all };
+        assert_eq!(
+            check_age_v2(&p(18, 20250101), &other_doc, now),
+            Err(ExpectationFailure::DocumentMismatch)
+        );
+        // Dated yesterday: as old as the seconds since today's midnight.
+        assert_eq!(
+            check_age_v2(&p(18, 20241231), &all, now),
+            Err(ExpectationFailure::ProofTooOld { age_seconds: 12 * 3600, max_seconds: 60 })
+        );
+        let a_day = AgeExpectations { max_proof_age_seconds: Some(12 * 3600), ..all };
+        assert_eq!(check_age_v2(&p(18, 20241231), &a_day, now), Ok(()));
+        // Tomorrow starts 12 h ahead: from the future; without freshness asked too.
+        assert!(matches!(
+            check_age_v2(&p(18, 20250102), &AgeExpectations::default(), now),
+            Err(ExpectationFailure::FromTheFuture { ahead_seconds: 43_200 })
+        ));
+        // ... but within 300 s of midnight it is clock skew.
+        assert_eq!(check_age_v2(&p(18, 20250102), &AgeExpectations::default(), 1_735_775_700), Ok(()));
+        assert_eq!(
+            check_age_v2(&p(18, 20250230), &AgeExpectations::default(), now),
+            Err(ExpectationFailure::NotADate(20250230))
+        );
     }
 
     #[test]

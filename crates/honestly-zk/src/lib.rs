@@ -1,7 +1,7 @@
 //! Zero-knowledge engine of Honestly: a pure library (no network, no async).
 //!
-//! Groth16 over BN254 with arkworks, circomlib-compatible Poseidon, the `age_proof` and
-//! `authenticity_proof` circuits, batch verification and the snarkjs JSON formats, exactly as
+//! Groth16 over BN254 with arkworks, circomlib-compatible Poseidon, the `age_proof`,
+//! `age_proof_v2` and `authenticity_proof` circuits, batch verification and the snarkjs JSON formats, exactly as
 //! `docs/zk.md` specifies them. The only file-system code is in [`keyfile`], a thin helper that
 //! reads and writes the key files `honestly zk setup` produces.
 //!
@@ -35,7 +35,7 @@ pub mod subgroup;
 
 pub use ark_bn254::{Bn254, Fr};
 pub use batch::{batch_verify, batch_verify_with_rng, BatchItem};
-pub use circuits::{AgePublic, AuthenticityPublic, CircuitId};
+pub use circuits::{AgePublic, AgeV2Public, AuthenticityPublic, CircuitId};
 pub use error::{ParseError, ProveError, ZkError};
 pub use expect::credential::{check_credential_query, CredentialExpectations, CredentialFailure};
 pub use expect::{
@@ -45,7 +45,7 @@ pub use field::{field_from_sha256, fr_from_decimal, fr_to_decimal, sha256_field}
 pub use groth::{key_id, PreparedKey, Proof, ProvingKey, VerifyingKey};
 pub use poseidon::poseidon_hash;
 pub use prover::{
-    prove_age, prove_age_with_rng, prove_authenticity, prove_authenticity_with_rng, random_salt, AgeClaim,
-    AuthenticityClaim,
+    prove_age, prove_age_v2, prove_age_v2_with_rng, prove_age_with_rng, prove_authenticity,
+    prove_authenticity_with_rng, random_salt, AgeClaim, AgeV2Claim, AuthenticityClaim,
 };
 pub use registry::{MerklePath, RegistryError, RegistryTree, REGISTRY_DEPTH};

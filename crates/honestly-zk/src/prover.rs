@@ -1,4 +1,4 @@
-//! Proving the two statements. A false statement never yields a proof: the statement is
+//! Proving the built-in statements. A false statement never yields a proof: the statement is
 //! checked natively first (typed reason), then the full witness is checked against every
 //! constraint before the expensive Groth16 step.
 
@@ -10,7 +10,10 @@ use ark_relations::gr1cs::{
 use ark_std::rand::{CryptoRng, RngCore};
 
 use crate::{
-    circuits::{AgeCircuit, AgePublic, AuthenticityCircuit, AuthenticityPublic, SECONDS_PER_YEAR},
+    circuits::{
+        AgeCircuit, AgePublic, AgeV2Circuit, AgeV2Public, AuthenticityCircuit, AuthenticityPublic,
+        MIN_BIRTH_DATE, SECONDS_PER_YEAR,
+    },
     error::ProveError,
     groth::{Proof, ProvingKey},
     poseidon::poseidon_hash,
@@ -74,6 +77,78 @@ impl AgeClaim {
                 p.nullifier,
             ],
             birth_ts: Fr::from(self.birth_ts),
+            salt: self.salt,
+            epoch: Fr::from(self.epoch),
+        }
+    }
+}
+
+/// The latest date `age_proof_v2` accepts: 9999-12-31.
+const MAX_DATE: u32 = 99_991_231;
+
+/// What the holder proves with `age_proof_v2` (dates `YYYYMMDD`).
+#[derive(Debug, Clone, Copy)]
+pub struct AgeV2Claim {
+    /// Birth date, `YYYYMMDD` (private), from 1000-01-01.
+    pub birth_date: u32,
+    /// Random salt (private); a fresh one per document gives unlinkable commitments.
+    pub salt: Fr,
+    /// Epoch the nullifier is bound to (private).
+    pub epoch: u64,
+    /// The threshold in years (public, < 256).
+    pub min_age: u64,
+    /// The reference date, `YYYYMMDD` (public; normally today, UTC).
+    pub reference_date: u32,
+    /// `field(sha256(document))` (public).
+    pub document_hash: Fr,
+}
+
+impl AgeV2Claim {
+    /// The public signals this claim yields.
+    pub fn public(&self) -> AgeV2Public {
+        let b = Fr::from(self.birth_date);
+        AgeV2Public {
+            min_age: self.min_age,
+            reference_date: u64::from(self.reference_date),
+            document_hash: self.document_hash,
+            commitment: poseidon_hash(&[b, self.salt, self.document_hash]),
+            nullifier: poseidon_hash(&[self.salt, self.document_hash, Fr::from(self.epoch)]),
+        }
+    }
+
+    /// Checks the statement natively with a typed reason: `minAge` below 256, both dates
+    /// between 1000-01-01 and 9999-12-31, and `birthDate + minAge·10000 ≤ referenceDate`.
+    /// (Whether a date exists in the calendar is the caller's check.)
+    pub fn check(&self) -> Result<(), ProveError> {
+        if self.min_age >= 256 {
+            return Err(ProveError::OutOfRange("min_age must be below 256"));
+        }
+        let in_range = |d: u32| (MIN_BIRTH_DATE..=u64::from(MAX_DATE)).contains(&u64::from(d));
+        if !in_range(self.birth_date) {
+            return Err(ProveError::OutOfRange("birth_date must be a YYYYMMDD date from 1000-01-01"));
+        }
+        if !in_range(self.reference_date) {
+            return Err(ProveError::OutOfRange("reference_date must be a YYYYMMDD date from 1000-01-01"));
+        }
+        if u64::from(self.birth_date) + self.min_age * 10_000 > u64::from(self.reference_date) {
+            return Err(ProveError::FalseStatement(format!("holder is younger than {} years", self.min_age)));
+        }
+        Ok(())
+    }
+
+    /// The circuit with this claim's full assignment, without the native check (a false
+    /// claim gives an unsatisfied circuit).
+    pub fn circuit(&self) -> AgeV2Circuit {
+        let p = self.public();
+        AgeV2Circuit {
+            public: [
+                Fr::from(p.min_age),
+                Fr::from(p.reference_date),
+                p.document_hash,
+                p.commitment,
+                p.nullifier,
+            ],
+            birth_date: Fr::from(self.birth_date),
             salt: self.salt,
             epoch: Fr::from(self.epoch),
         }
@@ -150,6 +225,22 @@ pub fn prove_age_with_rng<R: RngCore + CryptoRng>(
     claim: &AgeClaim,
     rng: &mut R,
 ) -> Result<(Proof, AgePublic), ProveError> {
+    claim.check()?;
+    let proof = prove_circuit_with_rng(pk, claim.circuit(), 5, rng)?;
+    Ok((proof, claim.public()))
+}
+
+/// Proves `claim` with OS randomness.
+pub fn prove_age_v2(pk: &ProvingKey, claim: &AgeV2Claim) -> Result<(Proof, AgeV2Public), ProveError> {
+    prove_age_v2_with_rng(pk, claim, &mut rand::rngs::OsRng)
+}
+
+/// Proves `claim` with randomness from `rng` (deterministic tests).
+pub fn prove_age_v2_with_rng<R: RngCore + CryptoRng>(
+    pk: &ProvingKey,
+    claim: &AgeV2Claim,
+    rng: &mut R,
+) -> Result<(Proof, AgeV2Public), ProveError> {
     claim.check()?;
     let proof = prove_circuit_with_rng(pk, claim.circuit(), 5, rng)?;
     Ok((proof, claim.public()))

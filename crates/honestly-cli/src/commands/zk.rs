@@ -8,14 +8,15 @@
 use std::{
     path::{Path, PathBuf},
     process::ExitCode,
-    time::{SystemTime, UNIX_EPOCH},
 };
 
 use honestly_core::bounded;
+use honestly_core::clock::Timestamp;
+use honestly_core::credentials::CalendarDate;
 use honestly_zk::{
     groth::setup,
     keyfile::{self, PROVING_KEY_FILE},
-    prover::{prove_age, random_salt, AgeClaim},
+    prover::{prove_age_v2, random_salt, AgeV2Claim},
     snarkjs, CircuitId, ProveError,
 };
 use indicatif::{ProgressBar, ProgressStyle};
@@ -33,7 +34,7 @@ pub enum ZkCommand {
     /// Generate each circuit's proving and verification key with OS randomness (the trapdoor
     /// is dropped). Writes DIR/<circuit>/proving_key.bin and DIR/<circuit>/verification_key.json.
     Setup {
-        /// `age_proof`, `authenticity_proof` (or `age`, `authenticity`), or `all`.
+        /// `age_proof`, `authenticity_proof`, `age_proof_v2` (or `age`, `authenticity`), or `all`.
         #[arg(long, default_value = "all")]
         circuit: String,
         /// Key directory (default: DATA_DIR/zk).
@@ -63,16 +64,17 @@ pub enum ZkCommand {
 /// Statements `honestly zk prove` can prove.
 #[derive(Debug, clap::Subcommand)]
 pub enum ProveStatement {
-    /// "The holder, born on BIRTH_DATE, is at least MIN_AGE years old now", bound to DOCUMENT.
+    /// "The holder, born on BIRTH_DATE, is at least MIN_AGE years old today", bound to DOCUMENT,
+    /// proven with `age_proof_v2` (dates `YYYYMMDD`). The birth date is self-declared.
     ///
     /// The nullifier is bound to `--epoch` (default 0: the CLI works offline, without the
     /// server's registry; the salt is fresh for every proof, so every nullifier is new).
     Age {
-        /// Key directory: DIR/age_proof/proving_key.bin or DIR/proving_key.bin
+        /// Key directory: DIR/age_proof_v2/proving_key.bin or DIR/proving_key.bin
         /// (default: DATA_DIR/zk).
         #[arg(long)]
         keys: Option<PathBuf>,
-        /// Birth date, YYYY-MM-DD (UTC midnight; 1970-01-01 or later).
+        /// Birth date, YYYY-MM-DD (1000-01-01 or later).
         #[arg(long)]
         birth_date: String,
         /// The age threshold in years (0–255).
@@ -88,9 +90,9 @@ pub enum ProveStatement {
         /// Epoch the nullifier is bound to.
         #[arg(long, default_value_t = 0)]
         epoch: u64,
-        /// Reference time in Unix seconds (default: now).
+        /// Reference date, YYYY-MM-DD (default: today, UTC).
         #[arg(long)]
-        reference_ts: Option<u64>,
+        reference_date: Option<String>,
     },
 }
 
@@ -100,7 +102,7 @@ pub fn run(cmd: ZkCommand, default_keys_dir: &Path, max_document_bytes: u64) -> 
     let code = match cmd {
         ZkCommand::Setup { circuit, out } => run_setup(&circuit, out.as_deref().unwrap_or(default_keys_dir)),
         ZkCommand::Prove {
-            statement: ProveStatement::Age { keys, birth_date, min_age, document, out, epoch, reference_ts },
+            statement: ProveStatement::Age { keys, birth_date, min_age, document, out, epoch, reference_date },
         } => run_prove_age(&AgeArgs {
             keys: keys.as_deref().unwrap_or(default_keys_dir),
             max_document_bytes,
@@ -109,7 +111,7 @@ pub fn run(cmd: ZkCommand, default_keys_dir: &Path, max_document_bytes: u64) -> 
             document: &document,
             out: &out,
             epoch,
-            reference_ts,
+            reference_date: reference_date.as_deref(),
         }),
         ZkCommand::Verify { vk, proof, public } => run_verify(&vk, &proof, &public),
     };
@@ -122,7 +124,7 @@ fn run_setup(circuit: &str, out: &Path) -> u8 {
     } else if let Some(c) = CircuitId::from_name(circuit) {
         vec![c]
     } else {
-        eprintln!("error: unknown circuit {circuit:?} (age_proof, authenticity_proof or all)");
+        eprintln!("error: unknown circuit {circuit:?} (age_proof, authenticity_proof, age_proof_v2 or all)");
         return MALFORMED;
     };
     let steps = u64::try_from(circuits.len() * 2).unwrap_or(u64::MAX);
@@ -172,12 +174,23 @@ struct AgeArgs<'a> {
     document: &'a Path,
     out: &'a Path,
     epoch: u64,
-    reference_ts: Option<u64>,
+    reference_date: Option<&'a str>,
 }
 
 fn run_prove_age(a: &AgeArgs<'_>) -> u8 {
-    let Some(birth_ts) = parse_date(a.birth_date) else {
-        eprintln!("error: --birth-date {:?} is not a date YYYY-MM-DD on or after 1970-01-01", a.birth_date);
+    let Ok(birth_date) = CalendarDate::parse_iso(a.birth_date) else {
+        eprintln!("error: --birth-date {:?} is not a date YYYY-MM-DD on or after 1000-01-01", a.birth_date);
+        return MALFORMED;
+    };
+    let reference_date = match a.reference_date {
+        Some(raw) => CalendarDate::parse_iso(raw).ok(),
+        None => CalendarDate::of_timestamp(Timestamp::now()).ok(),
+    };
+    let Some(reference_date) = reference_date else {
+        eprintln!(
+            "error: --reference-date {:?} is not a date YYYY-MM-DD",
+            a.reference_date.unwrap_or_default()
+        );
         return MALFORMED;
     };
     // At most the largest upload the server takes (`MAX_UPLOAD_BYTES`) is read.
@@ -188,22 +201,19 @@ fn run_prove_age(a: &AgeArgs<'_>) -> u8 {
             return MALFORMED;
         }
     };
-    let reference_ts = a
-        .reference_ts
-        .unwrap_or_else(|| SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs()));
-    let claim = AgeClaim {
-        birth_ts,
+    let claim = AgeV2Claim {
+        birth_date: birth_date.yyyymmdd(),
         salt: random_salt(),
         epoch: a.epoch,
         min_age: a.min_age,
-        reference_ts,
+        reference_date: reference_date.yyyymmdd(),
         document_hash: honestly_zk::sha256_field(&document),
     };
     // Refuse a false statement before loading the (large) proving key.
     if let Err(e) = claim.check() {
         return report_prove_error(&e);
     }
-    let nested = a.keys.join(CircuitId::Age.name()).join(PROVING_KEY_FILE);
+    let nested = a.keys.join(CircuitId::AgeV2.name()).join(PROVING_KEY_FILE);
     let pk_path = if nested.is_file() { nested } else { a.keys.join(PROVING_KEY_FILE) };
     let pk = match keyfile::read_proving_key(&pk_path) {
         Ok(pk) => pk,
@@ -212,7 +222,7 @@ fn run_prove_age(a: &AgeArgs<'_>) -> u8 {
             return MALFORMED;
         }
     };
-    let (proof, public) = match prove_age(&pk, &claim) {
+    let (proof, public) = match prove_age_v2(&pk, &claim) {
         Ok(p) => p,
         Err(e) => return report_prove_error(&e),
     };
@@ -226,9 +236,9 @@ fn run_prove_age(a: &AgeArgs<'_>) -> u8 {
         return MALFORMED;
     }
     println!(
-        "age_proof: min age {} at {} written to {}\ncommitment {}\nnullifier {}",
+        "age_proof_v2 (self-declared birth date): min age {} on {} written to {}\ncommitment {}\nnullifier {}",
         public.min_age,
-        public.reference_ts,
+        reference_date,
         a.out.display(),
         honestly_zk::fr_to_decimal(&public.commitment),
         honestly_zk::fr_to_decimal(&public.nullifier),
@@ -279,55 +289,6 @@ fn run_verify(vk: &Path, proof: &Path, public: &Path) -> u8 {
         Err(e) => {
             eprintln!("malformed: {e}");
             MALFORMED
-        }
-    }
-}
-
-/// `YYYY-MM-DD` → Unix seconds at 00:00 UTC; `None` when malformed or before 1970.
-fn parse_date(s: &str) -> Option<u64> {
-    let b = s.as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-        return None;
-    }
-    let num = |r: std::ops::Range<usize>| -> Option<i64> {
-        let part = s.get(r)?;
-        if part.bytes().all(|c| c.is_ascii_digit()) {
-            part.parse().ok()
-        } else {
-            None
-        }
-    };
-    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let days_in_month = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-    let month_len = *days_in_month.get(usize::try_from(m - 1).ok()?)?;
-    if y < 1970 || d < 1 || d > month_len {
-        return None;
-    }
-    // Days from 1970-01-01 (Howard Hinnant's days_from_civil).
-    let (yy, mm) = if m <= 2 { (y - 1, m + 9) } else { (y, m - 3) };
-    let era = yy.div_euclid(400);
-    let yoe = yy - era * 400;
-    let doy = (153 * mm + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    u64::try_from(days * 86_400).ok()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::parse_date;
-
-    #[test]
-    fn dates() {
-        assert_eq!(parse_date("1970-01-01"), Some(0));
-        assert_eq!(parse_date("1990-01-01"), Some(631_152_000));
-        assert_eq!(parse_date("2000-02-29"), Some(951_782_400));
-        assert_eq!(parse_date("2025-01-01"), Some(1_735_689_600));
-        for bad in
-            ["1969-12-31", "2001-02-29", "2020-13-01", "2020-1-01", "2020-01-00", "+990-01-01", "abcd-ef-gh"]
-        {
-            assert_eq!(parse_date(bad), None, "{bad}");
         }
     }
 }

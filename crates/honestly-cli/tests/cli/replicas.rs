@@ -177,7 +177,7 @@ pub fn replicas_behave_as_one_service(store: &SharedStore, user: &str) {
     assert_eq!(keys_a, json_of(reqwest::blocking::get(b.url("/.well-known/honestly-keys.json")).unwrap()));
 
     // A signature accepted by A is a replay on B; a nullifier consumed on A is used on B.
-    let params = json!({"proof_type": "age_proof", "proof": proof["proof"], "public_signals": proof["public_signals"]});
+    let params = json!({"proof_type": "age_proof_v2", "proof": proof["proof"], "public_signals": proof["public_signals"]});
     let request = envelope("replica-bot", "verify_proof", params.clone());
     let (status, first) = post_signed(&client, a, "/ai/verify-proof", AI, &request);
     assert_eq!((status, &first["data"]["verified"]), (200, &json!(true)), "{first}");

@@ -1,4 +1,4 @@
-//! A proof made through the vault API verifies with `honestly zk verify` and with snarkjs,
+//! A proof made through the vault API (`age_proof_v2`) verifies with `honestly zk verify` and with snarkjs,
 //! and fails both with one public signal changed.
 
 use std::path::{Path, PathBuf};
@@ -43,7 +43,7 @@ fn an_api_age_proof_verifies_with_honestly_zk_verify_and_snarkjs() {
         .json()
         .unwrap();
     let vk = client
-        .get(server.url("/zkp/artifacts/age_proof/verification_key.json"))
+        .get(server.url("/zkp/artifacts/age_proof_v2/verification_key.json"))
         .send()
         .unwrap()
         .text()

@@ -421,13 +421,18 @@ impl LinkService {
         let mut nonce = [0u8; 16];
         rand::rngs::OsRng.fill_bytes(&mut nonce);
         let proof = shared.proof.as_ref().map(|p| {
-            serde_json::json!({
+            let mut proof = serde_json::json!({
                 "proof_type": p.proof_type,
                 "proof": p.proof,
                 "public_signals": p.public_signals,
                 "public_inputs": p.public_inputs(),
                 "verified": shared.proof_verified.unwrap_or(false),
-            })
+            });
+            // Age proofs say that their birth date is only what the holder typed.
+            if let Some(attestation) = crate::zk::attestation(&p.proof_type) {
+                proof["attestation"] = attestation.into();
+            }
+            proof
         });
         let verification = shared.proof.as_ref().map(|p| {
             serde_json::json!({

@@ -3,6 +3,7 @@
 //! ([`proofs::ProofService`]). `credential_query` proofs have their expectations in
 //! [`credential_expected`] and their checks in [`credential_verify`].
 
+pub mod attestation;
 pub mod credential_expected;
 pub mod credential_verify;
 pub mod proofs;
@@ -11,6 +12,7 @@ pub mod service;
 pub mod verifier;
 pub mod verify;
 
+pub use attestation::{attestation, SELF_DECLARED};
 pub use credential_verify::{finish_credential_query, CredentialFacts, IssuerDirectory, NoIssuers};
 pub use proofs::{ProofError, ProofRecord, ProofRequest, ProofService};
 pub use service::{verification_key_path, CircuitInfo, ZkService};

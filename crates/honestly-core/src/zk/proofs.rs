@@ -1,19 +1,21 @@
-//! Proofs about a user's own documents: `age_proof` (birth date and threshold from the
-//! request, reference time = now) and `authenticity_proof` (path from the registry). A false
+//! Proofs about a user's own documents: `age_proof_v2` (birth date and threshold from the
+//! request, `YYYYMMDD` dates, reference date = today in UTC; the old `age_proof` circuit only
+//! verifies) and `authenticity_proof` (path from the registry). A false
 //! statement is refused before any proving; proofs are stored and listed per owner.
 
 use std::sync::Arc;
 
-use honestly_zk::prover::{prove_age, prove_authenticity, random_salt, AgeClaim, AuthenticityClaim};
+use honestly_zk::prover::{
+    prove_age, prove_age_v2, prove_authenticity, random_salt, AgeClaim, AgeV2Claim, AuthenticityClaim,
+};
 use honestly_zk::snarkjs::proof_to_value;
 use honestly_zk::{field_from_sha256, fr_to_decimal, CircuitId, ProveError};
 use serde::Serialize;
-use time::macros::format_description;
-use time::Date;
 
 use super::service::{KeyError, ZkService};
 use crate::clock::Timestamp;
 use crate::cpu::CpuBusy;
+use crate::credentials::CalendarDate;
 use crate::documents::{DocumentError, DocumentService};
 use crate::error::{FieldErrors, Inconsistent};
 use crate::ids::{DocumentId, ProofId, UserId};
@@ -27,9 +29,18 @@ pub const MAX_LISTED_PROOFS: u32 = 100;
 /// What to prove about a document.
 #[derive(Debug, Clone)]
 pub enum ProofRequest {
-    /// "The holder is at least `min_age` years old."
+    /// "The holder is at least `min_age` years old" (self-declared), proven with
+    /// `age_proof_v2`.
     Age {
-        /// `YYYY-MM-DD`, 1970-01-01 or later (the circuit's times are unsigned).
+        /// `YYYY-MM-DD`, from 1000-01-01, not after today (UTC).
+        birth_date: String,
+        /// Years, 0–150.
+        min_age: u64,
+    },
+    /// The same statement with the older `age_proof` circuit (birth time in Unix seconds, so
+    /// 1970-01-01 or later). The API no longer offers it; its proofs keep verifying.
+    LegacyAge {
+        /// `YYYY-MM-DD`, 1970-01-01 or later.
         birth_date: String,
         /// Years, 0–150.
         min_age: u64,
@@ -46,7 +57,7 @@ pub struct ProofRecord {
     /// The owner.
     #[serde(skip)]
     pub user_id: UserId,
-    /// `age_proof` or `authenticity_proof`.
+    /// `age_proof_v2`, `authenticity_proof`, or `age_proof` (made before `age_proof_v2`).
     pub proof_type: String,
     /// The document proven about.
     pub document_id: DocumentId,
@@ -136,22 +147,35 @@ fn prove_error(e: ProveError) -> ProofError {
     }
 }
 
-/// Parses `YYYY-MM-DD` into midnight UTC, Unix seconds; 1970 or later and not in the future.
-fn birth_timestamp(raw: &str, now: i64) -> Result<u64, ProofError> {
-    let date = Date::parse(raw, format_description!("[year]-[month]-[day]"))
-        .map_err(|_| FieldErrors::one("birth_date", "must be a date written YYYY-MM-DD"))?;
-    let ts = date.midnight().assume_utc().unix_timestamp();
-    if ts < 0 {
-        return Err(FieldErrors::one(
-            "birth_date",
-            "dates before 1970-01-01 are not supported by the age_proof circuit",
-        )
-        .into());
-    }
-    if ts > now {
+/// Parses `YYYY-MM-DD` (from 1000-01-01) as a `YYYYMMDD` date, not after `today`.
+fn parse_birth_date(raw: &str, today: CalendarDate) -> Result<CalendarDate, ProofError> {
+    let date = CalendarDate::parse_iso(raw).map_err(|e| {
+        FieldErrors::one("birth_date", format!("must be a date written YYYY-MM-DD from 1000-01-01 on ({e})"))
+    })?;
+    if date > today {
         return Err(FieldErrors::one("birth_date", "must not be in the future").into());
     }
-    Ok(ts as u64)
+    Ok(date)
+}
+
+/// Parses `YYYY-MM-DD` into midnight UTC, Unix seconds, for the older `age_proof` circuit:
+/// 1970 or later and not after `now`.
+fn birth_timestamp(raw: &str, now: Timestamp) -> Result<u64, ProofError> {
+    let date =
+        parse_birth_date(raw, CalendarDate::of_timestamp(now).map_err(|e| Inconsistent(e.to_string()))?)?;
+    let midnight = time::Date::from_calendar_date(
+        date.year() as i32,
+        time::Month::try_from(date.month() as u8).map_err(|e| Inconsistent(e.to_string()))?,
+        date.day() as u8,
+    )
+    .map_err(|e| Inconsistent(e.to_string()))?
+    .midnight()
+    .assume_utc()
+    .unix_timestamp();
+    u64::try_from(midnight).map_err(|_| {
+        FieldErrors::one("birth_date", "dates before 1970-01-01 are not supported by the age_proof circuit")
+            .into()
+    })
 }
 
 /// The proof service.
@@ -194,14 +218,35 @@ impl ProofService {
                 if min_age > 150 {
                     return Err(FieldErrors::one("min_age", "must be between 0 and 150").into());
                 }
-                let now = Timestamp::now().unix();
+                let today = CalendarDate::of_timestamp(Timestamp::now())
+                    .map_err(|e| Inconsistent(format!("today is not a calendar date: {e}")))?;
+                let (epoch, _) = self.registry.current().await;
+                let claim = AgeV2Claim {
+                    birth_date: parse_birth_date(&birth_date, today)?.yyyymmdd(),
+                    salt: random_salt(),
+                    epoch,
+                    min_age,
+                    reference_date: today.yyyymmdd(),
+                    document_hash: leaf,
+                };
+                claim.check().map_err(prove_error)?;
+                let pk = self.zk.proving_key(CircuitId::AgeV2).await?;
+                let (proof, public) =
+                    self.zk.cpu().run(move || prove_age_v2(&pk, &claim)).await?.map_err(prove_error)?;
+                (CircuitId::AgeV2, proof, public.to_signals())
+            }
+            ProofRequest::LegacyAge { birth_date, min_age } => {
+                if min_age > 150 {
+                    return Err(FieldErrors::one("min_age", "must be between 0 and 150").into());
+                }
+                let now = Timestamp::now();
                 let (epoch, _) = self.registry.current().await;
                 let claim = AgeClaim {
                     birth_ts: birth_timestamp(&birth_date, now)?,
                     salt: random_salt(),
                     epoch,
                     min_age,
-                    reference_ts: now as u64,
+                    reference_ts: u64::try_from(now.unix()).unwrap_or(0),
                     document_hash: leaf,
                 };
                 claim.check().map_err(prove_error)?;

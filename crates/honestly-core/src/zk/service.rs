@@ -88,7 +88,8 @@ pub struct ZkService {
     external_dir: PathBuf,
     cpu: CpuPool,
     circuits: RwLock<BTreeMap<String, Arc<LoadedCircuit>>>,
-    proving: [OnceCell<Arc<ProvingKey>>; 2],
+    /// Proving keys of the built-in circuits, at [`CircuitId::index`].
+    proving: [OnceCell<Arc<ProvingKey>>; CircuitId::ALL.len()],
     ready: AtomicBool,
 }
 
@@ -97,6 +98,7 @@ pub fn signal_names(id: CircuitId) -> Vec<String> {
     let names: &[&str] = match id {
         CircuitId::Age => &["minAge", "referenceTs", "documentHash", "commitment", "nullifier"],
         CircuitId::Authenticity => &["root", "leaf", "epoch", "nullifier"],
+        CircuitId::AgeV2 => &["minAge", "referenceDate", "documentHash", "commitment", "nullifier"],
     };
     names.iter().map(|s| s.to_string()).collect()
 }
@@ -215,7 +217,7 @@ impl ZkService {
             external_dir,
             cpu,
             circuits: RwLock::new(BTreeMap::new()),
-            proving: [OnceCell::new(), OnceCell::new()],
+            proving: std::array::from_fn(|_| OnceCell::new()),
             ready: AtomicBool::new(false),
         }
     }
@@ -277,7 +279,7 @@ impl ZkService {
 
     /// The proving key of a built-in circuit, loaded on first use and kept.
     pub async fn proving_key(&self, id: CircuitId) -> Result<Arc<ProvingKey>, KeyError> {
-        let slot = &self.proving[id as usize];
+        let slot = &self.proving[id.index()];
         let path = keyfile::circuit_dir(&self.keys_dir, id.name()).join(keyfile::PROVING_KEY_FILE);
         slot.get_or_try_init(|| async {
             tracing::info!(circuit = id.name(), "loading proving key (first use)");

@@ -10,7 +10,8 @@ use honestly_zk::batch::{batch_verify, BatchItem};
 use honestly_zk::expect::{self, AgeExpectations, AuthenticityExpectations, ExpectationFailure};
 use honestly_zk::snarkjs::{proof_from_value, public_signals_from_value};
 use honestly_zk::{
-    fr_from_decimal, fr_to_decimal, AgePublic, AuthenticityPublic, CircuitId, Fr, ParseError, Proof,
+    fr_from_decimal, fr_to_decimal, AgePublic, AgeV2Public, AuthenticityPublic, CircuitId, Fr, ParseError,
+    Proof,
 };
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -52,7 +53,8 @@ pub struct Expected {
     pub min_age: Option<u64>,
     /// The proof must be about the document with this hex SHA-256.
     pub document_sha256: Option<String>,
-    /// The proof's reference time must be at most this many seconds old (age proofs).
+    /// The proof's reference time must be at most this many seconds old (age proofs; an
+    /// `age_proof_v2` is dated by a UTC day and counts its age from the end of that day).
     pub max_proof_age_seconds: Option<u64>,
     /// The proof's registry root must be exactly this (authenticity proofs, decimal).
     pub registry_root: Option<String>,
@@ -168,13 +170,13 @@ impl Expected {
     }
 }
 
-/// The expectations a proof type can check: an `age_proof` its age threshold, document and
-/// freshness; an `authenticity_proof` its document and registry root; a `credential_query`
-/// proof [`CREDENTIAL_QUERY_EXPECTATIONS`] (once it is a built-in circuit); an external circuit
+/// The expectations a proof type can check: an `age_proof` or `age_proof_v2` its age
+/// threshold, document and freshness; an `authenticity_proof` its document and registry root;
+/// a `credential_query` proof [`CREDENTIAL_QUERY_EXPECTATIONS`]; an external circuit
 /// none (its public signals have no meaning Honestly knows).
 pub fn checkable(circuit: &CircuitInfo) -> &'static [&'static str] {
     match CircuitId::from_name(&circuit.name).filter(|_| !circuit.external) {
-        Some(CircuitId::Age) => &["min_age", "document_sha256", "max_proof_age_seconds"],
+        Some(CircuitId::Age | CircuitId::AgeV2) => &["min_age", "document_sha256", "max_proof_age_seconds"],
         Some(CircuitId::Authenticity) => &["document_sha256", "registry_root"],
         None => &[],
     }
@@ -388,6 +390,17 @@ async fn finish(
                     max_proof_age_seconds: expected.max_proof_age_seconds,
                 };
                 expect::check_age(&public, &exp, now).map_err(classify)
+            }
+            Err(_) => Err(VerifyReason::Malformed),
+        },
+        Some(CircuitId::AgeV2) => match AgeV2Public::from_signals(&outcome.signals) {
+            Ok(public) => {
+                let exp = AgeExpectations {
+                    min_age: expected.min_age,
+                    document_sha256: digest,
+                    max_proof_age_seconds: expected.max_proof_age_seconds,
+                };
+                expect::check_age_v2(&public, &exp, now).map_err(classify)
             }
             Err(_) => Err(VerifyReason::Malformed),
         },

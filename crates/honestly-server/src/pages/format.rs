@@ -1,6 +1,7 @@
 //! Dates as people read them on the pages: `28 Nov 2026`, `28 Nov 2026, 09:06 UTC`.
 
 use honestly_core::clock::Timestamp;
+use honestly_core::credentials::CalendarDate;
 use time::OffsetDateTime;
 
 const MONTHS: [&str; 12] =
@@ -14,6 +15,11 @@ fn day(t: OffsetDateTime) -> String {
 /// outside the supported range.
 pub fn date(unix: i64) -> Option<String> {
     Timestamp::from_unix(unix).ok().map(|at| day(at.as_offset()))
+}
+
+/// A calendar day (`1 Mar 1950`), as `age_proof_v2` signals carry them (`YYYYMMDD`).
+pub fn calendar_date(date: CalendarDate) -> String {
+    format!("{} {} {}", date.day(), MONTHS[(date.month() as usize).clamp(1, 12) - 1], date.year())
 }
 
 /// Day and minute in UTC (`28 Nov 2026, 09:06 UTC`).
@@ -34,5 +40,6 @@ mod tests {
         let offset = Timestamp::parse_rfc3339("2026-01-05T23:59:00+01:00").unwrap();
         assert_eq!(date_time(offset), "5 Jan 2026, 22:59 UTC");
         assert_eq!(date(i64::MAX), None);
+        assert_eq!(calendar_date(CalendarDate::from_yyyymmdd(19500301).unwrap()), "1 Mar 1950");
     }
 }

@@ -1,7 +1,8 @@
 //! What a share link claims, in plain words for the person who scanned its QR code. The words
-//! come from the proof's real public signals (an age proof's `minAge` and `referenceTs`), never
-//! from anything the owner typed.
+//! come from the proof's real public signals (an age proof's `minAge` and `referenceTs` or
+//! `referenceDate`), never from anything the owner typed.
 
+use honestly_core::credentials::CalendarDate;
 use honestly_core::links::{AccessLevel, Shared};
 
 use super::format;
@@ -9,12 +10,13 @@ use super::format;
 /// The claim a link makes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Claim {
-    /// An age proof: at least `min_age` years old on the day of `reference_ts`.
+    /// An age proof (self-declared): at least `min_age` years old on `day`.
     Age {
         /// The proof's `minAge`.
         min_age: u64,
-        /// The proof's `referenceTs` (Unix seconds).
-        reference_ts: i64,
+        /// The day of the proof's `referenceTs` or `referenceDate` (`28 Nov 2026`), when it is
+        /// a day people can read.
+        day: Option<String>,
     },
     /// An authenticity proof: the document is in the registry.
     Registered,
@@ -29,14 +31,24 @@ impl Claim {
     pub fn of(shared: &Shared, level: AccessLevel) -> Self {
         let Some(proof) = &shared.proof else { return Claim::NoProof(level) };
         match proof.proof_type.as_str() {
-            "age_proof" => {
+            "age_proof" | "age_proof_v2" => {
                 let inputs = proof.public_inputs();
-                let number =
-                    |name: &str| inputs.get(name).and_then(|v| v.as_str()).and_then(|s| s.parse().ok());
-                match (number("minAge"), number("referenceTs")) {
-                    (Some(min_age), Some(reference_ts)) => {
-                        Claim::Age { min_age, reference_ts: i64::try_from(reference_ts).unwrap_or(i64::MAX) }
+                let number = |name: &str| {
+                    inputs.get(name).and_then(|v| v.as_str()).and_then(|s| s.parse::<u64>().ok())
+                };
+                let day = match proof.proof_type.as_str() {
+                    "age_proof" => {
+                        number("referenceTs").map(|ts| format::date(i64::try_from(ts).unwrap_or(i64::MAX)))
                     }
+                    _ => number("referenceDate").map(|date| {
+                        u32::try_from(date)
+                            .ok()
+                            .and_then(|d| CalendarDate::from_yyyymmdd(d).ok())
+                            .map(format::calendar_date)
+                    }),
+                };
+                match (number("minAge"), day) {
+                    (Some(min_age), Some(day)) => Claim::Age { min_age, day },
                     _ => Claim::OtherProof(proof.proof_type.clone()),
                 }
             }
@@ -45,10 +57,15 @@ impl Claim {
         }
     }
 
+    /// Whether the claim rests only on what the holder declared (an age proof's birth date).
+    pub fn is_self_declared(&self) -> bool {
+        matches!(self, Claim::Age { .. })
+    }
+
     /// One sentence a person understands at a glance.
     pub fn sentence(&self) -> String {
         match self {
-            Claim::Age { min_age, reference_ts } => match format::date(*reference_ts) {
+            Claim::Age { min_age, day } => match day {
                 Some(day) => format!(
                     "The holder is at least {min_age} years old — proven on {day}, without revealing the birth date."
                 ),
@@ -80,7 +97,8 @@ mod tests {
 
     #[test]
     fn an_age_claim_names_the_real_threshold_and_day() {
-        let claim = Claim::Age { min_age: 21, reference_ts: 1_795_856_773 };
+        let claim = Claim::Age { min_age: 21, day: format::date(1_795_856_773) };
+        assert!(claim.is_self_declared());
         assert_eq!(
             claim.sentence(),
             "The holder is at least 21 years old — proven on 28 Nov 2026, without revealing the birth date."
@@ -90,6 +108,7 @@ mod tests {
     #[test]
     fn other_claims_say_what_is_shared() {
         assert!(Claim::Registered.sentence().contains("registered in the Honestly registry"));
+        assert!(!Claim::Registered.is_self_declared());
         assert!(Claim::NoProof(AccessLevel::Full).sentence().contains("document itself"));
         assert!(Claim::NoProof(AccessLevel::ProofOnly).sentence().contains("no proof is attached"));
         assert!(Claim::OtherProof("kyc_v2".into()).sentence().contains("kyc_v2"));

@@ -51,6 +51,16 @@ fn status_box(status: Status) -> Markup {
     html! { p class=(class) { strong { (title) } (text) } }
 }
 
+/// The note under a self-declared claim (an age proof): nobody vouches for the birth date.
+fn self_declared_note() -> Markup {
+    html! {
+        p class="attestation" {
+            strong { "Self-declared, not attested." }
+            " The birth date behind this proof is self-declared, not attested: the holder typed it in and no issuer vouches for it."
+        }
+    }
+}
+
 fn document_type_label(t: DocumentType) -> &'static str {
     match t {
         DocumentType::Identity => "Identity document",
@@ -157,6 +167,7 @@ pub fn render(access: &Access, token: &str, content_url: Option<&str>) -> Markup
         "Shared proof",
         html! {
             h1 { (claim.sentence()) }
+            @if claim.is_self_declared() { (self_declared_note()) }
             (status_box(Status::of(access.shared.proof_verified)))
             (document_section(access, content_url))
             (link_section(access, token))

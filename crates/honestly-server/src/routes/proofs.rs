@@ -25,9 +25,18 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Deserialize, ToSchema)]
 #[serde(tag = "proof_type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum CreateProof {
-    /// "The holder is at least `min_age` years old" (reference time = now).
+    /// "The holder is at least `min_age` years old" (reference date = today, UTC), proven with
+    /// `age_proof_v2`: the answer's `proof_type` is `age_proof_v2`. The birth date is
+    /// self-declared.
     AgeProof {
-        /// `YYYY-MM-DD` (1970-01-01 or later).
+        /// `YYYY-MM-DD`, from 1000-01-01, not in the future.
+        birth_date: String,
+        /// 0–150.
+        min_age: u64,
+    },
+    /// The same as `age_proof`, named by its circuit.
+    AgeProofV2 {
+        /// `YYYY-MM-DD`, from 1000-01-01, not in the future.
         birth_date: String,
         /// 0–150.
         min_age: u64,
@@ -41,7 +50,7 @@ pub enum CreateProof {
 pub struct ProofView {
     /// `prf_…`.
     pub id: String,
-    /// `age_proof` or `authenticity_proof`.
+    /// `age_proof_v2`, `authenticity_proof`, or `age_proof` (made before `age_proof_v2`).
     pub proof_type: String,
     /// The document proven about.
     pub document_id: String,
@@ -106,7 +115,9 @@ pub async fn create(
     Json(body): Json<CreateProof>,
 ) -> Result<Response, ApiError> {
     let request = match body {
-        CreateProof::AgeProof { birth_date, min_age } => ProofRequest::Age { birth_date, min_age },
+        CreateProof::AgeProof { birth_date, min_age } | CreateProof::AgeProofV2 { birth_date, min_age } => {
+            ProofRequest::Age { birth_date, min_age }
+        }
         CreateProof::AuthenticityProof => ProofRequest::Authenticity,
     };
     let proof = state.proofs.create(&session.user_id, &id, request).await?;

@@ -53,6 +53,12 @@ fn view(state: &AppState, token: &str, access: &Access) -> serde_json::Value {
         "proof_status": proof_status,
         "expires_at": link.expires_at,
     });
+    // Age proofs say that their birth date is only what the holder typed.
+    if let Some(attestation) =
+        shared.proof.as_ref().and_then(|p| honestly_core::zk::attestation(&p.proof_type))
+    {
+        body["attestation"] = attestation.into();
+    }
     if matches!(link.access_level, AccessLevel::Metadata | AccessLevel::Full) {
         body["file_name"] = doc.file_name.clone().into();
         body["mime_type"] = doc.mime_type.clone().into();
@@ -71,7 +77,7 @@ fn view(state: &AppState, token: &str, access: &Access) -> serde_json::Value {
 #[utoipa::path(get, operation_id = "openShare", path = share_page::SHARE, tag = "share",
     params(("token" = String, Path, description = "The link's token"),
            ("X-Share-Passphrase" = Option<String>, Header, description = "The passphrase, for links that have one")),
-    responses((status = 200, description = "The view (JSON), or with `Accept: text/html` the verifier page (HTML; for a link with a passphrase and none given, the passphrase form)",
+    responses((status = 200, description = "The view (JSON; `attestation: \"self_declared\"` when the proof is an age proof), or with `Accept: text/html` the verifier page (HTML; for a link with a passphrase and none given, the passphrase form)",
                content((crate::openapi::JsonObject = "application/json"), (String = "text/html"))),
               (status = 401, description = "Passphrase missing or wrong (nothing consumed)", body = ErrorBody),
               (status = 404, description = "Not available (HTML: one page for every reason)", content((ErrorBody = "application/json"), (String = "text/html"))),
@@ -91,7 +97,7 @@ pub async fn open(State(state): State<AppState>, Path(token): Path<String>, head
 #[utoipa::path(get, operation_id = "getShareBundle", path = "/vault/share/{token}/bundle", tag = "share",
     params(("token" = String, Path, description = "The link's token"),
            ("X-Share-Passphrase" = Option<String>, Header, description = "The passphrase, for links that have one")),
-    responses((status = 200, description = "The bundle, signed with the key at /.well-known/honestly-keys.json", body = crate::openapi::JsonObject),
+    responses((status = 200, description = "The bundle, signed with the key at /.well-known/honestly-keys.json (its `proof.attestation` is `self_declared` for an age proof)", body = crate::openapi::JsonObject),
               (status = 401, description = "Passphrase missing or wrong (nothing consumed)", body = ErrorBody),
               (status = 404, description = "Not available", body = ErrorBody)))]
 pub async fn bundle(

@@ -4,7 +4,7 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use honestly_core::clock::Timestamp;
-use honestly_core::zk::{CircuitInfo, Expected, VerifyInput};
+use honestly_core::zk::{attestation, CircuitInfo, Expected, VerifyInput};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -100,6 +100,12 @@ pub struct VerifyResponse {
     /// The expectations this proof type can check that were not given: `verified` says
     /// nothing about them.
     pub unchecked: Vec<String>,
+    /// Who stands behind the statement: `self_declared` for age proofs (`age_proof`,
+    /// `age_proof_v2`: the holder typed the birth date, nobody attested it); absent for other
+    /// proof types.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, example = "self_declared")]
+    pub attestation: Option<&'static str>,
 }
 
 /// Every circuit: built in and external.
@@ -206,5 +212,6 @@ pub async fn verify_proof(
         reason: outcome.reason.map(|r| r.as_str().to_string()),
         checked: coverage.checked.into_iter().map(String::from).collect(),
         unchecked: coverage.unchecked.into_iter().map(String::from).collect(),
+        attestation: attestation(&body.proof_type),
     }))
 }

@@ -9,7 +9,7 @@ use crate::agent_support::{
 use crate::helpers::MONITORING_TOKEN;
 
 fn proof_params(p: &crate::agent_support::Proven) -> Value {
-    json!({"proof_type": "age_proof", "proof": p.proof, "public_signals": p.public_signals})
+    json!({"proof_type": "age_proof_v2", "proof": p.proof, "public_signals": p.public_signals})
 }
 
 #[tokio::test]
@@ -158,7 +158,8 @@ async fn replays_and_stale_timestamps_are_refused_and_nullifiers_are_consumed_on
     assert_eq!(first.status(), 200);
     let first: Value = first.json().await.unwrap();
     assert_eq!(first["data"]["verified"], true, "{first}");
-    assert_eq!(first["data"]["proof_type"], "age_proof");
+    assert_eq!(first["data"]["proof_type"], "age_proof_v2");
+    assert_eq!(first["data"]["attestation"], "self_declared");
     assert_eq!(first["data"]["public_inputs"]["minAge"], "18");
     assert_eq!(first["data"]["nullifier"], p.public_signals[4]);
     assert!(first["data"]["verification_time_ms"].as_f64().is_some_and(|t| t > 0.0));
@@ -195,7 +196,7 @@ async fn replays_and_stale_timestamps_are_refused_and_nullifiers_are_consumed_on
     // The original system's proof_data string form.
     let r = proven_document(&app, "carol").await;
     let proof_data = json!({"proof": r.proof, "publicSignals": r.public_signals}).to_string();
-    let params = json!({"proof_type": "age_proof", "proof_data": proof_data, "expected": {"min_age": 18}});
+    let params = json!({"proof_type": "age_proof_v2", "proof_data": proof_data, "expected": {"min_age": 18}});
     let (status, body) = agent.call(&app, "/ai/verify-proof", "verify_proof", params.clone()).await;
     assert_eq!((status, &body["data"]["verified"]), (200, &json!(true)), "{body}");
     let (_, body) = agent.call(&app, "/ai/verify-proof", "verify_proof", params).await;

@@ -29,7 +29,7 @@ async fn a_python_agent_signing_like_the_guide_verifies_a_vault_proof() {
     let p = proven_document(&app, "lena").await;
     let dir = tempfile::tempdir().unwrap();
     let proof_file = dir.path().join("proof.json");
-    let proof = json!({"proof_type": "age_proof", "proof": p.proof, "public_signals": p.public_signals});
+    let proof = json!({"proof_type": "age_proof_v2", "proof": p.proof, "public_signals": p.public_signals});
     std::fs::write(&proof_file, proof.to_string()).unwrap();
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
     let script = manifest.join("tests/api/python/agent_e2e.py");

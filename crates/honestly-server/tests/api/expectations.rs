@@ -25,7 +25,7 @@ async fn authenticity_proof(app: &TestApp, token: &str, document_id: &str) -> Va
 async fn zkp_verify_refuses_expectations_the_proof_type_cannot_check() {
     let app = TestApp::spawn().await;
     let p = proven_document(&app, "alice").await;
-    let age = json!({"proof_type": "age_proof", "proof": p.proof, "public_signals": p.public_signals});
+    let age = json!({"proof_type": "age_proof_v2", "proof": p.proof, "public_signals": p.public_signals});
 
     // registry_root on an age proof: 400 naming it, whatever the other expectations.
     let mut body = age.clone();
@@ -69,7 +69,7 @@ async fn signed_agents_and_batches_refuse_them_too_and_consume_nothing() {
     let app = ai_app(&[]).await;
     let p = proven_document(&app, "bob").await;
     let agent = Agent::service("expectation-checker");
-    let good = json!({"proof_type": "age_proof", "proof": p.proof, "public_signals": p.public_signals,
+    let good = json!({"proof_type": "age_proof_v2", "proof": p.proof, "public_signals": p.public_signals,
                       "expected": {"min_age": 18}});
     let mut bad = good.clone();
     bad["expected"] = json!({"registry_root": "1"});
@@ -122,18 +122,19 @@ async fn the_answer_says_what_was_checked_and_what_was_not() {
         .unwrap();
     let p = &created["proof"];
     let mut body =
-        json!({"proof_type": "age_proof", "proof": p["proof"], "public_signals": p["public_signals"]});
+        json!({"proof_type": "age_proof_v2", "proof": p["proof"], "public_signals": p["public_signals"]});
     let answer: Value = app.post_json("/zkp/verify", &body).await.json().await.unwrap();
     assert_eq!(
         answer,
-        json!({"verified": true, "checked": [], "unchecked": ["min_age", "document_sha256", "max_proof_age_seconds"]})
+        json!({"verified": true, "checked": [], "unchecked": ["min_age", "document_sha256", "max_proof_age_seconds"],
+               "attestation": "self_declared"})
     );
     body["expected"] = json!({"min_age": 18, "max_proof_age_seconds": 600});
     let answer: Value = app.post_json("/zkp/verify", &body).await.json().await.unwrap();
     assert_eq!(
         answer,
         json!({"verified": false, "reason": "expectation_failed", "checked": ["min_age", "max_proof_age_seconds"],
-               "unchecked": ["document_sha256"]})
+               "unchecked": ["document_sha256"], "attestation": "self_declared"})
     );
     // An unknown proof type checks nothing.
     body["proof_type"] = json!("nope");
@@ -173,7 +174,7 @@ async fn expectations_that_cannot_mean_anything_are_refused_by_name() {
         let fields = refused["error"]["fields"].as_object().unwrap();
         assert_eq!(fields.keys().collect::<Vec<_>>(), [field], "{expected}: {refused}");
     }
-    let age = json!({"proof_type": "age_proof", "proof": p.proof, "public_signals": p.public_signals,
+    let age = json!({"proof_type": "age_proof_v2", "proof": p.proof, "public_signals": p.public_signals,
                      "expected": {"min_age": 18, "document_sha256": "zz"}});
     let agent = Agent::service("expectation-typo");
     let (status, body) = agent.call(&app, "/ai/verify-proof", "verify_proof", age.clone()).await;

@@ -6,6 +6,7 @@ mod helpers;
 mod redis_support;
 
 mod accounts;
+mod age_v2;
 mod ai;
 mod ai_python;
 mod ai_replay;

@@ -56,24 +56,28 @@ async fn an_age_proof_verifies_and_its_negative_twins_do_not() {
     assert!(p["id"].as_str().unwrap().starts_with("prf_"));
     assert_eq!(p["proof"]["protocol"], "groth16");
     assert_eq!(p["proof"]["curve"], "bn128");
+    // `age_proof` now makes an `age_proof_v2` proof (dates YYYYMMDD).
+    assert_eq!(p["proof_type"], "age_proof_v2");
     assert_eq!(p["public_inputs"]["minAge"], "18");
     assert_eq!(p["public_signals"].as_array().unwrap().len(), 5);
     assert_eq!(p["nullifier"], p["public_signals"][4]);
-    // 1990-05-17T00:00:00Z is 642902400: no public signal carries the birth time.
-    assert!(p["public_signals"].as_array().unwrap().iter().all(|v| v != "642902400"), "birth time leaked");
+    // No public signal carries the birth date.
+    assert!(p["public_signals"].as_array().unwrap().iter().all(|v| v != "19900517"), "birth date leaked");
 
-    let base = json!({"proof_type": "age_proof", "proof": p["proof"], "public_signals": p["public_signals"]});
+    let base =
+        json!({"proof_type": "age_proof_v2", "proof": p["proof"], "public_signals": p["public_signals"]});
     let age_unchecked = json!(["min_age", "document_sha256", "max_proof_age_seconds"]);
     assert_eq!(
         verify(&app, base.clone()).await,
-        json!({"verified": true, "checked": [], "unchecked": age_unchecked})
+        json!({"verified": true, "checked": [], "unchecked": age_unchecked, "attestation": "self_declared"})
     );
 
     let mut changed = base.clone();
     changed["public_signals"][0] = json!("21");
     assert_eq!(
         verify(&app, changed).await,
-        json!({"verified": false, "reason": "invalid_proof", "checked": [], "unchecked": age_unchecked})
+        json!({"verified": false, "reason": "invalid_proof", "checked": [], "unchecked": age_unchecked,
+               "attestation": "self_declared"})
     );
 
     let mut expected = base.clone();
@@ -117,7 +121,9 @@ async fn a_false_age_statement_is_422_and_stores_nothing() {
         prove(&app, &s, json!({"proof_type": "age_proof", "birth_date": "2015-01-01", "min_age": 18})).await;
     assert_error(r, 422, "STATEMENT_FALSE").await;
     for bad in [
-        json!({"proof_type": "age_proof", "birth_date": "1960-01-01", "min_age": 18}),
+        json!({"proof_type": "age_proof", "birth_date": "0999-12-31", "min_age": 18}),
+        json!({"proof_type": "age_proof", "birth_date": "1990-02-30", "min_age": 18}),
+        json!({"proof_type": "age_proof_v2", "birth_date": "9999-01-01", "min_age": 0}),
         json!({"proof_type": "age_proof", "birth_date": "17/05/1990", "min_age": 18}),
         json!({"proof_type": "age_proof", "birth_date": "1990-05-17", "min_age": 300}),
         json!({"proof_type": "shoe_size_proof"}),
@@ -180,7 +186,8 @@ async fn circuits_and_verification_keys_are_served_with_etags() {
     let app = TestApp::spawn().await;
     let circuits: Value = app.get("/zkp/circuits").await.json().await.unwrap();
     let names: Vec<&str> = circuits.as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
-    assert_eq!(names, ["age_proof", "authenticity_proof"]);
+    assert_eq!(names, ["age_proof", "age_proof_v2", "authenticity_proof"]);
+    assert_eq!(circuits[1]["public_signals"][1], "referenceDate");
     let age = &circuits[0];
     assert_eq!(age["n_public"], 5);
     assert_eq!(age["public_signals"][4], "nullifier");

@@ -76,7 +76,8 @@ async fn views_show_exactly_what_the_access_level_allows() {
     assert!(link["url"].as_str().unwrap().ends_with(&path_of(&link)));
     let view: Value = app.get(&path_of(&link)).await.json().await.unwrap();
     assert_eq!(view["proof_status"], "verified");
-    assert_eq!(view["proof_type"], "age_proof");
+    assert_eq!(view["proof_type"], "age_proof_v2");
+    assert_eq!(view["attestation"], "self_declared");
     assert_eq!(view["document_type"], "identity");
     assert!(view.get("file_name").is_none() && view.get("content_url").is_none());
 
@@ -211,7 +212,8 @@ async fn bundles_are_signed_with_the_published_key_and_any_change_breaks_the_sig
     assert_eq!(bundle["access_count"], 1);
     assert_eq!(bundle["max_accesses"], 3);
     assert_eq!(bundle["proof"]["verified"], true);
-    assert_eq!(bundle["verification"]["vk_url"], "/zkp/artifacts/age_proof/verification_key.json");
+    assert_eq!(bundle["verification"]["vk_url"], "/zkp/artifacts/age_proof_v2/verification_key.json");
+    assert_eq!(bundle["proof"]["attestation"], "self_declared");
 
     let keys: Value = app.get("/.well-known/honestly-keys.json").await.json().await.unwrap();
     let jwk = &keys["keys"][0];

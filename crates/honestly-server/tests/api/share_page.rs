@@ -32,12 +32,11 @@ async fn access_count(app: &TestApp, owner: &Owner, link: &Value) -> u64 {
     links.iter().find(|l| l["id"] == link["id"]).unwrap()["access_count"].as_u64().unwrap()
 }
 
-/// `28 Nov 2026` for Unix seconds, as the page writes days.
-fn day(unix: i64) -> String {
+/// `28 Nov 2026` for a `YYYYMMDD` date, as the page writes days.
+pub fn day(yyyymmdd: u32) -> String {
     const MONTHS: [&str; 12] =
         ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-    let t = time::OffsetDateTime::from_unix_timestamp(unix).unwrap();
-    format!("{} {} {}", t.day(), MONTHS[u8::from(t.month()) as usize - 1], t.year())
+    format!("{} {} {}", yyyymmdd % 100, MONTHS[(yyyymmdd / 100 % 100) as usize - 1], yyyymmdd / 10_000)
 }
 
 /// The decoded content of the `data:` link that downloads `file`.
@@ -82,7 +81,8 @@ async fn a_browser_gets_the_verifier_page_and_api_clients_keep_the_json_view() {
         .await
         .unwrap();
     let signals = proof["proof"]["public_signals"].clone();
-    let reference_ts: i64 = signals[1].as_str().unwrap().parse().unwrap();
+    // age_proof_v2: the reference date is YYYYMMDD.
+    let reference_date: u32 = signals[1].as_str().unwrap().parse().unwrap();
 
     let page = get_page(&app, &path).await;
     assert_eq!(page.status(), 200);
@@ -91,16 +91,17 @@ async fn a_browser_gets_the_verifier_page_and_api_clients_keep_the_json_view() {
     let html = page.text().await.unwrap();
     let claim = format!(
         "The holder is at least 21 years old — proven on {}, without revealing the birth date.",
-        day(reference_ts)
+        day(reference_date)
     );
     assert!(html.contains(&format!("<h1>{claim}</h1>")), "{html}");
+    assert!(html.contains("self-declared, not attested"), "{html}");
     assert!(html.contains("✓ Verified"), "{html}");
     assert!(html.contains("<main>") && html.contains("<dl>"));
     assert!(html.contains(r#"<meta name="viewport" content="width=device-width, initial-scale=1">"#));
     assert!(html.contains(&format!(r#"src="/vault/qr/{token}""#)));
     assert!(html.contains("4 more views"), "{html}");
     assert!(html.contains(
-        r#"href="/zkp/artifacts/age_proof/verification_key.json" download="verification_key.json""#
+        r#"href="/zkp/artifacts/age_proof_v2/verification_key.json" download="verification_key.json""#
     ));
     assert!(html.contains("snarkjs groth16 verify verification_key.json public.json proof.json"));
     assert!(!html.contains("<script"));

@@ -1,13 +1,15 @@
-//! The two built-in circuits and their public-signal layouts (the contract of `docs/zk.md`, "Circuits"),
+//! The built-in circuits and their public-signal layouts (the contract of `docs/zk.md`, "Circuits"),
 //! plus `credential_query` and its predicate gadgets (a library circuit, not yet a [`CircuitId`]).
 
 mod age;
+mod age_v2;
 mod authenticity;
 pub mod credential_query;
 mod fingerprint;
 pub mod predicates;
 
 pub use age::{AgeCircuit, AgePublic, SECONDS_PER_YEAR};
+pub use age_v2::{AgeV2Circuit, AgeV2Public, MIN_BIRTH_DATE};
 pub use authenticity::{AuthenticityCircuit, AuthenticityPublic};
 pub use fingerprint::{fingerprint, fingerprint_of};
 
@@ -20,17 +22,22 @@ pub enum CircuitId {
     Age,
     /// `authenticity_proof`: public `[root, leaf, epoch, nullifier]`.
     Authenticity,
+    /// `age_proof_v2`: public `[minAge, referenceDate, documentHash, commitment, nullifier]`,
+    /// dates `YYYYMMDD`.
+    AgeV2,
 }
 
 impl CircuitId {
     /// Every built-in circuit.
-    pub const ALL: [CircuitId; 2] = [CircuitId::Age, CircuitId::Authenticity];
+    pub const ALL: [CircuitId; 3] = [CircuitId::Age, CircuitId::Authenticity, CircuitId::AgeV2];
 
-    /// The circuit's name (`age_proof`, `authenticity_proof`): key directory and proof type.
+    /// The circuit's name (`age_proof`, `authenticity_proof`, `age_proof_v2`): key directory
+    /// and proof type.
     pub fn name(self) -> &'static str {
         match self {
             CircuitId::Age => "age_proof",
             CircuitId::Authenticity => "authenticity_proof",
+            CircuitId::AgeV2 => "age_proof_v2",
         }
     }
 
@@ -39,6 +46,7 @@ impl CircuitId {
         match self {
             CircuitId::Age => 5,
             CircuitId::Authenticity => 4,
+            CircuitId::AgeV2 => 5,
         }
     }
 
@@ -47,7 +55,17 @@ impl CircuitId {
         match name {
             "age_proof" | "age" => Some(CircuitId::Age),
             "authenticity_proof" | "authenticity" => Some(CircuitId::Authenticity),
+            "age_proof_v2" => Some(CircuitId::AgeV2),
             _ => None,
+        }
+    }
+
+    /// The circuit's position in [`CircuitId::ALL`] (for tables indexed by circuit).
+    pub fn index(self) -> usize {
+        match self {
+            CircuitId::Age => 0,
+            CircuitId::Authenticity => 1,
+            CircuitId::AgeV2 => 2,
         }
     }
 }

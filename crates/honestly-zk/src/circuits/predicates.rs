@@ -32,7 +32,7 @@ pub const NATIONALITY_IN: u64 = 1;
 pub const NATIONALITY_NOT_IN: u64 = 2;
 
 /// Bits used to compare `birthDate + minAge·10000` with a date (both below 2^28).
-const SUM_BITS: usize = DATE_BITS + 1;
+pub const SUM_BITS: usize = DATE_BITS + 1;
 
 /// Enforces `0 ≤ date < 2^DATE_BITS` ([`DATE_BITS`] + 1 constraints).
 pub fn enforce_date(date: &FpVar<Fr>) -> Result<(), SynthesisError> {

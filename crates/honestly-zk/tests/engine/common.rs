@@ -30,6 +30,11 @@ pub fn age_keys() -> &'static Keys {
     K.get_or_init(|| make(CircuitId::Age, 1))
 }
 
+pub fn age_v2_keys() -> &'static Keys {
+    static K: OnceLock<Keys> = OnceLock::new();
+    K.get_or_init(|| make(CircuitId::AgeV2, 5))
+}
+
 pub fn auth_keys() -> &'static Keys {
     static K: OnceLock<Keys> = OnceLock::new();
     K.get_or_init(|| make(CircuitId::Authenticity, 2))

@@ -1,5 +1,6 @@
 //! Integration tests of the zero-knowledge engine: one test binary, keys generated once.
 
+mod age_v2;
 mod batch;
 mod common;
 mod eddsa;

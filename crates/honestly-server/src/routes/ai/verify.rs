@@ -6,7 +6,7 @@ use std::time::Instant;
 use axum::extract::State;
 use honestly_core::agents::{verify_for_agent, verify_many_for_agent, ProofParams};
 use honestly_core::clock::Timestamp;
-use honestly_core::zk::VerifyOutcome;
+use honestly_core::zk::{attestation, VerifyOutcome};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -27,6 +27,11 @@ pub struct AgentVerifyData {
     pub reason: Option<String>,
     /// The circuit.
     pub proof_type: String,
+    /// `self_declared` for age proofs (`age_proof`, `age_proof_v2`: the holder typed the birth
+    /// date, nobody attested it); absent for other proof types.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, example = "self_declared")]
+    pub attestation: Option<&'static str>,
     /// `{signal name: decimal}`.
     #[schema(value_type = std::collections::HashMap<String, String>)]
     pub public_inputs: serde_json::Map<String, serde_json::Value>,
@@ -67,6 +72,7 @@ pub async fn verify_proof(
         reason: outcome.reason.map(|r| r.as_str().to_string()),
         public_inputs: outcome.public_inputs(),
         nullifier: outcome.nullifier,
+        attestation: attestation(&params.proof_type),
         proof_type: params.proof_type,
         verification_time_ms: started.elapsed().as_secs_f64() * 1000.0,
     })
@@ -89,6 +95,10 @@ pub struct BatchResult {
     /// Why not.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// `self_declared` for age proofs; absent for other proof types.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, example = "self_declared")]
+    pub attestation: Option<&'static str>,
 }
 
 /// Counts of a batch.
@@ -135,11 +145,13 @@ pub async fn verify_proofs_batch(
             .await?;
     let results: Vec<BatchResult> = outcomes
         .iter()
+        .zip(&params.proofs)
         .enumerate()
-        .map(|(index, o)| BatchResult {
+        .map(|(index, (o, p))| BatchResult {
             index,
             verified: o.verified,
             reason: o.reason.map(|r| r.as_str().to_string()),
+            attestation: attestation(&p.proof_type),
         })
         .collect();
     let verified = results.iter().filter(|r| r.verified).count();
