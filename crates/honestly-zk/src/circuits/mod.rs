@@ -1,5 +1,6 @@
-//! The two built-in circuits and their public-signal layouts (the contract of `docs/zk.md`, "Circuits"),
-//! plus `credential_query` and its predicate gadgets (a library circuit, not yet a [`CircuitId`]).
+//! The built-in circuits and their public-signal layouts (the contract of `docs/zk.md`,
+//! "Circuits"): `age_proof`, `authenticity_proof` and `credential_query` with its predicate
+//! gadgets.
 
 mod age;
 mod authenticity;
@@ -20,17 +21,30 @@ pub enum CircuitId {
     Age,
     /// `authenticity_proof`: public `[root, leaf, epoch, nullifier]`.
     Authenticity,
+    /// `credential_query`: public [`credential_query::QUERY_PUBLIC_SIGNALS`].
+    CredentialQuery,
 }
 
 impl CircuitId {
     /// Every built-in circuit.
-    pub const ALL: [CircuitId; 2] = [CircuitId::Age, CircuitId::Authenticity];
+    pub const ALL: [CircuitId; 3] = [CircuitId::Age, CircuitId::Authenticity, CircuitId::CredentialQuery];
 
-    /// The circuit's name (`age_proof`, `authenticity_proof`): key directory and proof type.
+    /// The circuit's name (`age_proof`, `authenticity_proof`, `credential_query`): key
+    /// directory and proof type.
     pub fn name(self) -> &'static str {
         match self {
             CircuitId::Age => "age_proof",
             CircuitId::Authenticity => "authenticity_proof",
+            CircuitId::CredentialQuery => "credential_query",
+        }
+    }
+
+    /// The circuit's position in [`CircuitId::ALL`] (tables indexed by circuit use it).
+    pub fn index(self) -> usize {
+        match self {
+            CircuitId::Age => 0,
+            CircuitId::Authenticity => 1,
+            CircuitId::CredentialQuery => 2,
         }
     }
 
@@ -39,6 +53,7 @@ impl CircuitId {
         match self {
             CircuitId::Age => 5,
             CircuitId::Authenticity => 4,
+            CircuitId::CredentialQuery => credential_query::QUERY_N_PUBLIC,
         }
     }
 
@@ -47,6 +62,7 @@ impl CircuitId {
         match name {
             "age_proof" | "age" => Some(CircuitId::Age),
             "authenticity_proof" | "authenticity" => Some(CircuitId::Authenticity),
+            "credential_query" => Some(CircuitId::CredentialQuery),
             _ => None,
         }
     }

@@ -2,6 +2,9 @@
 
 mod batch;
 mod common;
+mod credential;
+mod credential_interop;
+mod credential_soundness;
 mod eddsa;
 mod golden;
 mod interop;
