@@ -2,6 +2,7 @@
 //! ([`verifier::Verifier`], the only way anything verifies) and proofs about documents
 //! ([`proofs::ProofService`]).
 
+pub mod credential_proofs;
 pub mod proofs;
 pub mod service;
 pub mod verifier;

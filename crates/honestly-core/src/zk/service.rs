@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 
+use honestly_zk::circuits::credential_query::QUERY_PUBLIC_SIGNALS;
 use honestly_zk::groth::setup;
 use honestly_zk::keyfile::{self, prepare_verification_key_json, read_proving_key, write_keys};
 use honestly_zk::snarkjs::MAX_JSON_BYTES;
@@ -88,7 +89,8 @@ pub struct ZkService {
     external_dir: PathBuf,
     cpu: CpuPool,
     circuits: RwLock<BTreeMap<String, Arc<LoadedCircuit>>>,
-    proving: [OnceCell<Arc<ProvingKey>>; 2],
+    /// One lazily loaded proving key per built-in circuit, at [`CircuitId::index`].
+    proving: [OnceCell<Arc<ProvingKey>>; CircuitId::ALL.len()],
     ready: AtomicBool,
 }
 
@@ -97,8 +99,14 @@ pub fn signal_names(id: CircuitId) -> Vec<String> {
     let names: &[&str] = match id {
         CircuitId::Age => &["minAge", "referenceTs", "documentHash", "commitment", "nullifier"],
         CircuitId::Authenticity => &["root", "leaf", "epoch", "nullifier"],
+        CircuitId::CredentialQuery => &QUERY_PUBLIC_SIGNALS,
     };
     names.iter().map(|s| s.to_string()).collect()
+}
+
+/// The index of a built-in circuit's `nullifier` signal.
+fn nullifier_index(id: CircuitId) -> Option<usize> {
+    signal_names(id).iter().position(|name| name == "nullifier")
 }
 
 fn valid_external_name(name: &str) -> bool {
@@ -167,7 +175,7 @@ fn load_builtin(keys_dir: &Path, id: CircuitId) -> Result<LoadedCircuit, KeyErro
         public_signals: signal_names(id),
         vk_sha256: key_id(&vk_json),
         external: false,
-        nullifier_signal: Some(id.n_public() - 1),
+        nullifier_signal: nullifier_index(id),
     };
     Ok(LoadedCircuit { info, key, vk_json })
 }
@@ -215,7 +223,7 @@ impl ZkService {
             external_dir,
             cpu,
             circuits: RwLock::new(BTreeMap::new()),
-            proving: [OnceCell::new(), OnceCell::new()],
+            proving: std::array::from_fn(|_| OnceCell::new()),
             ready: AtomicBool::new(false),
         }
     }
@@ -277,7 +285,7 @@ impl ZkService {
 
     /// The proving key of a built-in circuit, loaded on first use and kept.
     pub async fn proving_key(&self, id: CircuitId) -> Result<Arc<ProvingKey>, KeyError> {
-        let slot = &self.proving[id as usize];
+        let slot = &self.proving[id.index()];
         let path = keyfile::circuit_dir(&self.keys_dir, id.name()).join(keyfile::PROVING_KEY_FILE);
         slot.get_or_try_init(|| async {
             tracing::info!(circuit = id.name(), "loading proving key (first use)");
