@@ -132,7 +132,9 @@ fn benches(c: &mut Criterion) {
 /// by a test issuer, and verifying the proof with the prepared key.
 fn credential_query_benches(c: &mut Criterion) {
     let mut rng = StdRng::seed_from_u64(8);
+    let started = std::time::Instant::now();
     let (pk, vk) = setup_circuit_with_rng(CircuitId::CredentialQuery, &mut rng).expect("setup");
+    eprintln!("credential_query key generation: {:.1} s", started.elapsed().as_secs_f64());
     let key = PreparedKey::new(&vk, "credential_query");
     let issuer = PrivateKey::from_bytes([3; 32]);
     let secret = Fr::from(77u64);
