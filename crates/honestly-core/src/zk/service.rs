@@ -368,6 +368,19 @@ mod tests {
             .unwrap()
     }
 
+    /// Every built-in circuit names as many signals as it has, and its nullifier is the
+    /// signal named `nullifier` (the last of each today).
+    #[test]
+    fn built_in_signal_names_and_nullifiers() {
+        for id in CircuitId::ALL {
+            let names = signal_names(id);
+            assert_eq!(names.len(), id.n_public(), "{id}");
+            assert_eq!(nullifier_index(id), Some(id.n_public() - 1), "{id}");
+            assert_eq!(CircuitId::ALL[id.index()], id);
+        }
+        assert_eq!(signal_names(CircuitId::CredentialQuery)[3], "referenceDate");
+    }
+
     /// External key files are read up to their bound only: a device that never ends or a
     /// file over the bound is refused without being read whole.
     #[test]
