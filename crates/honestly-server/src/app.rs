@@ -15,7 +15,7 @@ use crate::middleware::{
 };
 use crate::routes::ai::envelope::{self, EnvelopeLayer};
 use crate::routes::{
-    admin, ai, auth, credential_requests, credentials, docs, documents, export, fallback, issuer_console,
+    admin, ai, auth, credential_proofs, credential_requests, credentials, docs, documents, export, fallback, issuer_console,
     issuers, links, monitoring, proofs, share, share_page, testing, vault, zkp,
 };
 use crate::state::AppState;
@@ -46,6 +46,7 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
         .merge(issuers::router())
         .merge(credential_requests::router())
         .merge(credentials::router())
+        .merge(credential_proofs::router())
         .merge(issuer_console::router())
         .merge(zkp::router())
         .merge(links::router())

@@ -9,7 +9,9 @@ use honestly_core::auth::{AccountError, AuthError};
 use honestly_core::cpu::CpuBusy;
 use honestly_core::documents::DocumentError;
 use honestly_core::export::ExportError;
+use honestly_core::issuance::proving::CredentialProvingError;
 use honestly_core::issuance::IssuanceError;
+use honestly_core::zk::credential_proofs::CredentialProofError;
 use honestly_core::links::LinkError;
 use honestly_core::ratelimit::Decision;
 use honestly_core::store::StoreError;
@@ -228,6 +230,45 @@ impl From<IssuanceError> for ApiError {
             }
             IssuanceError::Store(store) => store.into(),
             IssuanceError::Internal(_) => ApiError::internal(e),
+        }
+    }
+}
+
+impl From<CredentialProvingError> for ApiError {
+    fn from(e: CredentialProvingError) -> Self {
+        match e {
+            CredentialProvingError::Issuance(e) => e.into(),
+            CredentialProvingError::Proof(e) => e.into(),
+        }
+    }
+}
+
+impl From<CredentialProofError> for ApiError {
+    fn from(e: CredentialProofError) -> Self {
+        let refused = |code: &'static str, message: &'static str, e: &CredentialProofError| {
+            let mut fields = honestly_core::error::FieldErrors::one("reason", e.reason().unwrap_or_default());
+            if let Some(predicate) = e.predicate() {
+                fields.add("predicate", predicate);
+            }
+            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message).with_fields(fields)
+        };
+        match e {
+            CredentialProofError::Validation(fields) => fields.into(),
+            CredentialProofError::Revoked => refused("CREDENTIAL_REVOKED", "The credential is revoked by its issuer", &e),
+            CredentialProofError::CredentialExpired => refused("CREDENTIAL_EXPIRED", "The credential has expired", &e),
+            CredentialProofError::NotYetValid => refused("CREDENTIAL_NOT_YET_VALID", "The credential is not valid yet", &e),
+            CredentialProofError::InvalidSignature => {
+                refused("CREDENTIAL_REFUSED", "The issuer's signature does not verify", &e)
+            }
+            CredentialProofError::NotYours => refused("CREDENTIAL_REFUSED", "The credential belongs to another holder", &e),
+            CredentialProofError::Unsatisfied { .. } => {
+                refused("STATEMENT_FALSE", "The credential does not satisfy the query", &e)
+            }
+            CredentialProofError::Busy(busy) => busy.into(),
+            CredentialProofError::KeysLoading => {
+                ApiError::unavailable("Zero-knowledge keys are still loading, retry shortly")
+            }
+            CredentialProofError::Keys(_) | CredentialProofError::Prove(_) => ApiError::internal(e),
         }
     }
 }

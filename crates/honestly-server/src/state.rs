@@ -158,7 +158,10 @@ impl AppState {
             config.document_cache_ttl,
         ));
         let zk = Arc::new(ZkService::new(config.zk_keys_dir.clone(), config.zk_external_dir(), cpu.clone()));
-        let verifier = Arc::new(Verifier::new(Arc::clone(&zk), Arc::clone(&registry), Arc::clone(&store)));
+        let verifier = Arc::new(
+            Verifier::new(Arc::clone(&zk), Arc::clone(&registry), Arc::clone(&store))
+                .with_issuers(Arc::clone(&issuance) as Arc<dyn honestly_core::zk::IssuerDirectory>),
+        );
         let proofs = Arc::new(ProofService::new(
             Arc::clone(&store),
             Arc::clone(&zk),

@@ -11,10 +11,18 @@ use ark_ff::UniformRand;
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use honestly_zk::{
     batch_verify,
+    circuits::{
+        credential_query::{CredentialQueryCircuit, QueryParams, QueryWitness, QUERY_N_PUBLIC, SCHEMA},
+        predicates::NATIONALITY_IN,
+    },
+    eddsa::PrivateKey,
     groth::setup_circuit_with_rng,
     poseidon_hash,
-    prover::{prove_age_with_rng, prove_authenticity_with_rng, AgeClaim, AuthenticityClaim},
+    prover::{
+        prove_age_with_rng, prove_authenticity_with_rng, prove_circuit_with_rng, AgeClaim, AuthenticityClaim,
+    },
     registry::RegistryTree,
+    revocation::RevocationTree,
     snarkjs, BatchItem, CircuitId, Fr, PreparedKey,
 };
 use rand::{rngs::StdRng, SeedableRng};
@@ -120,11 +128,72 @@ fn benches(c: &mut Criterion) {
     });
 }
 
+/// `credential_query` (~23k constraints): proving an honest query over a credential signed
+/// by a test issuer, and verifying the proof with the prepared key.
+fn credential_query_benches(c: &mut Criterion) {
+    let mut rng = StdRng::seed_from_u64(8);
+    let started = std::time::Instant::now();
+    let (pk, vk) = setup_circuit_with_rng(CircuitId::CredentialQuery, &mut rng).expect("setup");
+    eprintln!("credential_query key generation: {:.1} s", started.elapsed().as_secs_f64());
+    let key = PreparedKey::new(&vk, "credential_query");
+    let issuer = PrivateKey::from_bytes([3; 32]);
+    let secret = Fr::from(77u64);
+    let id = 0x0123_4567_89ab_cdef_fedc_ba98_7654_3210u128;
+    let claims = [
+        Fr::from(SCHEMA),
+        Fr::from(id),
+        poseidon_hash(&[secret]),
+        honestly_zk::sha256_field(b"bench credential document"),
+        Fr::from(19_900_101u64),
+        Fr::from(20_310_630u64),
+        Fr::from(276u64),
+        Fr::from(1u64),
+        Fr::from(20_260_101u64),
+        Fr::from(20_300_101u64),
+    ];
+    let tree = RevocationTree::from_ids([1u128, 2, 3]).expect("tree");
+    let witness = QueryWitness {
+        claims,
+        signature: issuer.sign(poseidon_hash(&claims)),
+        holder_secret: secret,
+        revocation_path: tree.path(id),
+    };
+    let params = QueryParams {
+        issuer: issuer.public_key(),
+        revocation_root: tree.root(),
+        reference_date: 20_261_202,
+        min_age: 18,
+        not_expired: true,
+        nationality_mode: NATIONALITY_IN,
+        nationality_list: [40, 250, 276, 0, 0, 0, 0, 0],
+        disclose_nationality: true,
+        scope: Fr::from(1u64),
+        nonce: Fr::from(2u64),
+    };
+    let circuit = CredentialQueryCircuit::new(&params, &witness);
+    let public = circuit.public;
+    let proof = prove_circuit_with_rng(&pk, circuit.clone(), QUERY_N_PUBLIC, &mut rng).expect("prove");
+
+    let mut group = c.benchmark_group("prove");
+    group.sample_size(10);
+    group.bench_function("credential_query", |bench| {
+        bench.iter_batched(
+            || (circuit.clone(), StdRng::seed_from_u64(11)),
+            |(circuit, mut r)| prove_circuit_with_rng(&pk, circuit, QUERY_N_PUBLIC, &mut r).expect("prove"),
+            BatchSize::SmallInput,
+        )
+    });
+    group.finish();
+    c.bench_function("verify_prepared/credential_query", |bench| {
+        bench.iter(|| assert_eq!(key.verify(&proof, &public), Ok(true)))
+    });
+}
+
 /// The criterion harness (its generated function has no doc comment of its own).
 mod harness {
     #![allow(missing_docs)]
-    use super::{benches, criterion_group};
-    criterion_group!(zk, benches);
+    use super::{benches, credential_query_benches, criterion_group};
+    criterion_group!(zk, benches, credential_query_benches);
 }
 
 criterion_main!(harness::zk);

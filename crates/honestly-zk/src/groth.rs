@@ -55,6 +55,9 @@ pub fn setup_circuit_with_rng<R: RngCore + CryptoRng>(
         crate::CircuitId::Age => setup_with_rng(crate::circuits::AgeCircuit::blank(), rng),
         crate::CircuitId::Authenticity => setup_with_rng(crate::circuits::AuthenticityCircuit::blank(), rng),
         crate::CircuitId::AgeV2 => setup_with_rng(crate::circuits::AgeV2Circuit::blank(), rng),
+        crate::CircuitId::CredentialQuery => {
+            setup_with_rng(crate::circuits::credential_query::CredentialQueryCircuit::blank(), rng)
+        }
     }
 }
 

@@ -34,7 +34,8 @@ pub enum ZkCommand {
     /// Generate each circuit's proving and verification key with OS randomness (the trapdoor
     /// is dropped). Writes DIR/<circuit>/proving_key.bin and DIR/<circuit>/verification_key.json.
     Setup {
-        /// `age_proof`, `authenticity_proof`, `age_proof_v2` (or `age`, `authenticity`), or `all`.
+        /// `age_proof`, `authenticity_proof`, `age_proof_v2`, `credential_query` (or `age`,
+        /// `authenticity`), or `all`.
         #[arg(long, default_value = "all")]
         circuit: String,
         /// Key directory (default: DATA_DIR/zk).
@@ -124,7 +125,9 @@ fn run_setup(circuit: &str, out: &Path) -> u8 {
     } else if let Some(c) = CircuitId::from_name(circuit) {
         vec![c]
     } else {
-        eprintln!("error: unknown circuit {circuit:?} (age_proof, authenticity_proof, age_proof_v2 or all)");
+        eprintln!(
+            "error: unknown circuit {circuit:?} (age_proof, authenticity_proof, age_proof_v2, credential_query or all)"
+        );
         return MALFORMED;
     };
     let steps = u64::try_from(circuits.len() * 2).unwrap_or(u64::MAX);

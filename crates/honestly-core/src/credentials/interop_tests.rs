@@ -96,3 +96,10 @@ fn claims_hash_equals_circomlibjs_on_random_claims() {
         assert_eq!(fr_to_decimal(&c.claims_hash()), t, "{c:?}");
     }
 }
+
+#[test]
+fn the_committed_zk_kit_fixture_is_what_its_script_prints() {
+    let Some(dir) = interop_dir() else { return };
+    let committed = include_str!("../../tests/fixtures/credential_schema1_zkkit.json");
+    assert_eq!(node(&dir, "credential-fixture.js", &["zk-kit".to_string()]), committed);
+}

@@ -162,3 +162,10 @@ mod tests {
         assert_eq!(SignedRevocationState::from_json(long.as_bytes()), Err(SignedStateJsonError::TooLarge));
     }
 }
+
+impl From<&SignedRevocationState> for honestly_zk::revocation::SignedState {
+    /// The same signed state in the form the verifier's checks take.
+    fn from(signed: &SignedRevocationState) -> Self {
+        Self { root: signed.state.root, issued_at: signed.state.issued_at, signature: signed.signature.clone() }
+    }
+}

@@ -49,6 +49,12 @@ impl IssuerPublicKey {
         honestly_zk::fr_to_decimal(&self.x)
     }
 
+    /// The key with these decimal coordinates, when both are canonical decimals below the
+    /// field's modulus (whether the point is on the curve is not checked here).
+    pub fn from_decimal(x: &str, y: &str) -> Option<Self> {
+        Some(Self { x: honestly_zk::fr_from_decimal(x).ok()?, y: honestly_zk::fr_from_decimal(y).ok()? })
+    }
+
     /// y as a decimal string.
     pub fn y_decimal(&self) -> String {
         honestly_zk::fr_to_decimal(&self.y)

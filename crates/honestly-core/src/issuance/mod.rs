@@ -2,11 +2,13 @@
 //! requests that an issuer attest a document, the credentials issued and held, and the
 //! revocations that end them. The credential format itself is in [`crate::credentials`].
 
+pub mod directory;
 pub mod error;
 pub mod held;
 pub mod holder;
 pub mod keys;
 pub mod model;
+pub mod proving;
 pub mod requests;
 pub mod revocation;
 pub mod service;

@@ -11,7 +11,7 @@ use honestly_zk::revocation::{SignedState, DEFAULT_MAX_AGE_SECS};
 use honestly_zk::{fr_from_decimal, Fr};
 use serde::{Deserialize, Serialize};
 
-use super::query_fields::{nonce_field, scope_field, MAX_QUERY_FIELD_BYTES};
+use super::credential_proofs::{nonce_field, scope_field};
 use super::verify::Expected;
 use crate::credentials::Country;
 use crate::error::FieldErrors;
@@ -144,13 +144,15 @@ pub fn read_credential_ask(expected: &Expected, prefix: &str) -> Result<Credenti
         );
     }
     let disclose_nationality = read_disclose(expected.disclose.as_deref(), &field("disclose"), &mut errors);
-    let mut text_field = |name: &str, text: Option<&str>, map: fn(&str) -> Option<Fr>| {
-        text.and_then(|text| {
-            let element = map(text);
-            if element.is_none() {
-                errors.add(field(name), format!("must be 1 to {MAX_QUERY_FIELD_BYTES} bytes"));
+    let mut text_field = |name: &str, text: Option<&str>, map: fn(&str) -> Result<Fr, FieldErrors>| {
+        text.and_then(|text| match map(text) {
+            Ok(element) => Some(element),
+            Err(refused) => {
+                for (_, reason) in refused.into_map() {
+                    errors.add(field(name), reason);
+                }
+                None
             }
-            element
         })
     };
     let scope = text_field("scope", expected.scope.as_deref(), scope_field);

@@ -6,8 +6,8 @@
 pub mod attestation;
 pub mod credential_expected;
 pub mod credential_verify;
+pub mod credential_proofs;
 pub mod proofs;
-pub mod query_fields;
 pub mod service;
 pub mod verifier;
 pub mod verify;

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 
+use honestly_zk::circuits::credential_query::QUERY_PUBLIC_SIGNALS;
 use honestly_zk::groth::setup;
 use honestly_zk::keyfile::{self, prepare_verification_key_json, read_proving_key, write_keys};
 use honestly_zk::snarkjs::MAX_JSON_BYTES;
@@ -88,7 +89,7 @@ pub struct ZkService {
     external_dir: PathBuf,
     cpu: CpuPool,
     circuits: RwLock<BTreeMap<String, Arc<LoadedCircuit>>>,
-    /// Proving keys of the built-in circuits, at [`CircuitId::index`].
+    /// One lazily loaded proving key per built-in circuit, at [`CircuitId::index`].
     proving: [OnceCell<Arc<ProvingKey>>; CircuitId::ALL.len()],
     ready: AtomicBool,
 }
@@ -99,8 +100,14 @@ pub fn signal_names(id: CircuitId) -> Vec<String> {
         CircuitId::Age => &["minAge", "referenceTs", "documentHash", "commitment", "nullifier"],
         CircuitId::Authenticity => &["root", "leaf", "epoch", "nullifier"],
         CircuitId::AgeV2 => &["minAge", "referenceDate", "documentHash", "commitment", "nullifier"],
+        CircuitId::CredentialQuery => &QUERY_PUBLIC_SIGNALS,
     };
     names.iter().map(|s| s.to_string()).collect()
+}
+
+/// The index of a built-in circuit's `nullifier` signal.
+fn nullifier_index(id: CircuitId) -> Option<usize> {
+    signal_names(id).iter().position(|name| name == "nullifier")
 }
 
 fn valid_external_name(name: &str) -> bool {
@@ -169,7 +176,7 @@ fn load_builtin(keys_dir: &Path, id: CircuitId) -> Result<LoadedCircuit, KeyErro
         public_signals: signal_names(id),
         vk_sha256: key_id(&vk_json),
         external: false,
-        nullifier_signal: Some(id.n_public() - 1),
+        nullifier_signal: nullifier_index(id),
     };
     Ok(LoadedCircuit { info, key, vk_json })
 }
@@ -360,6 +367,19 @@ mod tests {
     fn vk_bytes(keys_dir: &Path) -> Vec<u8> {
         std::fs::read(keyfile::circuit_dir(keys_dir, "age_proof").join(keyfile::VERIFICATION_KEY_FILE))
             .unwrap()
+    }
+
+    /// Every built-in circuit names as many signals as it has, and its nullifier is the
+    /// signal named `nullifier` (the last of each today).
+    #[test]
+    fn built_in_signal_names_and_nullifiers() {
+        for id in CircuitId::ALL {
+            let names = signal_names(id);
+            assert_eq!(names.len(), id.n_public(), "{id}");
+            assert_eq!(nullifier_index(id), Some(id.n_public() - 1), "{id}");
+            assert_eq!(CircuitId::ALL[id.index()], id);
+        }
+        assert_eq!(signal_names(CircuitId::CredentialQuery)[3], "referenceDate");
     }
 
     /// External key files are read up to their bound only: a device that never ends or a

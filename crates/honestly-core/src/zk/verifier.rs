@@ -10,6 +10,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
+use super::credential_verify::{IssuerDirectory, NoIssuers};
 use super::service::ZkService;
 use super::verify::{
     coverage, verify, verify_batch, Coverage, Expected, VerifyInput, VerifyOutcome, VerifyReason,
@@ -55,6 +56,7 @@ pub struct Verifier {
     zk: Arc<ZkService>,
     registry: Arc<Registry>,
     nullifiers: Arc<dyn Store>,
+    issuers: Arc<dyn IssuerDirectory>,
 }
 
 fn unix(now: Timestamp) -> u64 {
@@ -64,7 +66,14 @@ fn unix(now: Timestamp) -> u64 {
 impl Verifier {
     /// A verifier over the keys, the registry and the store that keeps nullifiers.
     pub fn new(zk: Arc<ZkService>, registry: Arc<Registry>, nullifiers: Arc<dyn Store>) -> Self {
-        Self { zk, registry, nullifiers }
+        Self { zk, registry, nullifiers, issuers: Arc::new(NoIssuers) }
+    }
+
+    /// This verifier, resolving issuers (ids in `trusted_issuers`, current revocation states)
+    /// through `issuers`.
+    pub fn with_issuers(mut self, issuers: Arc<dyn IssuerDirectory>) -> Self {
+        self.issuers = issuers;
+        self
     }
 
     /// Whether every verification key is loaded.
@@ -95,7 +104,7 @@ impl Verifier {
 
     /// Checks one proof against its expectations at `now`; its nullifier is not touched.
     pub async fn check(&self, input: VerifyInput<'_>, now: Timestamp) -> Result<VerifyOutcome, CpuBusy> {
-        verify(&self.zk, &self.registry, &input, unix(now)).await
+        verify(&self.zk, &self.registry, self.issuers.as_ref(), &input, unix(now)).await
     }
 
     /// Checks one proof and settles its nullifier for `consumer` (an audit actor).
@@ -121,7 +130,7 @@ impl Verifier {
         now: Timestamp,
     ) -> Result<Vec<VerifyOutcome>, VerifierError> {
         let inputs: Vec<VerifyInput<'_>> = submissions.iter().map(|s| s.input).collect();
-        let mut outcomes = verify_batch(&self.zk, &self.registry, &inputs, unix(now)).await?;
+        let mut outcomes = verify_batch(&self.zk, &self.registry, self.issuers.as_ref(), &inputs, unix(now)).await?;
         self.settle_nullifiers(submissions, &mut outcomes, consumer).await?;
         Ok(outcomes)
     }

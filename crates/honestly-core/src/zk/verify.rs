@@ -17,7 +17,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::credential_expected::{read_credential_ask, CountryCode, RevocationStateJson, TrustedIssuer};
-use super::credential_verify::CredentialFacts;
+use super::credential_verify::{finish_credential_query, CredentialFacts, IssuerDirectory};
 use super::service::{CircuitInfo, LoadedCircuit, ZkService};
 use crate::error::FieldErrors;
 use crate::registry::Registry;
@@ -178,6 +178,7 @@ pub fn checkable(circuit: &CircuitInfo) -> &'static [&'static str] {
     match CircuitId::from_name(&circuit.name).filter(|_| !circuit.external) {
         Some(CircuitId::Age | CircuitId::AgeV2) => &["min_age", "document_sha256", "max_proof_age_seconds"],
         Some(CircuitId::Authenticity) => &["document_sha256", "registry_root"],
+        Some(CircuitId::CredentialQuery) => CREDENTIAL_QUERY_EXPECTATIONS,
         None => &[],
     }
 }
@@ -351,6 +352,7 @@ async fn finish(
     valid: Result<bool, ParseError>,
     expected: &Expected,
     registry: &Registry,
+    issuers: &dyn IssuerDirectory,
     now: u64,
 ) -> VerifyOutcome {
     let Prepared { circuit, signals, digest, asked_root, .. } = prepared;
@@ -412,6 +414,7 @@ async fn finish(
             }
             Err(_) => Err(VerifyReason::Malformed),
         },
+        Some(CircuitId::CredentialQuery) => finish_credential_query(&mut outcome, expected, issuers, now).await,
         // External circuits take no expectations (refused above).
         None => Ok(()),
     };
@@ -427,6 +430,7 @@ async fn finish(
 pub(crate) async fn verify(
     zk: &ZkService,
     registry: &Registry,
+    issuers: &dyn IssuerDirectory,
     input: &VerifyInput<'_>,
     now: u64,
 ) -> Result<VerifyOutcome, crate::cpu::CpuBusy> {
@@ -441,7 +445,7 @@ pub(crate) async fn verify(
         })
         .await?;
     Ok(match checked {
-        Ok((prepared, valid)) => finish(prepared, valid, expected, registry, now).await,
+        Ok((prepared, valid)) => finish(prepared, valid, expected, registry, issuers, now).await,
         Err(outcome) => outcome,
     })
 }
@@ -452,6 +456,7 @@ pub(crate) async fn verify(
 pub(crate) async fn verify_batch(
     zk: &ZkService,
     registry: &Registry,
+    issuers: &dyn IssuerDirectory,
     inputs: &[VerifyInput<'_>],
     now: u64,
 ) -> Result<Vec<VerifyOutcome>, crate::cpu::CpuBusy> {
@@ -476,7 +481,7 @@ pub(crate) async fn verify_batch(
         outcomes.push(match prepared {
             Ok(prepared) => {
                 let valid = valid.next().unwrap_or(Ok(false));
-                finish(prepared, valid, input.expected, registry, now).await
+                finish(prepared, valid, input.expected, registry, issuers, now).await
             }
             Err(outcome) => outcome,
         });

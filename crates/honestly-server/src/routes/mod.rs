@@ -5,6 +5,7 @@
 pub mod admin;
 pub mod ai;
 pub mod auth;
+pub mod credential_proofs;
 pub mod credential_requests;
 pub mod credentials;
 pub mod docs;

@@ -4,7 +4,7 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use honestly_core::clock::Timestamp;
-use honestly_core::zk::{attestation, CircuitInfo, Expected, VerifyInput};
+use honestly_core::zk::{attestation, CircuitInfo, CredentialFacts, Expected, VerifyInput};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -106,6 +106,55 @@ pub struct VerifyResponse {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<String>, example = "self_declared")]
     pub attestation: Option<&'static str>,
+    /// When the proof failed an expectation: its name (`min_age`, `scope`, `nonce`,
+    /// `reference_date`, `revocation_state`, `trusted_issuers`, …).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failed_expectation: Option<&'static str>,
+    /// Why, in words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failure_detail: Option<String>,
+    /// For a valid `credential_query` proof: who attested it and what it shows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub credential: Option<CredentialFactsView>,
+}
+
+/// What a valid credential proof shows a verifier.
+#[derive(Serialize, ToSchema)]
+pub struct CredentialFactsView {
+    /// The issuer's key `{x, y}`.
+    #[schema(value_type = Object)]
+    pub issuer_public_key: serde_json::Value,
+    /// The issuer hosted here with that key (`iss_…`), if any.
+    pub issuer_id: Option<String>,
+    /// Its name, if hosted here.
+    pub issuer_name: Option<String>,
+    /// The revocation root the proof was made against.
+    pub revocation_root: String,
+    /// The day the statement is about, `YYYY-MM-DD`.
+    pub reference_date: String,
+    /// The disclosed nationality (ISO 3166-1 alpha-3), when disclosed.
+    pub disclosed_nationality: Option<String>,
+    /// Same holder and scope, same nullifier.
+    pub nullifier: String,
+}
+
+/// The view of a credential proof's facts, naming the issuer when it is hosted here.
+pub async fn credential_facts(state: &AppState, facts: &CredentialFacts) -> CredentialFactsView {
+    let key = honestly_core::credentials::IssuerPublicKey::from_decimal(&facts.issuer.x, &facts.issuer.y);
+    let issuer = match key {
+        Some(key) => state.issuance.issuer_with_key((key.x, key.y)).await,
+        None => None,
+    };
+    let day = facts.reference_date;
+    CredentialFactsView {
+        issuer_public_key: serde_json::json!({"x": facts.issuer.x, "y": facts.issuer.y}),
+        issuer_id: issuer.as_ref().map(|i| i.id.to_string()),
+        issuer_name: issuer.map(|i| i.name),
+        revocation_root: facts.revocation_root.clone(),
+        reference_date: format!("{:04}-{:02}-{:02}", day / 10_000, day / 100 % 100, day % 100),
+        disclosed_nationality: facts.disclosed_nationality.clone(),
+        nullifier: facts.nullifier.clone(),
+    }
 }
 
 /// Every circuit: built in and external.
@@ -213,5 +262,11 @@ pub async fn verify_proof(
         checked: coverage.checked.into_iter().map(String::from).collect(),
         unchecked: coverage.unchecked.into_iter().map(String::from).collect(),
         attestation: attestation(&body.proof_type),
+        failed_expectation: outcome.failed_expectation,
+        failure_detail: outcome.failure_detail.as_deref().map(str::to_owned),
+        credential: match outcome.credential.as_deref() {
+            Some(facts) if outcome.verified => Some(credential_facts(&state, facts).await),
+            _ => None,
+        },
     }))
 }

@@ -224,3 +224,85 @@ async fn holders_import_credentials_only_when_signed_for_them_and_their_document
     let r = app.client.post(app.url("/vault/credentials")).bearer_auth(&holder).body(json.to_string()).send().await.unwrap();
     assert_error(r, 415, "UNSUPPORTED_MEDIA_TYPE").await;
 }
+
+async fn verify(app: &TestApp, proof: &Value, expected: Value) -> Value {
+    let body = json!({"proof_type": "credential_query", "proof": proof["proof"], "public_signals": proof["public_signals"], "expected": expected});
+    let r = app.post_json("/zkp/verify", &body).await;
+    assert_eq!(r.status(), 200);
+    r.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn a_credential_proof_verifies_for_a_trusting_verifier_until_the_issuer_revokes() {
+    let app = TestApp::spawn().await;
+    let admin = admin_token(&app, "root-admin").await;
+    let (issuer_id, member) = issuer_with_member(&app, &admin, "Example Registry Office", "registrar-e").await;
+    let (other_issuer, _) = issuer_with_member(&app, &admin, "Another Office", "registrar-f").await;
+    let holder = app.register_and_login("holder-erin").await["access_token"].as_str().unwrap().to_string();
+    let doc = document(&app, &holder, b"passport of erin").await;
+    let request = ask(&app, &holder, &doc, &issuer_id).await;
+    let approved: Value =
+        post(&app, &format!("/issuer/requests/{request}/approve"), &member, json!({})).await.json().await.unwrap();
+    let credential = approved["request"]["credential_id"].as_str().unwrap().to_string();
+    let prove = format!("/vault/credentials/{credential}/proofs");
+
+    // The holder proves "at least 18, document not expired" for a verifier's action.
+    let query = json!({"query": {"min_age": 18, "not_expired": true}, "scope": "bar-entry-2026", "nonce": "n-1"});
+    let r = post(&app, &prove, &holder, query.clone()).await;
+    assert_eq!(r.status(), 201);
+    let proof: Value = r.json::<Value>().await.unwrap()["proof"].clone();
+    assert_eq!(proof["proof_type"], "credential_query");
+    assert_eq!(proof["attestation"], "attested");
+    assert_eq!(proof["issuer_name"], "Example Registry Office");
+    assert_eq!(proof["public_inputs"]["minAge"], "18");
+    assert!(proof["revocation_state"]["root"].is_string());
+
+    // A verifier who trusts the issuer and states what it needs: verified, attested by whom.
+    let expected = json!({"trusted_issuers": [issuer_id], "min_age": 18, "not_expired": true, "scope": "bar-entry-2026", "nonce": "n-1"});
+    let answer = verify(&app, &proof, expected.clone()).await;
+    assert_eq!(answer["verified"], true, "{answer}");
+    assert_eq!(answer["attestation"], "attested");
+    assert_eq!(answer["credential"]["issuer_name"], "Example Registry Office");
+    assert_eq!(answer["credential"]["issuer_id"], issuer_id.as_str());
+
+    // Each expectation the proof does not meet fails with its own name.
+    let mut more = expected.clone();
+    more["min_age"] = json!(21);
+    let answer = verify(&app, &proof, more).await;
+    assert_eq!((answer["verified"].clone(), answer["failed_expectation"].clone()), (json!(false), json!("min_age")));
+    let mut elsewhere = expected.clone();
+    elsewhere["trusted_issuers"] = json!([other_issuer]);
+    let answer = verify(&app, &proof, elsewhere).await;
+    assert_eq!(answer["reason"], "untrusted_issuer", "{answer}");
+    let mut replay = expected.clone();
+    replay["scope"] = json!("another-action");
+    let answer = verify(&app, &proof, replay).await;
+    assert_eq!(answer["failed_expectation"], "scope", "{answer}");
+    let mut replay = expected.clone();
+    replay["nonce"] = json!("n-2");
+    let answer = verify(&app, &proof, replay).await;
+    assert_eq!(answer["failed_expectation"], "nonce", "{answer}");
+
+    // A query the credential cannot satisfy is refused, naming the predicate.
+    let body = assert_error(
+        post(&app, &prove, &holder, json!({"query": {"min_age": 90}, "scope": "bar-entry-2026"})).await,
+        422,
+        "STATEMENT_FALSE",
+    )
+    .await;
+    assert_eq!(body["error"]["fields"]["predicate"], "min_age", "{body}");
+
+    // The issuer revokes: no new proof, and the old one fails against the current state.
+    let r = send(&app, reqwest::Method::POST, &format!("/issuer/credentials/{credential}/revoke"), &member, None).await;
+    assert_eq!(r.status(), 204);
+    let body = assert_error(post(&app, &prove, &holder, query).await, 422, "CREDENTIAL_REVOKED").await;
+    assert_eq!(body["error"]["fields"]["reason"], "revoked", "{body}");
+    let answer = verify(&app, &proof, expected.clone()).await;
+    assert_eq!(answer["verified"], false);
+    assert_eq!(answer["reason"], "revocation_state", "{answer}");
+    // Given the state it was made against, it still passes: the verifier chooses the state.
+    let mut old_state = expected.clone();
+    old_state["revocation_state"] = proof["revocation_state"].clone();
+    let answer = verify(&app, &proof, old_state).await;
+    assert_eq!(answer["verified"], true, "{answer}");
+}

@@ -14,6 +14,7 @@ mod audit;
 mod auth;
 mod auth_tokens;
 mod conventions;
+mod credential_proofs;
 mod documents;
 mod erasure;
 mod expectations;

@@ -186,7 +186,7 @@ async fn circuits_and_verification_keys_are_served_with_etags() {
     let app = TestApp::spawn().await;
     let circuits: Value = app.get("/zkp/circuits").await.json().await.unwrap();
     let names: Vec<&str> = circuits.as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
-    assert_eq!(names, ["age_proof", "age_proof_v2", "authenticity_proof"]);
+    assert_eq!(names, ["age_proof", "age_proof_v2", "authenticity_proof", "credential_query"]);
     assert_eq!(circuits[1]["public_signals"][1], "referenceDate");
     let age = &circuits[0];
     assert_eq!(age["n_public"], 5);

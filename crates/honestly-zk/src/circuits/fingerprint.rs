@@ -9,7 +9,7 @@ use ark_relations::gr1cs::{
 };
 use sha2::{Digest, Sha256};
 
-use super::{AgeCircuit, AgeV2Circuit, AuthenticityCircuit, CircuitId};
+use super::{credential_query::CredentialQueryCircuit, AgeCircuit, AgeV2Circuit, AuthenticityCircuit, CircuitId};
 use crate::Fr;
 
 /// Tags the hashed layout, so that a change of this encoding is a change of fingerprint too.
@@ -22,6 +22,7 @@ pub fn fingerprint(circuit: CircuitId) -> Result<String, SynthesisError> {
         CircuitId::Age => fingerprint_of(circuit.name(), AgeCircuit::blank()),
         CircuitId::Authenticity => fingerprint_of(circuit.name(), AuthenticityCircuit::blank()),
         CircuitId::AgeV2 => fingerprint_of(circuit.name(), AgeV2Circuit::blank()),
+        CircuitId::CredentialQuery => fingerprint_of(circuit.name(), CredentialQueryCircuit::blank()),
     }
 }
 

@@ -1,5 +1,6 @@
-//! The built-in circuits and their public-signal layouts (the contract of `docs/zk.md`, "Circuits"),
-//! plus `credential_query` and its predicate gadgets (a library circuit, not yet a [`CircuitId`]).
+//! The built-in circuits and their public-signal layouts (the contract of `docs/zk.md`,
+//! "Circuits"): `age_proof`, `authenticity_proof`, `age_proof_v2` and `credential_query` with
+//! its predicate gadgets.
 
 mod age;
 mod age_v2;
@@ -25,19 +26,23 @@ pub enum CircuitId {
     /// `age_proof_v2`: public `[minAge, referenceDate, documentHash, commitment, nullifier]`,
     /// dates `YYYYMMDD`.
     AgeV2,
+    /// `credential_query`: public [`credential_query::QUERY_PUBLIC_SIGNALS`].
+    CredentialQuery,
 }
 
 impl CircuitId {
     /// Every built-in circuit.
-    pub const ALL: [CircuitId; 3] = [CircuitId::Age, CircuitId::Authenticity, CircuitId::AgeV2];
+    pub const ALL: [CircuitId; 4] =
+        [CircuitId::Age, CircuitId::Authenticity, CircuitId::AgeV2, CircuitId::CredentialQuery];
 
-    /// The circuit's name (`age_proof`, `authenticity_proof`, `age_proof_v2`): key directory
-    /// and proof type.
+    /// The circuit's name (`age_proof`, `authenticity_proof`, `age_proof_v2`,
+    /// `credential_query`): key directory and proof type.
     pub fn name(self) -> &'static str {
         match self {
             CircuitId::Age => "age_proof",
             CircuitId::Authenticity => "authenticity_proof",
             CircuitId::AgeV2 => "age_proof_v2",
+            CircuitId::CredentialQuery => "credential_query",
         }
     }
 
@@ -47,6 +52,7 @@ impl CircuitId {
             CircuitId::Age => 5,
             CircuitId::Authenticity => 4,
             CircuitId::AgeV2 => 5,
+            CircuitId::CredentialQuery => credential_query::QUERY_N_PUBLIC,
         }
     }
 
@@ -56,6 +62,7 @@ impl CircuitId {
             "age_proof" | "age" => Some(CircuitId::Age),
             "authenticity_proof" | "authenticity" => Some(CircuitId::Authenticity),
             "age_proof_v2" => Some(CircuitId::AgeV2),
+            "credential_query" => Some(CircuitId::CredentialQuery),
             _ => None,
         }
     }
@@ -66,6 +73,7 @@ impl CircuitId {
             CircuitId::Age => 0,
             CircuitId::Authenticity => 1,
             CircuitId::AgeV2 => 2,
+            CircuitId::CredentialQuery => 3,
         }
     }
 }

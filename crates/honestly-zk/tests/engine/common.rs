@@ -40,6 +40,12 @@ pub fn auth_keys() -> &'static Keys {
     K.get_or_init(|| make(CircuitId::Authenticity, 2))
 }
 
+/// `credential_query` keys (one setup of ~23k constraints per test binary).
+pub fn query_keys() -> &'static Keys {
+    static K: OnceLock<Keys> = OnceLock::new();
+    K.get_or_init(|| make(CircuitId::CredentialQuery, 3))
+}
+
 pub fn rng(seed: u64) -> StdRng {
     StdRng::seed_from_u64(seed)
 }

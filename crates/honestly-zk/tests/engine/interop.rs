@@ -21,7 +21,7 @@ fn interop_dir() -> PathBuf {
 }
 
 /// `Some(dir)` when node and the npm packages are there; `None` (skip) locally otherwise.
-fn node_modules() -> Option<PathBuf> {
+pub fn node_modules() -> Option<PathBuf> {
     let dir = interop_dir();
     let present = dir.join("node_modules/snarkjs").is_dir()
         && Command::new("node").arg("--version").output().is_ok_and(|o| o.status.success());
@@ -40,7 +40,7 @@ fn node_modules() -> Option<PathBuf> {
 }
 
 /// Runs `snarkjs groth16 verify`; `true` when it says OK.
-fn snarkjs_verify(dir: &Path, vk: &str, public: &str, proof: &str) -> bool {
+pub fn snarkjs_verify(dir: &Path, vk: &str, public: &str, proof: &str) -> bool {
     let tmp = tempfile::tempdir().unwrap();
     let (v, pu, pr) =
         (tmp.path().join("vk.json"), tmp.path().join("public.json"), tmp.path().join("proof.json"));

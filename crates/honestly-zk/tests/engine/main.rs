@@ -3,6 +3,9 @@
 mod age_v2;
 mod batch;
 mod common;
+mod credential;
+mod credential_interop;
+mod credential_soundness;
 mod eddsa;
 mod golden;
 mod interop;

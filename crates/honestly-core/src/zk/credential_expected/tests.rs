@@ -4,7 +4,7 @@ use honestly_zk::revocation::RevocationState;
 use serde_json::{json, Value};
 
 use super::*;
-use crate::zk::query_fields::{nonce_field, scope_field};
+use crate::zk::credential_proofs::{nonce_field, scope_field};
 use crate::zk::verify::{coverage_of, CHECKED_BY_DEFAULT, CREDENTIAL_QUERY_EXPECTATIONS, EXPECTATIONS};
 
 const ISSUER_ID: &str = "iss_0123456789abcdef0123456789abcdef";
@@ -66,9 +66,9 @@ fn every_credential_expectation_reads() {
     assert_eq!(codes, [276, 250, 40]);
     assert_eq!(ask.nationality_not_in, None);
     assert!(ask.disclose_nationality);
-    assert_eq!(ask.scope, scope_field("bar-entry"));
+    assert_eq!(ask.scope, scope_field("bar-entry").ok());
     assert_eq!(ask.nonce, Some(Fr::from(12_345u64)));
-    assert_eq!(ask.nonce, nonce_field("12345"));
+    assert_eq!(ask.nonce, nonce_field("12345").ok());
     assert_eq!(ask.reference_date_tolerance_days, 0);
     let state = ask.revocation.unwrap();
     assert_eq!((state.root, state.issued_at), (Fr::from(77u64), 1_700_000_000));

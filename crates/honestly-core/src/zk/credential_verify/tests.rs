@@ -35,7 +35,7 @@ fn public() -> QueryPublic {
         nationality_mode: NATIONALITY_IN,
         nationality_list: [276, 250, 0, 0, 0, 0, 0, 0],
         disclose_nationality: true,
-        scope: crate::zk::query_fields::scope_field("bar").unwrap(),
+        scope: crate::zk::credential_proofs::scope_field("bar").unwrap(),
         nonce: Fr::from(5u64),
         disclosed_nationality: 276,
         nullifier: Fr::from(1234u64),
