@@ -15,8 +15,8 @@ use crate::middleware::{
 };
 use crate::routes::ai::envelope::{self, EnvelopeLayer};
 use crate::routes::{
-    admin, ai, auth, credential_proofs, credential_requests, credentials, docs, documents, export, fallback, issuer_console,
-    issuers, links, monitoring, proofs, share, share_page, testing, vault, zkp,
+    admin, ai, auth, credential_proofs, credential_requests, credentials, docs, documents, export, fallback,
+    issuer_console, issuers, links, monitoring, proofs, share, share_page, testing, vault, zkp,
 };
 use crate::state::AppState;
 

@@ -11,10 +11,10 @@ use honestly_core::documents::DocumentError;
 use honestly_core::export::ExportError;
 use honestly_core::issuance::proving::CredentialProvingError;
 use honestly_core::issuance::IssuanceError;
-use honestly_core::zk::credential_proofs::CredentialProofError;
 use honestly_core::links::LinkError;
 use honestly_core::ratelimit::Decision;
 use honestly_core::store::StoreError;
+use honestly_core::zk::credential_proofs::CredentialProofError;
 use honestly_core::zk::service::KeyError;
 use honestly_core::zk::ProofError;
 
@@ -226,7 +226,8 @@ impl From<IssuanceError> for ApiError {
             IssuanceError::Conflict(words) | IssuanceError::TooMany(words) => ApiError::conflict(words),
             IssuanceError::Unacceptable { field, reason } => {
                 let fields = honestly_core::error::FieldErrors::one(field, reason.clone());
-                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "CREDENTIAL_REFUSED", reason).with_fields(fields)
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "CREDENTIAL_REFUSED", reason)
+                    .with_fields(fields)
             }
             IssuanceError::Store(store) => store.into(),
             IssuanceError::Internal(_) => ApiError::internal(e),
@@ -254,13 +255,21 @@ impl From<CredentialProofError> for ApiError {
         };
         match e {
             CredentialProofError::Validation(fields) => fields.into(),
-            CredentialProofError::Revoked => refused("CREDENTIAL_REVOKED", "The credential is revoked by its issuer", &e),
-            CredentialProofError::CredentialExpired => refused("CREDENTIAL_EXPIRED", "The credential has expired", &e),
-            CredentialProofError::NotYetValid => refused("CREDENTIAL_NOT_YET_VALID", "The credential is not valid yet", &e),
+            CredentialProofError::Revoked => {
+                refused("CREDENTIAL_REVOKED", "The credential is revoked by its issuer", &e)
+            }
+            CredentialProofError::CredentialExpired => {
+                refused("CREDENTIAL_EXPIRED", "The credential has expired", &e)
+            }
+            CredentialProofError::NotYetValid => {
+                refused("CREDENTIAL_NOT_YET_VALID", "The credential is not valid yet", &e)
+            }
             CredentialProofError::InvalidSignature => {
                 refused("CREDENTIAL_REFUSED", "The issuer's signature does not verify", &e)
             }
-            CredentialProofError::NotYours => refused("CREDENTIAL_REFUSED", "The credential belongs to another holder", &e),
+            CredentialProofError::NotYours => {
+                refused("CREDENTIAL_REFUSED", "The credential belongs to another holder", &e)
+            }
             CredentialProofError::Unsatisfied { .. } => {
                 refused("STATEMENT_FALSE", "The credential does not satisfy the query", &e)
             }

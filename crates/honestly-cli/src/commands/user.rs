@@ -9,11 +9,11 @@ use std::sync::Arc;
 
 use clap::Subcommand;
 use honestly_core::audit::{Actor, AuditEvent, AuditLog, Outcome};
-use honestly_core::ids::IssuerId;
-use honestly_core::store::Store;
 use honestly_core::auth::{AccountError, AccountService, AuthError, AuthService, Password, Role, Username};
 use honestly_core::cpu::CpuPool;
+use honestly_core::ids::IssuerId;
 use honestly_core::store::AccountChange;
+use honestly_core::store::Store;
 
 /// Account management.
 #[derive(Subcommand)]

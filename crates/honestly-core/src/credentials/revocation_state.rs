@@ -98,6 +98,17 @@ impl<'de> Deserialize<'de> for SignedRevocationState {
     }
 }
 
+impl From<&SignedRevocationState> for honestly_zk::revocation::SignedState {
+    /// The same signed state in the form the verifier's checks take.
+    fn from(signed: &SignedRevocationState) -> Self {
+        Self {
+            root: signed.state.root,
+            issued_at: signed.state.issued_at,
+            signature: signed.signature.clone(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -160,12 +171,5 @@ mod tests {
         refuse(negative, "invalid value: integer `-1`");
         let long = format!("{}{}", state.to_json(), " ".repeat(MAX_SIGNED_STATE_JSON_BYTES));
         assert_eq!(SignedRevocationState::from_json(long.as_bytes()), Err(SignedStateJsonError::TooLarge));
-    }
-}
-
-impl From<&SignedRevocationState> for honestly_zk::revocation::SignedState {
-    /// The same signed state in the form the verifier's checks take.
-    fn from(signed: &SignedRevocationState) -> Self {
-        Self { root: signed.state.root, issued_at: signed.state.issued_at, signature: signed.signature.clone() }
     }
 }

@@ -66,15 +66,19 @@ impl IssuanceService {
         if credential.claims.holder != self.holder_commitment(holder).await? {
             return Err(unacceptable("claims.holder", "The credential names another holder"));
         }
-        let document_id = self
-            .document_with_hash(holder, &credential.claims)
-            .await?
-            .ok_or_else(|| unacceptable("claims.documentHash", "The credential attests a document not in your vault"))?;
+        let document_id = self.document_with_hash(holder, &credential.claims).await?.ok_or_else(|| {
+            unacceptable("claims.documentHash", "The credential attests a document not in your vault")
+        })?;
         let key = *credential.issuer.public_key();
         let issuer_id = self.issuers().await?.into_iter().find(|i| i.public_key == key).map(|i| i.id);
         let id = CredentialId::generate();
         let record = HeldCredential {
-            sealed_json: self.seal(SealedKind::HeldCredential, id.as_str(), holder, credential.to_json().into_bytes()),
+            sealed_json: self.seal(
+                SealedKind::HeldCredential,
+                id.as_str(),
+                holder,
+                credential.to_json().into_bytes(),
+            ),
             id,
             holder: holder.clone(),
             document_id: Some(document_id),
@@ -114,7 +118,11 @@ impl IssuanceService {
         }
     }
 
-    async fn document_with_hash(&self, holder: &UserId, claims: &Claims) -> Result<Option<DocumentId>, IssuanceError> {
+    async fn document_with_hash(
+        &self,
+        holder: &UserId,
+        claims: &Claims,
+    ) -> Result<Option<DocumentId>, IssuanceError> {
         let mut before = None;
         let mut searched = 0u32;
         loop {
@@ -123,7 +131,8 @@ impl IssuanceService {
                 return Ok(None);
             }
             for (_, document) in &page {
-                let digest: Option<[u8; 32]> = hex::decode(&document.sha256).ok().and_then(|d| d.try_into().ok());
+                let digest: Option<[u8; 32]> =
+                    hex::decode(&document.sha256).ok().and_then(|d| d.try_into().ok());
                 if digest.is_some_and(|d| Claims::document_hash_of(&d) == claims.document_hash) {
                     return Ok(Some(document.id.clone()));
                 }
@@ -137,7 +146,12 @@ impl IssuanceService {
     }
 
     async fn held_view(&self, record: HeldCredential) -> Result<HeldView, IssuanceError> {
-        let plain = self.open(SealedKind::HeldCredential, record.id.as_str(), &record.holder, record.sealed_json.clone())?;
+        let plain = self.open(
+            SealedKind::HeldCredential,
+            record.id.as_str(),
+            &record.holder,
+            record.sealed_json.clone(),
+        )?;
         let credential = Credential::from_json(&plain).map_err(|e| IssuanceError::Internal(Box::new(e)))?;
         let revoked = match &record.issuer_id {
             Some(issuer_id) => match self.store.issuer(issuer_id).await? {

@@ -11,7 +11,9 @@ use crate::clock::Timestamp;
 use crate::credentials::SignedRevocationState;
 use crate::ids::{CredentialId, ProofId, UserId};
 use crate::timeline::{TimelineEvent, TimelineKind};
-use crate::zk::credential_proofs::{nonce_field, prove_credential_query, random_nonce, scope_field, CredentialProofError, CredentialQuery};
+use crate::zk::credential_proofs::{
+    nonce_field, prove_credential_query, random_nonce, scope_field, CredentialProofError, CredentialQuery,
+};
 use crate::zk::service::ZkService;
 use crate::zk::ProofRecord;
 
@@ -60,11 +62,9 @@ impl IssuanceService {
         };
         query.predicates().map_err(IssuanceError::from)?;
         let view = self.my_credential(holder, id).await?;
-        let document_id = view
-            .record
-            .document_id
-            .clone()
-            .ok_or(IssuanceError::Conflict("The credential's document was deleted: it cannot be proven about"))?;
+        let document_id = view.record.document_id.clone().ok_or(IssuanceError::Conflict(
+            "The credential's document was deleted: it cannot be proven about",
+        ))?;
         let issuer = match &view.record.issuer_id {
             Some(issuer_id) => self.store.issuer(issuer_id).await.map_err(IssuanceError::from)?,
             None => None,
@@ -78,7 +78,8 @@ impl IssuanceService {
         };
         let secret = self.holder_secret(holder).await?;
         let proof =
-            prove_credential_query(zk, &view.credential, secret, &tree, query, scope, nonce, Self::today()).await?;
+            prove_credential_query(zk, &view.credential, secret, &tree, query, scope, nonce, Self::today())
+                .await?;
         let record = ProofRecord {
             id: ProofId::generate(),
             user_id: holder.clone(),
@@ -89,9 +90,13 @@ impl IssuanceService {
             public_signals: proof.public_signals,
             created_at: Timestamp::now(),
         };
-        let event = TimelineEvent::new(holder, TimelineKind::ProofCreated).document(&document_id).proof(&record.id);
+        let event =
+            TimelineEvent::new(holder, TimelineKind::ProofCreated).document(&document_id).proof(&record.id);
         if !self.store.insert_proof(&record, &event).await.map_err(IssuanceError::from)? {
-            return Err(IssuanceError::Conflict("The credential's document was deleted: it cannot be proven about").into());
+            return Err(IssuanceError::Conflict(
+                "The credential's document was deleted: it cannot be proven about",
+            )
+            .into());
         }
         let issuer_name = issuer.map(|i| i.name).or_else(|| view.credential.issuer.name().map(str::to_owned));
         Ok(CredentialProofRecord { record, revocation_state: state, issuer_name })

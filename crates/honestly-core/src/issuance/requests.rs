@@ -110,7 +110,9 @@ impl IssuanceService {
             decided_at: None,
         };
         if !self.store.insert_credential_request(&record, MAX_PENDING_REQUESTS).await? {
-            return Err(IssuanceError::TooMany("Too many pending credential requests; wait for answers or withdraw some"));
+            return Err(IssuanceError::TooMany(
+                "Too many pending credential requests; wait for answers or withdraw some",
+            ));
         }
         Ok(RequestView { record, claims })
     }
@@ -122,7 +124,11 @@ impl IssuanceService {
     }
 
     /// One of the holder's requests.
-    pub async fn my_request(&self, holder: &UserId, id: &CredentialRequestId) -> Result<RequestView, IssuanceError> {
+    pub async fn my_request(
+        &self,
+        holder: &UserId,
+        id: &CredentialRequestId,
+    ) -> Result<RequestView, IssuanceError> {
         match self.store.credential_request(id).await? {
             Some(record) if &record.holder == holder => self.opened(record),
             _ => Err(IssuanceError::NotFound),
@@ -130,10 +136,16 @@ impl IssuanceService {
     }
 
     /// The holder withdraws a pending request.
-    pub async fn withdraw_request(&self, holder: &UserId, id: &CredentialRequestId) -> Result<RequestView, IssuanceError> {
+    pub async fn withdraw_request(
+        &self,
+        holder: &UserId,
+        id: &CredentialRequestId,
+    ) -> Result<RequestView, IssuanceError> {
         match self.store.withdraw_credential_request(holder, id, Timestamp::now()).await? {
             DecisionOutcome::Done(record) => self.opened(record),
-            DecisionOutcome::NotPending(_) => Err(IssuanceError::Conflict("The request is no longer pending")),
+            DecisionOutcome::NotPending(_) => {
+                Err(IssuanceError::Conflict("The request is no longer pending"))
+            }
             DecisionOutcome::NotFound => Err(IssuanceError::NotFound),
         }
     }
@@ -156,7 +168,11 @@ impl IssuanceService {
 
     /// One request to the member's issuer, with its document's metadata. A request to another
     /// issuer is not found.
-    pub async fn review(&self, member: &UserId, id: &CredentialRequestId) -> Result<ReviewView, IssuanceError> {
+    pub async fn review(
+        &self,
+        member: &UserId,
+        id: &CredentialRequestId,
+    ) -> Result<ReviewView, IssuanceError> {
         let issuer = self.issuer_of(member).await?;
         let record = match self.store.credential_request(id).await? {
             Some(record) if record.issuer_id == issuer.id => record,
@@ -167,14 +183,28 @@ impl IssuanceService {
     }
 
     /// Rejects a pending request of the member's issuer, with the reason the holder sees.
-    pub async fn reject(&self, member: &UserId, id: &CredentialRequestId, reason: &str) -> Result<RequestView, IssuanceError> {
+    pub async fn reject(
+        &self,
+        member: &UserId,
+        id: &CredentialRequestId,
+        reason: &str,
+    ) -> Result<RequestView, IssuanceError> {
         let reason = reason.trim();
-        if reason.is_empty() || reason.chars().count() > MAX_REASON_CHARS || reason.chars().any(char::is_control) {
-            return Err(FieldErrors::one("reason", format!("1 to {MAX_REASON_CHARS} characters, no control characters")).into());
+        if reason.is_empty()
+            || reason.chars().count() > MAX_REASON_CHARS
+            || reason.chars().any(char::is_control)
+        {
+            return Err(FieldErrors::one(
+                "reason",
+                format!("1 to {MAX_REASON_CHARS} characters, no control characters"),
+            )
+            .into());
         }
         let issuer = self.issuer_of(member).await?;
         let decision = Decision::Reject { reason: reason.to_owned() };
-        self.decided(self.store.decide_credential_request(&issuer.id, id, member, &decision, Timestamp::now()).await?)
+        self.decided(
+            self.store.decide_credential_request(&issuer.id, id, member, &decision, Timestamp::now()).await?,
+        )
     }
 
     /// Approves a pending request of the member's issuer: signs the credential (schema 1) with
@@ -231,8 +261,9 @@ impl IssuanceService {
         let key = keys::open(&self.vault, &issuer.id, issuer.sealed_key.clone())
             .map_err(|e| IssuanceError::Internal(Box::new(e)))?;
         let signature = issuer_signature(&key.sign(signed.claims_hash()));
-        let credential_issuer = CredentialIssuer::new(issuer.public_key, Some(issuer.id.as_str()), Some(&issuer.name))
-            .map_err(|e| IssuanceError::Internal(Box::new(e)))?;
+        let credential_issuer =
+            CredentialIssuer::new(issuer.public_key, Some(issuer.id.as_str()), Some(&issuer.name))
+                .map_err(|e| IssuanceError::Internal(Box::new(e)))?;
         let credential = Credential { claims: signed, issuer: credential_issuer, signature };
         let credential_id = CredentialId::generate();
         let now = Timestamp::now();
@@ -280,8 +311,12 @@ impl IssuanceService {
     }
 
     fn opened(&self, record: CredentialRequestRecord) -> Result<RequestView, IssuanceError> {
-        let plain =
-            self.open(SealedKind::RequestClaims, record.id.as_str(), &record.holder, record.sealed_claims.clone())?;
+        let plain = self.open(
+            SealedKind::RequestClaims,
+            record.id.as_str(),
+            &record.holder,
+            record.sealed_claims.clone(),
+        )?;
         let claims = serde_json::from_slice(&plain).map_err(|e| IssuanceError::Internal(Box::new(e)))?;
         Ok(RequestView { record, claims })
     }

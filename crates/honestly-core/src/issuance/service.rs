@@ -98,7 +98,10 @@ impl IssuanceService {
             Some(sealed) => sealed,
             None => {
                 let fresh = holder::seal(&self.vault, user_id, &holder::fresh_secret_bytes());
-                self.store.set_holder_secret_if_absent(user_id, &fresh).await?.ok_or(IssuanceError::NotFound)?
+                self.store
+                    .set_holder_secret_if_absent(user_id, &fresh)
+                    .await?
+                    .ok_or(IssuanceError::NotFound)?
             }
         };
         holder::open(&self.vault, user_id, sealed).map_err(|e| IssuanceError::Internal(Box::new(e)))
@@ -121,7 +124,13 @@ impl IssuanceService {
     }
 
     /// Seals `plaintext` as a thing of `kind` with id `id`, owned by `owner`.
-    pub(super) fn seal(&self, kind: SealedKind, id: &str, owner: &UserId, plaintext: Vec<u8>) -> crate::crypto::vault::Sealed {
+    pub(super) fn seal(
+        &self,
+        kind: SealedKind,
+        id: &str,
+        owner: &UserId,
+        plaintext: Vec<u8>,
+    ) -> crate::crypto::vault::Sealed {
         self.vault.seal(plaintext, &kind.binding(id), owner.as_str())
     }
 
@@ -133,7 +142,9 @@ impl IssuanceService {
         owner: &UserId,
         sealed: crate::crypto::vault::Sealed,
     ) -> Result<Vec<u8>, IssuanceError> {
-        self.vault.open(sealed, &kind.binding(id), owner.as_str()).map_err(|e| IssuanceError::Internal(Box::new(e)))
+        self.vault
+            .open(sealed, &kind.binding(id), owner.as_str())
+            .map_err(|e| IssuanceError::Internal(Box::new(e)))
     }
 }
 

@@ -130,7 +130,8 @@ impl Verifier {
         now: Timestamp,
     ) -> Result<Vec<VerifyOutcome>, VerifierError> {
         let inputs: Vec<VerifyInput<'_>> = submissions.iter().map(|s| s.input).collect();
-        let mut outcomes = verify_batch(&self.zk, &self.registry, self.issuers.as_ref(), &inputs, unix(now)).await?;
+        let mut outcomes =
+            verify_batch(&self.zk, &self.registry, self.issuers.as_ref(), &inputs, unix(now)).await?;
         self.settle_nullifiers(submissions, &mut outcomes, consumer).await?;
         Ok(outcomes)
     }

@@ -414,7 +414,9 @@ async fn finish(
             }
             Err(_) => Err(VerifyReason::Malformed),
         },
-        Some(CircuitId::CredentialQuery) => finish_credential_query(&mut outcome, expected, issuers, now).await,
+        Some(CircuitId::CredentialQuery) => {
+            finish_credential_query(&mut outcome, expected, issuers, now).await
+        }
         // External circuits take no expectations (refused above).
         None => Ok(()),
     };

@@ -79,9 +79,18 @@ pub struct CredentialProofResponse {
 
 impl CredentialProofView {
     fn of(made: CredentialProofRecord) -> Result<Self, ApiError> {
-        let revocation_state =
-            made.revocation_state.as_ref().map(serde_json::to_value).transpose().map_err(ApiError::internal)?;
-        Ok(Self { proof: made.record.into(), attestation: "attested", issuer_name: made.issuer_name, revocation_state })
+        let revocation_state = made
+            .revocation_state
+            .as_ref()
+            .map(serde_json::to_value)
+            .transpose()
+            .map_err(ApiError::internal)?;
+        Ok(Self {
+            proof: made.record.into(),
+            attestation: "attested",
+            issuer_name: made.issuer_name,
+            revocation_state,
+        })
     }
 }
 

@@ -55,7 +55,10 @@ pub struct CredentialResponse {
 #[utoipa::path(get, operation_id = "getHolder", path = "/vault/holder", tag = "credentials", security(("bearer" = [])),
     responses((status = 200, description = "The holder commitment", body = HolderResponse),
               (status = 401, description = "Not authenticated", body = ErrorBody)))]
-pub async fn holder(State(state): State<AppState>, AuthUser(session): AuthUser) -> Result<Json<HolderResponse>, ApiError> {
+pub async fn holder(
+    State(state): State<AppState>,
+    AuthUser(session): AuthUser,
+) -> Result<Json<HolderResponse>, ApiError> {
     let commitment = state.issuance.holder_commitment(&session.user_id).await?;
     Ok(Json(HolderResponse { holder_commitment: honestly_core::credentials::field_decimal(&commitment) }))
 }
@@ -94,7 +97,10 @@ pub async fn import_credential(
     let view = state.issuance.import_credential(&session.user_id, &body).await?;
     tracing::info!(credential_id = %view.record.id, "credential imported");
     let credential_json = serde_json::to_value(&view.credential).map_err(ApiError::internal)?;
-    Ok((StatusCode::CREATED, NoStore(Json(CredentialResponse { credential: (&view).into(), credential_json }))))
+    Ok((
+        StatusCode::CREATED,
+        NoStore(Json(CredentialResponse { credential: (&view).into(), credential_json })),
+    ))
 }
 
 /// One of the caller's credentials, with its credential JSON (to export it).

@@ -220,7 +220,8 @@ pub async fn review_document(
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,
-        HeaderValue::from_str(&meta.mime_type).unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream")),
+        HeaderValue::from_str(&meta.mime_type)
+            .unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream")),
     );
     headers.insert(header::CONTENT_DISPOSITION, content_disposition(&meta.file_name));
     Ok(NoStore(response).into_response())
@@ -245,7 +246,10 @@ pub async fn approve(
 ) -> Result<NoStore<Json<ApprovalResponse>>, ApiError> {
     let approval = Approval { claims: body.claims, valid_until: body.valid_until };
     let (view, credential) = state.issuance.approve(&member.0.user_id, &id, approval).await?;
-    ctx.note(format!("approved {id}: issued {}", view.record.credential_id.as_ref().map(|c| c.as_str()).unwrap_or("")));
+    ctx.note(format!(
+        "approved {id}: issued {}",
+        view.record.credential_id.as_ref().map(|c| c.as_str()).unwrap_or("")
+    ));
     let credential = serde_json::to_value(&credential).map_err(ApiError::internal)?;
     Ok(NoStore(Json(ApprovalResponse { request: (&view).into(), credential })))
 }

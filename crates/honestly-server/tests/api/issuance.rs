@@ -10,7 +10,13 @@ use serde_json::{json, Value};
 use crate::accounts::admin_token;
 use crate::helpers::{assert_error, TestApp, PASSWORD};
 
-async fn send(app: &TestApp, method: reqwest::Method, path: &str, token: &str, body: Option<Value>) -> reqwest::Response {
+async fn send(
+    app: &TestApp,
+    method: reqwest::Method,
+    path: &str,
+    token: &str,
+    body: Option<Value>,
+) -> reqwest::Response {
     let mut request = app.client.request(method, app.url(path)).bearer_auth(token);
     if let Some(body) = body {
         request = request.json(&body);
@@ -54,7 +60,13 @@ pub async fn document(app: &TestApp, token: &str, content: &[u8]) -> String {
 /// The holder asks the issuer about the document: the request id.
 pub async fn ask(app: &TestApp, token: &str, document: &str, issuer: &str) -> String {
     let claims = json!({"birth_date": "1950-03-01", "nationality": "DEU", "document_expiry": "2031-06-30"});
-    let r = post(app, &format!("/vault/documents/{document}/credential-requests"), token, json!({"issuer_id": issuer, "claims": claims})).await;
+    let r = post(
+        app,
+        &format!("/vault/documents/{document}/credential-requests"),
+        token,
+        json!({"issuer_id": issuer, "claims": claims}),
+    )
+    .await;
     assert_eq!(r.status(), 201);
     let body: Value = r.json().await.unwrap();
     assert_eq!(body["request"]["status"], "pending");
@@ -70,10 +82,16 @@ async fn an_issuer_attests_a_document_and_the_holder_keeps_the_signed_credential
     let (issuer_id, member) = issuer_with_member(&app, &admin, "Example Registry Office", "registrar").await;
 
     // Names are unique; only administrators create issuers; anyone lists them.
-    assert_error(post(&app, "/issuers", &admin, json!({"name": "Example Registry Office"})).await, 409, "CONFLICT").await;
+    assert_error(
+        post(&app, "/issuers", &admin, json!({"name": "Example Registry Office"})).await,
+        409,
+        "CONFLICT",
+    )
+    .await;
     let holder = app.register_and_login("holder-anna").await;
     let holder_token = holder["access_token"].as_str().unwrap().to_string();
-    assert_error(post(&app, "/issuers", &holder_token, json!({"name": "Mine"})).await, 403, "FORBIDDEN").await;
+    assert_error(post(&app, "/issuers", &holder_token, json!({"name": "Mine"})).await, 403, "FORBIDDEN")
+        .await;
     let listed: Value = app.get("/issuers").await.json().await.unwrap();
     assert_eq!(listed["issuers"][0]["id"], issuer_id.as_str());
     assert_eq!(listed["issuers"][0]["name"], "Example Registry Office");
@@ -86,14 +104,16 @@ async fn an_issuer_attests_a_document_and_the_holder_keeps_the_signed_credential
     let queue: Value = app.get_bearer("/issuer/requests", &member).await.json().await.unwrap();
     assert_eq!(queue["issuer"]["id"], issuer_id.as_str());
     assert_eq!(queue["requests"].as_array().unwrap().len(), 1);
-    let review: Value = app.get_bearer(&format!("/issuer/requests/{request}"), &member).await.json().await.unwrap();
+    let review: Value =
+        app.get_bearer(&format!("/issuer/requests/{request}"), &member).await.json().await.unwrap();
     assert_eq!(review["request"]["claims"]["birth_date"], "1950-03-01");
     let url = review["document"]["content_url"].as_str().unwrap().to_string();
     let r = app.get_bearer(&url, &member).await;
     assert_eq!(r.status(), 200);
     assert_eq!(r.bytes().await.unwrap().as_ref(), content.as_slice());
     // Not to the holder's other documents, and not to anyone else.
-    assert_error(app.get_bearer(&format!("/vault/documents/{doc}/content"), &member).await, 404, "NOT_FOUND").await;
+    assert_error(app.get_bearer(&format!("/vault/documents/{doc}/content"), &member).await, 404, "NOT_FOUND")
+        .await;
     assert_error(app.get_bearer(&url, &holder_token).await, 403, "FORBIDDEN").await;
 
     // Approval signs the credential for the holder; a second approval is a conflict.
@@ -109,7 +129,10 @@ async fn an_issuer_attests_a_document_and_the_holder_keeps_the_signed_credential
     assert_eq!(credential.claims.birth_date.to_string(), "1950-03-01");
     assert_eq!(credential.issuer.id(), Some(issuer_id.as_str()));
     let holder_view: Value = app.get_bearer("/vault/holder", &holder_token).await.json().await.unwrap();
-    assert_eq!(honestly_core::credentials::field_decimal(&credential.claims.holder), holder_view["holder_commitment"].as_str().unwrap());
+    assert_eq!(
+        honestly_core::credentials::field_decimal(&credential.claims.holder),
+        holder_view["holder_commitment"].as_str().unwrap()
+    );
     assert_error(post(&app, &approve, &member, json!({})).await, 409, "CONFLICT").await;
     // Once decided, the document is no longer readable through the request.
     assert_error(app.get_bearer(&url, &member).await, 404, "NOT_FOUND").await;
@@ -119,16 +142,36 @@ async fn an_issuer_attests_a_document_and_the_holder_keeps_the_signed_credential
     assert_eq!(mine["credentials"][0]["id"], credential_id.as_str());
     assert_eq!(mine["credentials"][0]["issuer_name"], "Example Registry Office");
     assert_eq!(mine["credentials"][0]["revoked"], false);
-    let one: Value = app.get_bearer(&format!("/vault/credentials/{credential_id}"), &holder_token).await.json().await.unwrap();
+    let one: Value = app
+        .get_bearer(&format!("/vault/credentials/{credential_id}"), &holder_token)
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(one["credential_json"], approved["credential"]);
 
     // The issuer revokes it: the holder sees it, the published state changes at once.
     let before: Value = app.get("/.well-known/honestly-issuers.json").await.json().await.unwrap();
-    let r = send(&app, reqwest::Method::POST, &format!("/issuer/credentials/{credential_id}/revoke"), &member, None).await;
+    let r = send(
+        &app,
+        reqwest::Method::POST,
+        &format!("/issuer/credentials/{credential_id}/revoke"),
+        &member,
+        None,
+    )
+    .await;
     assert_eq!(r.status(), 204);
     let after: Value = app.get("/.well-known/honestly-issuers.json").await.json().await.unwrap();
-    assert_ne!(before["issuers"][0]["revocation_state"]["root"], after["issuers"][0]["revocation_state"]["root"]);
-    let one: Value = app.get_bearer(&format!("/vault/credentials/{credential_id}"), &holder_token).await.json().await.unwrap();
+    assert_ne!(
+        before["issuers"][0]["revocation_state"]["root"],
+        after["issuers"][0]["revocation_state"]["root"]
+    );
+    let one: Value = app
+        .get_bearer(&format!("/vault/credentials/{credential_id}"), &holder_token)
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(one["credential"]["revoked"], true);
     let issued: Value = app.get_bearer("/issuer/credentials", &member).await.json().await.unwrap();
     assert!(issued["credentials"][0]["revoked_at"].is_string());
@@ -161,25 +204,62 @@ async fn bad_requests_are_refused_and_change_nothing() {
     assert_eq!(r.status(), 201);
     let request = r.json::<Value>().await.unwrap()["request"]["id"].as_str().unwrap().to_string();
     // Another issuer's member, a holder, and a stranger cannot see or decide it.
-    assert_error(app.get_bearer(&format!("/issuer/requests/{request}"), &other_member).await, 404, "NOT_FOUND").await;
-    assert_error(post(&app, &format!("/issuer/requests/{request}/approve"), &other_member, json!({})).await, 404, "NOT_FOUND").await;
+    assert_error(
+        app.get_bearer(&format!("/issuer/requests/{request}"), &other_member).await,
+        404,
+        "NOT_FOUND",
+    )
+    .await;
+    assert_error(
+        post(&app, &format!("/issuer/requests/{request}/approve"), &other_member, json!({})).await,
+        404,
+        "NOT_FOUND",
+    )
+    .await;
     assert_error(app.get_bearer("/issuer/requests", &holder).await, 403, "FORBIDDEN").await;
-    assert_error(app.get_bearer(&format!("/vault/credential-requests/{request}"), &stranger).await, 404, "NOT_FOUND").await;
+    assert_error(
+        app.get_bearer(&format!("/vault/credential-requests/{request}"), &stranger).await,
+        404,
+        "NOT_FOUND",
+    )
+    .await;
 
     // A rejection carries its reason; then neither approval nor withdrawal is possible.
-    let r = post(&app, &format!("/issuer/requests/{request}/reject"), &member, json!({"reason": "The scan is unreadable"})).await;
+    let r = post(
+        &app,
+        &format!("/issuer/requests/{request}/reject"),
+        &member,
+        json!({"reason": "The scan is unreadable"}),
+    )
+    .await;
     assert_eq!(r.status(), 200);
-    let seen: Value = app.get_bearer(&format!("/vault/credential-requests/{request}"), &holder).await.json().await.unwrap();
+    let seen: Value =
+        app.get_bearer(&format!("/vault/credential-requests/{request}"), &holder).await.json().await.unwrap();
     assert_eq!(seen["request"]["status"], "rejected");
     assert_eq!(seen["request"]["reason"], "The scan is unreadable");
-    assert_error(post(&app, &format!("/issuer/requests/{request}/approve"), &member, json!({})).await, 409, "CONFLICT").await;
-    let r = send(&app, reqwest::Method::DELETE, &format!("/vault/credential-requests/{request}"), &holder, None).await;
+    assert_error(
+        post(&app, &format!("/issuer/requests/{request}/approve"), &member, json!({})).await,
+        409,
+        "CONFLICT",
+    )
+    .await;
+    let r =
+        send(&app, reqwest::Method::DELETE, &format!("/vault/credential-requests/{request}"), &holder, None)
+            .await;
     assert_error(r, 409, "CONFLICT").await;
 
     // A request whose document is deleted cannot be approved.
     let again = ask(&app, &holder, &doc, &issuer_id).await;
-    assert_eq!(send(&app, reqwest::Method::DELETE, &format!("/vault/documents/{doc}"), &holder, None).await.status(), 204);
-    assert_error(post(&app, &format!("/issuer/requests/{again}/approve"), &member, json!({})).await, 409, "CONFLICT").await;
+    assert_eq!(
+        send(&app, reqwest::Method::DELETE, &format!("/vault/documents/{doc}"), &holder, None).await.status(),
+        204
+    );
+    assert_error(
+        post(&app, &format!("/issuer/requests/{again}/approve"), &member, json!({})).await,
+        409,
+        "CONFLICT",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -190,20 +270,34 @@ async fn holders_import_credentials_only_when_signed_for_them_and_their_document
     let holder = app.register_and_login("holder-cleo").await["access_token"].as_str().unwrap().to_string();
     let doc = document(&app, &holder, b"identity card of cleo").await;
     let request = ask(&app, &holder, &doc, &issuer_id).await;
-    let approved: Value =
-        post(&app, &format!("/issuer/requests/{request}/approve"), &member, json!({})).await.json().await.unwrap();
+    let approved: Value = post(&app, &format!("/issuer/requests/{request}/approve"), &member, json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
     let json = approved["credential"].clone();
     let id = approved["request"]["credential_id"].as_str().unwrap().to_string();
 
     let import = |token: String, body: Value| {
         let app = &app;
         async move {
-            app.client.post(app.url("/vault/credentials")).bearer_auth(token).json(&body).send().await.unwrap()
+            app.client
+                .post(app.url("/vault/credentials"))
+                .bearer_auth(token)
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
         }
     };
     // Kept already: a conflict. Deleted, then imported again: back.
     assert_error(import(holder.clone(), json.clone()).await, 409, "CONFLICT").await;
-    assert_eq!(send(&app, reqwest::Method::DELETE, &format!("/vault/credentials/{id}"), &holder, None).await.status(), 204);
+    assert_eq!(
+        send(&app, reqwest::Method::DELETE, &format!("/vault/credentials/{id}"), &holder, None)
+            .await
+            .status(),
+        204
+    );
     let r = import(holder.clone(), json.clone()).await;
     assert_eq!(r.status(), 201);
     let imported: Value = r.json().await.unwrap();
@@ -221,7 +315,14 @@ async fn holders_import_credentials_only_when_signed_for_them_and_their_document
     assert!(body["error"]["fields"]["claims.holder"].is_string(), "{body}");
     // Not JSON of a credential at all.
     assert_error(import(holder.clone(), json!({"claims": 1})).await, 400, "VALIDATION_FAILED").await;
-    let r = app.client.post(app.url("/vault/credentials")).bearer_auth(&holder).body(json.to_string()).send().await.unwrap();
+    let r = app
+        .client
+        .post(app.url("/vault/credentials"))
+        .bearer_auth(&holder)
+        .body(json.to_string())
+        .send()
+        .await
+        .unwrap();
     assert_error(r, 415, "UNSUPPORTED_MEDIA_TYPE").await;
 }
 
@@ -236,18 +337,23 @@ async fn verify(app: &TestApp, proof: &Value, expected: Value) -> Value {
 async fn a_credential_proof_verifies_for_a_trusting_verifier_until_the_issuer_revokes() {
     let app = TestApp::spawn().await;
     let admin = admin_token(&app, "root-admin").await;
-    let (issuer_id, member) = issuer_with_member(&app, &admin, "Example Registry Office", "registrar-e").await;
+    let (issuer_id, member) =
+        issuer_with_member(&app, &admin, "Example Registry Office", "registrar-e").await;
     let (other_issuer, _) = issuer_with_member(&app, &admin, "Another Office", "registrar-f").await;
     let holder = app.register_and_login("holder-erin").await["access_token"].as_str().unwrap().to_string();
     let doc = document(&app, &holder, b"passport of erin").await;
     let request = ask(&app, &holder, &doc, &issuer_id).await;
-    let approved: Value =
-        post(&app, &format!("/issuer/requests/{request}/approve"), &member, json!({})).await.json().await.unwrap();
+    let approved: Value = post(&app, &format!("/issuer/requests/{request}/approve"), &member, json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
     let credential = approved["request"]["credential_id"].as_str().unwrap().to_string();
     let prove = format!("/vault/credentials/{credential}/proofs");
 
     // The holder proves "at least 18, document not expired" for a verifier's action.
-    let query = json!({"query": {"min_age": 18, "not_expired": true}, "scope": "bar-entry-2026", "nonce": "n-1"});
+    let query =
+        json!({"query": {"min_age": 18, "not_expired": true}, "scope": "bar-entry-2026", "nonce": "n-1"});
     let r = post(&app, &prove, &holder, query.clone()).await;
     assert_eq!(r.status(), 201);
     let proof: Value = r.json::<Value>().await.unwrap()["proof"].clone();
@@ -269,7 +375,10 @@ async fn a_credential_proof_verifies_for_a_trusting_verifier_until_the_issuer_re
     let mut more = expected.clone();
     more["min_age"] = json!(21);
     let answer = verify(&app, &proof, more).await;
-    assert_eq!((answer["verified"].clone(), answer["failed_expectation"].clone()), (json!(false), json!("min_age")));
+    assert_eq!(
+        (answer["verified"].clone(), answer["failed_expectation"].clone()),
+        (json!(false), json!("min_age"))
+    );
     let mut elsewhere = expected.clone();
     elsewhere["trusted_issuers"] = json!([other_issuer]);
     let answer = verify(&app, &proof, elsewhere).await;
@@ -293,7 +402,9 @@ async fn a_credential_proof_verifies_for_a_trusting_verifier_until_the_issuer_re
     assert_eq!(body["error"]["fields"]["predicate"], "min_age", "{body}");
 
     // The issuer revokes: no new proof, and the old one fails against the current state.
-    let r = send(&app, reqwest::Method::POST, &format!("/issuer/credentials/{credential}/revoke"), &member, None).await;
+    let r =
+        send(&app, reqwest::Method::POST, &format!("/issuer/credentials/{credential}/revoke"), &member, None)
+            .await;
     assert_eq!(r.status(), 204);
     let body = assert_error(post(&app, &prove, &holder, query).await, 422, "CREDENTIAL_REVOKED").await;
     assert_eq!(body["error"]["fields"]["reason"], "revoked", "{body}");

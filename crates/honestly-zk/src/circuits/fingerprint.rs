@@ -9,7 +9,9 @@ use ark_relations::gr1cs::{
 };
 use sha2::{Digest, Sha256};
 
-use super::{credential_query::CredentialQueryCircuit, AgeCircuit, AgeV2Circuit, AuthenticityCircuit, CircuitId};
+use super::{
+    credential_query::CredentialQueryCircuit, AgeCircuit, AgeV2Circuit, AuthenticityCircuit, CircuitId,
+};
 use crate::Fr;
 
 /// Tags the hashed layout, so that a change of this encoding is a change of fingerprint too.
