@@ -175,5 +175,7 @@ pub fn hot_path_queries() -> Vec<(&'static str, &'static str)> {
         ("signed request renew", super::replay::RENEW_EXPIRED),
         ("signed requests expired", super::replay::FORGET_EXPIRED),
         ("timeline of user", super::timeline::LIST),
+        ("issuer of member", super::issuers::MEMBER_OF),
+        ("holder secret", super::holder_secrets::SECRET),
     ]
 }
