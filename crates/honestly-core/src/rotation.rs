@@ -1,5 +1,6 @@
-//! Master-key rotation: re-encrypts every document, then every delegated agent's secret, under
-//! the current (new) master key.
+//! Master-key rotation: re-encrypts every document and every sealed thing of the issuance area
+//! (issuer keys, request claims, held credentials, holder secrets), then every delegated
+//! agent's secret, under the current (new) master key.
 //!
 //! Each document is replaced in its own atomic compare-and-swap (ciphertext, nonce and key
 //! version together), so an interrupted rotation leaves every document readable under either
@@ -10,6 +11,7 @@ use std::sync::Arc;
 
 use crate::crypto::vault::{VaultError, VaultKeys};
 use crate::ids::{AgentId, DocumentId};
+use crate::issuance::SealedKind;
 use crate::store::{Store, StoreError};
 
 /// Documents re-encrypted per store round trip.
@@ -34,6 +36,16 @@ pub enum RotationError {
         /// Why.
         source: VaultError,
     },
+    /// A sealed thing of the issuance area could not be decrypted with any configured key.
+    #[error("{kind} {id} cannot be decrypted with the configured keys: {source}")]
+    UndecryptableItem {
+        /// Its kind.
+        kind: SealedKind,
+        /// Its id.
+        id: String,
+        /// Why.
+        source: VaultError,
+    },
     /// Another process keeps changing the same documents.
     #[error("no progress: another rotation is running")]
     NoProgress,
@@ -42,8 +54,9 @@ pub enum RotationError {
     Store(#[from] StoreError),
 }
 
-/// Re-encrypts every document not under `keys.current_version()`. `progress(done, total)`
-/// is called after each document. Returns how many documents were re-encrypted.
+/// Re-encrypts every document not under `keys.current_version()`, then every sealed thing of
+/// the issuance area ([`rotate_sealed_items`]). `progress(done, total)` is called after each
+/// document. Returns how many documents were re-encrypted.
 pub async fn rotate(
     store: Arc<dyn Store>,
     keys: Arc<VaultKeys>,
@@ -55,6 +68,7 @@ pub async fn rotate(
     loop {
         let batch = store.documents_not_under(&target, BATCH).await?;
         if batch.is_empty() {
+            rotate_sealed_items(store, keys).await?;
             return Ok(done);
         }
         let mut progressed = false;
@@ -110,4 +124,41 @@ pub async fn rotate_agent_secrets(store: Arc<dyn Store>, keys: Arc<VaultKeys>) -
             return Err(RotationError::NoProgress);
         }
     }
+}
+
+/// Re-encrypts every sealed thing of each [`SealedKind`] not under `keys.current_version()`,
+/// each in its own compare and swap (resumable and idempotent like [`rotate`]), bound as it
+/// was sealed ([`SealedKind::binding`] and the owner). Returns how many changed.
+pub async fn rotate_sealed_items(store: Arc<dyn Store>, keys: Arc<VaultKeys>) -> Result<u64, RotationError> {
+    let target = keys.current_version().to_string();
+    let mut done = 0u64;
+    for &kind in SealedKind::ALL {
+        loop {
+            let batch = store.sealed_items_not_under(kind, &target, BATCH).await?;
+            if batch.is_empty() {
+                break;
+            }
+            let mut progressed = false;
+            for item in batch {
+                let binding = kind.binding(&item.id);
+                let old_version = item.sealed.key_version.clone();
+                let resealed = keys
+                    .open(item.sealed, &binding, &item.owner)
+                    .map(|plain| keys.seal(zeroize::Zeroizing::new(plain).to_vec(), &binding, &item.owner))
+                    .map_err(|source| RotationError::UndecryptableItem {
+                        kind,
+                        id: item.id.clone(),
+                        source,
+                    })?;
+                if store.replace_sealed_item(kind, &item.id, &old_version, &resealed).await? {
+                    done += 1;
+                    progressed = true;
+                }
+            }
+            if !progressed {
+                return Err(RotationError::NoProgress);
+            }
+        }
+    }
+    Ok(done)
 }

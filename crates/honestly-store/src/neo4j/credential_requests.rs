@@ -210,7 +210,10 @@ impl CredentialRequestStore for Neo4jStore {
             };
             let document_kept = lock_document_of(&mut tx, &first.holder, first.document_id.as_str()).await?;
             tx.lock("CredentialRequest", "id", id.as_str()).await?;
-            let current = reread(&mut tx, id.as_str()).await?;
+            // Gone meanwhile (its holder was erased): as if it never was.
+            let Some(current) = read(&mut tx, id.as_str()).await? else {
+                return Ok(DecisionOutcome::NotFound);
+            };
             if current.status != RequestStatus::Pending || !document_kept {
                 return Ok(DecisionOutcome::NotPending(current));
             }

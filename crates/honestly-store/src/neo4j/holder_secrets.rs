@@ -23,7 +23,7 @@ fn place(kind: SealedKind) -> (&'static str, &'static str, &'static str) {
     }
 }
 
-const SECRET: &str = "MATCH (s:HolderSecret {user_id: $user_id}) \
+pub(super) const SECRET: &str = "MATCH (s:HolderSecret {user_id: $user_id}) \
      RETURN s.key_version AS key_version, s.nonce AS nonce, s.ciphertext AS ciphertext";
 
 const CREATE_IF_ABSENT: &str = "MATCH (u:User {id: $user_id}) \

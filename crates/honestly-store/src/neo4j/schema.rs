@@ -58,14 +58,15 @@ const INDEXES: &[(&str, &str, &str)] = &[
     ("timeline_user_seq", "TimelineEvent", "n.user_id, n.seq"),
     ("agent_user_seq", "Agent", "n.user_id, n.seq"),
     ("signed_request_expires", "SignedRequest", "n.expires_at"),
-    ("credential_request_holder", "CredentialRequest", "n.holder, n.status"),
-    ("credential_request_issuer", "CredentialRequest", "n.issuer_id, n.created_at"),
+    ("credential_request_by_holder", "CredentialRequest", "n.holder"),
+    ("credential_request_by_issuer", "CredentialRequest", "n.issuer_id"),
     ("credential_request_document", "CredentialRequest", "n.document_id"),
     ("credential_request_key_version", "CredentialRequest", "n.key_version"),
-    ("issued_credential_issuer", "IssuedCredential", "n.issuer_id, n.issued_at"),
-    ("held_credential_holder", "HeldCredential", "n.holder, n.created_at"),
+    ("issued_credential_by_issuer", "IssuedCredential", "n.issuer_id"),
+    ("held_credential_by_holder", "HeldCredential", "n.holder"),
     ("held_credential_document", "HeldCredential", "n.document_id"),
     ("held_credential_key_version", "HeldCredential", "n.key_version"),
+    ("issuer_key_version", "Issuer", "n.key_version"),
 ];
 
 /// Corrections of stored data, each applied once per database (after the schema, before the
@@ -175,5 +176,7 @@ pub fn hot_path_queries() -> Vec<(&'static str, &'static str)> {
         ("signed request renew", super::replay::RENEW_EXPIRED),
         ("signed requests expired", super::replay::FORGET_EXPIRED),
         ("timeline of user", super::timeline::LIST),
+        ("issuer of member", super::issuers::MEMBER_OF),
+        ("holder secret", super::holder_secrets::SECRET),
     ]
 }

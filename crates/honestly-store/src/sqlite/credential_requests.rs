@@ -134,9 +134,11 @@ impl CredentialRequestStore for SqliteStore {
     ) -> Result<Vec<CredentialRequestRecord>, StoreError> {
         let issuer_id = issuer_id.clone().into_string();
         self.read(move |conn| {
+            // One statement per shape, so each seeks its own index.
+            let status_filter = if status.is_some() { "status = ?2" } else { "?2 IS NULL" };
             let mut stmt = conn.prepare_cached(&format!(
                 "SELECT {COLUMNS} FROM credential_requests
-                 WHERE issuer_id = ?1 AND (?2 IS NULL OR status = ?2) AND created_at < ?3
+                 WHERE issuer_id = ?1 AND {status_filter} AND created_at < ?3
                  ORDER BY created_at DESC, seq DESC LIMIT ?4"
             ))?;
             let rows = stmt.query_map(

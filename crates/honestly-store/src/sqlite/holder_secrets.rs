@@ -110,3 +110,142 @@ impl HolderSecretStore for SqliteStore {
         .await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use honestly_core::auth::model::{Role, User, UserRecord};
+    use honestly_core::clock::Timestamp;
+    use honestly_core::crypto::vault::VaultKeys;
+    use honestly_core::ids::{CredentialId, CredentialRequestId, DocumentId, IssuerId};
+    use honestly_core::issuance::{holder, keys, HeldCredential, IssuerRecord};
+    use honestly_core::store::{CredentialStore, IssuerStore, Store, UserStore};
+
+    use super::*;
+
+    /// What `kind` thing `id` of `owner` opens to under `vault`, read back from the store.
+    async fn opened(
+        store: &SqliteStore,
+        vault: &VaultKeys,
+        kind: SealedKind,
+        id: &str,
+        owner: &str,
+    ) -> Option<Vec<u8>> {
+        let pending = store.sealed_items_not_under(kind, "no-such-version", 100).await.unwrap();
+        let item = pending.into_iter().find(|i| i.id == id).expect("stored");
+        assert_eq!(item.owner, owner);
+        vault.open(item.sealed, &kind.binding(id), owner).ok()
+    }
+
+    /// A rotation re-encrypts every sealed thing of the issuance area under the new key, each
+    /// bound as before, and a second run changes nothing.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_rotation_reseals_every_issuance_secret() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(SqliteStore::open(&dir.path().join("r.db")).await.unwrap());
+        let old = VaultKeys::parse(&hex::encode([1u8; 32])).unwrap();
+        let now = Timestamp::now();
+        let user = User {
+            id: UserId::generate(),
+            username: "holder".into(),
+            role: Role::User,
+            created_at: now,
+            disabled: false,
+        };
+        store
+            .create_user(&UserRecord { user: user.clone(), password_hash: "h".into() }, "holder")
+            .await
+            .unwrap();
+        let uid = user.id.clone();
+
+        let issuer_id = IssuerId::generate();
+        let (public_key, sealed_key) = keys::generate(&old, &issuer_id);
+        let issuer = IssuerRecord {
+            id: issuer_id.clone(),
+            name: "Registry".into(),
+            public_key,
+            sealed_key,
+            revocation_version: 0,
+            created_at: now,
+        };
+        store.insert_issuer(&issuer).await.unwrap();
+        let held_id = CredentialId::generate();
+        let held = HeldCredential {
+            id: held_id.clone(),
+            holder: uid.clone(),
+            document_id: None,
+            issuer_id: None,
+            issuer_key: public_key,
+            serial: 7,
+            valid_until: 20_301_231,
+            sealed_json: old.seal(
+                b"{\"credential\":1}".to_vec(),
+                &SealedKind::HeldCredential.binding(held_id.as_str()),
+                uid.as_str(),
+            ),
+            created_at: now,
+        };
+        assert!(store.insert_held_credential(&held, 10).await.unwrap());
+        let secret = holder::fresh_secret_bytes();
+        store.set_holder_secret_if_absent(&uid, &holder::seal(&old, &uid, &secret)).await.unwrap().unwrap();
+        // The request's document is not needed to rotate its claims: written directly.
+        let request_id = CredentialRequestId::generate();
+        let claims = old.seal(
+            b"{\"claims\":1}".to_vec(),
+            &SealedKind::RequestClaims.binding(request_id.as_str()),
+            uid.as_str(),
+        );
+        let (rid, holder_id, iid) =
+            (request_id.as_str().to_string(), uid.as_str().to_string(), issuer_id.as_str().to_string());
+        store
+            .write(move |tx| {
+                tx.execute(
+                    "INSERT INTO credential_requests (id, holder, document_id, issuer_id, key_version, nonce, ciphertext,
+                         status, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', 0)",
+                    params![rid, holder_id, DocumentId::generate().as_str(), iid, claims.key_version, claims.nonce, claims.ciphertext],
+                )?;
+                Ok(())
+            })
+            .await
+            .unwrap();
+
+        let new = Arc::new(VaultKeys::parse(&hex::encode([1u8; 32])).unwrap().with_current([2u8; 32]));
+        let dynamic: Arc<dyn Store> = Arc::clone(&store) as Arc<dyn Store>;
+        assert_eq!(
+            honestly_core::rotation::rotate(Arc::clone(&dynamic), Arc::clone(&new), |_, _| {}).await.unwrap(),
+            0
+        );
+        assert_eq!(
+            honestly_core::rotation::rotate_sealed_items(dynamic, Arc::clone(&new)).await.unwrap(),
+            0,
+            "idempotent"
+        );
+
+        let only_new = VaultKeys::parse(&hex::encode([2u8; 32])).unwrap();
+        let things = [
+            (SealedKind::IssuerKey, issuer_id.as_str(), issuer_id.as_str()),
+            (SealedKind::RequestClaims, request_id.as_str(), uid.as_str()),
+            (SealedKind::HeldCredential, held_id.as_str(), uid.as_str()),
+            (SealedKind::HolderSecret, uid.as_str(), uid.as_str()),
+        ];
+        for (kind, id, owner) in things {
+            assert!(
+                store.sealed_items_not_under(kind, new.current_version(), 10).await.unwrap().is_empty(),
+                "{kind}"
+            );
+            assert!(
+                opened(&store, &only_new, kind, id, owner).await.is_some(),
+                "{kind} opens under the new key"
+            );
+            assert!(
+                opened(&store, &old, kind, id, owner).await.is_none(),
+                "{kind} no longer under the old key"
+            );
+        }
+        let sealed_key = store.issuer(&issuer_id).await.unwrap().unwrap().sealed_key;
+        assert!(keys::open(&only_new, &issuer_id, sealed_key).is_ok());
+        let stored_secret = store.holder_secret(&uid).await.unwrap().unwrap();
+        assert!(holder::open(&only_new, &uid, stored_secret).is_ok());
+    }
+}
