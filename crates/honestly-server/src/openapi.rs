@@ -67,6 +67,34 @@ pub struct Expectations {
     max_proof_age_seconds: Option<u64>,
     /// The proof's registry root must be exactly this (authenticity proofs, decimal).
     registry_root: Option<String>,
+    /// Credential proofs: the issuers trusted, each an id (`iss_…`) or a key `{x, y}` (1–32);
+    /// a proof from any other issuer fails with `untrusted_issuer`.
+    #[schema(value_type = Option<Vec<Object>>)]
+    trusted_issuers: Option<Vec<String>>,
+    /// Credential proofs: the attested document must not have expired.
+    not_expired: Option<bool>,
+    /// Credential proofs: the nationality must be one of these (1–8 ISO 3166-1 codes).
+    #[schema(value_type = Option<Vec<Object>>)]
+    nationality_in: Option<Vec<String>>,
+    /// Credential proofs: the nationality must be none of these (1–8 codes).
+    #[schema(value_type = Option<Vec<Object>>)]
+    nationality_not_in: Option<Vec<String>>,
+    /// Credential proofs: claims the proof must disclose (only `nationality`).
+    disclose: Option<Vec<String>>,
+    /// Credential proofs: the verifier's action the proof must be bound to.
+    scope: Option<String>,
+    /// Credential proofs: the verifier's nonce the proof must carry.
+    nonce: Option<String>,
+    /// Credential proofs: how many days the proof's reference date may differ from today
+    /// (0–7, default 1).
+    reference_date_tolerance_days: Option<u32>,
+    /// Credential proofs: the issuer's signed revocation state `{root, issued_at, signature}` to
+    /// check against; by default the issuer's current state, for issuers hosted here.
+    #[schema(value_type = Option<Object>)]
+    revocation_state: Option<String>,
+    /// Credential proofs: the oldest revocation state accepted, in seconds (60 s – 30 days,
+    /// default 3600).
+    max_revocation_age_seconds: Option<u64>,
 }
 
 /// A body of raw bytes (a document's content, a QR code image): `type: string, format:

@@ -12,6 +12,7 @@ use std::time::Duration;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use hmac::{Hmac, Mac};
+use honestly_zk::CircuitId;
 use moka::future::Cache;
 use rand::RngCore;
 use secrecy::ExposeSecret;
@@ -410,8 +411,13 @@ impl LinkService {
             }
             None => (None, None),
         };
+        // A credential proof's verdict depends on its issuer's current revocation state, which
+        // changes with every revocation: it is checked at every opening, never cached.
+        let attested = proof.as_ref().is_some_and(|p| p.proof_type == CircuitId::CredentialQuery.name());
         let shared = Arc::new(Shared { document, proof, proof_verified, vk_sha256 });
-        self.cache.insert(link.id.clone(), Arc::clone(&shared)).await;
+        if !attested {
+            self.cache.insert(link.id.clone(), Arc::clone(&shared)).await;
+        }
         Ok(shared)
     }
 

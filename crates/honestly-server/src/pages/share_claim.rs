@@ -18,6 +18,13 @@ pub enum Claim {
         /// a day people can read.
         day: Option<String>,
     },
+    /// A credential proof: an issuer signed the claims the proof's predicates are about.
+    Attested {
+        /// The issuer's name, when it is hosted here (otherwise its key is all there is).
+        issuer: Option<String>,
+        /// What the proof shows, in words (`at least 18 years old`, `document not expired`).
+        facts: Vec<String>,
+    },
     /// An authenticity proof: the document is in the registry.
     Registered,
     /// A proof of another (operator-added) circuit, by name.
@@ -27,10 +34,15 @@ pub enum Claim {
 }
 
 impl Claim {
-    /// The claim of what `shared` holds, shared at `level`.
-    pub fn of(shared: &Shared, level: AccessLevel) -> Self {
+    /// The claim of what `shared` holds, shared at `level`; `issuer` names the issuer of a
+    /// credential proof when it is hosted here.
+    pub fn of(shared: &Shared, level: AccessLevel, issuer: Option<&str>) -> Self {
         let Some(proof) = &shared.proof else { return Claim::NoProof(level) };
         match proof.proof_type.as_str() {
+            "credential_query" => Claim::Attested {
+                issuer: issuer.map(str::to_owned),
+                facts: credential_facts(&proof.public_inputs()),
+            },
             "age_proof" | "age_proof_v2" => {
                 let inputs = proof.public_inputs();
                 let number = |name: &str| {
@@ -71,6 +83,14 @@ impl Claim {
                 ),
                 None => format!("The holder is at least {min_age} years old — proven without revealing the birth date."),
             },
+            Claim::Attested { issuer, facts } => {
+                let by = issuer.as_deref().unwrap_or("an issuer not known to this server");
+                if facts.is_empty() {
+                    format!("Attested by {by}: the holder has a valid credential — without revealing it.")
+                } else {
+                    format!("Attested by {by}: {}.", facts.join(", "))
+                }
+            }
             Claim::Registered => {
                 "This document is registered in the Honestly registry — without revealing its content.".into()
             }
@@ -91,6 +111,44 @@ impl Claim {
     }
 }
 
+/// A credential proof's predicates in words, from its public inputs.
+fn credential_facts(inputs: &serde_json::Map<String, serde_json::Value>) -> Vec<String> {
+    let number = |name: &str| inputs.get(name).and_then(|v| v.as_str()).and_then(|s| s.parse::<u64>().ok());
+    let countries = || {
+        (0..8)
+            .filter_map(|i| number(&format!("nationalityList[{i}]")))
+            .filter(|code| *code != 0)
+            .map(country_name)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut facts = Vec::new();
+    if let Some(age) = number("minAge").filter(|age| *age > 0) {
+        facts.push(format!("at least {age} years old"));
+    }
+    if number("notExpired") == Some(1) {
+        facts.push("document not expired".to_owned());
+    }
+    match number("nationalityMode") {
+        Some(1) => facts.push(format!("nationality one of {}", countries())),
+        Some(2) => facts.push(format!("nationality none of {}", countries())),
+        _ => {}
+    }
+    if number("discloseNationality") == Some(1) {
+        if let Some(code) = number("disclosedNationality").filter(|code| *code != 0) {
+            facts.push(format!("nationality {}", country_name(code)));
+        }
+    }
+    facts
+}
+
+fn country_name(code: u64) -> String {
+    honestly_core::credentials::Country::from_numeric(code)
+        .ok()
+        .and_then(|c| c.entry())
+        .map_or_else(|| format!("{code:03}"), |e| e.name.to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -103,6 +161,31 @@ mod tests {
             claim.sentence(),
             "The holder is at least 21 years old — proven on 28 Nov 2026, without revealing the birth date."
         );
+    }
+
+    #[test]
+    fn a_credential_claim_says_who_attested_what() {
+        let mut inputs = serde_json::Map::new();
+        for (name, value) in [
+            ("minAge", "18"),
+            ("notExpired", "1"),
+            ("nationalityMode", "1"),
+            ("nationalityList[0]", "276"),
+            ("nationalityList[1]", "250"),
+        ] {
+            inputs.insert(name.into(), serde_json::Value::String(value.into()));
+        }
+        let claim = Claim::Attested {
+            issuer: Some("Example Registry Office".into()),
+            facts: credential_facts(&inputs),
+        };
+        assert!(!claim.is_self_declared());
+        assert_eq!(
+            claim.sentence(),
+            "Attested by Example Registry Office: at least 18 years old, document not expired, nationality one of Germany, France."
+        );
+        let unknown = Claim::Attested { issuer: None, facts: vec![] };
+        assert!(unknown.sentence().contains("an issuer not known to this server"));
     }
 
     #[test]

@@ -160,9 +160,9 @@ fn verify_section(access: &Access) -> Markup {
 }
 
 /// The whole page of an opened link. `content_url` is the short-lived download link of a
-/// `full` link.
-pub fn render(access: &Access, token: &str, content_url: Option<&str>) -> Markup {
-    let claim = Claim::of(&access.shared, access.link.access_level);
+/// `full` link; `issuer` the name of a credential proof's issuer, when it is hosted here.
+pub fn render(access: &Access, token: &str, content_url: Option<&str>, issuer: Option<&str>) -> Markup {
+    let claim = Claim::of(&access.shared, access.link.access_level, issuer);
     document(
         "Shared proof",
         html! {

@@ -54,10 +54,26 @@ pub async fn page(state: &AppState, token: &str, passphrase: Option<&str>) -> Re
         Ok(access) => {
             let content_url = (access.link.access_level == AccessLevel::Full)
                 .then(|| state.links.content_url(token, &access.link));
-            respond(StatusCode::OK, share_page::render(&access, token, content_url.as_deref()))
+            let issuer = attesting_issuer(state, &access).await;
+            respond(
+                StatusCode::OK,
+                share_page::render(&access, token, content_url.as_deref(), issuer.as_deref()),
+            )
         }
         Err(e) => refusal(token, e, offered),
     }
+}
+
+/// The name of the hosted issuer whose key a shared credential proof names.
+async fn attesting_issuer(state: &AppState, access: &honestly_core::links::Access) -> Option<String> {
+    let proof = access.shared.proof.as_ref().filter(|p| p.proof_type == "credential_query")?;
+    let inputs = proof.public_inputs();
+    let coordinate = |name: &str| inputs.get(name).and_then(|v| v.as_str()).map(str::to_owned);
+    let key = honestly_core::credentials::IssuerPublicKey::from_decimal(
+        &coordinate("issuerAx")?,
+        &coordinate("issuerAy")?,
+    )?;
+    state.issuance.issuer_with_key((key.x, key.y)).await.map(|issuer| issuer.name)
 }
 
 fn refusal(token: &str, error: LinkError, offered: Offered) -> Response {

@@ -401,6 +401,29 @@ async fn a_credential_proof_verifies_for_a_trusting_verifier_until_the_issuer_re
     .await;
     assert_eq!(body["error"]["fields"]["predicate"], "min_age", "{body}");
 
+    // Shared by link, the page says in words who vouched for what.
+    let link = post(
+        &app,
+        "/vault/share-links",
+        &holder,
+        json!({"document_id": doc, "proof_id": proof["id"], "access_level": "proof_only", "max_accesses": 3}),
+    )
+    .await;
+    assert_eq!(link.status(), 201);
+    let page_path =
+        format!("/vault/share/{}", link.json::<Value>().await.unwrap()["link"]["token"].as_str().unwrap());
+    let page = |app: &TestApp| {
+        let request = app.client.get(app.url(&page_path)).header("Accept", "text/html");
+        async move { request.send().await.unwrap().text().await.unwrap() }
+    };
+    let html = page(&app).await;
+    assert!(
+        html.contains("Attested by Example Registry Office: at least 18 years old, document not expired."),
+        "{html}"
+    );
+    assert!(html.contains("✓ Verified"), "{html}");
+    assert!(!html.contains("Self-declared"), "{html}");
+
     // The issuer revokes: no new proof, and the old one fails against the current state.
     let r =
         send(&app, reqwest::Method::POST, &format!("/issuer/credentials/{credential}/revoke"), &member, None)
@@ -411,6 +434,9 @@ async fn a_credential_proof_verifies_for_a_trusting_verifier_until_the_issuer_re
     let answer = verify(&app, &proof, expected.clone()).await;
     assert_eq!(answer["verified"], false);
     assert_eq!(answer["reason"], "revocation_state", "{answer}");
+    assert_eq!(answer["failed_expectation"], "revocation_state", "{answer}");
+    let html = page(&app).await;
+    assert!(html.contains("✗ Not valid"), "the link's page follows the revocation at once: {html}");
     // Given the state it was made against, it still passes: the verifier chooses the state.
     let mut old_state = expected.clone();
     old_state["revocation_state"] = proof["revocation_state"].clone();
