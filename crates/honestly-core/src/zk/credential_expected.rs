@@ -4,15 +4,13 @@
 
 use std::collections::HashSet;
 
-use honestly_zk::babyjub::PointJson;
-use honestly_zk::eddsa::{PublicKey, Signature, SignatureJson};
+use honestly_zk::eddsa::{PublicKey, Signature};
 use honestly_zk::expect::credential::DEFAULT_REFERENCE_DATE_TOLERANCE_DAYS;
 use honestly_zk::revocation::{SignedState, DEFAULT_MAX_AGE_SECS};
 use honestly_zk::{fr_from_decimal, Fr};
-use serde::{Deserialize, Serialize};
 
 use super::credential_proofs::{nonce_field, scope_field};
-use super::verify::Expected;
+use super::expected::{CountryCode, Expected, RevocationStateJson, TrustedIssuer};
 use crate::credentials::Country;
 use crate::error::FieldErrors;
 
@@ -26,41 +24,6 @@ pub const MAX_REFERENCE_DATE_TOLERANCE_DAYS: u64 = 7;
 pub const MIN_REVOCATION_AGE_SECONDS: u64 = 60;
 /// The largest `max_revocation_age_seconds` (30 days).
 pub const MAX_REVOCATION_AGE_SECONDS: u64 = 30 * 24 * 3600;
-
-/// An issuer a verifier trusts: its id on this server (`"iss_…"`) or its public key
-/// `{"x": "…", "y": "…"}` (decimal, circomlib coordinates).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(untagged)]
-pub enum TrustedIssuer {
-    /// An issuer id of this server, resolved to its key when the proof is checked.
-    Id(String),
-    /// A public key.
-    Key(PointJson),
-}
-
-/// A country as a verifier writes it: an ISO 3166-1 numeric code (`276`) or an alpha-3
-/// (`"DEU"`), alpha-2 or numeric text.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(untagged)]
-pub enum CountryCode {
-    /// A numeric code.
-    Numeric(u64),
-    /// A code as text.
-    Text(String),
-}
-
-/// A signed revocation state as JSON: `{"root": "<dec>", "issued_at": <unix seconds>,
-/// "signature": {"R8x", "R8y", "S"}}`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct RevocationStateJson {
-    /// The revocation tree's root, decimal.
-    pub root: String,
-    /// When the issuer signed it (Unix seconds).
-    pub issued_at: u64,
-    /// The issuer's EdDSA-Poseidon signature over the state's message.
-    pub signature: SignatureJson,
-}
 
 /// An issuer of `trusted_issuers`, read.
 #[derive(Debug, Clone, PartialEq, Eq)]

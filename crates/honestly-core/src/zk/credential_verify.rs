@@ -6,15 +6,15 @@
 //! proofs in place of the age and authenticity checks.
 
 use async_trait::async_trait;
-use honestly_zk::babyjub::PointJson;
 use honestly_zk::circuits::credential_query::QueryPublic;
 use honestly_zk::expect::credential::{check_credential_query, CredentialExpectations, CredentialFailure};
 use honestly_zk::revocation::SignedState;
-use honestly_zk::{fr_to_decimal, Fr};
-use serde::Serialize;
+use honestly_zk::Fr;
 
 use super::credential_expected::{read_credential_ask, CredentialAsk, IssuerRef};
-use super::verify::{Expected, VerifyOutcome, VerifyReason};
+use super::expected::Expected;
+pub use super::outcome::CredentialFacts;
+use super::outcome::{VerifyOutcome, VerifyReason};
 use crate::clock::Timestamp;
 use crate::credentials::{CalendarDate, Country};
 
@@ -44,44 +44,6 @@ impl IssuerDirectory for NoIssuers {
 
     async fn current_revocation_state(&self, _key: (Fr, Fr)) -> Option<SignedState> {
         None
-    }
-}
-
-/// What a valid `credential_query` proof shows a verifier, whether or not it met the
-/// expectations.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct CredentialFacts {
-    /// The issuer's public key `{x, y}` (decimal, circomlib coordinates).
-    pub issuer: PointJson,
-    /// The revocation root the proof was made against (decimal).
-    pub revocation_root: String,
-    /// The day the statement is about (YYYYMMDD).
-    pub reference_date: u64,
-    /// The disclosed nationality as an ISO 3166-1 alpha-3 code (the three-digit numeric code
-    /// when it is no current ISO code); `None` when not disclosed or not stated.
-    pub disclosed_nationality: Option<String>,
-    /// The nullifier: the same for the same holder and scope (decimal).
-    pub nullifier: String,
-}
-
-impl CredentialFacts {
-    /// The facts of a proof's public signals.
-    pub fn of(public: &QueryPublic) -> Self {
-        let disclosed = public.disclose_nationality && public.disclosed_nationality != 0;
-        Self {
-            issuer: PointJson { x: fr_to_decimal(&public.issuer.0), y: fr_to_decimal(&public.issuer.1) },
-            revocation_root: fr_to_decimal(&public.revocation_root),
-            reference_date: public.reference_date,
-            disclosed_nationality: disclosed.then(|| alpha3_or_numeric(public.disclosed_nationality)),
-            nullifier: fr_to_decimal(&public.nullifier),
-        }
-    }
-}
-
-fn alpha3_or_numeric(code: u64) -> String {
-    match Country::from_numeric(code).ok().and_then(Country::entry) {
-        Some(entry) => entry.alpha3.to_owned(),
-        None => format!("{code:03}"),
     }
 }
 

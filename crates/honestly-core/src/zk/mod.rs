@@ -7,6 +7,8 @@ pub mod attestation;
 pub mod credential_expected;
 pub mod credential_proofs;
 pub mod credential_verify;
+pub mod expected;
+pub mod outcome;
 pub mod proofs;
 pub mod service;
 pub mod verifier;

@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use super::columns::{text, text_opt, unix, unix_opt};
-use super::documents::owns_document;
+use super::ownership::owns_document;
 use super::{credentials, SqliteStore};
 use honestly_core::clock::Timestamp;
 use honestly_core::crypto::vault::Sealed;

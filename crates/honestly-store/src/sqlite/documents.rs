@@ -2,7 +2,7 @@
 //! root and the timeline event of an upload are written in one transaction.
 
 use async_trait::async_trait;
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use rusqlite::{params, OptionalExtension, Row};
 
 use super::columns::{number, text};
 use super::{credential_requests, timeline, SqliteStore};
@@ -35,17 +35,6 @@ fn meta_from_row(row: &Row<'_>) -> rusqlite::Result<(i64, DocumentMeta)> {
 
 fn sealed_from_row(row: &Row<'_>, at: usize) -> rusqlite::Result<Sealed> {
     Ok(Sealed { key_version: row.get(at)?, nonce: row.get(at + 1)?, ciphertext: row.get(at + 2)? })
-}
-
-/// Whether `document_id` exists and belongs to `user_id` (inside the writer's transaction, so
-/// the answer holds until it commits).
-pub(super) fn owns_document(
-    tx: &Connection,
-    user_id: &UserId,
-    document_id: &DocumentId,
-) -> rusqlite::Result<bool> {
-    tx.prepare_cached("SELECT EXISTS (SELECT 1 FROM documents WHERE id = ?1 AND user_id = ?2)")?
-        .query_row(params![document_id.as_str(), user_id.as_str()], |r| r.get(0))
 }
 
 #[async_trait]

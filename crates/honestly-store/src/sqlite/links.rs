@@ -39,7 +39,7 @@ impl LinkStore for SqliteStore {
     async fn insert_link(&self, l: &ShareLink, event: &TimelineEvent) -> Result<bool, StoreError> {
         let (l, event) = (l.clone(), event.clone());
         self.write(move |tx| {
-            if !super::documents::owns_document(tx, &l.user_id, &l.document_id)? {
+            if !super::ownership::owns_document(tx, &l.user_id, &l.document_id)? {
                 return Ok(false);
             }
             tx.execute(

@@ -15,6 +15,7 @@ mod issuers;
 mod links;
 mod migrations;
 mod nullifiers;
+mod ownership;
 mod proofs;
 mod replay;
 mod sessions;

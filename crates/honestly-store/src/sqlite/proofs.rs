@@ -30,7 +30,7 @@ impl ProofStore for SqliteStore {
     async fn insert_proof(&self, p: &ProofRecord, event: &TimelineEvent) -> Result<bool, StoreError> {
         let (p, event) = (p.clone(), event.clone());
         self.write(move |tx| {
-            if !super::documents::owns_document(tx, &p.user_id, &p.document_id)? {
+            if !super::ownership::owns_document(tx, &p.user_id, &p.document_id)? {
                 return Ok(false);
             }
             tx.execute(

@@ -6,6 +6,7 @@ use honestly_zk::revocation::RevocationState;
 use serde_json::{json, Value};
 
 use super::*;
+use honestly_zk::fr_to_decimal;
 
 const NOW: u64 = 1_717_243_200; // 2024-06-01T12:00:00Z
 const TODAY: u64 = 20240601;
