@@ -147,3 +147,51 @@ fn a_password_from_an_endless_stdin_is_refused_without_reading_it_whole() {
     assert!(err.contains("stdin is larger than"), "{err}");
     assert!(line_of(&list(dir.path()), "operator-olga").is_none());
 }
+
+#[test]
+fn hosted_issuers_and_their_members_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().display().to_string();
+    let issuer = |args: &[&str]| {
+        honestly(dir.path(), &[("DATA_DIR", data.as_str())]).arg("issuer").args(args).output().unwrap()
+    };
+    let out = issuer(&["create", "--name", "Example Registry Office"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let created: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let id = created["id"].as_str().unwrap().to_string();
+    assert!(id.starts_with("iss_"));
+    assert!(created["public_key"]["x"].is_string());
+    // Names are unique; the listing shows the issuer.
+    let again = issuer(&["create", "--name", "Example Registry Office"]);
+    assert_eq!(again.status.code(), Some(2), "{}", text(&again.stderr));
+    let listing = issuer(&["list"]);
+    assert!(text(&listing.stdout).contains(&id) && text(&listing.stdout).contains("Example Registry Office"));
+
+    // A member: role issuer, acting for that issuer; an unknown issuer or no --issuer is refused.
+    let out = user(
+        dir.path(),
+        &["create", "--username", "registrar", "--role", "issuer", "--issuer", &id],
+        TEST_PASSWORD,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains(&format!("role issuer for {id}")), "{}", text(&out.stdout));
+    assert!(line_of(&list(dir.path()), "registrar").unwrap().contains("issuer"));
+    let unknown = user(
+        dir.path(),
+        &[
+            "create",
+            "--username",
+            "registrar2",
+            "--role",
+            "issuer",
+            "--issuer",
+            "iss_00000000000000000000000000000000",
+        ],
+        TEST_PASSWORD,
+    );
+    assert_eq!(unknown.status.code(), Some(2), "{}", text(&unknown.stderr));
+    let missing =
+        user(dir.path(), &["create", "--username", "registrar3", "--role", "issuer"], TEST_PASSWORD);
+    assert!(!missing.status.success());
+    assert!(line_of(&list(dir.path()), "registrar2").is_none(), "nothing was created");
+}

@@ -1,4 +1,5 @@
-//! `honestly issuer …`: the tools of an external issuer, offline: make a signing key
+//! `honestly issuer …`: issuers hosted on this server (`create`, `list`, with the server's
+//! configuration and store), and the tools of an external issuer, offline: make a signing key
 //! (`keygen`), sign a credential for a holder (`sign`), revoke credentials and sign the
 //! revocation state verifiers are given (`revoke`, `state`). The file formats live in
 //! `honestly_core::credentials` (`docs/credential-format.md`); these commands only read and
@@ -8,6 +9,7 @@
 //! an output file that already exists); the reason is printed on stderr, nothing is written.
 
 mod files;
+mod hosted;
 mod keygen;
 mod revoke;
 mod sign;
@@ -21,6 +23,16 @@ const REFUSED: u8 = 2;
 /// `honestly issuer` subcommands.
 #[derive(Debug, clap::Subcommand)]
 pub enum IssuerCommand {
+    /// Create an issuer hosted on this server (as `POST /issuers`): its signing key is made
+    /// here and sealed under the vault master key. Prints its id and public key as JSON; make
+    /// members with `honestly user create --role issuer --issuer ID`.
+    Create {
+        /// 1 to 128 characters, unique on this server.
+        #[arg(long)]
+        name: String,
+    },
+    /// List the issuers hosted on this server.
+    List,
     /// Make a fresh EdDSA-Poseidon (Baby Jubjub) signing key with the operating system's
     /// random generator; writes the key file (mode 0600, never over an existing file) and
     /// prints the public key as JSON.
@@ -83,6 +95,8 @@ pub enum IssuerCommand {
 /// Runs an `issuer` subcommand.
 pub fn run(cmd: IssuerCommand) -> ExitCode {
     let result = match cmd {
+        IssuerCommand::Create { name } => return hosted::create(&name),
+        IssuerCommand::List => return hosted::list(),
         IssuerCommand::Keygen { out, name, id } => keygen::run(&out, name.as_deref(), id.as_deref()),
         IssuerCommand::Sign { key, claims, holder, out } => sign::run(&key, &claims, &holder, &out),
         IssuerCommand::Revoke { credentials, ids, .. } if credentials.is_empty() && ids.is_empty() => {
