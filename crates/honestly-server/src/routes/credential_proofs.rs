@@ -100,6 +100,8 @@ impl CredentialProofView {
     responses((status = 201, description = "Proof made and stored", body = CredentialProofResponse),
               (status = 400, description = "Invalid query, scope or nonce", body = ErrorBody),
               (status = 401, description = "Not authenticated", body = ErrorBody),
+              (status = 413, description = "Body larger than 1 MiB", body = ErrorBody),
+              (status = 415, description = "Not Content-Type: application/json", body = ErrorBody),
               (status = 404, description = "Credential not found (or not yours)", body = ErrorBody),
               (status = 409, description = "The credential's document was deleted", body = ErrorBody),
               (status = 422, description = "Refused: `fields.reason` is `revoked`, `credential_expired`, `not_yet_valid`, `invalid_signature`, `not_yours` or `unsatisfied` (then `fields.predicate` names it)", body = ErrorBody),

@@ -69,6 +69,8 @@ pub struct CredentialRequestList {
     responses((status = 201, description = "Pending", body = CredentialRequestResponse),
               (status = 400, description = "Invalid claims or unknown issuer", body = ErrorBody),
               (status = 401, description = "Not authenticated", body = ErrorBody),
+              (status = 413, description = "Body larger than 1 MiB", body = ErrorBody),
+              (status = 415, description = "Not Content-Type: application/json", body = ErrorBody),
               (status = 404, description = "Document not found (or not yours)", body = ErrorBody),
               (status = 409, description = "Too many pending requests", body = ErrorBody)))]
 pub async fn create_request(

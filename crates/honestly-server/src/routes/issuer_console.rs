@@ -234,6 +234,8 @@ pub async fn review_document(
     responses((status = 200, description = "Approved; the credential", body = ApprovalResponse),
               (status = 400, description = "Invalid corrections", body = ErrorBody),
               (status = 401, description = "Not authenticated", body = ErrorBody),
+              (status = 413, description = "Body larger than 1 MiB", body = ErrorBody),
+              (status = 415, description = "Not Content-Type: application/json", body = ErrorBody),
               (status = 403, description = "Not an issuer member", body = ErrorBody),
               (status = 404, description = "Not found (or another issuer's)", body = ErrorBody),
               (status = 409, description = "No longer pending", body = ErrorBody)))]
@@ -260,6 +262,8 @@ pub async fn approve(
     responses((status = 200, description = "Rejected", body = DecidedResponse),
               (status = 400, description = "Invalid reason", body = ErrorBody),
               (status = 401, description = "Not authenticated", body = ErrorBody),
+              (status = 413, description = "Body larger than 1 MiB", body = ErrorBody),
+              (status = 415, description = "Not Content-Type: application/json", body = ErrorBody),
               (status = 403, description = "Not an issuer member", body = ErrorBody),
               (status = 404, description = "Not found (or another issuer's)", body = ErrorBody),
               (status = 409, description = "No longer pending", body = ErrorBody)))]

@@ -95,6 +95,8 @@ pub struct PublishedIssuers {
     responses((status = 201, description = "Created", body = IssuerResponse),
               (status = 400, description = "Invalid name", body = ErrorBody),
               (status = 401, description = "Not authenticated", body = ErrorBody),
+              (status = 413, description = "Body larger than 1 MiB", body = ErrorBody),
+              (status = 415, description = "Not Content-Type: application/json", body = ErrorBody),
               (status = 403, description = "Not an administrator", body = ErrorBody),
               (status = 409, description = "The name is taken", body = ErrorBody)))]
 pub async fn create_issuer(
@@ -122,6 +124,8 @@ pub async fn list_issuers(State(state): State<AppState>) -> Result<Json<IssuerLi
     responses((status = 204, description = "The user acts for this issuer"),
               (status = 400, description = "Invalid user id", body = ErrorBody),
               (status = 401, description = "Not authenticated", body = ErrorBody),
+              (status = 413, description = "Body larger than 1 MiB", body = ErrorBody),
+              (status = 415, description = "Not Content-Type: application/json", body = ErrorBody),
               (status = 403, description = "Not an administrator", body = ErrorBody),
               (status = 404, description = "No such issuer or user", body = ErrorBody),
               (status = 409, description = "The user is the last enabled administrator", body = ErrorBody)))]
