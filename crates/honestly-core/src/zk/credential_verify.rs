@@ -61,12 +61,8 @@ pub fn reason_of(failure: &CredentialFailure) -> VerifyReason {
 }
 
 /// Checks a **valid** `credential_query` proof (its signals in `outcome.signals`) against
-/// `expected` at `now` (Unix seconds; today is its UTC calendar day). This is the
-/// `credential_query` arm of `finish`:
-///
-/// ```ignore
-/// Some(CircuitId::CredentialQuery) => finish_credential_query(&mut outcome, expected, issuers, now).await,
-/// ```
+/// `expected` at `now` (Unix seconds; today is its UTC calendar day): the `credential_query`
+/// arm of the verifier's `finish`.
 ///
 /// It fills `outcome.credential` (issuer key, disclosed nationality, nullifier) and
 /// `outcome.nullifier`, and on failure `outcome.failed_expectation` and
