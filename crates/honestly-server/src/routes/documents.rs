@@ -235,7 +235,7 @@ pub async fn get(
 }
 
 /// `attachment; filename="…"; filename*=UTF-8''…` with a safe ASCII fallback.
-pub(crate) fn content_disposition(file_name: &str) -> HeaderValue {
+fn content_disposition(file_name: &str) -> HeaderValue {
     let ascii: String =
         file_name.chars().map(|c| if c.is_ascii_graphic() || c == ' ' { c } else { '_' }).collect();
     let encoded: String = file_name
@@ -264,6 +264,11 @@ pub async fn content(
     Path(id): Path<DocumentId>,
 ) -> Result<Response, ApiError> {
     let (meta, bytes) = state.documents.content(&session.user_id, &id).await?;
+    Ok(attachment(&meta, bytes))
+}
+
+/// A document's decrypted bytes as an attachment of its own media type, never cached.
+pub(crate) fn attachment(meta: &honestly_core::documents::DocumentMeta, bytes: Vec<u8>) -> Response {
     let mut response = Body::from(bytes).into_response();
     let headers = response.headers_mut();
     headers.insert(
@@ -272,7 +277,7 @@ pub async fn content(
             .unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream")),
     );
     headers.insert(header::CONTENT_DISPOSITION, content_disposition(&meta.file_name));
-    Ok(NoStore(response).into_response())
+    NoStore(response).into_response()
 }
 
 /// Deletes a document: metadata and ciphertext are gone, its links stop working.

@@ -3,10 +3,9 @@
 //! credential is signed and stored for the holder) or rejection, the credentials issued, and
 //! revocation.
 
-use axum::body::Body;
 use axum::extract::State;
-use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use honestly_core::clock::Timestamp;
 use honestly_core::ids::{CredentialId, CredentialRequestId};
 use honestly_core::issuance::requests::Approval;
@@ -16,7 +15,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::documents::content_disposition;
+use super::documents::attachment;
 use super::issuance_views::{CredentialRequestView, IssuedCredentialView, IssuerView};
 use crate::access::{IssuerMember, RequireRole};
 use crate::error::{ApiError, ErrorBody};
@@ -216,15 +215,7 @@ pub async fn review_document(
     }
     let (meta, bytes) = state.documents.content(&record.holder, &record.document_id).await?;
     ctx.note(format!("read document {} of {} through {}", record.document_id, record.holder, record.id));
-    let mut response = Body::from(bytes).into_response();
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_str(&meta.mime_type)
-            .unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream")),
-    );
-    headers.insert(header::CONTENT_DISPOSITION, content_disposition(&meta.file_name));
-    Ok(NoStore(response).into_response())
+    Ok(attachment(&meta, bytes))
 }
 
 /// Approves a pending request: the credential is signed with the issuer's key and stored for
