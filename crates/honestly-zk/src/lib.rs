@@ -30,6 +30,7 @@ pub mod poseidon;
 pub mod prover;
 pub mod registry;
 pub mod revocation;
+pub mod shape;
 pub mod snarkjs;
 pub mod subgroup;
 

@@ -5,7 +5,7 @@
 use ark_ff::{Field, UniformRand, Zero};
 use ark_groth16::{r1cs_to_qap::LibsnarkReduction, Groth16};
 use ark_relations::gr1cs::{
-    ConstraintSynthesizer, ConstraintSystem, OptimizationGoal, SynthesisMode, R1CS_PREDICATE_LABEL,
+    ConstraintSynthesizer, ConstraintSystem, OptimizationGoal, SynthesisError, SynthesisMode,
 };
 use ark_std::rand::{CryptoRng, RngCore};
 
@@ -18,6 +18,7 @@ use crate::{
     groth::{Proof, ProvingKey},
     poseidon::poseidon_hash,
     registry::MerklePath,
+    shape::Shape,
     Bn254, Fr,
 };
 
@@ -265,8 +266,9 @@ pub fn prove_authenticity_with_rng<R: RngCore + CryptoRng>(
     Ok((proof, claim.public()))
 }
 
-/// Synthesizes `circuit`, refuses an unsatisfied witness with the first failing constraint,
-/// then produces the Groth16 proof from the same synthesis.
+/// Computes `circuit`'s assignment, refuses one that violates a constraint (naming the first
+/// failing constraint), then produces the Groth16 proof with the circuit type's cached
+/// [`Shape`] (matrices are made once per process, not per proof).
 pub fn prove_circuit_with_rng<C, R>(
     pk: &ProvingKey,
     circuit: C,
@@ -274,45 +276,59 @@ pub fn prove_circuit_with_rng<C, R>(
     rng: &mut R,
 ) -> Result<Proof, ProveError>
 where
-    C: ConstraintSynthesizer<Fr>,
+    C: ConstraintSynthesizer<Fr> + Clone + 'static,
     R: RngCore + CryptoRng,
 {
-    let syn = |e: ark_relations::gr1cs::SynthesisError| ProveError::Synthesis(e.to_string());
+    let syn = |e: SynthesisError| ProveError::Synthesis(e.to_string());
     if pk.vk.gamma_abc_g1.len() != n_public + 1 {
         return Err(ProveError::WrongKey);
     }
-    let cs = ConstraintSystem::<Fr>::new_ref();
-    cs.set_optimization_goal(OptimizationGoal::Constraints);
-    cs.set_mode(SynthesisMode::Prove { construct_matrices: true, generate_lc_assignments: false });
-    circuit.generate_constraints(cs.clone()).map_err(syn)?;
-    cs.finalize();
-    if let Some(which) = cs.which_is_unsatisfied().map_err(syn)? {
-        return Err(ProveError::Unsatisfied(which));
-    }
-    let num_inputs = cs.num_instance_variables();
-    let num_constraints = cs.num_constraints();
-    if pk.a_query.len() != cs.num_instance_variables() + cs.num_witness_variables() {
+    let shape = Shape::cached(&circuit).map_err(syn)?;
+    if pk.a_query.len() != shape.num_instance + shape.num_witness {
         return Err(ProveError::WrongKey);
     }
-    let matrices = cs.to_matrices().map_err(syn)?;
-    let matrices =
-        matrices.get(R1CS_PREDICATE_LABEL).ok_or_else(|| ProveError::Synthesis("no R1CS matrices".into()))?;
-    let full_assignment = {
-        let inner = cs.borrow().ok_or_else(|| ProveError::Synthesis("constraint system gone".into()))?;
-        let mut a = inner.instance_assignment().map_err(syn)?.to_vec();
-        a.extend(inner.witness_assignment().map_err(syn)?);
-        a
-    };
+    let full_assignment = assignment(circuit.clone()).map_err(syn)?;
+    if full_assignment.len() != shape.num_instance + shape.num_witness {
+        return Err(ProveError::Synthesis("the assignment does not fit the circuit's shape".into()));
+    }
+    if let Some(row) = shape.first_violated(&full_assignment) {
+        return Err(ProveError::Unsatisfied(
+            name_unsatisfied(circuit).unwrap_or_else(|| format!("constraint {row}")),
+        ));
+    }
     let r = Fr::rand(rng);
     let s = Fr::rand(rng);
     Groth16::<Bn254, LibsnarkReduction>::create_proof_with_reduction_and_matrices(
         pk,
         r,
         s,
-        matrices,
-        num_inputs,
-        num_constraints,
+        &shape.matrices,
+        shape.num_instance,
+        shape.num_constraints,
         &full_assignment,
     )
     .map_err(syn)
+}
+
+/// The full assignment (`1`, public inputs, witness) of `circuit`, without building any
+/// constraint.
+fn assignment<C: ConstraintSynthesizer<Fr>>(circuit: C) -> Result<Vec<Fr>, SynthesisError> {
+    let cs = ConstraintSystem::<Fr>::new_ref();
+    cs.set_optimization_goal(OptimizationGoal::Constraints);
+    cs.set_mode(SynthesisMode::Prove { construct_matrices: false, generate_lc_assignments: false });
+    circuit.generate_constraints(cs.clone())?;
+    let inner = cs.borrow().ok_or(SynthesisError::MissingCS)?;
+    let mut full = inner.instance_assignment()?.to_vec();
+    full.extend(inner.witness_assignment()?);
+    Ok(full)
+}
+
+/// The name of the first constraint `circuit`'s witness fails, from a full synthesis (slow:
+/// only run once a violation is known).
+fn name_unsatisfied<C: ConstraintSynthesizer<Fr>>(circuit: C) -> Option<String> {
+    let cs = ConstraintSystem::<Fr>::new_ref();
+    cs.set_optimization_goal(OptimizationGoal::Constraints);
+    circuit.generate_constraints(cs.clone()).ok()?;
+    cs.finalize();
+    cs.which_is_unsatisfied().ok().flatten()
 }
