@@ -8,9 +8,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use honestly_core::credentials::{
-    CalendarDate, Credential, NativeEddsa, RevocationStateFile, SignedRevocationState,
-};
+use honestly_core::credentials::{CalendarDate, Credential, NativeEddsa, RevocationStateFile, SignedState};
 use honestly_zk::eddsa::PublicKey;
 use honestly_zk::revocation::RevocationTree;
 use honestly_zk::{fr_to_decimal, Fr};
@@ -255,7 +253,7 @@ fn sign_refuses_bad_keys_claims_and_outputs() {
 
 /// `honestly issuer revoke --key key.json --state state.json ARGS…`, expecting success; the
 /// signed state it printed.
-fn revoke(dir: &Path, args: &[&str]) -> SignedRevocationState {
+fn revoke(dir: &Path, args: &[&str]) -> SignedState {
     let mut all = vec!["revoke", "--key", "key.json", "--state", "state.json"];
     all.extend_from_slice(args);
     let out = run(dir, &all);
@@ -305,7 +303,7 @@ fn revoking_twice_changes_nothing_and_every_state_verifies() {
 
     // `state` signs the same root again, later.
     let out = run(dir.path(), &["state", "--key", "key.json", "--state", "state.json"]);
-    let resigned: SignedRevocationState = serde_json::from_slice(&succeeded(&out).stdout).unwrap();
+    let resigned: SignedState = serde_json::from_slice(&succeeded(&out).stdout).unwrap();
     assert_eq!(resigned.state.root, both.state.root);
     assert!(resigned.state.issued_at > both.state.issued_at);
     assert!(resigned.verify(&public_key));
@@ -313,7 +311,7 @@ fn revoking_twice_changes_nothing_and_every_state_verifies() {
 
     // `state` on a missing file starts an empty list.
     let out = run(dir.path(), &["state", "--key", "key.json", "--state", "empty.json"]);
-    let empty: SignedRevocationState = serde_json::from_slice(&succeeded(&out).stdout).unwrap();
+    let empty: SignedState = serde_json::from_slice(&succeeded(&out).stdout).unwrap();
     assert_eq!(empty.state.root, RevocationTree::new().root());
     assert!(read_state(&dir.path().join("empty.json")).revoked.is_empty());
     let leftovers: Vec<_> = std::fs::read_dir(dir.path())

@@ -21,7 +21,7 @@ use zeroize::{Zeroize, Zeroizing};
 use super::claims::Claims;
 use super::credential::{Credential, CredentialIssuer};
 use super::native_eddsa::{issuer_public_key, issuer_signature};
-use super::revocation_state::SignedRevocationState;
+use super::SignedState;
 use crate::error::FieldErrors;
 
 /// The largest issuer key file accepted, in bytes (a key file is about 300 bytes).
@@ -211,8 +211,8 @@ impl IssuerKeyFile {
     }
 
     /// `state` signed with this key.
-    pub fn sign_revocation_state(&self, state: RevocationState) -> SignedRevocationState {
-        SignedRevocationState::sign(&self.private_key, state)
+    pub fn sign_revocation_state(&self, state: RevocationState) -> SignedState {
+        SignedState::sign(&self.private_key, state)
     }
 
     /// The credential of `claims`, signed with this key (over `claimsHash`) and naming this

@@ -7,7 +7,7 @@
 //! EdDSA-Poseidon verifier ([`native_eddsa::NativeEddsa`]) plugs into.
 //!
 //! For issuers: [`claim_input`] turns claims as a person writes them into [`Claims`];
-//! [`issuer_key`] is an external issuer's key file; [`revocation_state`] the signed revocation
+//! [`issuer_key`] is an external issuer's key file; [`SignedState`] the signed revocation
 //! state verifiers are given and [`revocation_file`] the file an external issuer keeps it in.
 
 pub mod age;
@@ -26,7 +26,6 @@ pub mod native_eddsa;
 #[cfg(test)]
 mod query_tests;
 pub mod revocation_file;
-pub mod revocation_state;
 pub mod serial;
 pub mod signature;
 
@@ -36,10 +35,10 @@ pub use claims::{Claims, CLAIM_NAMES, SCHEMA_IDENTITY_DOCUMENT};
 pub use country::{Country, CountryError};
 pub use credential::{Credential, CredentialIssuer};
 pub use date::{CalendarDate, DateError};
+pub use honestly_zk::revocation::{SignedState, SignedStateJsonError};
 pub use issuer_key::{IssuerKeyFile, IssuerKeyFileError};
 pub use json::{CredentialJsonError, MAX_CREDENTIAL_JSON_BYTES};
 pub use native_eddsa::NativeEddsa;
 pub use revocation_file::{RevocationFileError, RevocationStateFile};
-pub use revocation_state::{SignedRevocationState, SignedStateJsonError};
 pub use serial::CredentialSerial;
 pub use signature::{field_decimal, IssuerPublicKey, IssuerSignature, SignatureCheck};

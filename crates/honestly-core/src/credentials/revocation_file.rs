@@ -22,8 +22,8 @@ use honestly_zk::{fr_from_decimal, fr_to_decimal};
 use serde::{Deserialize, Serialize};
 
 use super::issuer_key::IssuerKeyFile;
-use super::revocation_state::SignedRevocationState;
 use super::serial::CredentialSerial;
+use super::SignedState;
 
 /// The `kind` of a revocation state file.
 pub const REVOCATION_FILE_KIND: &str = "honestly-revocation-state";
@@ -65,7 +65,7 @@ struct RawFile {
     kind: String,
     public_key: PublicKey,
     revoked: Vec<String>,
-    state: SignedRevocationState,
+    state: SignedState,
 }
 
 /// An issuer's revoked ids and its last signed revocation state.
@@ -76,7 +76,7 @@ pub struct RevocationStateFile {
     /// Every revoked `credentialId`.
     pub revoked: BTreeSet<CredentialSerial>,
     /// The last signed state.
-    pub state: SignedRevocationState,
+    pub state: SignedState,
 }
 
 impl RevocationStateFile {

@@ -30,6 +30,6 @@ impl IssuerDirectory for IssuanceService {
     async fn current_revocation_state(&self, key: (Fr, Fr)) -> Option<SignedState> {
         let issuer = self.issuer_with_key(key).await?;
         let current = self.revocations(&issuer).await.ok()?;
-        Some(SignedState::from(&current.state))
+        Some(current.state.clone())
     }
 }

@@ -8,7 +8,7 @@ use honestly_zk::revocation::RevocationTree;
 use super::error::IssuanceError;
 use super::service::IssuanceService;
 use crate::clock::Timestamp;
-use crate::credentials::SignedRevocationState;
+use crate::credentials::SignedState;
 use crate::ids::{CredentialId, ProofId, UserId};
 use crate::timeline::{TimelineEvent, TimelineKind};
 use crate::zk::credential_proofs::{
@@ -38,7 +38,7 @@ pub struct CredentialProofRecord {
     /// The stored proof (`proof_type` `credential_query`).
     pub record: ProofRecord,
     /// The issuer's signed state whose root the proof names.
-    pub revocation_state: Option<SignedRevocationState>,
+    pub revocation_state: Option<SignedState>,
     /// The issuer's name, when known.
     pub issuer_name: Option<String>,
 }

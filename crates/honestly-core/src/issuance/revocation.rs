@@ -12,7 +12,7 @@ use parking_lot::Mutex;
 
 use super::keys;
 use super::model::IssuerRecord;
-use crate::credentials::revocation_state::SignedRevocationState;
+use crate::credentials::SignedState;
 use crate::crypto::vault::{VaultError, VaultKeys};
 use crate::ids::IssuerId;
 use crate::store::{Store, StoreError};
@@ -42,7 +42,7 @@ pub struct IssuerRevocations {
     /// The revocation tree.
     pub tree: Arc<RevocationTree>,
     /// The current root, signed.
-    pub state: SignedRevocationState,
+    pub state: SignedState,
 }
 
 /// The per-process cache (one entry per hosted issuer; issuers are few and bounded).
@@ -81,7 +81,7 @@ impl RevocationCache {
             }
         };
         let key = keys::open(vault, &issuer.id, issuer.sealed_key.clone())?;
-        let state = SignedRevocationState::sign(&key, RevocationState { root: tree.root(), issued_at: now });
+        let state = SignedState::sign(&key, RevocationState { root: tree.root(), issued_at: now });
         let entry = Arc::new(IssuerRevocations { version: issuer.revocation_version, tree, state });
         let mut entries = self.entries.lock();
         // Keep the newer of two concurrent rebuilds.

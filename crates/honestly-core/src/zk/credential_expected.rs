@@ -205,7 +205,10 @@ fn read_state(state: &RevocationStateJson) -> Result<SignedState, (&'static str,
         .map_err(|_| ("root", "must be a decimal number below the field's modulus".to_owned()))?;
     let signature = Signature::try_from(state.signature.clone())
         .map_err(|e| ("signature", format!("not an EdDSA-Poseidon signature: {e}")))?;
-    Ok(SignedState { root, issued_at: state.issued_at, signature })
+    Ok(SignedState {
+        state: honestly_zk::revocation::RevocationState { root, issued_at: state.issued_at },
+        signature,
+    })
 }
 
 #[cfg(test)]

@@ -190,10 +190,10 @@ pub fn check_revocation_state(
     if !state.verify(&issuer) {
         return Err(CredentialFailure::RevocationStateInvalid);
     }
-    if state.root != public.revocation_root {
+    if state.state.root != public.revocation_root {
         return Err(CredentialFailure::RevocationStateMismatch);
     }
-    state.state().check_fresh(now_unix, max_age).map_err(CredentialFailure::RevocationStateStale)
+    state.state.check_fresh(now_unix, max_age).map_err(CredentialFailure::RevocationStateStale)
 }
 
 /// Whether `reference_date` is a real day at most `tolerance_days` calendar days from `today`.

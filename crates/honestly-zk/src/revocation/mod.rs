@@ -25,7 +25,7 @@ use crate::{poseidon::poseidon_hash, Fr};
 
 pub use gadget::enforce_not_revoked;
 pub use path::{RevocationPath, MAX_PATH_JSON_BYTES};
-pub use signed::SignedState;
+pub use signed::{SignedState, SignedStateJsonError, MAX_SIGNED_STATE_JSON_BYTES};
 pub use state::{state_tag, RevocationState, StaleState, DEFAULT_MAX_AGE_SECS, MAX_FUTURE_SKEW_SECS};
 pub use tree::RevocationTree;
 

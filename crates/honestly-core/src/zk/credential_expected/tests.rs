@@ -21,8 +21,8 @@ fn state_json() -> Value {
     let signed =
         SignedState::sign(&key(), RevocationState { root: Fr::from(77u64), issued_at: 1_700_000_000 });
     json!({
-        "root": fr_to_decimal(&signed.root),
-        "issued_at": signed.issued_at,
+        "root": fr_to_decimal(&signed.state.root),
+        "issued_at": signed.state.issued_at,
         "signature": serde_json::to_value(signed.signature.to_json()).unwrap(),
     })
 }
@@ -71,7 +71,7 @@ fn every_credential_expectation_reads() {
     assert_eq!(ask.nonce, nonce_field("12345").ok());
     assert_eq!(ask.reference_date_tolerance_days, 0);
     let state = ask.revocation.unwrap();
-    assert_eq!((state.root, state.issued_at), (Fr::from(77u64), 1_700_000_000));
+    assert_eq!((state.state.root, state.state.issued_at), (Fr::from(77u64), 1_700_000_000));
     assert!(state.verify(&key().public_key()));
     assert_eq!(ask.max_revocation_age_seconds, 600);
 }

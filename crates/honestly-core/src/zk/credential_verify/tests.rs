@@ -110,8 +110,8 @@ async fn a_state_given_by_the_verifier_is_used_and_keys_need_no_directory() {
     let key = serde_json::to_value(issuer().public_key()).unwrap();
     let state = signed(root(), NOW - 30);
     let state = json!({
-        "root": fr_to_decimal(&state.root),
-        "issued_at": state.issued_at,
+        "root": fr_to_decimal(&state.state.root),
+        "issued_at": state.state.issued_at,
         "signature": serde_json::to_value(state.signature.to_json()).unwrap(),
     });
     let (result, _) =

@@ -247,7 +247,7 @@ fn the_state_must_be_signed_by_the_proofs_issuer() {
     assert_eq!(check(&public(), &foreign), Err(CredentialFailure::RevocationStateInvalid));
     // The issuer's signature over another state, carried with this root.
     let mut tampered = current_state();
-    tampered.issued_at += 1;
+    tampered.state.issued_at += 1;
     let exp = CredentialExpectations { revocation: Some(tampered), ..all_asked() };
     assert_eq!(check(&public(), &exp), Err(CredentialFailure::RevocationStateInvalid));
     // A proof whose issuer is not a curve point cannot have a state signed by it.
