@@ -8,6 +8,7 @@ use honestly_core::credentials::{Credential, NativeEddsa};
 use serde_json::{json, Value};
 
 use crate::accounts::admin_token;
+use crate::agent_support::{ai_app, Agent};
 use crate::helpers::{assert_error, TestApp, PASSWORD};
 
 async fn send(
@@ -335,7 +336,7 @@ async fn verify(app: &TestApp, proof: &Value, expected: Value) -> Value {
 
 #[tokio::test]
 async fn a_credential_proof_verifies_for_a_trusting_verifier_until_the_issuer_revokes() {
-    let app = TestApp::spawn().await;
+    let app = ai_app(&[]).await;
     let admin = admin_token(&app, "root-admin").await;
     let (issuer_id, member) =
         issuer_with_member(&app, &admin, "Example Registry Office", "registrar-e").await;
@@ -370,6 +371,25 @@ async fn a_credential_proof_verifies_for_a_trusting_verifier_until_the_issuer_re
     assert_eq!(answer["attestation"], "attested");
     assert_eq!(answer["credential"]["issuer_name"], "Example Registry Office");
     assert_eq!(answer["credential"]["issuer_id"], issuer_id.as_str());
+
+    // A signed agent gets the same verdict, with who attested it or the expectation it failed.
+    let agent = Agent::service("door-agent");
+    let params = |expected: Value| {
+        json!({"proof_type": "credential_query", "proof": proof["proof"], "public_signals": proof["public_signals"],
+               "expected": expected, "consume_nullifier": false})
+    };
+    let (status, answer) =
+        agent.call(&app, "/ai/verify-proof", "verify_proof", params(expected.clone())).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["data"]["verified"], true, "{answer}");
+    assert_eq!(answer["data"]["attestation"], "attested");
+    assert_eq!(answer["data"]["credential"]["issuer_name"], "Example Registry Office");
+    let mut older = expected.clone();
+    older["min_age"] = json!(21);
+    let (_, answer) = agent.call(&app, "/ai/verify-proof", "verify_proof", params(older)).await;
+    assert_eq!(answer["data"]["verified"], false, "{answer}");
+    assert_eq!(answer["data"]["failed_expectation"], "min_age", "{answer}");
+    assert!(answer["data"]["credential"].is_null(), "{answer}");
 
     // Each expectation the proof does not meet fails with its own name.
     let mut more = expected.clone();

@@ -14,6 +14,7 @@ use super::envelope::{AiEnvelope, AiReply};
 use super::signed::{parameters, Signed, SignedEnvelope, VerifyProofRoute, VerifyProofsBatchRoute};
 use crate::error::ApiError;
 use crate::extract::Ctx;
+use crate::routes::zkp::{credential_facts, CredentialFactsView};
 use crate::state::AppState;
 
 /// One proof's verdict for an agent.
@@ -37,6 +38,16 @@ pub struct AgentVerifyData {
     pub public_inputs: serde_json::Map<String, serde_json::Value>,
     /// The nullifier signal, when the circuit has one.
     pub nullifier: Option<String>,
+    /// When the proof failed an expectation: its name (`min_age`, `scope`, `nonce`,
+    /// `reference_date`, `revocation_state`, `trusted_issuers`, …).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failed_expectation: Option<&'static str>,
+    /// Why, in words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failure_detail: Option<String>,
+    /// For a valid `credential_query` proof: who attested it and what it shows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub credential: Option<CredentialFactsView>,
     /// Time spent verifying.
     pub verification_time_ms: f64,
 }
@@ -73,6 +84,12 @@ pub async fn verify_proof(
         public_inputs: outcome.public_inputs(),
         nullifier: outcome.nullifier,
         attestation: attestation(&params.proof_type),
+        failed_expectation: outcome.failed_expectation,
+        failure_detail: outcome.failure_detail.as_deref().map(str::to_owned),
+        credential: match outcome.credential.as_deref() {
+            Some(facts) if outcome.verified => Some(credential_facts(&state, facts).await),
+            _ => None,
+        },
         proof_type: params.proof_type,
         verification_time_ms: started.elapsed().as_secs_f64() * 1000.0,
     })
@@ -99,6 +116,12 @@ pub struct BatchResult {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<String>, example = "self_declared")]
     pub attestation: Option<&'static str>,
+    /// When the proof failed an expectation: its name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failed_expectation: Option<&'static str>,
+    /// Why, in words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failure_detail: Option<String>,
 }
 
 /// Counts of a batch.
@@ -152,6 +175,8 @@ pub async fn verify_proofs_batch(
             verified: o.verified,
             reason: o.reason.map(|r| r.as_str().to_string()),
             attestation: attestation(&p.proof_type),
+            failed_expectation: o.failed_expectation,
+            failure_detail: o.failure_detail.as_deref().map(str::to_owned),
         })
         .collect();
     let verified = results.iter().filter(|r| r.verified).count();
