@@ -69,6 +69,27 @@ PY
 DOC_ID=$(cat "$WORK/doc_id")
 ACCESS=$(cat "$WORK/access")
 
+# A hosted issuer with one member vouches for the seeded document: the credential the
+# credential-proof rows prove from.
+cli() { DATA_DIR="$WORK/data" DATABASE_URL="${BENCH_DATABASE_URL:-}" NEO4J_PASS="${BENCH_NEO4J_PASS:-}" LOG_LEVEL=warn "$BIN" "$@"; }
+ISSUER_ID=$(cli issuer create --name "Bench Registry Office" | python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])')
+echo "correct horse battery staple" | cli user create --username bench-registrar --role issuer --issuer "$ISSUER_ID" >/dev/null
+python3 - "$BASE" "$WORK" "$ISSUER_ID" <<'PY'
+import json, sys
+sys.path.insert(0, "scripts/lib")
+from seed import PASSWORD, call
+base, work, issuer = sys.argv[1], sys.argv[2], sys.argv[3]
+holder, doc = open(f"{work}/access").read(), open(f"{work}/doc_id").read()
+claims = {"birth_date": "1990-05-17", "nationality": "DEU", "document_expiry": "2031-06-30"}
+asked = call(base, "POST", f"/vault/documents/{doc}/credential-requests", {"issuer_id": issuer, "claims": claims}, holder)
+member = call(base, "POST", "/auth/login", {"username": "bench-registrar", "password": PASSWORD})["access_token"]
+approved = call(base, "POST", f"/issuer/requests/{asked['request']['id']}/approve", {}, member)
+open(f"{work}/credential_id", "w").write(approved["request"]["credential_id"])
+json.dump({"query": {"min_age": 18, "not_expired": True}, "scope": "bench", "nonce": "bench-1"},
+          open(f"{work}/credential_prove.json", "w"))
+PY
+CREDENTIAL_ID=$(cat "$WORK/credential_id")
+
 # Signed envelopes, one per line as "signature<TAB>body", each good once (unique timestamps).
 sign_requests() { # action count batch_size out
   python3 - "$AI_SECRET" "$WORK/verify.json" "$@" <<'PY'
@@ -117,6 +138,8 @@ RUNS=(
   "POST /vault/documents (1 MiB)|2|bearer|/vault/documents|$WORK/upload.bin:multipart/form-data; boundary=honestlyload"
   "POST …/proofs (age proof)|1|bearer|/vault/documents/$DOC_ID/proofs|$WORK/prove.json:application/json"
   "POST …/proofs (age proof)|2|bearer|/vault/documents/$DOC_ID/proofs|$WORK/prove.json:application/json"
+  "POST …/credentials/{id}/proofs|1|bearer|/vault/credentials/$CREDENTIAL_ID/proofs|$WORK/credential_prove.json:application/json"
+  "POST …/credentials/{id}/proofs|2|bearer|/vault/credentials/$CREDENTIAL_ID/proofs|$WORK/credential_prove.json:application/json"
   "POST /auth/login|4|json|/auth/login|$WORK/login.json"
 )
 printf '\n%-36s %5s %10s %9s %9s %7s\n' route conns req/s p50_ms p99_ms errors
