@@ -15,6 +15,7 @@ use honestly_core::export::{ExportDeps, ExportService};
 use honestly_core::issuance::IssuanceService;
 use honestly_core::links::service::LinkDeps;
 use honestly_core::links::LinkService;
+use honestly_core::proof_requests::{ProofRequestDeps, ProofRequestService};
 use honestly_core::ratelimit::{MemoryRateLimiter, RateLimiter};
 use honestly_core::registry::Registry;
 use honestly_core::store::{ReplayStore, Store};
@@ -102,6 +103,8 @@ pub struct AppState {
     pub agents: Arc<AgentService>,
     /// Issuers, credential requests, credentials and revocations.
     pub issuance: Arc<IssuanceService>,
+    /// Verifiers' proof requests and holders' answers.
+    pub proof_requests: Arc<ProofRequestService>,
     /// The latest agent calls, for monitoring.
     pub ai_interactions: Arc<AiInteractions>,
     /// Redis, when `RATE_LIMIT_REDIS_URL` is set: shared limits, replay memory, invalidation.
@@ -197,7 +200,16 @@ impl AppState {
             audit: audit.clone(),
             limiter: Arc::clone(&limiter),
         }));
+        let proof_requests = Arc::new(ProofRequestService::new(ProofRequestDeps {
+            store: Arc::clone(&store),
+            issuance: Arc::clone(&issuance),
+            zk: Arc::clone(&zk),
+            verifier: Arc::clone(&verifier),
+            audit: audit.clone(),
+            base_url: config.share_link_base_url.clone(),
+        }));
         Ok(Self {
+            proof_requests,
             redis,
             links,
             export,
