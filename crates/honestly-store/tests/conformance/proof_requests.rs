@@ -49,7 +49,10 @@ fn result(nullifier: &str) -> ProofRequestResult {
         checks: BTreeMap::from([("min_age".to_owned(), true)]),
         disclosed: Disclosed { nationality: Some("DEU".into()) },
         nullifier: nullifier.into(),
-        issuer: IssuerRef { id: IssuerId::generate(), name: "Registry".into() },
+        issuer: IssuerRef {
+            id: IssuerId::parse(&format!("iss_{}", "0".repeat(32))).unwrap(),
+            name: "Registry".into(),
+        },
         proof_type: "credential_query".into(),
         proof: serde_json::json!({"protocol": "groth16"}),
         public_signals: vec!["1".into(), "2".into()],
