@@ -90,9 +90,9 @@ pub async fn proof_request_insert_read_list_and_token(store: Arc<dyn Store>) {
     let ids: Vec<_> = first.iter().map(|(_, r)| r.id.clone()).collect();
     assert_eq!(ids, [c.id.clone(), b.id.clone()], "newest first");
     let rest = store.proof_requests_page(&owner, Some(first[1].0), 10).await.unwrap();
-    assert_eq!(rest.iter().map(|(_, r)| r.id.clone()).collect::<Vec<_>>(), [a.id.clone()]);
+    assert_eq!(rest.iter().map(|(_, r)| &r.id).collect::<Vec<_>>(), [&a.id]);
     let all = store.proof_requests_page(&stranger, None, 10).await.unwrap();
-    assert_eq!(all.iter().map(|(_, r)| r.id.clone()).collect::<Vec<_>>(), [theirs.id.clone()]);
+    assert_eq!(all.iter().map(|(_, r)| &r.id).collect::<Vec<_>>(), [&theirs.id]);
 
     // A request of nobody is refused.
     let orphan = request(&UserId::generate(), "s", 600);
