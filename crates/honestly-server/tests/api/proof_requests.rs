@@ -8,6 +8,7 @@ use honestly_core::auth::{Password, Role, Username};
 use serde_json::{json, Value};
 
 use crate::accounts::admin_token;
+use crate::agent_support::{ai_app, assert_refused, Agent};
 use crate::helpers::{assert_error, TestApp, PASSWORD};
 use crate::issuance::{ask, document, issuer_with_member};
 
@@ -322,4 +323,53 @@ async fn only_verifiers_ask_only_their_own_requests_show_and_bad_input_is_refuse
     }
     let missing = json!({"credential_id": format!("crd_{}", "0".repeat(32))});
     assert_error(respond(&app, &token, &user, missing).await, 404, "NOT_FOUND").await;
+}
+
+/// A delegated agent of the account with `token`.
+async fn delegated_agent(app: &TestApp, token: &str) -> Agent {
+    let r = app.client.post(app.url("/ai/agents")).bearer_auth(token).json(&json!({})).send().await.unwrap();
+    assert_eq!(r.status(), 201);
+    let agent: Value = r.json().await.unwrap();
+    Agent {
+        id: agent["data"]["agent_id"].as_str().unwrap().into(),
+        secret: agent["data"]["secret"].as_str().unwrap().into(),
+    }
+}
+
+#[tokio::test]
+async fn a_verifiers_agent_creates_requests_for_its_verifier() {
+    let app = ai_app(&[]).await;
+    let admin = admin_token(&app, "root-admin").await;
+    let (issuer_id, _) = issuer_with_member(&app, &admin, "Registry g", "registrar-g").await;
+    let verifier = verifier_token(&app, "ticket-office").await;
+    let agent = delegated_agent(&app, &verifier).await;
+    let parameters =
+        json!({"purpose": "Concert entry", "query": {"min_age": 16}, "trusted_issuers": [issuer_id]});
+
+    let (status, body) =
+        agent.call(&app, "/ai/create-proof-request", "create_proof_request", parameters.clone()).await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["success"], true);
+    let request = &body["data"]["request"];
+    assert_eq!(request["status"], "pending");
+    assert!(request["request_uri"].as_str().unwrap().contains("/r/"));
+    // The request is the verifier's.
+    let id = request["id"].as_str().unwrap();
+    assert_eq!(app.get_bearer(&format!("/verifier/requests/{id}"), &verifier).await.status(), 200);
+
+    // Bad parameters are refused in the envelope; agents of plain users and service agents
+    // cannot ask.
+    let mut bad = parameters.clone();
+    bad["ttl_seconds"] = json!(10);
+    let (status, body) = agent.call(&app, "/ai/create-proof-request", "create_proof_request", bad).await;
+    assert_refused(status, &body, 400, "VALIDATION_FAILED");
+    let user = app.register_and_login("plain-user-g").await["access_token"].as_str().unwrap().to_string();
+    let users_agent = delegated_agent(&app, &user).await;
+    let (status, body) =
+        users_agent.call(&app, "/ai/create-proof-request", "create_proof_request", parameters.clone()).await;
+    assert_refused(status, &body, 403, "FORBIDDEN");
+    let (status, body) = Agent::service("svc-bot")
+        .call(&app, "/ai/create-proof-request", "create_proof_request", parameters)
+        .await;
+    assert_refused(status, &body, 403, "FORBIDDEN");
 }
