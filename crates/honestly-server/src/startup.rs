@@ -65,6 +65,11 @@ impl Application {
     /// flushes the audit trail (bounded by [`AUDIT_FLUSH_LIMIT`]).
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
         let audit = self.state.audit.clone();
+        let stopping = std::sync::Arc::clone(&self.state.stopping);
+        let shutdown = async move {
+            shutdown.await;
+            stopping.send_replace(true);
+        };
         let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
         let served = axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await;
         match tokio::time::timeout(AUDIT_FLUSH_LIMIT, audit.flush()).await {

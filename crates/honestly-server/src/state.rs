@@ -111,6 +111,9 @@ pub struct AppState {
     pub redis: Option<Arc<RedisLink>>,
     /// The audit trail's batching writer (flushed by `Application::run_until` at shutdown).
     pub audit: AuditLog,
+    /// Set to true when the server starts shutting down: long-lived answers (status streams)
+    /// end so that in-flight requests can finish.
+    pub stopping: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
 impl AppState {
@@ -231,6 +234,7 @@ impl AppState {
             metrics: Arc::new(Metrics::default()),
             started_at: Instant::now(),
             audit,
+            stopping: Arc::new(tokio::sync::watch::Sender::new(false)),
         })
     }
 }

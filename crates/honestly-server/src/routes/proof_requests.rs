@@ -170,14 +170,17 @@ struct Follow {
     done: bool,
 }
 
-/// The next event of a stream: the request when its status changed, until a final status or
-/// the stream's end of life. The store is read each time, so a change made by any replica is
-/// seen.
+/// The next event of a stream: the request when its status changed, until a final status,
+/// the stream's end of life or the server's shutdown. The store is read each time, so a change
+/// made by any replica is seen.
 async fn next_event(mut follow: Follow) -> Option<(Result<Event, Infallible>, Follow)> {
     if follow.done {
         return None;
     }
     loop {
+        if *follow.state.stopping.borrow() {
+            return None;
+        }
         let request = match follow.state.proof_requests.get(&follow.owner, &follow.id).await {
             Ok(request) => request,
             Err(e) => {

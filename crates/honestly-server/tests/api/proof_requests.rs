@@ -12,6 +12,12 @@ use crate::agent_support::{ai_app, assert_refused, Agent};
 use crate::helpers::{assert_error, TestApp, PASSWORD};
 use crate::issuance::{ask, document, issuer_with_member};
 
+/// A server that gives proving requests time on a loaded machine (the holder's answer proves
+/// on the server).
+async fn proving_app() -> TestApp {
+    TestApp::spawn_env(&[("REQUEST_TIMEOUT", "600")]).await
+}
+
 async fn login(app: &TestApp, name: &str) -> String {
     let r = app.post_json("/auth/login", &json!({"username": name, "password": PASSWORD})).await;
     assert_eq!(r.status(), 200, "login {name}");
@@ -74,7 +80,7 @@ async fn read_events(response: reqwest::Response) -> Vec<Value> {
             text.push_str(&String::from_utf8_lossy(&chunk.unwrap()));
         }
     };
-    tokio::time::timeout(std::time::Duration::from_secs(120), read).await.expect("the stream ends");
+    tokio::time::timeout(std::time::Duration::from_secs(600), read).await.expect("the stream ends");
     text.lines()
         .filter_map(|l| l.strip_prefix("data:"))
         .map(|d| serde_json::from_str(d.trim()).unwrap())
@@ -83,7 +89,7 @@ async fn read_events(response: reqwest::Response) -> Vec<Value> {
 
 #[tokio::test]
 async fn a_verifier_asks_and_a_holder_answers_once() {
-    let app = TestApp::spawn().await;
+    let app = proving_app().await;
     let (issuer_id, holder, credential) = holder_with_credential(&app, "a").await;
     let verifier = verifier_token(&app, "bar-owner").await;
     let ask_body = json!({
@@ -136,8 +142,9 @@ async fn a_verifier_asks_and_a_holder_answers_once() {
     let r = app.post_json(&format!("/requests/{token}/respond"), &json!({"credential_id": credential})).await;
     assert_error(r, 401, "UNAUTHORIZED").await;
     let r = respond(&app, &token, &holder, json!({"credential_id": credential})).await;
-    assert_eq!(r.status(), 200);
+    let status = r.status();
     let answered: Value = r.json().await.unwrap();
+    assert_eq!(status, 200, "{answered}");
     assert_eq!(answered["request"]["status"], "completed");
     assert_eq!(answered["request"]["redirect_url"], "https://bar.example/welcome");
 
@@ -218,7 +225,7 @@ async fn a_verifier_asks_and_a_holder_answers_once() {
 
 #[tokio::test]
 async fn twenty_concurrent_answers_complete_a_request_once() {
-    let app = TestApp::spawn().await;
+    let app = proving_app().await;
     let (issuer_id, holder, credential) = holder_with_credential(&app, "c").await;
     let verifier = verifier_token(&app, "door-keeper").await;
     let body = json!({"purpose": "Door", "query": {"min_age": 18}, "trusted_issuers": [issuer_id], "unique_per_holder": false});
