@@ -330,6 +330,28 @@ async fn only_verifiers_ask_only_their_own_requests_show_and_bad_input_is_refuse
     }
     let missing = json!({"credential_id": format!("crd_{}", "0".repeat(32))});
     assert_error(respond(&app, &token, &user, missing).await, 404, "NOT_FOUND").await;
+
+    // Any logged-in holder may decline; creation and the end are in the audit trail.
+    let r = respond(&app, &token, &user, json!({"decline": true})).await;
+    assert_eq!(r.status(), 200);
+    let declined = r.json::<Value>().await.unwrap()["request"]["id"].as_str().unwrap().to_string();
+    app.state.audit.flush().await.expect("audit writer running");
+    let events = app.state.store.audit_events_after(0, 10_000).await.unwrap();
+    let about: Vec<(&str, &str)> = events
+        .iter()
+        .filter(|e| e.target.as_deref() == Some(declined.as_str()))
+        .map(|e| (e.action.as_str(), e.actor.as_str()))
+        .collect();
+    assert_eq!(about.len(), 2, "{about:?}");
+    assert_eq!(about[0].0, "proof_request.create");
+    assert_eq!(about[1].0, "proof_request.declined");
+    assert!(about[1].1.contains(user_id(&app, &user).await.as_str()), "{about:?}");
+}
+
+/// The id of the account with `token`.
+async fn user_id(app: &TestApp, token: &str) -> String {
+    let me: Value = app.get_bearer("/auth/me", token).await.json().await.unwrap();
+    me["user"]["id"].as_str().unwrap().to_string()
 }
 
 /// A delegated agent of the account with `token`.
