@@ -107,6 +107,10 @@ class HonestlyAgent:
         """Creates a share link for the delegated agent's user (fields of POST /vault/share-links)."""
         return self.call("/ai/create-share-link", "create_share_link", link)
 
+    def create_proof_request(self, **request):
+        """Asks holders for a proof for the delegated agent's user (fields of POST /verifier/requests)."""
+        return self.call("/ai/create-proof-request", "create_proof_request", request)
+
     def health(self):
         """The unsigned health check."""
         return self.session.get(self.base_url + "/ai/health", timeout=self.timeout).json()

@@ -22,6 +22,7 @@ ACTIONS = {
     "/ai/verify-proofs-batch": "verify_proofs_batch",
     "/ai/get-document-hash": "get_document_hash",
     "/ai/create-share-link": "create_share_link",
+    "/ai/create-proof-request": "create_proof_request",
 }
 ENVELOPE = {"agent_id", "action", "parameters", "timestamp"}
 

@@ -146,6 +146,9 @@ typed_ids! {
     CredentialId => "crd_", "credential";
     /// A holder's request that an issuer attest one of their documents.
     CredentialRequestId => "crq_", "credential request";
+    /// A verifier's request that a holder prove something (`req_…`; the same prefix as
+    /// [`RequestId`], a different kind).
+    ProofRequestId => "req_", "proof request";
 }
 
 #[cfg(test)]

@@ -18,6 +18,7 @@ pub mod ids;
 pub mod issuance;
 pub mod links;
 pub mod private_fs;
+pub mod proof_requests;
 pub mod ratelimit;
 pub mod registry;
 pub mod request;

@@ -16,7 +16,8 @@ use crate::middleware::{
 use crate::routes::ai::envelope::{self, EnvelopeLayer};
 use crate::routes::{
     admin, ai, auth, credential_proofs, credential_requests, credentials, docs, documents, export, fallback,
-    issuer_console, issuers, links, monitoring, proofs, share, share_page, testing, vault, zkp,
+    issuer_console, issuers, links, monitoring, proof_requests, proofs, request_answers, share, share_page,
+    testing, vault, zkp,
 };
 use crate::state::AppState;
 
@@ -50,6 +51,8 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
         .merge(issuer_console::router())
         .merge(zkp::router())
         .merge(links::router())
+        .merge(proof_requests::router())
+        .merge(request_answers::router())
         .merge(share::router())
         .merge(monitoring::router())
         .merge(ai_routes)

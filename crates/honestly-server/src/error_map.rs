@@ -12,6 +12,7 @@ use honestly_core::export::ExportError;
 use honestly_core::issuance::proving::CredentialProvingError;
 use honestly_core::issuance::IssuanceError;
 use honestly_core::links::LinkError;
+use honestly_core::proof_requests::ProofRequestError;
 use honestly_core::ratelimit::Decision;
 use honestly_core::store::StoreError;
 use honestly_core::zk::credential_proofs::CredentialProofError;
@@ -278,6 +279,53 @@ impl From<CredentialProofError> for ApiError {
                 ApiError::unavailable("Zero-knowledge keys are still loading, retry shortly")
             }
             CredentialProofError::Keys(_) | CredentialProofError::Prove(_) => ApiError::internal(e),
+        }
+    }
+}
+
+impl From<ProofRequestError> for ApiError {
+    fn from(e: ProofRequestError) -> Self {
+        match e {
+            ProofRequestError::Validation(fields) => fields.into(),
+            ProofRequestError::Unknown(fields) => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "UNKNOWN_ISSUER", "No such issuer here")
+                    .with_fields(fields)
+            }
+            ProofRequestError::Forbidden => ApiError::forbidden(),
+            ProofRequestError::NotFound => ApiError::not_found(),
+            ProofRequestError::Expired => {
+                ApiError::new(StatusCode::GONE, "EXPIRED", "The request has expired")
+            }
+            ProofRequestError::AlreadyFinished => ApiError::conflict("The request was already answered"),
+            ProofRequestError::AlreadyAnswered => ApiError::new(
+                StatusCode::CONFLICT,
+                "ALREADY_ANSWERED",
+                "You already answered this verifier for the same purpose",
+            ),
+            ProofRequestError::UntrustedIssuer => {
+                let fields = honestly_core::error::FieldErrors::one("reason", "untrusted_issuer");
+                ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "CREDENTIAL_REFUSED",
+                    "The request does not trust the credential's issuer",
+                )
+                .with_fields(fields)
+            }
+            ProofRequestError::NotVerified { reason, expectation } => {
+                let mut fields = honestly_core::error::FieldErrors::one("reason", reason);
+                if let Some(expectation) = expectation {
+                    fields.add("predicate", expectation);
+                }
+                ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "STATEMENT_FALSE",
+                    "The proof does not meet the request",
+                )
+                .with_fields(fields)
+            }
+            ProofRequestError::Proving(e) => e.into(),
+            ProofRequestError::Store(store) => store.into(),
+            ProofRequestError::Busy(busy) => busy.into(),
         }
     }
 }

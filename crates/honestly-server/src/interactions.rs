@@ -16,7 +16,8 @@ pub struct Interaction {
     /// The agent (as claimed when the call was refused before authentication), if known.
     pub agent_id: Option<String>,
     /// `verify_proof`, `verify_proofs_batch`, `get_document_hash`, `create_share_link`,
-    /// `health`, `create_agent`, `list_agents`, `get_agent`, `delete_agent`.
+    /// `create_proof_request`, `health`, `create_agent`, `list_agents`, `get_agent`,
+    /// `delete_agent`.
     pub action: String,
     /// Whether the call was answered with a 2xx status.
     pub success: bool,

@@ -22,6 +22,7 @@ use utoipa::{Modify, OpenApi};
         (name = "credentials", description = "Your credential requests and credentials"),
         (name = "issuer", description = "The issuer console: review requests, approve, reject, revoke"),
         (name = "zkp", description = "Circuits, verification keys and public verification"),
+        (name = "verifier", description = "Proof requests: a verifier asks, a holder answers"),
         (name = "share", description = "Share links, verification bundles and QR codes"),
         (name = "ai", description = "The signed AI-agent API and delegated agents"),
         (name = "monitoring", description = "Liveness, readiness, health and metrics"),

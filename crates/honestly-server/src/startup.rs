@@ -47,6 +47,7 @@ impl Application {
                 tracing::error!("zero-knowledge keys unavailable: {}", honestly_core::error::chain(&e));
             }
         });
+        sweep_expired_requests(std::sync::Arc::downgrade(&state.proof_requests));
         Ok(Self { listener, router, state })
     }
 
@@ -64,6 +65,11 @@ impl Application {
     /// flushes the audit trail (bounded by [`AUDIT_FLUSH_LIMIT`]).
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
         let audit = self.state.audit.clone();
+        let stopping = std::sync::Arc::clone(&self.state.stopping);
+        let shutdown = async move {
+            shutdown.await;
+            stopping.send_replace(true);
+        };
         let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
         let served = axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await;
         match tokio::time::timeout(AUDIT_FLUSH_LIMIT, audit.flush()).await {
@@ -76,6 +82,29 @@ impl Application {
         }
         served
     }
+}
+
+/// How often each replica marks overdue proof requests expired.
+pub const EXPIRY_SWEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Marks overdue proof requests expired every [`EXPIRY_SWEEP_EVERY`] while the service lives
+/// (every replica sweeps; the store ends each request once).
+fn sweep_expired_requests(service: std::sync::Weak<honestly_core::proof_requests::ProofRequestService>) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(EXPIRY_SWEEP_EVERY);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            let Some(service) = service.upgrade() else { break };
+            match service.expire_due().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(expired = n, "proof requests expired"),
+                Err(e) => {
+                    tracing::warn!("expiring proof requests failed: {}", honestly_core::error::chain(&e))
+                }
+            }
+        }
+    });
 }
 
 /// Completes on SIGINT (Ctrl-C) or SIGTERM.

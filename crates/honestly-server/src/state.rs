@@ -15,6 +15,7 @@ use honestly_core::export::{ExportDeps, ExportService};
 use honestly_core::issuance::IssuanceService;
 use honestly_core::links::service::LinkDeps;
 use honestly_core::links::LinkService;
+use honestly_core::proof_requests::{ProofRequestDeps, ProofRequestService};
 use honestly_core::ratelimit::{MemoryRateLimiter, RateLimiter};
 use honestly_core::registry::Registry;
 use honestly_core::store::{ReplayStore, Store};
@@ -102,12 +103,17 @@ pub struct AppState {
     pub agents: Arc<AgentService>,
     /// Issuers, credential requests, credentials and revocations.
     pub issuance: Arc<IssuanceService>,
+    /// Verifiers' proof requests and holders' answers.
+    pub proof_requests: Arc<ProofRequestService>,
     /// The latest agent calls, for monitoring.
     pub ai_interactions: Arc<AiInteractions>,
     /// Redis, when `RATE_LIMIT_REDIS_URL` is set: shared limits, replay memory, invalidation.
     pub redis: Option<Arc<RedisLink>>,
     /// The audit trail's batching writer (flushed by `Application::run_until` at shutdown).
     pub audit: AuditLog,
+    /// Set to true when the server starts shutting down: long-lived answers (status streams)
+    /// end so that in-flight requests can finish.
+    pub stopping: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
 impl AppState {
@@ -197,7 +203,16 @@ impl AppState {
             audit: audit.clone(),
             limiter: Arc::clone(&limiter),
         }));
+        let proof_requests = Arc::new(ProofRequestService::new(ProofRequestDeps {
+            store: Arc::clone(&store),
+            issuance: Arc::clone(&issuance),
+            zk: Arc::clone(&zk),
+            verifier: Arc::clone(&verifier),
+            audit: audit.clone(),
+            base_url: config.share_link_base_url.clone(),
+        }));
         Ok(Self {
+            proof_requests,
             redis,
             links,
             export,
@@ -219,6 +234,7 @@ impl AppState {
             metrics: Arc::new(Metrics::default()),
             started_at: Instant::now(),
             audit,
+            stopping: Arc::new(tokio::sync::watch::Sender::new(false)),
         })
     }
 }

@@ -12,11 +12,12 @@ use honestly_core::auth::model::Role;
 use honestly_core::clock::Timestamp;
 use honestly_core::documents::DocumentType;
 use honestly_core::ids::{
-    AgentId, CredentialId, CredentialRequestId, DocumentId, EventId, IssuerId, LinkId, ProofId, SessionId,
-    TokenId, UserId,
+    AgentId, CredentialId, CredentialRequestId, DocumentId, EventId, IssuerId, LinkId, ProofId,
+    ProofRequestId, SessionId, TokenId, UserId,
 };
 use honestly_core::issuance::RequestStatus;
 use honestly_core::links::AccessLevel;
+use honestly_core::proof_requests::ProofRequestStatus;
 use honestly_core::store::StoreError;
 use honestly_core::timeline::TimelineKind;
 
@@ -58,8 +59,24 @@ parsed_by_from_str!(
     AccessLevel,
     Outcome,
     TimelineKind,
+    ProofRequestId,
+    ProofRequestStatus,
     serde_json::Value,
 );
+
+/// A proof request's question, stored as JSON.
+impl FromText for honestly_core::proof_requests::ProofRequestSpec {
+    fn from_text(raw: &str) -> Result<Self, ParseError> {
+        Ok(serde_json::from_str(raw)?)
+    }
+}
+
+/// A proof request's answer, stored as JSON.
+impl FromText for honestly_core::proof_requests::ProofRequestResult {
+    fn from_text(raw: &str) -> Result<Self, ParseError> {
+        Ok(serde_json::from_str(raw)?)
+    }
+}
 
 impl FromText for Timestamp {
     fn from_text(raw: &str) -> Result<Self, ParseError> {

@@ -32,6 +32,8 @@ crate::text_enum! {
         GetDocumentHash => "get_document_hash",
         /// `POST /ai/create-share-link`.
         CreateShareLink => "create_share_link",
+        /// `POST /ai/create-proof-request`.
+        CreateProofRequest => "create_proof_request",
     }
 }
 

@@ -11,6 +11,7 @@ mod agents;
 mod documents;
 mod issuance;
 mod links;
+mod proof_requests;
 mod replay;
 mod trail;
 
@@ -26,6 +27,7 @@ pub use agents::{AgentStore, NullifierKey, NullifierStore};
 pub use documents::{DocumentStore, ProofStore, RegistryState, SealedDocument};
 pub use issuance::{CredentialRequestStore, CredentialStore, HolderSecretStore, IssuerStore};
 pub use links::LinkStore;
+pub use proof_requests::ProofRequestStore;
 pub use replay::ReplayStore;
 pub use trail::{AuditStore, TimelineStore};
 
@@ -90,6 +92,7 @@ pub trait Store:
     + CredentialRequestStore
     + CredentialStore
     + HolderSecretStore
+    + ProofRequestStore
     + Send
     + Sync
     + 'static

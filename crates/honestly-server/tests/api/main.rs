@@ -23,6 +23,7 @@ mod files;
 mod issuance;
 mod monitoring;
 mod no_store;
+mod proof_requests;
 mod proofs;
 mod rate_limit;
 mod redis;

@@ -102,6 +102,12 @@ const ERASE: &[(&str, &str)] = &[
     ("held credentials", "MATCH (c:HeldCredential {holder: $id}) DETACH DELETE c RETURN count(c) AS n"),
     ("requests", "MATCH (r:CredentialRequest {holder: $id}) DETACH DELETE r RETURN count(r) AS n"),
     ("holder secret", "MATCH (s:HolderSecret {user_id: $id}) DETACH DELETE s RETURN count(s) AS n"),
+    // The verifier's proof requests and the record of who answered them.
+    ("proof requests", "MATCH (r:ProofRequest {owner: $id}) DETACH DELETE r RETURN count(r) AS n"),
+    (
+        "proof request answers",
+        "MATCH (a:ProofRequestAnswer {owner: $id}) DETACH DELETE a RETURN count(a) AS n",
+    ),
     ("timeline", "MATCH (e:TimelineEvent {user_id: $id}) DETACH DELETE e RETURN count(e) AS n"),
     (
         "tokens",

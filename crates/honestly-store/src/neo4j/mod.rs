@@ -5,7 +5,8 @@
 //! `(:Session)-[:OF_USER]->(:User)`, `(:RefreshToken)-[:IN_SESSION]->(:Session)`,
 //! `(:RegistryLeaf)-[:LEAF_OF]->(:Document)`, `(:User)-[:MEMBER_OF]->(:Issuer)`,
 //! `(:CredentialRequest)-[:REQUESTED_OF]->(:Issuer)`, `(:IssuedCredential)-[:ISSUED_BY]->(:Issuer)`,
-//! `(:HolderSecret)-[:SECRET_OF]->(:User)`, `(:HeldCredential)`, and standalone `(:Nullifier)`, `(:SignedRequest)`, `(:AuditEvent)`,
+//! `(:HolderSecret)-[:SECRET_OF]->(:User)`, `(:ProofRequest)-[:REQUESTED_BY]->(:User)`,
+//! `(:HeldCredential)`, `(:ProofRequestAnswer)`, and standalone `(:Nullifier)`, `(:SignedRequest)`, `(:AuditEvent)`,
 //! `(:TimelineEvent)`, `(:RegistryRoot)`, `(:RevokedAccessToken)`, `(:LoginFailure)`. Ids are
 //! also kept as properties (`user_id`, `document_id`) so every hot lookup is one index seek.
 //!
@@ -29,6 +30,7 @@ mod holder_secrets;
 mod issuers;
 mod links;
 mod nullifiers;
+mod proof_requests;
 mod proofs;
 mod replay;
 mod schema;

@@ -38,6 +38,9 @@ const CONSTRAINTS: &[(&str, &str, &str)] = &[
     ("held_credential_id", "HeldCredential", "id"),
     ("held_credential_dedup", "HeldCredential", "dedup"),
     ("holder_secret_user", "HolderSecret", "user_id"),
+    ("proof_request_id", "ProofRequest", "id"),
+    ("proof_request_token_hash", "ProofRequest", "token_hash"),
+    ("proof_request_answer_key", "ProofRequestAnswer", "key"),
 ];
 
 /// Range indexes: `(name, label, properties)`.
@@ -67,6 +70,9 @@ const INDEXES: &[(&str, &str, &str)] = &[
     ("held_credential_document", "HeldCredential", "n.document_id"),
     ("held_credential_key_version", "HeldCredential", "n.key_version"),
     ("issuer_key_version", "Issuer", "n.key_version"),
+    ("proof_request_owner_seq", "ProofRequest", "n.owner, n.seq"),
+    ("proof_request_due", "ProofRequest", "n.status, n.expires_at"),
+    ("proof_request_answer_owner", "ProofRequestAnswer", "n.owner"),
 ];
 
 /// Corrections of stored data, each applied once per database (after the schema, before the
@@ -178,5 +184,7 @@ pub fn hot_path_queries() -> Vec<(&'static str, &'static str)> {
         ("timeline of user", super::timeline::LIST),
         ("issuer of member", super::issuers::MEMBER_OF),
         ("holder secret", super::holder_secrets::SECRET),
+        ("proof request by id", super::proof_requests::BY_ID),
+        ("proof request by token hash", super::proof_requests::BY_TOKEN_HASH),
     ]
 }

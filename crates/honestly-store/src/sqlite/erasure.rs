@@ -106,6 +106,9 @@ pub(super) fn erase(tx: &Connection, id: &UserId) -> rusqlite::Result<Erasure> {
     tx.execute("DELETE FROM credential_requests WHERE holder = ?1", [id])?;
     tx.execute("DELETE FROM holder_secrets WHERE user_id = ?1", [id])?;
     tx.execute("DELETE FROM issuer_members WHERE user_id = ?1", [id])?;
+    // The verifier's proof requests and the record of who answered them.
+    tx.execute("DELETE FROM proof_request_answers WHERE owner = ?1", [id])?;
+    tx.execute("DELETE FROM proof_requests WHERE owner = ?1", [id])?;
     let timeline_events = count(tx.execute("DELETE FROM timeline_events WHERE user_id = ?1", [id])?);
     tx.execute(
         "DELETE FROM refresh_tokens WHERE session_id IN (SELECT id FROM sessions WHERE user_id = ?1)",

@@ -275,6 +275,33 @@ const MIGRATIONS: &[(i64, &str)] = &[
              ciphertext BLOB NOT NULL
          ) WITHOUT ROWID;",
     ),
+    (
+        12,
+        // Proof requests: the verifier's question (`spec`) and the answer (`result`) as JSON;
+        // times in Unix seconds. `proof_request_answers` holds one row per (verifier, scope,
+        // holder nullifier) answered, so a holder answers a verifier's scope once.
+        "CREATE TABLE proof_requests (
+             seq INTEGER PRIMARY KEY AUTOINCREMENT,
+             id TEXT NOT NULL UNIQUE,
+             owner TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+             token_hash TEXT NOT NULL UNIQUE,
+             spec TEXT NOT NULL,
+             status TEXT NOT NULL CHECK (status IN ('pending', 'completed', 'declined', 'expired')),
+             created_at INTEGER NOT NULL,
+             expires_at INTEGER NOT NULL,
+             finished_at INTEGER,
+             result TEXT
+         );
+         CREATE INDEX proof_requests_owner ON proof_requests(owner, seq);
+         CREATE INDEX proof_requests_due ON proof_requests(status, expires_at);
+         CREATE TABLE proof_request_answers (
+             owner TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+             scope TEXT NOT NULL,
+             nullifier TEXT NOT NULL,
+             request_id TEXT NOT NULL,
+             PRIMARY KEY (owner, scope, nullifier)
+         ) WITHOUT ROWID;",
+    ),
 ];
 
 /// Migrations that rebuild a table others refer to: they run with foreign keys off (dropping

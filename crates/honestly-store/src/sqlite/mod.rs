@@ -16,6 +16,7 @@ mod links;
 mod migrations;
 mod nullifiers;
 mod ownership;
+mod proof_requests;
 mod proofs;
 mod replay;
 mod sessions;

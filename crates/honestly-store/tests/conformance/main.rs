@@ -22,6 +22,7 @@ mod issuers;
 mod links;
 mod nullifiers;
 mod pages;
+mod proof_requests;
 mod proofs;
 mod replay;
 mod sessions;
@@ -107,4 +108,10 @@ conformance!(
     holder_secrets::holder_secret_concurrent_callers_get_the_same,
     holder_secrets::issuance_sealed_items_compare_and_swap,
     holder_secrets::issuance_erasure_removes_holder_data,
+    proof_requests::proof_request_insert_read_list_and_token,
+    proof_requests::proof_request_finish_rules,
+    proof_requests::proof_request_concurrent_answers_one_wins,
+    proof_requests::proof_request_one_answer_per_holder_and_scope,
+    proof_requests::proof_request_expiry_sweeps_report_each_once,
+    proof_requests::proof_request_erased_with_owner,
 );

@@ -1,5 +1,5 @@
-//! `/ai`: the signed AI-agent API (verify proofs, batches, document hashes, share links), its
-//! unsigned health check, and the delegated agents a logged-in user manages.
+//! `/ai`: the signed AI-agent API (verify proofs, batches, document hashes, share links, proof
+//! requests), its unsigned health check, and the delegated agents a logged-in user manages.
 //!
 //! Every `/ai` answer leaves in one envelope (see [`envelope`]); each route is declared once,
 //! with the action name its interactions are recorded under.
@@ -10,6 +10,7 @@ pub mod documents;
 pub mod envelope;
 pub mod health;
 pub mod links;
+pub mod proof_requests;
 pub mod signed;
 pub mod verify;
 
@@ -25,6 +26,7 @@ pub fn routes() -> AiRoutes {
         .with(Action::VerifyProofsBatch.as_str(), routes!(verify::verify_proofs_batch))
         .with(Action::GetDocumentHash.as_str(), routes!(documents::get_document_hash))
         .with(Action::CreateShareLink.as_str(), routes!(links::create_share_link))
+        .with(Action::CreateProofRequest.as_str(), routes!(proof_requests::create_proof_request))
         .with("health", routes!(health::health))
         .with("create_agent", routes!(agents::create))
         .with("list_agents", routes!(agents::list))
@@ -48,6 +50,7 @@ mod tests {
         assert_eq!(actions.of(&Method::GET, "/ai/agents"), Some("list_agents"));
         assert_eq!(actions.of(&Method::DELETE, "/ai/agents/{id}"), Some("delete_agent"));
         assert_eq!(actions.of(&Method::GET, "/ai/nothing"), None);
-        assert_eq!(actions.count(), 9);
+        assert_eq!(actions.of(&Method::POST, "/ai/create-proof-request"), Some("create_proof_request"));
+        assert_eq!(actions.count(), 10);
     }
 }

@@ -64,6 +64,7 @@ signed_routes!(
     VerifyProofsBatchRoute => VerifyProofsBatch,
     GetDocumentHashRoute => GetDocumentHash,
     CreateShareLinkRoute => CreateShareLink,
+    CreateProofRequestRoute => CreateProofRequest,
 );
 
 /// A request whose envelope passed every check for `R::ACTION` (a JSON `Content-Type`, else

@@ -1,0 +1,61 @@
+//! How requests end. Completion, decline and expiry all pass through
+//! [`ProofRequestService::finish`] (one request) or [`ProofRequestService::expire_due`] (the
+//! sweep), and every request that ended — exactly once, whichever replica ended it — is handed
+//! to [`ProofRequestService::ended`].
+
+use super::model::{Finish, FinishOutcome, ProofRequestRecord, ProofRequestStatus};
+use super::service::{ProofRequestService, EXPIRE_BATCH};
+use crate::audit::{Actor, AuditEvent, Outcome};
+use crate::clock::Timestamp;
+use crate::ids::ProofRequestId;
+use crate::store::StoreError;
+
+impl ProofRequestService {
+    /// Ends request `id` with `finish` at the current time, by `actor`; a request that ended
+    /// now is handed to [`Self::ended`].
+    pub async fn finish(
+        &self,
+        id: &ProofRequestId,
+        finish: &Finish,
+        actor: Actor,
+    ) -> Result<FinishOutcome, StoreError> {
+        let outcome = self.store.finish_proof_request(id, finish, Timestamp::now()).await?;
+        if let FinishOutcome::Done(request) = &outcome {
+            self.ended(request, actor);
+        }
+        Ok(outcome)
+    }
+
+    /// Marks expired the requests pending past their expiry (at most one batch); returns how
+    /// many ended now. Run by every replica's sweeper; each request ends once.
+    pub async fn expire_due(&self) -> Result<usize, StoreError> {
+        let expired = self.store.expire_due_proof_requests(Timestamp::now(), EXPIRE_BATCH).await?;
+        for request in &expired {
+            self.ended(request, Actor::Anonymous);
+        }
+        Ok(expired.len())
+    }
+
+    /// Marks one due request expired; the request as it now is (`None` when it is gone).
+    pub(super) async fn expire(&self, id: &ProofRequestId) -> Result<Option<ProofRequestRecord>, StoreError> {
+        Ok(match self.finish(id, &Finish::Expire, Actor::Anonymous).await? {
+            FinishOutcome::Done(request)
+            | FinishOutcome::NotPending(request)
+            | FinishOutcome::TooLate(request) => Some(request),
+            FinishOutcome::AlreadyAnswered | FinishOutcome::NotFound => None,
+        })
+    }
+
+    /// A request that has just ended (completed, declined or expired): called exactly once
+    /// per request, after the store committed the end.
+    fn ended(&self, request: &ProofRequestRecord, actor: Actor) {
+        let action = match request.status {
+            ProofRequestStatus::Completed => "proof_request.completed",
+            ProofRequestStatus::Declined => "proof_request.declined",
+            ProofRequestStatus::Expired => "proof_request.expired",
+            ProofRequestStatus::Pending => return,
+        };
+        self.audit.record(AuditEvent::new(actor, action, Outcome::Success).target(request.id.as_str()));
+        tracing::info!(request_id = %request.id, status = %request.status, "proof request ended");
+    }
+}

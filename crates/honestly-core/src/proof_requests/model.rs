@@ -1,0 +1,164 @@
+//! What the store keeps of a proof request. The verifier's question ([`ProofRequestSpec`])
+//! and, once answered, the result ([`ProofRequestResult`]) are stored whole (as JSON); what
+//! look-ups and the atomic changes need (owner, token hash, status, times) stands apart.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::clock::Timestamp;
+use crate::ids::{IssuerId, ProofRequestId, UserId};
+use crate::zk::credential_proofs::CredentialQuery;
+
+crate::text_enum! {
+    /// Where a proof request stands.
+    pub enum ProofRequestStatus {
+        /// Waiting for the holder.
+        Pending => "pending",
+        /// Answered with a proof.
+        Completed => "completed",
+        /// The holder declined.
+        Declined => "declined",
+        /// Nobody answered in time.
+        Expired => "expired",
+    }
+}
+
+/// What the verifier asks, as validated at creation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProofRequestSpec {
+    /// Why, shown to the holder (1–300 characters).
+    pub purpose: String,
+    /// The predicates the holder's credential must meet.
+    pub query: CredentialQuery,
+    /// The issuers whose credentials are accepted (1–16, hosted here).
+    pub trusted_issuers: Vec<IssuerId>,
+    /// The scope text: the holder's nullifier is the same for the same scope.
+    pub scope: String,
+    /// The nonce (decimal field element), made by the server.
+    pub nonce: String,
+    /// Whether one holder may answer only once per scope of this verifier.
+    pub unique_per_holder: bool,
+    /// Where the verifier wants to hear of the end (http or https).
+    pub callback_url: Option<String>,
+    /// Where the holder is sent after answering (http or https).
+    pub redirect_url: Option<String>,
+    /// How long the request stays open, in seconds.
+    pub ttl_seconds: u64,
+}
+
+/// An issuer named in a result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IssuerRef {
+    /// Its id.
+    pub id: IssuerId,
+    /// Its name.
+    pub name: String,
+}
+
+/// What a proof disclosed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Disclosed {
+    /// The nationality (ISO 3166-1 alpha-3), when the query asked it disclosed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nationality: Option<String>,
+}
+
+/// The answer of a completed request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProofRequestResult {
+    /// Whether the proof verified against every expectation of the request.
+    pub verified: bool,
+    /// Each predicate asked (and the binding to this request: `scope`, `nonce`,
+    /// `trusted_issuers`, `not_revoked`) → whether the proof shows it.
+    pub checks: BTreeMap<String, bool>,
+    /// What the proof disclosed.
+    pub disclosed: Disclosed,
+    /// The holder's nullifier for the request's scope (decimal).
+    pub nullifier: String,
+    /// The issuer of the credential.
+    pub issuer: IssuerRef,
+    /// The circuit (`credential_query`).
+    pub proof_type: String,
+    /// The snarkjs proof.
+    pub proof: serde_json::Value,
+    /// The public signals, decimal, in the circuit's order.
+    pub public_signals: Vec<String>,
+}
+
+/// A proof request as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProofRequestRecord {
+    /// Its id.
+    pub id: ProofRequestId,
+    /// The verifier who asked (for an agent, the agent's user).
+    pub owner: UserId,
+    /// What is asked.
+    pub spec: ProofRequestSpec,
+    /// Hex SHA-256 of the holder's token (the token itself is never stored).
+    pub token_hash: String,
+    /// Where it stands.
+    pub status: ProofRequestStatus,
+    /// When it was made.
+    pub created_at: Timestamp,
+    /// When it stops accepting answers.
+    pub expires_at: Timestamp,
+    /// When it was completed, declined or expired.
+    pub finished_at: Option<Timestamp>,
+    /// The answer, when completed.
+    pub result: Option<ProofRequestResult>,
+}
+
+impl ProofRequestRecord {
+    /// Whether it is pending but past its expiry at `now` (to be marked expired).
+    pub fn is_overdue(&self, now: Timestamp) -> bool {
+        self.status == ProofRequestStatus::Pending && self.expires_at <= now
+    }
+}
+
+/// How a pending request ends.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Finish {
+    /// Answered. With `nullifier` set (requests unique per holder), the pair (owner, scope,
+    /// nullifier) is recorded in the same transaction, and refused when recorded before.
+    Complete {
+        /// The answer.
+        result: Box<ProofRequestResult>,
+        /// The holder's nullifier, when each holder may answer once per scope.
+        unique_nullifier: Option<String>,
+    },
+    /// The holder declined.
+    Decline,
+    /// Nobody answered in time (only a request past its expiry).
+    Expire,
+}
+
+impl Finish {
+    /// The status this change sets.
+    pub fn status(&self) -> ProofRequestStatus {
+        match self {
+            Finish::Complete { .. } => ProofRequestStatus::Completed,
+            Finish::Decline => ProofRequestStatus::Declined,
+            Finish::Expire => ProofRequestStatus::Expired,
+        }
+    }
+}
+
+/// What became of a [`Finish`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum FinishOutcome {
+    /// Done: the request as it now is. Of concurrent changes, on any replica, exactly one
+    /// is `Done`.
+    Done(ProofRequestRecord),
+    /// It had ended before (or, for `Expire`, is not due yet): nothing changed.
+    NotPending(ProofRequestRecord),
+    /// An answer or decline that came after the expiry: nothing changed (the request is
+    /// still pending in the store, due to expire).
+    TooLate(ProofRequestRecord),
+    /// The same holder already answered a request of this owner with this scope: nothing
+    /// changed.
+    AlreadyAnswered,
+    /// No such request.
+    NotFound,
+}

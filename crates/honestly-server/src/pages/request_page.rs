@@ -1,0 +1,49 @@
+//! The page of a proof request's link (`GET /r/{token}`): who asks, why, what exactly in
+//! words, until when, and how to answer. Answering (choosing a credential, consenting or
+//! declining) is done by a logged-in holder through the JSON twin
+//! `POST /requests/{token}/respond`, which the web app calls.
+
+use maud::{html, Markup};
+
+use super::layout::document;
+use crate::routes::proof_request_views::RequestDescription;
+
+/// The page of a pending request.
+pub fn render(description: &RequestDescription, token: &str) -> Markup {
+    document(
+        "A proof is requested",
+        html! {
+            h1 { (description.verifier.name) " asks you to prove something" }
+            p { "Why: " strong { (description.purpose) } }
+            h2 { "What you would show" }
+            ul {
+                @for sentence in &description.asks {
+                    li { (sentence) }
+                }
+            }
+            p {
+                "Accepted from credentials issued by: "
+                @for (i, issuer) in description.trusted_issuers.iter().enumerate() {
+                    @if i > 0 { ", " }
+                    strong { (issuer.name) }
+                }
+                "."
+            }
+            p { "Nothing else about you or your documents is revealed: the answer is a zero-knowledge proof." }
+            @if description.unique_per_holder {
+                p { "You can answer this verifier only once for this purpose." }
+            }
+            p { "Open until " (description.expires_at) "." }
+            h2 { "How to answer" }
+            p {
+                "Sign in to your Honestly vault and answer from there, choosing one of your credentials or declining. "
+                "Programs answer with " code { "POST /requests/" (token) "/respond" } "."
+            }
+        },
+    )
+}
+
+/// The page of a request that takes no answers (unknown, expired or answered).
+pub fn unavailable(title: &str) -> Markup {
+    super::share_gate::notice(title, "Ask the verifier for a new request if you still want to answer.")
+}
