@@ -13,6 +13,7 @@ mod issuance;
 mod links;
 mod replay;
 mod trail;
+mod webhooks;
 
 use std::sync::Arc;
 
@@ -28,6 +29,7 @@ pub use issuance::{CredentialRequestStore, CredentialStore, HolderSecretStore, I
 pub use links::LinkStore;
 pub use replay::ReplayStore;
 pub use trail::{AuditStore, TimelineStore};
+pub use webhooks::WebhookStore;
 
 /// A backend's own account of a failure, kept whole for the log.
 pub type Cause = Arc<dyn std::error::Error + Send + Sync>;
@@ -90,6 +92,7 @@ pub trait Store:
     + CredentialRequestStore
     + CredentialStore
     + HolderSecretStore
+    + WebhookStore
     + Send
     + Sync
     + 'static

@@ -102,6 +102,8 @@ const ERASE: &[(&str, &str)] = &[
     ("held credentials", "MATCH (c:HeldCredential {holder: $id}) DETACH DELETE c RETURN count(c) AS n"),
     ("requests", "MATCH (r:CredentialRequest {holder: $id}) DETACH DELETE r RETURN count(r) AS n"),
     ("holder secret", "MATCH (s:HolderSecret {user_id: $id}) DETACH DELETE s RETURN count(s) AS n"),
+    ("webhook secrets", "MATCH (s:WebhookSecret {owner: $id}) DETACH DELETE s RETURN count(s) AS n"),
+    ("webhook events", "MATCH (e:WebhookEvent {owner: $id}) DETACH DELETE e RETURN count(e) AS n"),
     ("timeline", "MATCH (e:TimelineEvent {user_id: $id}) DETACH DELETE e RETURN count(e) AS n"),
     (
         "tokens",

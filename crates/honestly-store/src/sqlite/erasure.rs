@@ -106,6 +106,13 @@ pub(super) fn erase(tx: &Connection, id: &UserId) -> rusqlite::Result<Erasure> {
     tx.execute("DELETE FROM credential_requests WHERE holder = ?1", [id])?;
     tx.execute("DELETE FROM holder_secrets WHERE user_id = ?1", [id])?;
     tx.execute("DELETE FROM issuer_members WHERE user_id = ?1", [id])?;
+    // Webhooks: the secrets, the events (their attempts cascade) and nothing else.
+    tx.execute("DELETE FROM webhook_secrets WHERE owner = ?1", [id])?;
+    tx.execute(
+        "DELETE FROM webhook_attempts WHERE event_id IN (SELECT id FROM webhook_events WHERE owner = ?1)",
+        [id],
+    )?;
+    tx.execute("DELETE FROM webhook_events WHERE owner = ?1", [id])?;
     let timeline_events = count(tx.execute("DELETE FROM timeline_events WHERE user_id = ?1", [id])?);
     tx.execute(
         "DELETE FROM refresh_tokens WHERE session_id IN (SELECT id FROM sessions WHERE user_id = ?1)",

@@ -18,6 +18,7 @@ fn place(kind: SealedKind) -> (&'static str, &'static str, &'static str) {
         SealedKind::RequestClaims => ("credential_requests", "id", "holder"),
         SealedKind::HeldCredential => ("held_credentials", "id", "holder"),
         SealedKind::HolderSecret => ("holder_secrets", "user_id", "user_id"),
+        SealedKind::WebhookSecret => ("webhook_secrets", "id", "owner"),
     }
 }
 

@@ -30,6 +30,7 @@ mod support;
 mod timeline;
 mod unavailable;
 mod users;
+mod webhooks;
 
 /// Generates, for each `area::test`, one `#[tokio::test]` per backend.
 macro_rules! conformance {
@@ -107,4 +108,9 @@ conformance!(
     holder_secrets::holder_secret_concurrent_callers_get_the_same,
     holder_secrets::issuance_sealed_items_compare_and_swap,
     holder_secrets::issuance_erasure_removes_holder_data,
+    webhooks::webhook_secret_made_once_and_rotated,
+    webhooks::webhook_enqueue_twice_stores_one_event,
+    webhooks::webhook_racing_claimers_each_event_once,
+    webhooks::webhook_expired_lease_is_claimed_again,
+    webhooks::webhook_erasure_takes_secrets_events_and_attempts,
 );
