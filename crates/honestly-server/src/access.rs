@@ -62,6 +62,15 @@ impl RequiredRole for IssuerMember {
     }
 }
 
+/// Verifiers and administrators.
+pub struct Verifier;
+
+impl RequiredRole for Verifier {
+    fn allows(role: Role) -> bool {
+        matches!(role, Role::Verifier | Role::Admin)
+    }
+}
+
 /// An authenticated caller whose role satisfies `R` (403 otherwise).
 pub struct RequireRole<R: RequiredRole>(pub Session, PhantomData<R>);
 

@@ -16,7 +16,7 @@ use crate::middleware::{
 use crate::routes::ai::envelope::{self, EnvelopeLayer};
 use crate::routes::{
     admin, ai, auth, credential_proofs, credential_requests, credentials, docs, documents, export, fallback,
-    issuer_console, issuers, links, monitoring, proofs, share, share_page, testing, vault, zkp,
+    issuer_console, issuers, links, monitoring, proofs, share, share_page, testing, vault, webhooks, zkp,
 };
 use crate::state::AppState;
 
@@ -51,6 +51,7 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
         .merge(zkp::router())
         .merge(links::router())
         .merge(share::router())
+        .merge(webhooks::router())
         .merge(monitoring::router())
         .merge(ai_routes)
         .merge(OpenApiRouter::from(extra));

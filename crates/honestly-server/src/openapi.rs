@@ -23,6 +23,7 @@ use utoipa::{Modify, OpenApi};
         (name = "issuer", description = "The issuer console: review requests, approve, reject, revoke"),
         (name = "zkp", description = "Circuits, verification keys and public verification"),
         (name = "share", description = "Share links, verification bundles and QR codes"),
+        (name = "webhooks", description = "Signing secrets of the webhooks sent to verifiers"),
         (name = "ai", description = "The signed AI-agent API and delegated agents"),
         (name = "monitoring", description = "Liveness, readiness, health and metrics"),
     ),
