@@ -44,14 +44,18 @@ impl WebhookSettings {
         }
     }
 
-    /// The settings `config` names.
+    /// The settings `config` names. The lease outlasts the longest attempt by at least 30 s,
+    /// so an attempt still running is never taken over.
     pub fn from_config(config: &Config) -> Self {
+        let defaults = Self::new(config.environment);
+        let longest = config.webhook_connect_timeout + config.webhook_timeout;
         Self {
             retry_base: config.webhook_retry_base,
             poll_interval: config.webhook_poll_interval,
             connect_timeout: config.webhook_connect_timeout,
             timeout: config.webhook_timeout,
-            ..Self::new(config.environment)
+            lease: defaults.lease.max(longest + Duration::from_secs(30)),
+            ..defaults
         }
     }
 
