@@ -67,7 +67,7 @@ async fn raise_webhook(
     State(state): State<AppState>,
     AuthUser(session): AuthUser,
     Json(body): Json<TestEvent>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<crate::no_store::NoStore<Json<serde_json::Value>>, ApiError> {
     let (secret, _) = state.webhooks.current_secret(&session.user_id).await?;
     let queued = state
         .webhooks
@@ -79,9 +79,9 @@ async fn raise_webhook(
             payload: serde_json::json!({ "subject": body.subject }),
         })
         .await?;
-    Ok(Json(
-        serde_json::json!({ "id": queued.id, "created": queued.created, "webhook_secret": secret.as_str() }),
-    ))
+    let answer =
+        serde_json::json!({ "id": queued.id, "created": queued.created, "webhook_secret": secret.as_str() });
+    Ok(crate::no_store::NoStore(Json(answer)))
 }
 
 /// The caller's deliveries about `subject`.

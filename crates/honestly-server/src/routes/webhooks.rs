@@ -12,6 +12,7 @@ use utoipa_axum::routes;
 use crate::access::{RequireRole, Verifier};
 use crate::error::{ApiError, ErrorBody};
 use crate::json::Json;
+use crate::no_store::NoStore;
 use crate::state::AppState;
 
 /// The webhook secret routes.
@@ -60,7 +61,8 @@ pub async fn webhook_secret(
 }
 
 /// Makes a new webhook secret and answers it once; the previous one keeps signing for 24
-/// hours, deliveries meanwhile carry both signatures (verifiers and administrators).
+/// hours, deliveries meanwhile carry both signatures (verifiers and administrators). The
+/// answer is `Cache-Control: no-store`.
 #[utoipa::path(post, operation_id = "rotateWebhookSecret", path = "/verifier/webhook-secret/rotate", tag = "webhooks",
     security(("bearer" = [])),
     responses((status = 200, description = "The new secret (shown once)", body = RotatedWebhookSecret),
@@ -69,11 +71,11 @@ pub async fn webhook_secret(
 pub async fn rotate_webhook_secret(
     State(state): State<AppState>,
     caller: RequireRole<Verifier>,
-) -> Result<Json<RotatedWebhookSecret>, ApiError> {
+) -> Result<NoStore<Json<RotatedWebhookSecret>>, ApiError> {
     let rotated = state.webhooks.rotate_secret(&caller.0.user_id).await?;
     tracing::info!(user_id = %caller.0.user_id, "webhook secret rotated");
-    Ok(Json(RotatedWebhookSecret {
+    Ok(NoStore(Json(RotatedWebhookSecret {
         webhook_secret: rotated.webhook_secret.to_string(),
         previous_valid_until: rotated.previous_valid_until,
-    }))
+    })))
 }

@@ -30,6 +30,7 @@ async fn a_verifier_rotates_its_webhook_secret_and_sees_only_metadata() {
 
     let first = call(&app, reqwest::Method::POST, "/verifier/webhook-secret/rotate", &token).await;
     assert_eq!(first.status(), 200);
+    assert_eq!(first.headers()["cache-control"], "no-store", "it carries a secret");
     let first: Value = first.json().await.unwrap();
     let secret = first["webhook_secret"].as_str().unwrap().to_string();
     assert!(secret.starts_with("whsec_") && secret.len() == 50, "{secret}");
