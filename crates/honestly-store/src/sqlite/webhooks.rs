@@ -167,6 +167,21 @@ impl WebhookStore for SqliteStore {
         lease_until_ms: i64,
         limit: u32,
     ) -> Result<Vec<WebhookEvent>, StoreError> {
+        // Workers poll often and usually find nothing: a read answers that without taking
+        // the writer.
+        let any_due: bool = self
+            .read(move |conn| {
+                Ok(conn.query_row(
+                    "SELECT EXISTS (SELECT 1 FROM webhook_events WHERE status = 'pending' AND next_attempt_ms <= ?1
+                       AND (lease_until_ms IS NULL OR lease_until_ms <= ?1))",
+                    [now_ms],
+                    |r| r.get(0),
+                )?)
+            })
+            .await?;
+        if !any_due {
+            return Ok(Vec::new());
+        }
         let lease_owner = lease_owner.to_string();
         self.write(move |tx| {
             let mut stmt = tx.prepare_cached(&format!(
