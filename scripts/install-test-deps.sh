@@ -3,7 +3,7 @@
 # formatting and lints, before the tests): the npm packages of the snarkjs and EdDSA-Poseidon
 # interop tests (snarkjs, circomlibjs, @zk-kit/eddsa-poseidon),
 # redis-server, Chromium, Maven (for the embedded Neo4j), python3's requests, python3-venv,
-# the pinned schemathesis, and the OpenAPI client tools (openapi-spec-validator,
+# the pinned schemathesis, the pinned standardwebhooks (webhook signature checks), and the OpenAPI client tools (openapi-spec-validator,
 # openapi-typescript, tsc). node, java (17 or newer) and python3 must be there already.
 # Debian packages are installed as root or through sudo, and only when missing.
 # Idempotent: a second run installs nothing and takes a few seconds; the caches live in
@@ -94,6 +94,9 @@ echo "python3 -m venv works"
 
 step "schemathesis for the schema fuzzing test"
 scripts/schemathesis/setup.sh
+
+step "standardwebhooks for the webhook delivery tests"
+scripts/webhooks/setup.sh
 
 step "openapi-spec-validator, openapi-typescript and tsc for the generated-client test"
 scripts/openapi-client/setup.sh

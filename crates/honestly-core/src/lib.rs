@@ -26,4 +26,5 @@ pub mod rotation;
 pub mod store;
 pub mod text_enum;
 pub mod timeline;
+pub mod webhooks;
 pub mod zk;

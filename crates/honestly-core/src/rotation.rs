@@ -1,6 +1,6 @@
-//! Master-key rotation: re-encrypts every document and every sealed thing of the issuance area
-//! (issuer keys, request claims, held credentials, holder secrets), then every delegated
-//! agent's secret, under the current (new) master key.
+//! Master-key rotation: re-encrypts every document and every other sealed thing (issuer keys,
+//! request claims, held credentials, holder secrets, webhook signing secrets: each
+//! [`SealedKind`]), then every delegated agent's secret, under the current (new) master key.
 //!
 //! Each document is replaced in its own atomic compare-and-swap (ciphertext, nonce and key
 //! version together), so an interrupted rotation leaves every document readable under either

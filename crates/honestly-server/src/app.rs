@@ -17,7 +17,7 @@ use crate::routes::ai::envelope::{self, EnvelopeLayer};
 use crate::routes::{
     admin, ai, auth, credential_proofs, credential_requests, credentials, docs, documents, export, fallback,
     issuer_console, issuers, links, monitoring, proof_requests, proofs, request_answers, share, share_page,
-    testing, vault, zkp,
+    testing, vault, webhooks, zkp,
 };
 use crate::state::AppState;
 
@@ -54,6 +54,7 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
         .merge(proof_requests::router())
         .merge(request_answers::router())
         .merge(share::router())
+        .merge(webhooks::router())
         .merge(monitoring::router())
         .merge(ai_routes)
         .merge(OpenApiRouter::from(extra));

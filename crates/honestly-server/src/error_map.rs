@@ -15,6 +15,7 @@ use honestly_core::links::LinkError;
 use honestly_core::proof_requests::ProofRequestError;
 use honestly_core::ratelimit::Decision;
 use honestly_core::store::StoreError;
+use honestly_core::webhooks::WebhookError;
 use honestly_core::zk::credential_proofs::CredentialProofError;
 use honestly_core::zk::service::KeyError;
 use honestly_core::zk::ProofError;
@@ -214,6 +215,17 @@ impl From<KeyError> for ApiError {
             KeyError::Exists(name) => ApiError::conflict(format!("A circuit named {name} exists")),
             KeyError::Busy(busy) => busy.into(),
             other @ KeyError::Internal(_) => ApiError::internal(other),
+        }
+    }
+}
+
+impl From<WebhookError> for ApiError {
+    fn from(e: WebhookError) -> Self {
+        match e {
+            WebhookError::Invalid(fields) => fields.into(),
+            WebhookError::NoAccount => ApiError::not_found(),
+            WebhookError::Store(store) => store.into(),
+            WebhookError::Vault(_) => ApiError::internal(e),
         }
     }
 }

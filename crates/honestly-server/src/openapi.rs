@@ -24,6 +24,7 @@ use utoipa::{Modify, OpenApi};
         (name = "zkp", description = "Circuits, verification keys and public verification"),
         (name = "verifier", description = "Proof requests: a verifier asks, a holder answers"),
         (name = "share", description = "Share links, verification bundles and QR codes"),
+        (name = "webhooks", description = "Signing secrets of the webhooks sent to verifiers"),
         (name = "ai", description = "The signed AI-agent API and delegated agents"),
         (name = "monitoring", description = "Liveness, readiness, health and metrics"),
     ),

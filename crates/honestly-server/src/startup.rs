@@ -9,6 +9,8 @@ use honestly_core::config::Config;
 use tokio::net::TcpListener;
 
 use crate::state::AppState;
+use crate::webhook_transport::HttpTransport;
+use honestly_core::webhooks::{Worker, WorkerHandle};
 
 /// How long shutdown waits for the audit writer to make every recorded event durable.
 pub const AUDIT_FLUSH_LIMIT: std::time::Duration = std::time::Duration::from_secs(10);
@@ -18,6 +20,7 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     state: AppState,
+    webhook_worker: WorkerHandle,
 }
 
 impl Application {
@@ -48,7 +51,10 @@ impl Application {
             }
         });
         sweep_expired_requests(std::sync::Arc::downgrade(&state.proof_requests));
-        Ok(Self { listener, router, state })
+        // Every replica delivers webhooks; leases in the store keep each attempt to one.
+        let webhook_worker =
+            Worker::new(std::sync::Arc::clone(&state.webhooks), std::sync::Arc::new(HttpTransport)).spawn();
+        Ok(Self { listener, router, state, webhook_worker })
     }
 
     /// The address actually bound (the real port when `PORT=0`).
@@ -61,8 +67,8 @@ impl Application {
         &self.state
     }
 
-    /// Serves until `shutdown` completes, then waits for in-flight requests to finish and
-    /// flushes the audit trail (bounded by [`AUDIT_FLUSH_LIMIT`]).
+    /// Serves until `shutdown` completes, then waits for in-flight requests to finish, stops
+    /// the webhook worker and flushes the audit trail (bounded by [`AUDIT_FLUSH_LIMIT`]).
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
         let audit = self.state.audit.clone();
         let stopping = std::sync::Arc::clone(&self.state.stopping);
@@ -72,6 +78,8 @@ impl Application {
         };
         let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
         let served = axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await;
+        // Deliveries in flight are abandoned: their leases expire and a replica retries them.
+        self.webhook_worker.stop().await;
         match tokio::time::timeout(AUDIT_FLUSH_LIMIT, audit.flush()).await {
             Ok(Ok(())) => tracing::info!("audit trail flushed"),
             Ok(Err(e)) => tracing::error!("audit trail not flushed: {e}"),

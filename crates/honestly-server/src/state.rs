@@ -20,6 +20,7 @@ use honestly_core::ratelimit::{MemoryRateLimiter, RateLimiter};
 use honestly_core::registry::Registry;
 use honestly_core::store::{ReplayStore, Store};
 use honestly_core::timeline::TimelineService;
+use honestly_core::webhooks::{WebhookService, WebhookSettings};
 use honestly_core::zk::{ProofService, Verifier, ZkService};
 use honestly_store::redis::{Invalidation, RedisLink, RedisRateLimiter, RedisReplay};
 use secrecy::ExposeSecret;
@@ -105,6 +106,8 @@ pub struct AppState {
     pub issuance: Arc<IssuanceService>,
     /// Verifiers' proof requests and holders' answers.
     pub proof_requests: Arc<ProofRequestService>,
+    /// The webhook outbox (its delivery worker runs beside the server, see `Application`).
+    pub webhooks: Arc<WebhookService>,
     /// The latest agent calls, for monitoring.
     pub ai_interactions: Arc<AiInteractions>,
     /// Redis, when `RATE_LIMIT_REDIS_URL` is set: shared limits, replay memory, invalidation.
@@ -156,6 +159,11 @@ impl AppState {
             replay,
         ));
         let issuance = Arc::new(IssuanceService::new(Arc::clone(&store), Arc::clone(&keys)));
+        let webhooks = Arc::new(WebhookService::new(
+            Arc::clone(&store),
+            Arc::clone(&keys),
+            WebhookSettings::from_config(&config),
+        ));
         let documents = Arc::new(DocumentService::new(
             Arc::clone(&store),
             keys,
@@ -230,6 +238,7 @@ impl AppState {
             limiter,
             agents,
             issuance,
+            webhooks,
             ai_interactions: Arc::new(AiInteractions::default()),
             metrics: Arc::new(Metrics::default()),
             started_at: Instant::now(),

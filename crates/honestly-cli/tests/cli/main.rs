@@ -21,3 +21,4 @@ mod schema_fuzz;
 mod serve;
 mod users;
 mod vault_proof;
+mod webhook_crash;

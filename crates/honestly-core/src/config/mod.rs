@@ -134,6 +134,14 @@ pub struct Config {
     pub slow_request_threshold: Duration,
     /// `REQUEST_TIMEOUT`: a request running longer is answered with 503.
     pub request_timeout: Duration,
+    /// `WEBHOOK_RETRY_BASE`: the first webhook retry's delay (each next one doubles).
+    pub webhook_retry_base: Duration,
+    /// `WEBHOOK_POLL_INTERVAL`: how often the delivery worker looks for due events.
+    pub webhook_poll_interval: Duration,
+    /// `WEBHOOK_CONNECT_TIMEOUT`: to resolve and connect to a receiver.
+    pub webhook_connect_timeout: Duration,
+    /// `WEBHOOK_TIMEOUT`: one delivery attempt, answer included.
+    pub webhook_timeout: Duration,
     /// `ALLOWED_ORIGINS`: the browser origins CORS allows.
     pub allowed_origins: Vec<String>,
     /// `SHARE_LINK_BASE_URL`: the public base URL share links are built on.

@@ -192,6 +192,30 @@ declare_variables! {
         read: |v| v.seconds(30, 1, 3600),
         show: |c| c.request_timeout.as_secs().to_string(),
     }
+    /// seconds before the first webhook retry; each next retry waits twice as long (at most 1 h)
+    "WEBHOOK_RETRY_BASE" => webhook_retry_base: Duration {
+        default: Fixed("5"),
+        read: |v| v.fractional_seconds(5.0, 3600.0),
+        show: |c| c.webhook_retry_base.as_secs_f64().to_string(),
+    }
+    /// seconds between two looks for due webhook deliveries (enqueues on this replica wake it at once)
+    "WEBHOOK_POLL_INTERVAL" => webhook_poll_interval: Duration {
+        default: Fixed("1"),
+        read: |v| v.fractional_seconds(1.0, 60.0),
+        show: |c| c.webhook_poll_interval.as_secs_f64().to_string(),
+    }
+    /// seconds to resolve and connect to a webhook receiver
+    "WEBHOOK_CONNECT_TIMEOUT" => webhook_connect_timeout: Duration {
+        default: Fixed("5"),
+        read: |v| v.seconds(5, 1, 60),
+        show: |c| c.webhook_connect_timeout.as_secs().to_string(),
+    }
+    /// seconds one webhook delivery attempt may take, answer included
+    "WEBHOOK_TIMEOUT" => webhook_timeout: Duration {
+        default: Fixed("10"),
+        read: |v| v.seconds(10, 1, 300),
+        show: |c| c.webhook_timeout.as_secs().to_string(),
+    }
     /// comma-separated CORS origins; * is refused in production
     "ALLOWED_ORIGINS" => allowed_origins: Origins {
         default: PerEnvironment {

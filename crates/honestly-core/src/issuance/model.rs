@@ -168,6 +168,8 @@ crate::text_enum! {
         HeldCredential => "held_credential",
         /// A holder's secret (object and owner: the user id).
         HolderSecret => "holder_secret",
+        /// A webhook signing secret (object: the secret id; owner: the user).
+        WebhookSecret => "webhook_secret",
     }
 }
 

@@ -14,6 +14,7 @@ mod links;
 mod proof_requests;
 mod replay;
 mod trail;
+mod webhooks;
 
 use std::sync::Arc;
 
@@ -30,6 +31,7 @@ pub use links::LinkStore;
 pub use proof_requests::ProofRequestStore;
 pub use replay::ReplayStore;
 pub use trail::{AuditStore, TimelineStore};
+pub use webhooks::WebhookStore;
 
 /// A backend's own account of a failure, kept whole for the log.
 pub type Cause = Arc<dyn std::error::Error + Send + Sync>;
@@ -93,6 +95,7 @@ pub trait Store:
     + CredentialStore
     + HolderSecretStore
     + ProofRequestStore
+    + WebhookStore
     + Send
     + Sync
     + 'static

@@ -25,4 +25,5 @@ pub mod share;
 pub mod share_page;
 pub mod testing;
 pub mod vault;
+pub mod webhooks;
 pub mod zkp;

@@ -31,3 +31,4 @@ mod share;
 mod share_page;
 mod share_page_browser;
 mod share_passphrase;
+mod webhook_secrets;

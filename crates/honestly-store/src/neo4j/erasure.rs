@@ -108,6 +108,8 @@ const ERASE: &[(&str, &str)] = &[
         "proof request answers",
         "MATCH (a:ProofRequestAnswer {owner: $id}) DETACH DELETE a RETURN count(a) AS n",
     ),
+    ("webhook secrets", "MATCH (s:WebhookSecret {owner: $id}) DETACH DELETE s RETURN count(s) AS n"),
+    ("webhook events", "MATCH (e:WebhookEvent {owner: $id}) DETACH DELETE e RETURN count(e) AS n"),
     ("timeline", "MATCH (e:TimelineEvent {user_id: $id}) DETACH DELETE e RETURN count(e) AS n"),
     (
         "tokens",

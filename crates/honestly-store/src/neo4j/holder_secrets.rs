@@ -20,6 +20,7 @@ fn place(kind: SealedKind) -> (&'static str, &'static str, &'static str) {
         SealedKind::RequestClaims => ("CredentialRequest", "id", "holder"),
         SealedKind::HeldCredential => ("HeldCredential", "id", "holder"),
         SealedKind::HolderSecret => ("HolderSecret", "user_id", "user_id"),
+        SealedKind::WebhookSecret => ("WebhookSecret", "id", "owner"),
     }
 }
 

@@ -37,6 +37,7 @@ mod schema;
 mod sessions;
 mod timeline;
 mod users;
+mod webhooks;
 
 use std::future::Future;
 use std::time::Duration;

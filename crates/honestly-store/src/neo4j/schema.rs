@@ -41,10 +41,16 @@ const CONSTRAINTS: &[(&str, &str, &str)] = &[
     ("proof_request_id", "ProofRequest", "id"),
     ("proof_request_token_hash", "ProofRequest", "token_hash"),
     ("proof_request_answer_key", "ProofRequestAnswer", "key"),
+    ("webhook_secret_id", "WebhookSecret", "id"),
+    ("webhook_event_id", "WebhookEvent", "id"),
 ];
 
 /// Range indexes: `(name, label, properties)`.
 const INDEXES: &[(&str, &str, &str)] = &[
+    ("webhook_secret_owner", "WebhookSecret", "n.owner"),
+    ("webhook_secret_key_version", "WebhookSecret", "n.key_version"),
+    ("webhook_event_due", "WebhookEvent", "n.status, n.next_attempt_ms"),
+    ("webhook_event_subject", "WebhookEvent", "n.owner, n.subject"),
     ("refresh_token_expires", "RefreshToken", "n.expires_at"),
     ("refresh_token_session", "RefreshToken", "n.session_id"),
     ("session_user", "Session", "n.user_id"),

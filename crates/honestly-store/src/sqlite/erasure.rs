@@ -109,6 +109,13 @@ pub(super) fn erase(tx: &Connection, id: &UserId) -> rusqlite::Result<Erasure> {
     // The verifier's proof requests and the record of who answered them.
     tx.execute("DELETE FROM proof_request_answers WHERE owner = ?1", [id])?;
     tx.execute("DELETE FROM proof_requests WHERE owner = ?1", [id])?;
+    // Webhooks: the secrets, the events (their attempts cascade) and nothing else.
+    tx.execute("DELETE FROM webhook_secrets WHERE owner = ?1", [id])?;
+    tx.execute(
+        "DELETE FROM webhook_attempts WHERE event_id IN (SELECT id FROM webhook_events WHERE owner = ?1)",
+        [id],
+    )?;
+    tx.execute("DELETE FROM webhook_events WHERE owner = ?1", [id])?;
     let timeline_events = count(tx.execute("DELETE FROM timeline_events WHERE user_id = ?1", [id])?);
     tx.execute(
         "DELETE FROM refresh_tokens WHERE session_id IN (SELECT id FROM sessions WHERE user_id = ?1)",

@@ -18,6 +18,7 @@ fn place(kind: SealedKind) -> (&'static str, &'static str, &'static str) {
         SealedKind::RequestClaims => ("credential_requests", "id", "holder"),
         SealedKind::HeldCredential => ("held_credentials", "id", "holder"),
         SealedKind::HolderSecret => ("holder_secrets", "user_id", "user_id"),
+        SealedKind::WebhookSecret => ("webhook_secrets", "id", "owner"),
     }
 }
 
@@ -120,7 +121,7 @@ mod tests {
     use honestly_core::crypto::vault::VaultKeys;
     use honestly_core::ids::{CredentialId, CredentialRequestId, DocumentId, IssuerId};
     use honestly_core::issuance::{holder, keys, HeldCredential, IssuerRecord};
-    use honestly_core::store::{CredentialStore, IssuerStore, Store, UserStore};
+    use honestly_core::store::{CredentialStore, IssuerStore, Store, UserStore, WebhookStore};
 
     use super::*;
 
@@ -189,6 +190,19 @@ mod tests {
         assert!(store.insert_held_credential(&held, 10).await.unwrap());
         let secret = holder::fresh_secret_bytes();
         store.set_holder_secret_if_absent(&uid, &holder::seal(&old, &uid, &secret)).await.unwrap().unwrap();
+        let webhook_secret_id = "whk_rotation".to_string();
+        let webhook_secret = honestly_core::webhooks::WebhookSecretRecord {
+            id: webhook_secret_id.clone(),
+            owner: uid.clone(),
+            sealed: old.seal(
+                vec![5; 32],
+                &SealedKind::WebhookSecret.binding(&webhook_secret_id),
+                uid.as_str(),
+            ),
+            created_at: now,
+            retired_until: None,
+        };
+        assert_eq!(store.insert_webhook_secret_if_absent(&webhook_secret).await.unwrap(), Some(true));
         // The request's document is not needed to rotate its claims: written directly.
         let request_id = CredentialRequestId::generate();
         let claims = old.seal(
@@ -228,6 +242,7 @@ mod tests {
             (SealedKind::RequestClaims, request_id.as_str(), uid.as_str()),
             (SealedKind::HeldCredential, held_id.as_str(), uid.as_str()),
             (SealedKind::HolderSecret, uid.as_str(), uid.as_str()),
+            (SealedKind::WebhookSecret, webhook_secret_id.as_str(), uid.as_str()),
         ];
         for (kind, id, owner) in things {
             assert!(

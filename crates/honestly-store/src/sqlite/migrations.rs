@@ -300,6 +300,47 @@ const MIGRATIONS: &[(i64, &str)] = &[
              nullifier TEXT NOT NULL,
              request_id TEXT NOT NULL,
              PRIMARY KEY (owner, scope, nullifier)
+        13,
+        // The webhook outbox: each owner's signing secrets (the current one has no
+        // `retired_until`), the events with their lease, and the attempt log. Scheduling
+        // times are Unix milliseconds.
+        "CREATE TABLE webhook_secrets (
+             id TEXT PRIMARY KEY,
+             owner TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+             key_version TEXT NOT NULL,
+             nonce BLOB NOT NULL,
+             ciphertext BLOB NOT NULL,
+             created_at INTEGER NOT NULL,
+             retired_until INTEGER
+         );
+         CREATE UNIQUE INDEX webhook_secrets_current ON webhook_secrets(owner) WHERE retired_until IS NULL;
+         CREATE INDEX webhook_secrets_key_version ON webhook_secrets(key_version);
+         CREATE TABLE webhook_events (
+             id TEXT PRIMARY KEY,
+             owner TEXT NOT NULL,
+             subject TEXT NOT NULL,
+             event_type TEXT NOT NULL,
+             url TEXT NOT NULL,
+             body BLOB NOT NULL,
+             status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed')),
+             attempts INTEGER NOT NULL DEFAULT 0,
+             created_at_ms INTEGER NOT NULL,
+             next_attempt_ms INTEGER NOT NULL,
+             first_attempt_ms INTEGER,
+             finished_at_ms INTEGER,
+             lease_owner TEXT,
+             lease_until_ms INTEGER
+         ) WITHOUT ROWID;
+         CREATE INDEX webhook_events_due ON webhook_events(status, next_attempt_ms);
+         CREATE INDEX webhook_events_subject ON webhook_events(owner, subject, created_at_ms);
+         CREATE TABLE webhook_attempts (
+             event_id TEXT NOT NULL REFERENCES webhook_events(id) ON DELETE CASCADE,
+             attempt INTEGER NOT NULL,
+             at_ms INTEGER NOT NULL,
+             status_code INTEGER,
+             error TEXT,
+             duration_ms INTEGER NOT NULL,
+             PRIMARY KEY (event_id, attempt)
          ) WITHOUT ROWID;",
     ),
 ];

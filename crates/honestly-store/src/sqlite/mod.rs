@@ -23,6 +23,7 @@ mod sessions;
 pub mod snapshot;
 mod timeline;
 mod users;
+mod webhooks;
 mod writer;
 
 use std::path::Path;

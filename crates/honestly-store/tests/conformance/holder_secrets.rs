@@ -46,6 +46,8 @@ pub async fn issuance_sealed_items_compare_and_swap(store: Arc<dyn Store>) {
     let held = held_record(&holder, random_key(), at(CREATED_AT));
     assert!(store.insert_held_credential(&held, 10).await.unwrap());
     let secret = store.set_holder_secret_if_absent(&holder, &sealed("v1", 9)).await.unwrap().expect("made");
+    let webhook_secret = crate::webhooks::secret_record(&holder, sealed("v1", 10));
+    assert_eq!(store.insert_webhook_secret_if_absent(&webhook_secret).await.unwrap(), Some(true));
 
     let things = [
         (
@@ -67,6 +69,12 @@ pub async fn issuance_sealed_items_compare_and_swap(store: Arc<dyn Store>) {
             held.sealed_json,
         ),
         (SealedKind::HolderSecret, holder.as_str().to_string(), holder.as_str().to_string(), secret),
+        (
+            SealedKind::WebhookSecret,
+            webhook_secret.id.clone(),
+            holder.as_str().to_string(),
+            webhook_secret.sealed,
+        ),
     ];
     let target = format!("v-{}", holder.as_str());
     for (kind, id, owner, old) in things {
@@ -98,6 +106,7 @@ pub async fn issuance_sealed_items_compare_and_swap(store: Arc<dyn Store>) {
                 store.held_credential(&holder, &held.id).await.unwrap().unwrap().sealed_json
             }
             SealedKind::HolderSecret => store.holder_secret(&holder).await.unwrap().unwrap(),
+            SealedKind::WebhookSecret => store.webhook_secrets(&holder).await.unwrap().remove(0).sealed,
         };
         assert_eq!(now_stored, resealed, "{kind:?}");
     }

@@ -31,6 +31,7 @@ mod support;
 mod timeline;
 mod unavailable;
 mod users;
+mod webhooks;
 
 /// Generates, for each `area::test`, one `#[tokio::test]` per backend.
 macro_rules! conformance {
@@ -114,4 +115,9 @@ conformance!(
     proof_requests::proof_request_one_answer_per_holder_and_scope,
     proof_requests::proof_request_expiry_sweeps_report_each_once,
     proof_requests::proof_request_erased_with_owner,
+    webhooks::webhook_secret_made_once_and_rotated,
+    webhooks::webhook_enqueue_twice_stores_one_event,
+    webhooks::webhook_racing_claimers_each_event_once,
+    webhooks::webhook_expired_lease_is_claimed_again,
+    webhooks::webhook_erasure_takes_secrets_events_and_attempts,
 );
