@@ -16,8 +16,8 @@ use crate::middleware::{
 use crate::routes::ai::envelope::{self, EnvelopeLayer};
 use crate::routes::{
     admin, ai, auth, credential_proofs, credential_requests, credentials, docs, documents, export, fallback,
-    issuer_console, issuers, links, monitoring, proof_requests, proofs, request_answers, share, share_page,
-    testing, vault, webhooks, zkp,
+    issuer_console, issuers, links, monitoring, proof_request_deliveries, proof_requests, proofs,
+    request_answers, share, share_page, testing, vault, webhooks, zkp,
 };
 use crate::state::AppState;
 
@@ -52,6 +52,7 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
         .merge(zkp::router())
         .merge(links::router())
         .merge(proof_requests::router())
+        .merge(proof_request_deliveries::router())
         .merge(request_answers::router())
         .merge(share::router())
         .merge(webhooks::router())

@@ -337,6 +337,7 @@ impl From<ProofRequestError> for ApiError {
             }
             ProofRequestError::Proving(e) => e.into(),
             ProofRequestError::Store(store) => store.into(),
+            ProofRequestError::Webhooks(cause) => ApiError::internal(cause),
             ProofRequestError::Busy(busy) => busy.into(),
         }
     }

@@ -217,6 +217,7 @@ impl AppState {
             zk: Arc::clone(&zk),
             verifier: Arc::clone(&verifier),
             audit: audit.clone(),
+            webhooks: Arc::clone(&webhooks),
             base_url: config.share_link_base_url.clone(),
         }));
         Ok(Self {

@@ -4,6 +4,7 @@ use crate::error::FieldErrors;
 use crate::issuance::proving::CredentialProvingError;
 use crate::issuance::IssuanceError;
 use crate::store::StoreError;
+use crate::webhooks::WebhookError;
 
 /// Why a proof-request operation failed; the HTTP layer maps each case to one status.
 #[derive(Debug, thiserror::Error)]
@@ -49,9 +50,23 @@ pub enum ProofRequestError {
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The webhook outbox failed (a sealed secret that cannot be opened).
+    #[error("webhooks: {0}")]
+    Webhooks(String),
     /// The CPU pool is saturated.
     #[error(transparent)]
     Busy(#[from] crate::cpu::CpuBusy),
+}
+
+impl From<WebhookError> for ProofRequestError {
+    fn from(e: WebhookError) -> Self {
+        match e {
+            WebhookError::Invalid(fields) => ProofRequestError::Validation(fields),
+            WebhookError::NoAccount => ProofRequestError::Forbidden,
+            WebhookError::Store(e) => ProofRequestError::Store(e),
+            other => ProofRequestError::Webhooks(other.to_string()),
+        }
+    }
 }
 
 impl From<IssuanceError> for ProofRequestError {

@@ -9,6 +9,7 @@ use crate::audit::{Actor, AuditEvent, Outcome};
 use crate::clock::Timestamp;
 use crate::ids::ProofRequestId;
 use crate::store::StoreError;
+use crate::webhooks::NewEvent;
 
 impl ProofRequestService {
     /// Ends request `id` with `finish` at the current time, by `actor`; a request that ended
@@ -21,7 +22,7 @@ impl ProofRequestService {
     ) -> Result<FinishOutcome, StoreError> {
         let outcome = self.store.finish_proof_request(id, finish, Timestamp::now()).await?;
         if let FinishOutcome::Done(request) = &outcome {
-            self.ended(request, actor);
+            self.ended(request, actor).await;
         }
         Ok(outcome)
     }
@@ -31,7 +32,7 @@ impl ProofRequestService {
     pub async fn expire_due(&self) -> Result<usize, StoreError> {
         let expired = self.store.expire_due_proof_requests(Timestamp::now(), EXPIRE_BATCH).await?;
         for request in &expired {
-            self.ended(request, Actor::Anonymous);
+            self.ended(request, Actor::Anonymous).await;
         }
         Ok(expired.len())
     }
@@ -47,8 +48,9 @@ impl ProofRequestService {
     }
 
     /// A request that has just ended (completed, declined or expired): called exactly once
-    /// per request, after the store committed the end.
-    fn ended(&self, request: &ProofRequestRecord, actor: Actor) {
+    /// per request, after the store committed the end. It is audited and, with a callback
+    /// URL, its event goes to the webhook outbox (idempotent per request and event type).
+    async fn ended(&self, request: &ProofRequestRecord, actor: Actor) {
         let action = match request.status {
             ProofRequestStatus::Completed => "proof_request.completed",
             ProofRequestStatus::Declined => "proof_request.declined",
@@ -57,5 +59,32 @@ impl ProofRequestService {
         };
         self.audit.record(AuditEvent::new(actor, action, Outcome::Success).target(request.id.as_str()));
         tracing::info!(request_id = %request.id, status = %request.status, "proof request ended");
+        let Some(url) = &request.spec.callback_url else { return };
+        let event = NewEvent {
+            owner: request.owner.clone(),
+            subject: request.id.to_string(),
+            event_type: action.to_owned(),
+            url: url.clone(),
+            payload: event_data(request),
+        };
+        if let Err(e) = self.webhooks.enqueue(event).await {
+            tracing::error!(request_id = %request.id, error = %e, "the proof request's webhook event was not stored");
+        }
     }
+}
+
+/// The `data` of a request's webhook event: the request as its verifier reads it (without
+/// the holder's token).
+fn event_data(request: &ProofRequestRecord) -> serde_json::Value {
+    serde_json::json!({
+        "id": request.id.to_string(),
+        "status": request.status.to_string(),
+        "purpose": request.spec.purpose,
+        "scope": request.spec.scope,
+        "nonce": request.spec.nonce,
+        "created_at": request.created_at,
+        "expires_at": request.expires_at,
+        "finished_at": request.finished_at,
+        "result": request.result,
+    })
 }

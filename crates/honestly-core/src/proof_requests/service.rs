@@ -19,6 +19,7 @@ use crate::error::FieldErrors;
 use crate::ids::{ProofRequestId, UserId};
 use crate::issuance::IssuanceService;
 use crate::store::{Store, StoreError};
+use crate::webhooks::WebhookService;
 use crate::zk::{Verifier, ZkService};
 
 /// The most requests listed at once.
@@ -33,6 +34,9 @@ pub struct Created {
     pub request: ProofRequestRecord,
     /// The token of the holder's link.
     pub token: String,
+    /// The owner's webhook signing secret (`whsec_…`), when this request has a callback URL
+    /// and the owner had no secret before: shown once, here.
+    pub webhook_secret: Option<String>,
 }
 
 /// What the service needs.
@@ -47,6 +51,8 @@ pub struct ProofRequestDeps {
     pub verifier: Arc<Verifier>,
     /// The audit trail.
     pub audit: AuditLog,
+    /// The webhook outbox the ends of requests with a callback URL go to.
+    pub webhooks: Arc<WebhookService>,
     /// The public base URL the holder's links start with.
     pub base_url: String,
 }
@@ -58,6 +64,7 @@ pub struct ProofRequestService {
     pub(super) zk: Arc<ZkService>,
     pub(super) verifier: Arc<Verifier>,
     pub(super) audit: AuditLog,
+    pub(super) webhooks: Arc<WebhookService>,
     base_url: String,
 }
 
@@ -80,6 +87,7 @@ impl ProofRequestService {
             zk: deps.zk,
             verifier: deps.verifier,
             audit: deps.audit,
+            webhooks: deps.webhooks,
             base_url: deps.base_url.trim_end_matches('/').to_owned(),
         }
     }
@@ -111,6 +119,16 @@ impl ProofRequestService {
         if !unknown.is_empty() {
             return Err(ProofRequestError::Unknown(unknown));
         }
+        // The callback's host is checked against the address rules after DNS resolution
+        // too (and again at every delivery); its signing secret exists before any event.
+        let webhook_secret = match &spec.callback_url {
+            Some(url) => {
+                self.webhooks.validate_callback_url(url).await?;
+                let (secret, made) = self.webhooks.current_secret(owner).await?;
+                made.then(|| secret.to_string())
+            }
+            None => None,
+        };
         let mut bytes = [0u8; 32];
         rand::rngs::OsRng.fill_bytes(&mut bytes);
         let token = URL_SAFE_NO_PAD.encode(bytes);
@@ -134,7 +152,7 @@ impl ProofRequestService {
         self.audit.record(
             AuditEvent::new(actor, "proof_request.create", Outcome::Success).target(request.id.as_str()),
         );
-        Ok(Created { request, token })
+        Ok(Created { request, token, webhook_secret })
     }
 
     /// One of the owner's requests (marked expired first when it is due).

@@ -222,16 +222,24 @@ pub async fn resolve_checked(
 }
 
 /// The check a route makes when a callback URL is given: the syntactic rules, then the
-/// resolution rules (bounded by `timeout`). A name that does not resolve is refused too.
+/// resolution rules (bounded by `timeout`, at most [`CREATION_LOOKUP_TIMEOUT`]). In
+/// production a name that does not resolve is refused too; in development it is accepted
+/// (a receiver being set up locally), and every delivery checks it again anyway.
 pub async fn validate_for_creation(
     raw: &str,
     environment: Environment,
     timeout: Duration,
 ) -> Result<CallbackUrl, FieldErrors> {
     let url = CallbackUrl::parse(raw, environment).map_err(|e| e.field_errors())?;
-    resolve_checked(&url, environment, timeout).await.map_err(|e| e.field_errors())?;
-    Ok(url)
+    match resolve_checked(&url, environment, timeout.min(CREATION_LOOKUP_TIMEOUT)).await {
+        Ok(_) => Ok(url),
+        Err(CallbackUrlError::Unresolvable) if environment == Environment::Development => Ok(url),
+        Err(e) => Err(e.field_errors()),
+    }
 }
+
+/// The longest a request that names a callback URL waits for its DNS answer.
+pub const CREATION_LOOKUP_TIMEOUT: Duration = Duration::from_secs(2);
 
 #[cfg(test)]
 mod tests {

@@ -17,6 +17,7 @@ pub mod issuer_console;
 pub mod issuers;
 pub mod links;
 pub mod monitoring;
+pub mod proof_request_deliveries;
 pub mod proof_request_views;
 pub mod proof_requests;
 pub mod proofs;

@@ -62,11 +62,16 @@ pub struct CreateProofRequest {
     unique_per_holder: Option<bool>,
 }
 
-/// `{request}`.
+/// `{request}` (and, once, the webhook signing secret).
 #[derive(Serialize, ToSchema)]
 pub struct ProofRequestResponse {
     /// The request.
     pub request: ProofRequestView,
+    /// `whsec_…`: the secret the callback's deliveries are signed with, shown only in the
+    /// answer that made it (the first request with a `callback_url`; rotate it with
+    /// `POST /verifier/webhook-secret/rotate`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub webhook_secret: Option<String>,
 }
 
 /// A page of requests.
@@ -88,16 +93,19 @@ pub struct ListQuery {
     pub limit: Option<u32>,
 }
 
-/// Creates a request of `owner` and its view (with the holder's links).
+/// Creates a request of `owner`: its view (with the holder's links) and a new webhook secret.
 pub async fn create_for(
     state: &AppState,
     owner: &UserId,
     actor: Actor,
     body: &NewProofRequest,
-) -> Result<ProofRequestView, ApiError> {
+) -> Result<ProofRequestResponse, ApiError> {
     let created = state.proof_requests.create(owner, actor, body).await?;
     tracing::info!(request_id = %created.request.id, "proof request created");
-    Ok(ProofRequestView::created(state, created.request, &created.token))
+    Ok(ProofRequestResponse {
+        request: ProofRequestView::created(state, created.request, &created.token),
+        webhook_secret: created.webhook_secret,
+    })
 }
 
 /// Asks holders to prove something: a link (and QR code) to hand them.
@@ -116,8 +124,8 @@ pub async fn create_request(
     Json(body): Json<NewProofRequest>,
 ) -> Result<(StatusCode, NoStore<Json<ProofRequestResponse>>), ApiError> {
     let session = verifier.0;
-    let request = create_for(&state, &session.user_id, Actor::User(session.user_id.clone()), &body).await?;
-    Ok((StatusCode::CREATED, NoStore(Json(ProofRequestResponse { request }))))
+    let created = create_for(&state, &session.user_id, Actor::User(session.user_id.clone()), &body).await?;
+    Ok((StatusCode::CREATED, NoStore(Json(created))))
 }
 
 /// The caller's requests, newest first.
@@ -157,7 +165,7 @@ pub async fn get_request(
 ) -> Result<Json<ProofRequestResponse>, ApiError> {
     let session = verifier.0;
     let request = state.proof_requests.get(&session.user_id, &id).await?;
-    Ok(Json(ProofRequestResponse { request: ProofRequestView::of(request) }))
+    Ok(Json(ProofRequestResponse { request: ProofRequestView::of(request), webhook_secret: None }))
 }
 
 /// Where a status stream stands.

@@ -4,6 +4,9 @@ mod agent_support;
 mod browser;
 mod helpers;
 mod redis_support;
+#[allow(dead_code)]
+#[path = "../webhooks/support.rs"]
+mod webhook_support;
 
 mod accounts;
 mod age_v2;
@@ -27,6 +30,7 @@ mod proof_requests;
 mod proofs;
 mod rate_limit;
 mod redis;
+mod request_webhooks;
 mod share;
 mod share_page;
 mod share_page_browser;

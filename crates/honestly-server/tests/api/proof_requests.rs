@@ -14,7 +14,7 @@ use crate::issuance::{ask, document, issuer_with_member};
 
 /// A server that gives proving requests time on a loaded machine (the holder's answer proves
 /// on the server).
-async fn proving_app() -> TestApp {
+pub(crate) async fn proving_app() -> TestApp {
     TestApp::spawn_env(&[("REQUEST_TIMEOUT", "600")]).await
 }
 
@@ -25,20 +25,20 @@ async fn login(app: &TestApp, name: &str) -> String {
 }
 
 /// A verifier account (made as `honestly user create --role verifier` does): its token.
-async fn verifier_token(app: &TestApp, name: &str) -> String {
+pub(crate) async fn verifier_token(app: &TestApp, name: &str) -> String {
     let username = Username::parse(name).unwrap();
     let password = Password::parse(PASSWORD, &username).unwrap();
     app.state.auth.create_user(&username, &password, Role::Verifier).await.unwrap();
     login(app, name).await
 }
 
-async fn post(app: &TestApp, path: &str, token: &str, body: Value) -> reqwest::Response {
+pub(crate) async fn post(app: &TestApp, path: &str, token: &str, body: Value) -> reqwest::Response {
     app.client.post(app.url(path)).bearer_auth(token).json(&body).send().await.unwrap()
 }
 
 /// An issuer, and a holder with an approved credential of it: (issuer id, holder token,
 /// credential id).
-async fn holder_with_credential(app: &TestApp, tag: &str) -> (String, String, String) {
+pub(crate) async fn holder_with_credential(app: &TestApp, tag: &str) -> (String, String, String) {
     let admin = admin_token(app, &format!("admin-{tag}")).await;
     let (issuer_id, member) =
         issuer_with_member(app, &admin, &format!("Registry {tag}"), &format!("registrar-{tag}")).await;
@@ -54,7 +54,7 @@ async fn holder_with_credential(app: &TestApp, tag: &str) -> (String, String, St
 }
 
 /// Creates a request: (its id, the holder's token from `request_uri`, the whole answer).
-async fn create(app: &TestApp, verifier: &str, body: Value) -> (String, String, Value) {
+pub(crate) async fn create(app: &TestApp, verifier: &str, body: Value) -> (String, String, Value) {
     let r = post(app, "/verifier/requests", verifier, body).await;
     assert_eq!(r.status(), 201);
     let created: Value = r.json().await.unwrap();
@@ -64,7 +64,7 @@ async fn create(app: &TestApp, verifier: &str, body: Value) -> (String, String, 
     (request["id"].as_str().unwrap().to_string(), token, created)
 }
 
-async fn respond(app: &TestApp, token: &str, holder: &str, body: Value) -> reqwest::Response {
+pub(crate) async fn respond(app: &TestApp, token: &str, holder: &str, body: Value) -> reqwest::Response {
     post(app, &format!("/requests/{token}/respond"), holder, body).await
 }
 

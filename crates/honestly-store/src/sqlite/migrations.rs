@@ -300,6 +300,9 @@ const MIGRATIONS: &[(i64, &str)] = &[
              nullifier TEXT NOT NULL,
              request_id TEXT NOT NULL,
              PRIMARY KEY (owner, scope, nullifier)
+         ) WITHOUT ROWID;",
+    ),
+    (
         13,
         // The webhook outbox: each owner's signing secrets (the current one has no
         // `retired_until`), the events with their lease, and the attempt log. Scheduling

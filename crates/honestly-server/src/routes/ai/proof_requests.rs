@@ -10,7 +10,7 @@ use super::envelope::{AiEnvelope, AiReply};
 use super::signed::{parameters, CreateProofRequestRoute, Signed, SignedEnvelope};
 use crate::error::ApiError;
 use crate::no_store::NoStore;
-use crate::routes::proof_requests::{create_for, ProofRequestResponse};
+use crate::routes::proof_requests::create_for;
 use crate::state::AppState;
 
 /// Creates a proof request for the delegated agent's user (`action: create_proof_request`);
@@ -37,6 +37,6 @@ pub async fn create_proof_request(
     }
     let params: NewProofRequest = parameters(call.parameters.clone())?;
     let actor = Actor::agent(&call.caller.agent_id);
-    let request = create_for(&state, user_id, actor, &params).await?;
-    AiReply::created(&ProofRequestResponse { request }).map(NoStore)
+    let created = create_for(&state, user_id, actor, &params).await?;
+    AiReply::created(&created).map(NoStore)
 }
