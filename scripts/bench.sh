@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
 # Load benchmark of the release server on the embedded default (SQLite), on this machine.
 # Starts `honestly serve` on a free port with a fresh data directory, seeds a user, a
-# document, an age proof and an unbounded share link, then drives load with wrk (Debian's
+# document, an age proof, an unbounded share link, a hosted issuer's credential of the
+# document and a verifier, then drives load with wrk (Debian's
 # package, installed if missing) and prints one table: route, connections, requests/s, p50,
 # p99, errors. Signed AI-agent requests are made in advance (each signature is good once), as
 # a Python agent signs them; the row "bundle @1000/s" holds the rate near 1,000 requests/s
 # with wrk's per-request delay (wrk has no fixed-rate mode) to read the p99 at that rate.
+# Then proof requests are answered one at a time and timed from the holder's consent to the
+# verifier's webhook (scripts/lib/request_latency.py).
 #
 #   scripts/bench.sh              # default: 10 s per run
 #   BENCH_SECONDS=30 scripts/bench.sh
 #   BENCH_ONLY='bundle|/ai/' scripts/bench.sh   # only the routes matching an extended regex
 #   BENCH_BIN=/path/to/honestly scripts/bench.sh  # another build, e.g. for an A/B comparison
+#   BENCH_CONSENTS=100 scripts/bench.sh          # proof requests answered for the consent-to-webhook times (default 40)
 #
 # The general per-IP rate limit is switched off for the run (every request comes from
 # 127.0.0.1) and the per-agent limit raised; everything else is the default configuration.
@@ -89,6 +93,21 @@ json.dump({"query": {"min_age": 18, "not_expired": True}, "scope": "bench", "non
           open(f"{work}/credential_prove.json", "w"))
 PY
 CREDENTIAL_ID=$(cat "$WORK/credential_id")
+echo "$ISSUER_ID" >"$WORK/issuer_id"
+# A verifier asking for that credential: the proof-request rows.
+echo "correct horse battery staple" | cli user create --username bench-verifier --role verifier >/dev/null
+python3 - "$BASE" "$WORK" <<'PY'
+import json, sys
+sys.path.insert(0, "scripts/lib")
+from seed import PASSWORD, call
+base, work = sys.argv[1], sys.argv[2]
+token = call(base, "POST", "/auth/login", {"username": "bench-verifier", "password": PASSWORD})["access_token"]
+open(f"{work}/verifier", "w").write(token)
+json.dump({"purpose": "Bench entry", "query": {"min_age": 18},
+           "trusted_issuers": [open(f"{work}/issuer_id").read().strip()], "unique_per_holder": False},
+          open(f"{work}/proof_request.json", "w"))
+PY
+VERIFIER=$(cat "$WORK/verifier")
 
 # Signed envelopes, one per line as "signature<TAB>body", each good once (unique timestamps).
 sign_requests() { # action count batch_size out
@@ -140,6 +159,8 @@ RUNS=(
   "POST …/proofs (age proof)|2|bearer|/vault/documents/$DOC_ID/proofs|$WORK/prove.json:application/json"
   "POST …/credentials/{id}/proofs|1|bearer|/vault/credentials/$CREDENTIAL_ID/proofs|$WORK/credential_prove.json:application/json"
   "POST …/credentials/{id}/proofs|2|bearer|/vault/credentials/$CREDENTIAL_ID/proofs|$WORK/credential_prove.json:application/json"
+  "POST /verifier/requests|1|verifier|/verifier/requests|$WORK/proof_request.json:application/json"
+  "POST /verifier/requests|4|verifier|/verifier/requests|$WORK/proof_request.json:application/json"
   "POST /auth/login|4|json|/auth/login|$WORK/login.json"
 )
 printf '\n%-36s %5s %10s %9s %9s %7s\n' route conns req/s p50_ms p99_ms errors
@@ -154,10 +175,11 @@ for run in "${RUNS[@]}"; do
     json)
       printf 'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nlocal f = io.open("%s", "rb")\nwrk.body = f:read("*a")\nf:close()\n' \
         "$arg" >"$script" ;;
-    bearer)
+    bearer|verifier)
       file=${arg%%:*}; ctype=${arg#*:}
+      token=$ACCESS; [ "$kind" = verifier ] && token=$VERIFIER
       printf 'wrk.method = "POST"\nwrk.headers["Content-Type"] = "%s"\nwrk.headers["Authorization"] = "Bearer %s"\nlocal f = io.open("%s", "rb")\nwrk.body = f:read("*a")\nf:close()\n' \
-        "$ctype" "$ACCESS" "$file" >"$script" ;;
+        "$ctype" "$token" "$file" >"$script" ;;
     signed)
       action=${arg%%:*}; batch=${arg#*:}
       count=$(( batch > 0 ? 400 * SECONDS_PER_RUN : 4000 * SECONDS_PER_RUN ))
@@ -193,6 +215,11 @@ except ValueError as e:
 print(f"{name:<36} {conns:>5} {w.rps:>10.0f} {w.ms('50'):>9.2f} {w.ms('99'):>9.2f} {w.errors:>7}")
 PY
 done
+# From the holder's consent to the verifier's webhook, one request at a time.
+if [ -z "${BENCH_ONLY:-}" ] || grep -Eq -- "$BENCH_ONLY" <<<"consent to webhook"; then
+  echo
+  python3 scripts/lib/request_latency.py "$BASE" "$WORK" "${BENCH_CONSENTS:-40}"
+fi
 loaded_rss=$(rss_kb)
 kill "$PID"; wait "$PID" 2>/dev/null || true
 

@@ -1,11 +1,12 @@
-//! A user's own history: uploads, proofs, links created, revoked and accessed.
+//! A user's own history: uploads, proofs, links created, revoked and accessed, and proof
+//! requests (asked as a verifier, answered as a holder).
 
 use std::sync::Arc;
 
 use serde::Serialize;
 
 use crate::clock::Timestamp;
-use crate::ids::{DocumentId, EventId, LinkId, ProofId, UserId};
+use crate::ids::{DocumentId, EventId, LinkId, ProofId, ProofRequestId, UserId};
 use crate::store::{Store, StoreError};
 
 /// Most events one timeline request returns.
@@ -26,6 +27,17 @@ crate::text_enum! {
         LinkRevoked => "link_revoked",
         /// Someone opened a share link.
         LinkAccessed => "link_accessed",
+        /// The user, as a verifier, asked for a proof (a proof request).
+        ProofRequestCreated => "proof_request_created",
+        /// A holder answered the user's proof request with a proof that passed.
+        ProofRequestCompleted => "proof_request_completed",
+        /// A holder declined the user's proof request.
+        ProofRequestDeclined => "proof_request_declined",
+        /// The user's proof request expired unanswered.
+        ProofRequestExpired => "proof_request_expired",
+        /// The user, as a holder, answered someone's proof request (with a proof or a
+        /// decline).
+        ProofRequestAnswered => "proof_request_answered",
     }
 }
 
@@ -51,6 +63,9 @@ pub struct TimelineEvent {
     /// The share link concerned.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub link_id: Option<LinkId>,
+    /// The proof request concerned.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<ProofRequestId>,
 }
 
 impl TimelineEvent {
@@ -64,6 +79,7 @@ impl TimelineEvent {
             document_id: None,
             proof_id: None,
             link_id: None,
+            request_id: None,
         }
     }
 
@@ -82,6 +98,12 @@ impl TimelineEvent {
     /// Names the link.
     pub fn link(mut self, id: &LinkId) -> Self {
         self.link_id = Some(id.clone());
+        self
+    }
+
+    /// Names the proof request.
+    pub fn request(mut self, id: &ProofRequestId) -> Self {
+        self.request_id = Some(id.clone());
         self
     }
 }

@@ -9,6 +9,7 @@ use crate::audit::{Actor, AuditEvent, Outcome};
 use crate::clock::Timestamp;
 use crate::ids::ProofRequestId;
 use crate::store::StoreError;
+use crate::timeline::{TimelineEvent, TimelineKind};
 use crate::webhooks::NewEvent;
 
 impl ProofRequestService {
@@ -49,14 +50,20 @@ impl ProofRequestService {
 
     /// A request that has just ended (completed, declined or expired): called exactly once
     /// per request, after the store committed the end. It is audited and, with a callback
-    /// URL, its event goes to the webhook outbox (idempotent per request and event type).
+    /// URL, its event goes to the webhook outbox (idempotent per request and event type). The
+    /// verifier's timeline records the end; a holder's answer goes into the holder's timeline.
     async fn ended(&self, request: &ProofRequestRecord, actor: Actor) {
-        let action = match request.status {
-            ProofRequestStatus::Completed => "proof_request.completed",
-            ProofRequestStatus::Declined => "proof_request.declined",
-            ProofRequestStatus::Expired => "proof_request.expired",
+        let (action, kind) = match request.status {
+            ProofRequestStatus::Completed => ("proof_request.completed", TimelineKind::ProofRequestCompleted),
+            ProofRequestStatus::Declined => ("proof_request.declined", TimelineKind::ProofRequestDeclined),
+            ProofRequestStatus::Expired => ("proof_request.expired", TimelineKind::ProofRequestExpired),
             ProofRequestStatus::Pending => return,
         };
+        if let Actor::User(holder) = &actor {
+            self.note(TimelineEvent::new(holder, TimelineKind::ProofRequestAnswered).request(&request.id))
+                .await;
+        }
+        self.note(TimelineEvent::new(&request.owner, kind).request(&request.id)).await;
         self.audit.record(AuditEvent::new(actor, action, Outcome::Success).target(request.id.as_str()));
         tracing::info!(request_id = %request.id, status = %request.status, "proof request ended");
         let Some(url) = &request.spec.callback_url else { return };

@@ -19,6 +19,7 @@ use crate::error::FieldErrors;
 use crate::ids::{ProofRequestId, UserId};
 use crate::issuance::IssuanceService;
 use crate::store::{Store, StoreError};
+use crate::timeline::{TimelineEvent, TimelineKind};
 use crate::webhooks::WebhookService;
 use crate::zk::{Verifier, ZkService};
 
@@ -152,6 +153,7 @@ impl ProofRequestService {
         self.audit.record(
             AuditEvent::new(actor, "proof_request.create", Outcome::Success).target(request.id.as_str()),
         );
+        self.note(TimelineEvent::new(owner, TimelineKind::ProofRequestCreated).request(&request.id)).await;
         Ok(Created { request, token, webhook_secret })
     }
 
@@ -212,5 +214,13 @@ impl ProofRequestService {
     /// The display name of the account that owns a request (shown to holders).
     pub async fn owner_name(&self, owner: &UserId) -> Result<Option<String>, ProofRequestError> {
         Ok(self.store.user_by_id(owner).await?.map(|u| u.username))
+    }
+
+    /// Adds `event` to its user's timeline. The request's own change is already committed; a
+    /// timeline that could not be written is logged, never an error for the request.
+    pub(super) async fn note(&self, event: TimelineEvent) {
+        if let Err(e) = self.store.add_timeline_event(&event).await {
+            tracing::error!(request_id = ?event.request_id, kind = %event.kind, error = %e, "a proof request's timeline event was not stored");
+        }
     }
 }

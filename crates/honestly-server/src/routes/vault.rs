@@ -31,7 +31,9 @@ pub struct TimelineQuery {
 pub struct TimelineEventView {
     /// `evt_…`.
     pub id: String,
-    /// `document_uploaded`, `document_deleted`, `proof_created`, `link_created`, `link_revoked`, `link_accessed`.
+    /// `document_uploaded`, `document_deleted`, `proof_created`, `link_created`, `link_revoked`,
+    /// `link_accessed`; as a verifier `proof_request_created`, `proof_request_completed`,
+    /// `proof_request_declined`, `proof_request_expired`; as a holder `proof_request_answered`.
     #[serde(rename = "type")]
     pub kind: String,
     /// RFC 3339.
@@ -45,6 +47,9 @@ pub struct TimelineEventView {
     /// The link concerned.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub link_id: Option<String>,
+    /// The proof request concerned (`req_…`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
 }
 
 impl From<TimelineEvent> for TimelineEventView {
@@ -56,6 +61,7 @@ impl From<TimelineEvent> for TimelineEventView {
             document_id: e.document_id.map(Into::into),
             proof_id: e.proof_id.map(Into::into),
             link_id: e.link_id.map(Into::into),
+            request_id: e.request_id.map(|id| id.to_string()),
         }
     }
 }

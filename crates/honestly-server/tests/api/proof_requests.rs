@@ -11,6 +11,7 @@ use crate::accounts::admin_token;
 use crate::agent_support::{ai_app, assert_refused, Agent};
 use crate::helpers::{assert_error, TestApp, PASSWORD};
 use crate::issuance::{ask, document, issuer_with_member};
+use crate::webhook_support::{eventually, Answer, Receiver};
 
 /// A server that gives proving requests time on a loaded machine (the holder's answer proves
 /// on the server).
@@ -220,6 +221,39 @@ async fn a_verifier_asks_and_a_holder_answers_once() {
         .unwrap();
     assert_eq!(rest["requests"][0]["id"], id.as_str());
     assert!(rest["next_before"].is_null());
+
+    // Both timelines tell the story: the verifier's asks and their ends, the holder's answers.
+    let timeline = |token: String| {
+        let app = &app;
+        async move {
+            let t: Value = app.get_bearer("/vault/timeline", &token).await.json().await.unwrap();
+            t["events"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|e| e.get("request_id").is_some())
+                .map(|e| {
+                    (e["type"].as_str().unwrap().to_string(), e["request_id"].as_str().unwrap().to_string())
+                })
+                .collect::<Vec<_>>()
+        }
+    };
+    let pair = |kind: &str, id: &str| (kind.to_string(), id.to_string());
+    assert_eq!(
+        timeline(verifier.clone()).await,
+        [
+            pair("proof_request_expired", &third),
+            pair("proof_request_created", &third),
+            pair("proof_request_declined", &second),
+            pair("proof_request_created", &second),
+            pair("proof_request_completed", &id),
+            pair("proof_request_created", &id),
+        ]
+    );
+    assert_eq!(
+        timeline(holder.clone()).await,
+        [pair("proof_request_answered", &second), pair("proof_request_answered", &id)]
+    );
 }
 
 #[tokio::test]
@@ -227,7 +261,9 @@ async fn twenty_concurrent_answers_complete_a_request_once() {
     let app = proving_app().await;
     let (issuer_id, holder, credential) = holder_with_credential(&app, "c").await;
     let verifier = verifier_token(&app, "door-keeper").await;
-    let body = json!({"purpose": "Door", "query": {"min_age": 18}, "trusted_issuers": [issuer_id], "unique_per_holder": false});
+    let receiver = Receiver::start(|_| Answer::Status(200)).await;
+    let body = json!({"purpose": "Door", "query": {"min_age": 18}, "trusted_issuers": [issuer_id],
+                      "unique_per_holder": false, "callback_url": receiver.url()});
     let (id, token, _) = create(&app, &verifier, body).await;
     let mut answers = Vec::new();
     for i in 0..20 {
@@ -249,7 +285,16 @@ async fn twenty_concurrent_answers_complete_a_request_once() {
     // pool is saturated, as busy): never a second success.
     assert!(statuses.iter().all(|s| [200, 409, 503].contains(s)), "{statuses:?}");
     let r: Value = app.get_bearer(&format!("/verifier/requests/{id}"), &verifier).await.json().await.unwrap();
-    assert!(["completed", "declined"].contains(&r["request"]["status"].as_str().unwrap()), "{r}");
+    let status = r["request"]["status"].as_str().unwrap().to_string();
+    assert!(["completed", "declined"].contains(&status.as_str()), "{r}");
+    // One end, one webhook: the event of the answer that won, delivered once.
+    eventually("the webhook", || async { !receiver.received().is_empty() }).await;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let received = receiver.received();
+    assert_eq!(received.len(), 1, "one delivery");
+    let event: Value = serde_json::from_slice(&received[0].body).unwrap();
+    assert_eq!(event["type"], format!("proof_request.{status}"));
+    assert_eq!(event["data"]["id"], id.as_str());
 }
 
 #[tokio::test]

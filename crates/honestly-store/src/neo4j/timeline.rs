@@ -7,18 +7,20 @@ use serde::Deserialize;
 
 use super::{in_tx, Neo4jStore, Tx};
 use crate::stored::{text, text_opt};
-use honestly_core::ids::{DocumentId, LinkId, ProofId, UserId};
+use honestly_core::ids::{DocumentId, LinkId, ProofId, ProofRequestId, UserId};
 use honestly_core::store::{StoreError, TimelineStore};
 use honestly_core::timeline::TimelineEvent;
 
 const INSERT: &str = "MERGE (q:Sequence {name: $seq_name}) ON CREATE SET q.value = 0 \
      SET q.value = q.value + 1 \
      CREATE (:TimelineEvent {id: $id, user_id: $user_id, kind: $kind, at: $at, \
-       document_id: $document_id, proof_id: $proof_id, link_id: $link_id, seq: q.value})";
+       document_id: $document_id, proof_id: $proof_id, link_id: $link_id, request_id: $request_id, \
+       seq: q.value})";
 
 pub(super) const LIST: &str = "MATCH (e:TimelineEvent {user_id: $user_id}) WHERE e.seq > 0 \
      RETURN e.id AS id, e.user_id AS user_id, e.kind AS kind, e.at AS at, \
-       e.document_id AS document_id, e.proof_id AS proof_id, e.link_id AS link_id \
+       e.document_id AS document_id, e.proof_id AS proof_id, e.link_id AS link_id, \
+       e.request_id AS request_id \
      ORDER BY e.seq DESC LIMIT $limit";
 
 #[derive(Deserialize)]
@@ -33,6 +35,7 @@ struct EventRow {
     document_id: Option<String>,
     proof_id: Option<String>,
     link_id: Option<String>,
+    request_id: Option<String>,
 }
 
 impl TryFrom<EventRow> for TimelineEvent {
@@ -47,6 +50,7 @@ impl TryFrom<EventRow> for TimelineEvent {
             document_id: text_opt("TimelineEvent.document_id", r.document_id.as_deref())?,
             proof_id: text_opt("TimelineEvent.proof_id", r.proof_id.as_deref())?,
             link_id: text_opt("TimelineEvent.link_id", r.link_id.as_deref())?,
+            request_id: text_opt("TimelineEvent.request_id", r.request_id.as_deref())?,
         })
     }
 }
@@ -62,7 +66,8 @@ pub(super) async fn insert(tx: &mut Tx, e: &TimelineEvent) -> Result<(), StoreEr
             .param("at", e.at.rfc3339())
             .param("document_id", e.document_id.as_ref().map(DocumentId::as_str))
             .param("proof_id", e.proof_id.as_ref().map(ProofId::as_str))
-            .param("link_id", e.link_id.as_ref().map(LinkId::as_str)),
+            .param("link_id", e.link_id.as_ref().map(LinkId::as_str))
+            .param("request_id", e.request_id.as_ref().map(ProofRequestId::as_str)),
     )
     .await
 }
@@ -91,7 +96,8 @@ impl TimelineStore for Neo4jStore {
                 query(
                     "MATCH (e:TimelineEvent {user_id: $user_id}) WHERE e.seq < $before \
                      RETURN e.seq AS seq, e.id AS id, e.user_id AS user_id, e.kind AS kind, e.at AS at, \
-                       e.document_id AS document_id, e.proof_id AS proof_id, e.link_id AS link_id \
+                       e.document_id AS document_id, e.proof_id AS proof_id, e.link_id AS link_id, \
+       e.request_id AS request_id \
                      ORDER BY e.seq DESC LIMIT $limit",
                 )
                 .param("user_id", user_id.as_str())

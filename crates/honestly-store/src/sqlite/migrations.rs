@@ -346,6 +346,12 @@ const MIGRATIONS: &[(i64, &str)] = &[
              PRIMARY KEY (event_id, attempt)
          ) WITHOUT ROWID;",
     ),
+    (
+        14,
+        // Timeline events may name a proof request (asked by a verifier, answered by a
+        // holder).
+        "ALTER TABLE timeline_events ADD COLUMN request_id TEXT;",
+    ),
 ];
 
 /// Migrations that rebuild a table others refer to: they run with foreign keys off (dropping

@@ -5,15 +5,15 @@ use rusqlite::{params, Connection, Row};
 
 use super::columns::{text, text_opt};
 use super::SqliteStore;
-use honestly_core::ids::{DocumentId, LinkId, ProofId, UserId};
+use honestly_core::ids::{DocumentId, LinkId, ProofId, ProofRequestId, UserId};
 use honestly_core::store::{StoreError, TimelineStore};
 use honestly_core::timeline::TimelineEvent;
 
 /// Inserts an event inside an existing transaction (used by the operations it records).
 pub(super) fn insert(tx: &Connection, e: &TimelineEvent) -> rusqlite::Result<()> {
     tx.prepare_cached(
-        "INSERT INTO timeline_events (id, user_id, kind, at, document_id, proof_id, link_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO timeline_events (id, user_id, kind, at, document_id, proof_id, link_id, request_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?
     .execute(params![
         e.id.as_str(),
@@ -23,6 +23,7 @@ pub(super) fn insert(tx: &Connection, e: &TimelineEvent) -> rusqlite::Result<()>
         e.document_id.as_ref().map(DocumentId::as_str),
         e.proof_id.as_ref().map(ProofId::as_str),
         e.link_id.as_ref().map(LinkId::as_str),
+        e.request_id.as_ref().map(ProofRequestId::as_str),
     ])?;
     Ok(())
 }
@@ -36,6 +37,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<TimelineEvent> {
         document_id: text_opt(row, 4)?,
         proof_id: text_opt(row, 5)?,
         link_id: text_opt(row, 6)?,
+        request_id: text_opt(row, 7)?,
     })
 }
 
@@ -50,7 +52,7 @@ impl TimelineStore for SqliteStore {
         let user_id = user_id.clone().into_string();
         self.read(move |conn| {
             let mut stmt = conn.prepare(
-                "SELECT id, user_id, kind, at, document_id, proof_id, link_id FROM timeline_events
+                "SELECT id, user_id, kind, at, document_id, proof_id, link_id, request_id FROM timeline_events
                  WHERE user_id = ?1 ORDER BY seq DESC LIMIT ?2",
             )?;
             let rows = stmt.query_map(params![user_id, limit], from_row)?;
@@ -68,11 +70,11 @@ impl TimelineStore for SqliteStore {
         let user_id = user_id.clone().into_string();
         self.read(move |conn| {
             let mut stmt = conn.prepare(
-                "SELECT id, user_id, kind, at, document_id, proof_id, link_id, seq FROM timeline_events
+                "SELECT id, user_id, kind, at, document_id, proof_id, link_id, request_id, seq FROM timeline_events
                  WHERE user_id = ?1 AND seq < ?2 ORDER BY seq DESC LIMIT ?3",
             )?;
             let rows = stmt.query_map(params![user_id, before.unwrap_or(i64::MAX), limit], |r| {
-                Ok((r.get(7)?, from_row(r)?))
+                Ok((r.get(8)?, from_row(r)?))
             })?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?)
         })

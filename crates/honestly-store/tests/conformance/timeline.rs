@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use honestly_core::ids::{DocumentId, LinkId, UserId};
+use honestly_core::ids::{DocumentId, LinkId, ProofRequestId, UserId};
 use honestly_core::store::Store;
 use honestly_core::timeline::{TimelineEvent, TimelineKind};
 
@@ -17,6 +17,12 @@ pub async fn timeline_newest_first(store: Arc<dyn Store>) {
         .map(|_| {
             TimelineEvent::new(uid, TimelineKind::LinkCreated).link(&LinkId::generate()).document(&document)
         })
+        .collect::<Vec<_>>()
+        .into_iter()
+        // A proof request's events name it, and read back as written.
+        .chain([
+            TimelineEvent::new(uid, TimelineKind::ProofRequestCompleted).request(&ProofRequestId::generate())
+        ])
         .collect();
     for e in &events {
         store.add_timeline_event(e).await.unwrap();
