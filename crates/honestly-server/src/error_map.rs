@@ -336,6 +336,8 @@ impl From<ProofRequestError> for ApiError {
                 .with_fields(fields)
             }
             ProofRequestError::Proving(e) => e.into(),
+            ProofRequestError::SelfDeclared(e) => e.into(),
+            ProofRequestError::WrongAnswer(fields) => fields.into(),
             ProofRequestError::Store(store) => store.into(),
             ProofRequestError::Webhooks(cause) => ApiError::internal(cause),
             ProofRequestError::Busy(busy) => busy.into(),

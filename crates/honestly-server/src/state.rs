@@ -215,6 +215,7 @@ impl AppState {
             store: Arc::clone(&store),
             issuance: Arc::clone(&issuance),
             zk: Arc::clone(&zk),
+            proofs: Arc::clone(&proofs),
             verifier: Arc::clone(&verifier),
             audit: audit.clone(),
             webhooks: Arc::clone(&webhooks),

@@ -5,6 +5,7 @@ use crate::issuance::proving::CredentialProvingError;
 use crate::issuance::IssuanceError;
 use crate::store::StoreError;
 use crate::webhooks::WebhookError;
+use crate::zk::ProofError;
 
 /// Why a proof-request operation failed; the HTTP layer maps each case to one status.
 #[derive(Debug, thiserror::Error)]
@@ -47,6 +48,14 @@ pub enum ProofRequestError {
     /// `POST /vault/credentials/{id}/proofs`).
     #[error(transparent)]
     Proving(#[from] CredentialProvingError),
+    /// Proving a self-declared age failed or was refused (the codes of
+    /// `POST /vault/documents/{id}/proofs`).
+    #[error(transparent)]
+    SelfDeclared(#[from] ProofError),
+    /// The answer is of another kind than the request asks for (a credential for a
+    /// self-declared age, or a birth date for a credential query): field → reason (400).
+    #[error("the answer does not fit the request")]
+    WrongAnswer(FieldErrors),
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),

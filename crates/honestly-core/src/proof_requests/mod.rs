@@ -17,7 +17,7 @@ pub mod words;
 pub use error::ProofRequestError;
 pub use model::{
     Disclosed, Finish, FinishOutcome, IssuerRef, ProofRequestRecord, ProofRequestResult, ProofRequestSpec,
-    ProofRequestStatus,
+    ProofRequestStatus, RequestedProof,
 };
 pub use respond::Answer;
 pub use service::{Created, ProofRequestDeps, ProofRequestService};

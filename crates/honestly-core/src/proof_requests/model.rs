@@ -24,15 +24,50 @@ crate::text_enum! {
     }
 }
 
+/// The kind of proof a request asks for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RequestedProof {
+    /// A `credential_query` proof from a credential of a trusted issuer, bound to the
+    /// request's nonce and scope.
+    #[default]
+    #[serde(rename = "credential_query")]
+    CredentialQuery,
+    /// An `age_proof_v2` proof of a birth date the holder enters: self-declared, not attested
+    /// by anyone (only `min_age` can be asked).
+    #[serde(rename = "age_proof_v2")]
+    SelfDeclaredAge,
+}
+
+impl RequestedProof {
+    /// The circuit's name (`credential_query` or `age_proof_v2`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RequestedProof::CredentialQuery => "credential_query",
+            RequestedProof::SelfDeclaredAge => "age_proof_v2",
+        }
+    }
+
+    /// The kind named `name`, if it is one.
+    pub fn parse(name: &str) -> Option<Self> {
+        [RequestedProof::CredentialQuery, RequestedProof::SelfDeclaredAge]
+            .into_iter()
+            .find(|k| k.as_str() == name)
+    }
+}
+
 /// What the verifier asks, as validated at creation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProofRequestSpec {
     /// Why, shown to the holder (1–300 characters).
     pub purpose: String,
+    /// The kind of proof asked for (requests stored before it existed asked for credentials).
+    #[serde(default)]
+    pub proof_type: RequestedProof,
     /// The predicates the holder's credential must meet.
     pub query: CredentialQuery,
-    /// The issuers whose credentials are accepted (1–16, hosted here).
+    /// The issuers whose credentials are accepted (1–16, hosted here; none for a
+    /// self-declared age).
     pub trusted_issuers: Vec<IssuerId>,
     /// The scope text: the holder's nullifier is the same for the same scope.
     pub scope: String,
@@ -77,9 +112,13 @@ pub struct ProofRequestResult {
     pub disclosed: Disclosed,
     /// The holder's nullifier for the request's scope (decimal).
     pub nullifier: String,
-    /// The issuer of the credential.
-    pub issuer: IssuerRef,
-    /// The circuit (`credential_query`).
+    /// The issuer of the credential (none for a self-declared age).
+    pub issuer: Option<IssuerRef>,
+    /// Whether the holder declared the fact themselves (`age_proof_v2`): nobody vouched
+    /// for it.
+    #[serde(default)]
+    pub self_declared: bool,
+    /// The circuit (`credential_query` or `age_proof_v2`).
     pub proof_type: String,
     /// The snarkjs proof.
     pub proof: serde_json::Value,

@@ -1,30 +1,41 @@
 //! The holder's answer: with a credential (the server proves the request's query with its
 //! nonce and scope, checks the proof as a verifier would — trusted issuers, predicates, scope,
-//! nonce, the issuer's current revocation state — and completes the request with the result)
-//! or a decline.
+//! nonce, the issuer's current revocation state — and completes the request with the result),
+//! with a birth date for a self-declared age request (an `age_proof_v2` proof about one of the
+//! holder's documents, labelled self-declared), or a decline.
 
 use std::collections::BTreeMap;
 
 use honestly_zk::CircuitId;
 
 use super::error::ProofRequestError;
+use super::model::RequestedProof;
 use super::model::{
     Disclosed, Finish, FinishOutcome, IssuerRef, ProofRequestRecord, ProofRequestResult, ProofRequestStatus,
 };
 use super::service::ProofRequestService;
 use crate::audit::Actor;
 use crate::clock::Timestamp;
-use crate::ids::{CredentialId, UserId};
+use crate::error::FieldErrors;
+use crate::ids::{CredentialId, DocumentId, UserId};
 use crate::issuance::IssuerRecord;
 use crate::zk::credential_proofs::{CountryInput, CredentialQuery};
 use crate::zk::expected::{CountryCode, Expected, TrustedIssuer};
-use crate::zk::VerifyInput;
+use crate::zk::{ProofRequest, VerifyInput};
 
 /// What the holder answers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Answer {
     /// Prove from this credential of theirs.
     Credential(CredentialId),
+    /// Prove a self-declared age: the birth date (`YYYY-MM-DD`) the holder enters, about one
+    /// of their documents.
+    SelfDeclared {
+        /// The document the proof is about.
+        document: DocumentId,
+        /// The birth date the holder declares.
+        birth_date: String,
+    },
     /// Decline.
     Decline,
 }
@@ -99,9 +110,27 @@ impl ProofRequestService {
         if request.status != ProofRequestStatus::Pending {
             return Err(not_pending(&request));
         }
+        let kind = request.spec.proof_type;
         let finish = match answer {
             Answer::Decline => Finish::Decline,
-            Answer::Credential(id) => self.prove_for(holder, &request, id).await?,
+            Answer::Credential(id) if kind == RequestedProof::CredentialQuery => {
+                self.prove_for(holder, &request, id).await?
+            }
+            Answer::SelfDeclared { document, birth_date } if kind == RequestedProof::SelfDeclaredAge => {
+                self.prove_declared_age(holder, &request, document, birth_date).await?
+            }
+            Answer::Credential(_) => {
+                return Err(ProofRequestError::WrongAnswer(FieldErrors::one(
+                    "credential_id",
+                    "this request asks for a self-declared age: answer with document_id and birth_date",
+                )))
+            }
+            Answer::SelfDeclared { .. } => {
+                return Err(ProofRequestError::WrongAnswer(FieldErrors::one(
+                    "document_id",
+                    "this request asks for a credential: answer with credential_id",
+                )))
+            }
         };
         match self.finish(&request.id, &finish, Actor::User(holder.clone())).await? {
             FinishOutcome::Done(done) => Ok(done),
@@ -176,7 +205,8 @@ impl ProofRequestService {
             checks,
             disclosed: Disclosed { nationality: facts.and_then(|f| f.disclosed_nationality.clone()) },
             nullifier: nullifier.clone(),
-            issuer: IssuerRef { id: issuer.id, name: issuer.name },
+            issuer: Some(IssuerRef { id: issuer.id, name: issuer.name }),
+            self_declared: false,
             proof_type: made.record.proof_type,
             proof: made.record.proof,
             public_signals: made.record.public_signals,
@@ -185,5 +215,51 @@ impl ProofRequestService {
             result: Box::new(result),
             unique_nullifier: spec.unique_per_holder.then_some(nullifier),
         })
+    }
+}
+
+impl ProofRequestService {
+    /// Proves the request's `min_age` of the birth date the holder declares, about one of
+    /// their documents (`age_proof_v2`, kept with their proofs), and checks it as a verifier
+    /// would: the completion to store, labelled self-declared.
+    async fn prove_declared_age(
+        &self,
+        holder: &UserId,
+        request: &ProofRequestRecord,
+        document: &DocumentId,
+        birth_date: &str,
+    ) -> Result<Finish, ProofRequestError> {
+        let min_age = request.spec.query.min_age.unwrap_or_default();
+        let made = self
+            .proofs
+            .create(holder, document, ProofRequest::Age { birth_date: birth_date.to_owned(), min_age })
+            .await?;
+        let signals = serde_json::Value::from(made.public_signals.clone());
+        let expected = Expected { min_age: Some(min_age), ..Expected::default() };
+        let input = VerifyInput {
+            proof_type: CircuitId::AgeV2.name(),
+            proof: &made.proof,
+            public_signals: &signals,
+            expected: &expected,
+        };
+        let outcome = self.verifier.check(input, Timestamp::now()).await?;
+        if !outcome.verified {
+            return Err(ProofRequestError::NotVerified {
+                reason: outcome.reason.map_or("invalid_proof", |r| r.as_str()),
+                expectation: outcome.failed_expectation,
+            });
+        }
+        let result = ProofRequestResult {
+            verified: true,
+            checks: BTreeMap::from([("min_age".to_owned(), true)]),
+            disclosed: Disclosed::default(),
+            nullifier: made.nullifier,
+            issuer: None,
+            self_declared: true,
+            proof_type: made.proof_type,
+            proof: made.proof,
+            public_signals: made.public_signals,
+        };
+        Ok(Finish::Complete { result: Box::new(result), unique_nullifier: None })
     }
 }

@@ -21,7 +21,7 @@ use crate::issuance::IssuanceService;
 use crate::store::{Store, StoreError};
 use crate::timeline::{TimelineEvent, TimelineKind};
 use crate::webhooks::WebhookService;
-use crate::zk::{Verifier, ZkService};
+use crate::zk::{ProofService, Verifier, ZkService};
 
 /// The most requests listed at once.
 pub const MAX_LISTED_REQUESTS: u32 = 100;
@@ -48,6 +48,8 @@ pub struct ProofRequestDeps {
     pub issuance: Arc<IssuanceService>,
     /// Proving keys.
     pub zk: Arc<ZkService>,
+    /// Proofs about the holders' documents (self-declared ages).
+    pub proofs: Arc<ProofService>,
     /// Checks the answers.
     pub verifier: Arc<Verifier>,
     /// The audit trail.
@@ -63,6 +65,7 @@ pub struct ProofRequestService {
     pub(super) store: Arc<dyn Store>,
     pub(super) issuance: Arc<IssuanceService>,
     pub(super) zk: Arc<ZkService>,
+    pub(super) proofs: Arc<ProofService>,
     pub(super) verifier: Arc<Verifier>,
     pub(super) audit: AuditLog,
     pub(super) webhooks: Arc<WebhookService>,
@@ -86,6 +89,7 @@ impl ProofRequestService {
             store: deps.store,
             issuance: deps.issuance,
             zk: deps.zk,
+            proofs: deps.proofs,
             verifier: deps.verifier,
             audit: deps.audit,
             webhooks: deps.webhooks,

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use honestly_zk::{fr_to_decimal, sha256_field};
 use serde::Deserialize;
 
-use super::model::ProofRequestSpec;
+use super::model::{ProofRequestSpec, RequestedProof};
 use super::urls::url_problem;
 use crate::error::FieldErrors;
 use crate::ids::{IssuerId, UserId};
@@ -32,10 +32,15 @@ const DEFAULT_SCOPE_TAG: &str = "honestly/request-scope/v1";
 pub struct NewProofRequest {
     /// Why, shown to the holder (1–300 characters).
     pub purpose: String,
+    /// `credential_query` (default: a credential of a trusted issuer) or `age_proof_v2` (a
+    /// self-declared age: only `min_age`, no issuers, not unique per holder).
+    #[serde(default)]
+    pub proof_type: Option<String>,
     /// The predicates (`min_age`, `not_expired`, `nationality_in`, `nationality_not_in`,
     /// `disclose`).
     pub query: CredentialQuery,
-    /// Ids of the issuers whose credentials are accepted (1–16).
+    /// Ids of the issuers whose credentials are accepted (1–16 for `credential_query`).
+    #[serde(default)]
     pub trusted_issuers: Vec<String>,
     /// The scope (1–256 bytes); by default derived from the verifier and the purpose, so the
     /// same verifier asking for the same purpose gets the same nullifier of a holder.
@@ -53,6 +58,34 @@ pub struct NewProofRequest {
     /// One answer per holder and scope (default true).
     #[serde(default)]
     pub unique_per_holder: Option<bool>,
+}
+
+/// What a request for a self-declared age (`age_proof_v2`) cannot ask: it proves `min_age`
+/// of a birth date the holder enters, bound to nothing else.
+fn self_declared_problems(request: &NewProofRequest, errors: &mut FieldErrors) {
+    let q = &request.query;
+    if q.min_age.is_none() {
+        errors.add("query.min_age", "a self-declared age request asks for min_age");
+    }
+    for (field, asked) in [
+        ("query.not_expired", q.not_expired.is_some()),
+        ("query.nationality_in", q.nationality_in.is_some()),
+        ("query.nationality_not_in", q.nationality_not_in.is_some()),
+        ("query.disclose", q.disclose.is_some()),
+    ] {
+        if asked {
+            errors.add(field, "an age_proof_v2 proof shows only min_age; ask for credential_query");
+        }
+    }
+    if !request.trusted_issuers.is_empty() {
+        errors.add("trusted_issuers", "no issuer vouches for a self-declared age: leave it out");
+    }
+    if request.unique_per_holder == Some(true) {
+        errors.add(
+            "unique_per_holder",
+            "an age_proof_v2 proof has no nullifier per scope: one answer per holder needs credential_query",
+        );
+    }
 }
 
 /// The scope of a request of `owner` for `purpose` when none is given: a decimal field
@@ -74,13 +107,25 @@ impl NewProofRequest {
         } else if purpose.chars().any(char::is_control) {
             errors.add("purpose", "must not contain control characters");
         }
+        let proof_type = match self.proof_type.as_deref() {
+            None => RequestedProof::CredentialQuery,
+            Some(name) => RequestedProof::parse(name).unwrap_or_else(|| {
+                errors.add("proof_type", "must be credential_query or age_proof_v2");
+                RequestedProof::CredentialQuery
+            }),
+        };
         if let Err(refused) = self.query.predicates() {
             for (field, reason) in refused.into_map() {
                 errors.add(field, reason);
             }
         }
+        if proof_type == RequestedProof::SelfDeclaredAge {
+            self_declared_problems(self, &mut errors);
+        }
         let mut trusted = Vec::new();
-        if self.trusted_issuers.is_empty() || self.trusted_issuers.len() > MAX_TRUSTED_ISSUERS {
+        if proof_type == RequestedProof::SelfDeclaredAge {
+            // No issuer vouches for a self-declared age (checked above).
+        } else if self.trusted_issuers.is_empty() || self.trusted_issuers.len() > MAX_TRUSTED_ISSUERS {
             errors.add("trusted_issuers", format!("must name 1 to {MAX_TRUSTED_ISSUERS} issuers"));
         } else {
             let mut seen = HashSet::new();
@@ -113,11 +158,14 @@ impl NewProofRequest {
         errors.into_result()?;
         Ok(ProofRequestSpec {
             purpose: purpose.to_owned(),
+            proof_type,
             query: self.query.clone(),
             trusted_issuers: trusted,
             scope: self.scope.clone().unwrap_or_else(|| default_scope(owner, purpose)),
             nonce: fr_to_decimal(&random_nonce()),
-            unique_per_holder: self.unique_per_holder.unwrap_or(true),
+            unique_per_holder: self
+                .unique_per_holder
+                .unwrap_or(proof_type == RequestedProof::CredentialQuery),
             callback_url: self.callback_url.clone(),
             redirect_url: self.redirect_url.clone(),
             ttl_seconds,
@@ -132,6 +180,7 @@ mod tests {
     fn request() -> NewProofRequest {
         NewProofRequest {
             purpose: "Entry to the bar".into(),
+            proof_type: None,
             query: CredentialQuery { min_age: Some(18), ..CredentialQuery::default() },
             trusted_issuers: vec![IssuerId::generate().into_string()],
             scope: None,
@@ -153,6 +202,31 @@ mod tests {
         assert_ne!(a.nonce, b.nonce);
         assert_ne!(a.scope, request().validate(&UserId::generate()).unwrap().scope);
         assert!(scope_field(&a.scope).is_ok());
+    }
+
+    #[test]
+    fn a_self_declared_age_asks_for_min_age_only_and_trusts_no_issuer() {
+        let owner = UserId::generate();
+        let mut age = request();
+        age.proof_type = Some("age_proof_v2".into());
+        age.trusted_issuers.clear();
+        let spec = age.validate(&owner).unwrap();
+        assert_eq!(spec.proof_type, RequestedProof::SelfDeclaredAge);
+        assert!(!spec.unique_per_holder, "no per-scope nullifier: not unique by default");
+        let mut bad = age.clone();
+        bad.query.not_expired = Some(true);
+        bad.trusted_issuers = vec![IssuerId::generate().into_string()];
+        bad.unique_per_holder = Some(true);
+        let refused = bad.validate(&owner).unwrap_err();
+        for field in ["query.not_expired", "trusted_issuers", "unique_per_holder"] {
+            assert!(refused.get(field).is_some(), "{field}: {refused:?}");
+        }
+        let mut no_age = age.clone();
+        no_age.query.min_age = None;
+        assert!(no_age.validate(&owner).unwrap_err().get("query.min_age").is_some());
+        let mut unknown = age;
+        unknown.proof_type = Some("authenticity_proof".into());
+        assert!(unknown.validate(&owner).unwrap_err().get("proof_type").is_some());
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! What a request asks, in words a holder reads before answering.
 
+use super::model::RequestedProof;
 use crate::zk::credential_proofs::{CountryInput, CredentialQuery};
 
 fn countries(list: &[CountryInput]) -> String {
@@ -10,6 +11,17 @@ fn countries(list: &[CountryInput]) -> String {
         })
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// One sentence per thing a request of `kind` asks the holder to show.
+pub fn request_in_words(kind: RequestedProof, query: &CredentialQuery) -> Vec<String> {
+    match kind {
+        RequestedProof::CredentialQuery => asked_in_words(query),
+        RequestedProof::SelfDeclaredAge => vec![format!(
+            "You declare that you are at least {} years old (self-declared, not attested)",
+            query.min_age.unwrap_or_default()
+        )],
+    }
 }
 
 /// One sentence per thing the query asks the holder to show (an empty query asks only for a

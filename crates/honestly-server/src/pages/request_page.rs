@@ -21,13 +21,17 @@ pub fn render(description: &RequestDescription, token: &str) -> Markup {
                     li { (sentence) }
                 }
             }
-            p {
-                "Accepted from credentials issued by: "
-                @for (i, issuer) in description.trusted_issuers.iter().enumerate() {
-                    @if i > 0 { ", " }
-                    strong { (issuer.name) }
+            @if description.trusted_issuers.is_empty() {
+                p { "This is a self-declared statement: you enter your birth date, and nobody vouches for it." }
+            } @else {
+                p {
+                    "Accepted from credentials issued by: "
+                    @for (i, issuer) in description.trusted_issuers.iter().enumerate() {
+                        @if i > 0 { ", " }
+                        strong { (issuer.name) }
+                    }
+                    "."
                 }
-                "."
             }
             p { "Nothing else about you or your documents is revealed: the answer is a zero-knowledge proof." }
             @if description.unique_per_holder {

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use honestly_core::proof_requests::words::asked_in_words;
+use honestly_core::proof_requests::words::request_in_words;
 use honestly_core::proof_requests::{ProofRequestRecord, ProofRequestResult};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -40,9 +40,12 @@ pub struct ProofRequestResultView {
     pub disclosed: DisclosedView,
     /// The holder's nullifier for the request's scope (decimal).
     pub nullifier: String,
-    /// The issuer of the holder's credential.
-    pub issuer: IssuerNameView,
-    /// `credential_query`.
+    /// The issuer of the holder's credential (null for a self-declared age).
+    pub issuer: Option<IssuerNameView>,
+    /// `true` when the holder declared the fact themselves (`age_proof_v2`): nobody vouched
+    /// for it.
+    pub self_declared: bool,
+    /// `credential_query` or `age_proof_v2`.
     pub proof_type: String,
     /// snarkjs proof JSON.
     #[schema(value_type = crate::openapi::SnarkjsProof)]
@@ -58,7 +61,8 @@ impl From<ProofRequestResult> for ProofRequestResultView {
             checks: r.checks,
             disclosed: DisclosedView { nationality: r.disclosed.nationality },
             nullifier: r.nullifier,
-            issuer: IssuerNameView { id: r.issuer.id.into_string(), name: r.issuer.name },
+            issuer: r.issuer.map(|i| IssuerNameView { id: i.id.into_string(), name: i.name }),
+            self_declared: r.self_declared,
             proof_type: r.proof_type,
             proof: r.proof,
             public_signals: r.public_signals,
@@ -75,6 +79,9 @@ pub struct ProofRequestView {
     pub status: String,
     /// Why, as shown to the holder.
     pub purpose: String,
+    /// `credential_query` (a credential of a trusted issuer) or `age_proof_v2` (a
+    /// self-declared age).
+    pub proof_type: String,
     /// The predicates asked.
     #[schema(value_type = QueryInput)]
     pub query: serde_json::Value,
@@ -117,6 +124,7 @@ impl ProofRequestView {
             id: r.id.into_string(),
             status: r.status.as_str().to_owned(),
             purpose: spec.purpose,
+            proof_type: spec.proof_type.as_str().to_owned(),
             query: serde_json::to_value(&spec.query).unwrap_or_default(),
             trusted_issuers: spec.trusted_issuers.into_iter().map(|i| i.into_string()).collect(),
             scope: spec.scope,
@@ -160,6 +168,9 @@ pub struct RequestDescription {
     pub verifier: VerifierView,
     /// Why.
     pub purpose: String,
+    /// `credential_query` (answer with a credential) or `age_proof_v2` (answer with a
+    /// document and the birth date you declare: self-declared, not attested).
+    pub proof_type: String,
     /// What you would show, one sentence each.
     pub asks: Vec<String>,
     /// The predicates, as the verifier wrote them.
@@ -188,7 +199,8 @@ impl RequestDescription {
         Ok(Self {
             verifier: VerifierView { name },
             purpose: r.spec.purpose.clone(),
-            asks: asked_in_words(&r.spec.query),
+            proof_type: r.spec.proof_type.as_str().to_owned(),
+            asks: request_in_words(r.spec.proof_type, &r.spec.query),
             query: serde_json::to_value(&r.spec.query).unwrap_or_default(),
             trusted_issuers: trusted,
             unique_per_holder: r.spec.unique_per_holder,

@@ -46,10 +46,14 @@ pub fn router() -> OpenApiRouter<AppState> {
 pub struct CreateProofRequest {
     /// Why, shown to the holder (1–300 characters).
     purpose: String,
+    /// `credential_query` (default) or `age_proof_v2`: a self-declared age (only
+    /// `query.min_age`, no `trusted_issuers`, not unique per holder), labelled so everywhere.
+    proof_type: Option<String>,
     /// The predicates the holder's credential must meet.
     query: QueryInput,
-    /// Ids of the issuers whose credentials are accepted (1–16 `iss_…`).
-    trusted_issuers: Vec<String>,
+    /// Ids of the issuers whose credentials are accepted (1–16 `iss_…`; none for
+    /// `age_proof_v2`).
+    trusted_issuers: Option<Vec<String>>,
     /// 1–256 bytes; default derived from the verifier and the purpose.
     scope: Option<String>,
     /// 60–86400, default 600.
@@ -58,7 +62,8 @@ pub struct CreateProofRequest {
     callback_url: Option<String>,
     /// http(s), no user name or password, at most 2048 characters.
     redirect_url: Option<String>,
-    /// Default true: one answer per holder and scope.
+    /// One answer per holder and scope: default true for `credential_query`; refused for
+    /// `age_proof_v2`.
     unique_per_holder: Option<bool>,
 }
 

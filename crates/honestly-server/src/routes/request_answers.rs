@@ -5,7 +5,7 @@
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use honestly_core::ids::CredentialId;
+use honestly_core::ids::{CredentialId, DocumentId};
 use honestly_core::proof_requests::respond::Answer;
 use honestly_core::proof_requests::{ProofRequestRecord, ProofRequestStatus};
 use serde::{Deserialize, Serialize};
@@ -64,6 +64,11 @@ pub struct RespondBody {
     /// One of your credentials (`crd_…`).
     #[schema(value_type = Option<String>)]
     pub credential_id: Option<CredentialId>,
+    /// For a self-declared age request (`age_proof_v2`): one of your documents (`doc_…`) …
+    #[schema(value_type = Option<String>)]
+    pub document_id: Option<DocumentId>,
+    /// … and the birth date you declare (`YYYY-MM-DD`).
+    pub birth_date: Option<String>,
     /// `true` to decline.
     pub decline: Option<bool>,
 }
@@ -107,13 +112,15 @@ pub async fn respond(
     Path(token): Path<String>,
     Json(body): Json<RespondBody>,
 ) -> Result<NoStore<Json<AnswerResponse>>, ApiError> {
-    let answer = match (body.credential_id, body.decline) {
-        (Some(id), None | Some(false)) => Answer::Credential(id),
-        (None, Some(true)) => Answer::Decline,
+    let declined = body.decline == Some(true);
+    let answer = match (body.credential_id, body.document_id, body.birth_date, declined) {
+        (Some(id), None, None, false) => Answer::Credential(id),
+        (None, Some(document), Some(birth_date), false) => Answer::SelfDeclared { document, birth_date },
+        (None, None, None, true) => Answer::Decline,
         _ => {
             return Err(honestly_core::error::FieldErrors::one(
                 "credential_id",
-                "give credential_id, or decline: true (not both)",
+                "give credential_id, or document_id with birth_date, or decline: true (one of them)",
             )
             .into())
         }

@@ -298,6 +298,84 @@ async fn twenty_concurrent_answers_complete_a_request_once() {
 }
 
 #[tokio::test]
+async fn a_self_declared_age_request_is_answered_with_a_birth_date_and_labelled_as_such() {
+    let app = proving_app().await;
+    let (issuer_id, credential_holder, credential) = holder_with_credential(&app, "s").await;
+    let verifier = verifier_token(&app, "kiosk").await;
+    let holder = app.register_and_login("declarer").await["access_token"].as_str().unwrap().to_string();
+    let doc = document(&app, &holder, b"my own passport scan").await;
+    let body =
+        json!({"purpose": "Buy a lottery ticket", "proof_type": "age_proof_v2", "query": {"min_age": 18}});
+    let (id, token, created) = create(&app, &verifier, body.clone()).await;
+    assert_eq!(created["request"]["proof_type"], "age_proof_v2");
+    assert_eq!(created["request"]["unique_per_holder"], false);
+
+    // The holder reads that nobody vouches for it.
+    let description: Value = app.get(&format!("/requests/{token}")).await.json().await.unwrap();
+    assert_eq!(description["proof_type"], "age_proof_v2");
+    assert_eq!(
+        description["asks"][0],
+        "You declare that you are at least 18 years old (self-declared, not attested)"
+    );
+    let html = app.client.get(app.url(&format!("/r/{token}"))).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("self-declared statement"), "{html}");
+
+    // Answers of the wrong kind, a false statement and another's document change nothing.
+    let r = respond(&app, &token, &credential_holder, json!({"credential_id": credential})).await;
+    assert_error(r, 400, "VALIDATION_FAILED").await;
+    let r = respond(&app, &token, &holder, json!({"document_id": doc, "birth_date": "2015-01-01"})).await;
+    assert_eq!(r.status(), 422, "{}", r.text().await.unwrap());
+    let r =
+        respond(&app, &token, &credential_holder, json!({"document_id": doc, "birth_date": "1990-01-01"}))
+            .await;
+    assert_error(r, 404, "NOT_FOUND").await;
+    let r = respond(&app, &token, &holder, json!({"document_id": doc})).await;
+    assert_error(r, 400, "VALIDATION_FAILED").await;
+    let pending: Value =
+        app.get_bearer(&format!("/verifier/requests/{id}"), &verifier).await.json().await.unwrap();
+    assert_eq!(pending["request"]["status"], "pending");
+
+    let r = respond(&app, &token, &holder, json!({"document_id": doc, "birth_date": "1960-02-29"})).await;
+    let status = r.status();
+    let answered: Value = r.json().await.unwrap();
+    assert_eq!(status, 200, "{answered}");
+    assert_eq!(answered["request"]["status"], "completed");
+    let done: Value =
+        app.get_bearer(&format!("/verifier/requests/{id}"), &verifier).await.json().await.unwrap();
+    let result = &done["request"]["result"];
+    assert_eq!(result["verified"], true, "{result}");
+    assert_eq!(result["self_declared"], true);
+    assert!(result["issuer"].is_null());
+    assert_eq!(result["proof_type"], "age_proof_v2");
+    assert_eq!(result["checks"], json!({"min_age": true}));
+    // The proof verifies on its own, as a self-declared age.
+    let verify = json!({"proof_type": "age_proof_v2", "proof": result["proof"], "public_signals": result["public_signals"],
+                        "expected": {"min_age": 18}});
+    let checked: Value = app.post_json("/zkp/verify", &verify).await.json().await.unwrap();
+    assert_eq!(checked["verified"], true, "{checked}");
+
+    // A credential request still takes no birth date, and a self-declared one asks only an age.
+    let (_, cred_token, _) = create(
+        &app,
+        &verifier,
+        json!({"purpose": "Bar", "query": {"min_age": 18}, "trusted_issuers": [issuer_id]}),
+    )
+    .await;
+    let r =
+        respond(&app, &cred_token, &holder, json!({"document_id": doc, "birth_date": "1960-02-29"})).await;
+    assert_error(r, 400, "VALIDATION_FAILED").await;
+    for bad in [
+        json!({"purpose": "x", "proof_type": "age_proof_v2", "query": {"min_age": 18, "not_expired": true}}),
+        json!({"purpose": "x", "proof_type": "age_proof_v2", "query": {"min_age": 18}, "trusted_issuers": [issuer_id]}),
+        json!({"purpose": "x", "proof_type": "age_proof_v2", "query": {"min_age": 18}, "unique_per_holder": true}),
+        json!({"purpose": "x", "proof_type": "age_proof_v2", "query": {}}),
+        json!({"purpose": "x", "proof_type": "nonsense", "query": {"min_age": 18}}),
+    ] {
+        assert_error(post(&app, "/verifier/requests", &verifier, bad).await, 400, "VALIDATION_FAILED").await;
+    }
+}
+
+#[tokio::test]
 async fn only_verifiers_ask_only_their_own_requests_show_and_bad_input_is_refused() {
     let app = TestApp::spawn().await;
     let admin = admin_token(&app, "root-admin").await;
