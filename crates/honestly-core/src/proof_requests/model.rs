@@ -201,3 +201,29 @@ pub enum FinishOutcome {
     /// No such request.
     NotFound,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_and_results_stored_before_self_declared_ages_read_as_credential_queries() {
+        let spec: ProofRequestSpec = serde_json::from_value(serde_json::json!({
+            "purpose": "Entry", "query": {"min_age": 18}, "trusted_issuers": [], "scope": "1", "nonce": "2",
+            "unique_per_holder": true, "callback_url": null, "redirect_url": null, "ttl_seconds": 600
+        }))
+        .unwrap();
+        assert_eq!(spec.proof_type, RequestedProof::CredentialQuery);
+        let result: ProofRequestResult = serde_json::from_value(serde_json::json!({
+            "verified": true, "checks": {"min_age": true}, "disclosed": {}, "nullifier": "3",
+            "issuer": {"id": format!("iss_{}", "0".repeat(32)), "name": "Registry"},
+            "proof_type": "credential_query", "proof": {}, "public_signals": []
+        }))
+        .unwrap();
+        assert!(!result.self_declared);
+        assert_eq!(result.issuer.unwrap().name, "Registry");
+        assert_eq!(serde_json::to_value(RequestedProof::SelfDeclaredAge).unwrap(), "age_proof_v2");
+        assert_eq!(RequestedProof::parse("age_proof_v2"), Some(RequestedProof::SelfDeclaredAge));
+        assert_eq!(RequestedProof::parse("age_proof"), None);
+    }
+}

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use honestly_core::ids::{IssuerId, ProofRequestId, UserId};
 use honestly_core::proof_requests::{
     Disclosed, Finish, FinishOutcome, IssuerRef, ProofRequestRecord, ProofRequestResult, ProofRequestSpec,
-    ProofRequestStatus,
+    ProofRequestStatus, RequestedProof,
 };
 use honestly_core::store::{Erasure, Store};
 use honestly_core::zk::credential_proofs::CredentialQuery;
@@ -25,6 +25,7 @@ fn request(owner: &UserId, scope: &str, ttl: i64) -> ProofRequestRecord {
         owner: owner.clone(),
         spec: ProofRequestSpec {
             purpose: "Entry to the bar".into(),
+            proof_type: RequestedProof::CredentialQuery,
             query: CredentialQuery { min_age: Some(18), ..CredentialQuery::default() },
             trusted_issuers: vec![IssuerId::generate()],
             scope: scope.into(),
@@ -49,10 +50,11 @@ fn result(nullifier: &str) -> ProofRequestResult {
         checks: BTreeMap::from([("min_age".to_owned(), true)]),
         disclosed: Disclosed { nationality: Some("DEU".into()) },
         nullifier: nullifier.into(),
-        issuer: IssuerRef {
+        issuer: Some(IssuerRef {
             id: IssuerId::parse(&format!("iss_{}", "0".repeat(32))).unwrap(),
             name: "Registry".into(),
-        },
+        }),
+        self_declared: false,
         proof_type: "credential_query".into(),
         proof: serde_json::json!({"protocol": "groth16"}),
         public_signals: vec!["1".into(), "2".into()],
