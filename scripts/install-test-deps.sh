@@ -2,8 +2,8 @@
 # Installs and prepares what the tests need on a Debian machine (scripts/ci.sh runs it after
 # formatting and lints, before the tests): the npm packages of the snarkjs and EdDSA-Poseidon
 # interop tests (snarkjs, circomlibjs, @zk-kit/eddsa-poseidon),
-# redis-server, Chromium, Maven (for the embedded Neo4j), python3's requests, python3-venv,
-# the pinned schemathesis, the pinned standardwebhooks (webhook signature checks), and the OpenAPI client tools (openapi-spec-validator,
+# redis-server, Chromium and chromedriver, Maven (for the embedded Neo4j), python3's requests, python3-venv,
+# the pinned schemathesis, the pinned standardwebhooks (webhook signature checks), the pinned Selenium and axe-core (browser tests), and the OpenAPI client tools (openapi-spec-validator,
 # openapi-typescript, tsc). node, java (17 or newer) and python3 must be there already.
 # Debian packages are installed as root or through sudo, and only when missing.
 # Idempotent: a second run installs nothing and takes a few seconds; the caches live in
@@ -69,9 +69,11 @@ step "redis-server for the shared-state tests"
 debian_package redis-server command -v redis-server
 redis-server --version
 
-step "Chromium for the browser tests"
+step "Chromium and its driver for the browser tests"
 debian_package chromium command -v chromium
 chromium --version
+debian_package chromium-driver command -v chromedriver
+chromedriver --version
 
 step "Maven for the Neo4j store conformance tests"
 command -v java >/dev/null 2>&1 || { echo "java (17 or newer) is required for the Neo4j tests" >&2; exit 1; }
@@ -97,6 +99,9 @@ scripts/schemathesis/setup.sh
 
 step "standardwebhooks for the webhook delivery tests"
 scripts/webhooks/setup.sh
+
+step "Selenium and axe-core for the web app's browser tests"
+scripts/browser/setup.sh
 
 step "openapi-spec-validator, openapi-typescript and tsc for the generated-client test"
 scripts/openapi-client/setup.sh

@@ -1,0 +1,107 @@
+//! The web app walked in a real browser (Debian's Chromium through its chromedriver and
+//! Selenium, `scripts/browser/walk.py`): a newcomer's sign-in page, registering, uploading by
+//! the form and reading the document back, signing out, and a holder answering a proof request
+//! from its link. Every page passes axe-core (nothing serious or critical), logs nothing to the
+//! browser's console (no policy violation) and is photographed at 375 and 1280 pixels into
+//! `test-output/webapp/`. What the clicks did is then checked over the API.
+
+use std::path::PathBuf;
+
+use serde_json::{json, Value};
+
+use crate::helpers::PASSWORD;
+use crate::proof_requests::{create, holder_with_credential, proving_app, verifier_token};
+
+/// The Python of the venv `scripts/browser/setup.sh` makes, with Chromium's driver beside
+/// it; `None` (skipped, saying why) without them, a failure under `CI=true`.
+fn walker() -> Option<(PathBuf, PathBuf)> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let venv = std::env::var_os("BROWSER_VENV")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join(".cache/venv-browser"));
+    let python = venv.join("bin/python");
+    let script = root.join("scripts/browser/walk.py");
+    let ready = std::process::Command::new(&python)
+        .args(["-c", "import selenium"])
+        .output()
+        .is_ok_and(|o| o.status.success())
+        && root.join("scripts/browser/node_modules/axe-core/axe.min.js").is_file()
+        && PathBuf::from(std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into()))
+            .is_file();
+    if ready {
+        return Some((python, script));
+    }
+    assert_ne!(
+        std::env::var("CI").as_deref(),
+        Ok("true"),
+        "CI=true but the browser tests' tools are missing (scripts/install-test-deps.sh installs chromium-driver, \
+         scripts/browser/setup.sh Selenium and axe-core)"
+    );
+    eprintln!(
+        "skipping the browser walk: run scripts/install-test-deps.sh (chromium-driver, Selenium, axe-core)"
+    );
+    None
+}
+
+#[tokio::test]
+async fn a_person_uses_the_web_app_by_clicks_and_typing() {
+    let Some((python, script)) = walker() else { return };
+    let app = proving_app().await;
+    let (issuer_id, _holder_token, _credential) = holder_with_credential(&app, "walk").await;
+    let verifier = verifier_token(&app, "walk-door").await;
+    let (request_id, request_token, _) = create(
+        &app,
+        &verifier,
+        json!({"purpose": "Entry to the walk", "query": {"min_age": 18}, "trusted_issuers": [issuer_id]}),
+    )
+    .await;
+
+    let out = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../test-output/webapp");
+    let work = tempfile::tempdir().unwrap();
+    let plan = work.path().join("plan.json");
+    let walker_name = "walker-in-the-browser";
+    std::fs::write(
+        &plan,
+        json!({
+            "base": app.url(""),
+            "walker": {"username": walker_name, "password": PASSWORD},
+            "holder": {"username": "holder-walk", "password": PASSWORD},
+            "request_token": request_token,
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let run =
+        tokio::process::Command::new(&python).arg(&script).arg(&plan).arg(&out).kill_on_drop(true).output();
+    let output = tokio::time::timeout(std::time::Duration::from_secs(600), run)
+        .await
+        .expect("the browser walk finishes within 10 minutes")
+        .expect("the browser walk runs");
+    let said =
+        format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    assert!(output.status.success(), "the browser walk failed:\n{said}");
+    let report: Value = serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
+    let pages: Vec<&str> =
+        report["pages"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
+    for page in
+        ["sign-in", "register", "upload", "document", "account", "request-consent", "request-answered"]
+    {
+        assert!(pages.contains(&page), "the walk did not reach {page}: {pages:?}");
+        for width in [375, 1280] {
+            let png = std::fs::read(out.join(format!("{page}-{width}.png"))).unwrap();
+            assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "{page}-{width}.png is a PNG");
+            let png_width = u32::from_be_bytes(png[16..20].try_into().unwrap());
+            assert_eq!(png_width, width, "{page}-{width}.png width");
+        }
+    }
+
+    // What the clicks did, seen over the API: the walker's one document, the request answered.
+    let walker = app.post_json("/auth/login", &json!({"username": walker_name, "password": PASSWORD})).await;
+    let walker_token = walker.json::<Value>().await.unwrap()["access_token"].as_str().unwrap().to_string();
+    let documents: Value = app.get_bearer("/vault/documents", &walker_token).await.json().await.unwrap();
+    assert_eq!(documents["documents"].as_array().unwrap().len(), 1, "{documents}");
+    let request: Value =
+        app.get_bearer(&format!("/verifier/requests/{request_id}"), &verifier).await.json().await.unwrap();
+    assert_eq!(request["request"]["status"], "completed", "{request}");
+    assert_eq!(request["request"]["result"]["verified"], true);
+}

@@ -1,0 +1,246 @@
+"""The web app in a real browser: Debian's Chromium driven by its chromedriver through Selenium.
+
+    walk.py PLAN.json OUT_DIR
+
+PLAN.json (written by the Rust test that started the server and seeded it over the API):
+    {"base": "http://127.0.0.1:PORT",
+     "walker": {"username": ..., "password": ...},          # registered here, in the browser
+     "holder": {"username": ..., "password": ...},          # has a credential (seeded)
+     "request_token": ...}                                  # a pending proof request for it
+
+One browser runs every journey, by clicks and typing. On every page it reaches it checks, and
+records in OUT_DIR/report.json:
+- axe-core (injected into the page): no violation of impact "serious" or "critical";
+- the browser's log: no console message, script error or Content-Security-Policy violation;
+- screenshots at 375 and 1280 pixels wide (OUT_DIR/<page>-375.png, -1280.png).
+Exit status 0 when every journey reached its end and every page passed; 1 otherwise, with the
+failures printed. Nothing here downloads anything: Chromium, chromedriver and axe-core are
+installed by scripts/install-test-deps.sh and scripts/browser/setup.sh.
+"""
+
+import hashlib
+import json
+import os
+import sys
+import tempfile
+import traceback
+from pathlib import Path
+
+from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as ec
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+HERE = Path(__file__).resolve().parent
+AXE = (HERE / "node_modules" / "axe-core" / "axe.min.js").read_text()
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMEDRIVER = os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")
+WIDTHS = (375, 1280)
+WAIT_SECONDS = 30
+# What the browser's log may say without it being a fault: nothing.
+BLOCKING_IMPACTS = {"serious", "critical"}
+
+
+class Walk:
+    """One browser, the pages it checked and what went wrong."""
+
+    def __init__(self, base, out):
+        self.base = base.rstrip("/")
+        self.out = Path(out)
+        self.out.mkdir(parents=True, exist_ok=True)
+        options = webdriver.ChromeOptions()
+        options.binary_location = CHROMIUM
+        for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--no-first-run", "--disable-extensions", f"--window-size={WIDTHS[-1]},900"):
+            options.add_argument(arg)
+        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+        self.driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+        self.driver.set_page_load_timeout(WAIT_SECONDS)
+        self.pages = []
+        self.failures = []
+
+    def close(self):
+        self.driver.quit()
+
+    def url(self, path):
+        return self.base + path
+
+    def open(self, path):
+        self.driver.get(self.url(path))
+
+    def wait_for(self, css):
+        return WebDriverWait(self.driver, WAIT_SECONDS).until(
+            ec.presence_of_element_located((By.CSS_SELECTOR, css)))
+
+    def find(self, css):
+        return self.driver.find_element(By.CSS_SELECTOR, css)
+
+    def has(self, css):
+        return bool(self.driver.find_elements(By.CSS_SELECTOR, css))
+
+    def type_into(self, css, text):
+        field = self.find(css)
+        field.clear()
+        field.send_keys(text)
+
+    def submit(self, form_css):
+        """Clicks the form's submit button, as a person would, and waits for the next page."""
+        old = self.find("html")
+        self.find(f"{form_css} button[type=submit], {form_css} button:not([type])").click()
+        WebDriverWait(self.driver, WAIT_SECONDS).until(ec.staleness_of(old))
+
+    def check_page(self, name):
+        """axe, the browser's log and two screenshots of the page now shown."""
+        driver = self.driver
+        page = {"name": name, "url": driver.current_url, "title": driver.title}
+        driver.execute_script(AXE + "\nreturn true;")
+        result = driver.execute_async_script(
+            "const done = arguments[arguments.length - 1];"
+            "axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations))"
+            ".catch(e => done([{id: 'axe-error', impact: 'critical', help: String(e), nodes: []}]));")
+        page["axe"] = [{"id": v["id"], "impact": v.get("impact"), "help": v.get("help"),
+                        "nodes": [n.get("target") for n in v.get("nodes", [])][:5]} for v in result]
+        blocking = [v for v in page["axe"] if v["impact"] in BLOCKING_IMPACTS]
+        if blocking:
+            self.failures.append(f"{name}: axe found {json.dumps(blocking)}")
+        shots = []
+        for width in WIDTHS:
+            driver.set_window_size(width, 900)
+            png = self.out / f"{name}-{width}.png"
+            driver.save_screenshot(str(png))
+            shots.append(png.name)
+        page["screenshots"] = shots
+        log = [entry["message"] for entry in driver.get_log("browser")]
+        page["console"] = log
+        if log:
+            self.failures.append(f"{name}: the browser logged {log}")
+        self.pages.append(page)
+        return page
+
+    def expect(self, condition, message):
+        if not condition:
+            self.failures.append(message)
+        return condition
+
+
+def sign_in(walk, user, page_name=None):
+    walk.wait_for("#sign-in-form")
+    if page_name:
+        walk.check_page(page_name)
+    walk.type_into("#sign-in-username", user["username"])
+    walk.type_into("#sign-in-password", user["password"])
+    walk.submit("#sign-in-form")
+
+
+def signed_out_pages(walk, plan):
+    """A newcomer opens the server's address: the sign-in page; then the registration page."""
+    walk.driver.delete_all_cookies()
+    walk.open("/")
+    walk.wait_for("#sign-in-form")
+    walk.expect(walk.driver.current_url.startswith(walk.url("/app")), f"/ led to {walk.driver.current_url}")
+    walk.check_page("sign-in")
+    walk.open("/app/register")
+    walk.wait_for("#register-form")
+    walk.check_page("register")
+
+
+def register_and_upload(walk, plan):
+    """Registers, uploads a document with the form, reads it back, visits the account, signs out."""
+    user = plan["walker"]
+    walk.driver.delete_all_cookies()
+    walk.open("/app/register")
+    walk.wait_for("#register-form")
+    walk.type_into("#register-username", user["username"])
+    walk.type_into("#register-password", user["password"])
+    walk.submit("#register-form")
+    if walk.has("#sign-in-form"):
+        sign_in(walk, user)
+    walk.wait_for("#upload-link, #no-documents, #document-list")
+    walk.check_page("documents-empty")
+    walk.find("#upload-link").click()
+    walk.wait_for("#upload-form")
+    walk.check_page("upload")
+    content = b"%PDF-1.4 passport of " + user["username"].encode() + b"\n" + os.urandom(64).hex().encode()
+    with tempfile.NamedTemporaryFile(suffix=".pdf", prefix="passport-", delete=False) as f:
+        f.write(content)
+    select = walk.find("#upload-document-type")
+    if select.tag_name == "select":
+        Select(select).select_by_value("identity")
+    else:
+        walk.type_into("#upload-document-type", "identity")
+    walk.find("#upload-file").send_keys(f.name)
+    walk.submit("#upload-form")
+    walk.wait_for("#document-list, #document-sha256")
+    if walk.has("#document-list"):
+        walk.check_page("documents")
+        walk.find("#document-list a").click()
+        walk.wait_for("#document-sha256")
+    walk.check_page("document")
+    shown = walk.find("#document-sha256").text.strip()
+    walk.expect(shown == hashlib.sha256(content).hexdigest(),
+                f"the document page shows sha256 {shown!r}, not the uploaded file's")
+    os.unlink(f.name)
+    walk.open("/app/account")
+    walk.wait_for("#sign-out-form")
+    walk.check_page("account")
+    walk.submit("#sign-out-form")
+    walk.wait_for("#sign-in-form")
+    walk.open("/app/documents")
+    walk.wait_for("#sign-in-form")
+    walk.expect("next=" in walk.driver.current_url,
+                f"signed out, /app/documents led to {walk.driver.current_url} (no way back after sign-in)")
+
+
+def consent(walk, plan):
+    """A holder opens a proof request's link signed out, signs in from it, and answers."""
+    holder = plan["holder"]
+    walk.driver.delete_all_cookies()
+    walk.open(f"/r/{plan['request_token']}")
+    walk.wait_for("#sign-in-to-answer")
+    walk.check_page("request-signed-out")
+    walk.find("#sign-in-to-answer").click()
+    sign_in(walk, holder)
+    walk.wait_for("#consent-form")
+    walk.expect(f"/r/{plan['request_token']}" in walk.driver.current_url,
+                f"after sign-in the holder is at {walk.driver.current_url}, not back at the request")
+    walk.check_page("request-consent")
+    walk.submit("#consent-form")
+    walk.wait_for("#answer-result")
+    walk.check_page("request-answered")
+    walk.expect("completed" in walk.find("#answer-result").text.lower() or
+                "verified" in walk.find("#answer-result").text.lower(),
+                f"the answer page says {walk.find('#answer-result').text!r}")
+
+
+JOURNEYS = [signed_out_pages, register_and_upload, consent]
+
+
+def main():
+    plan = json.load(open(sys.argv[1]))
+    walk = Walk(plan["base"], sys.argv[2])
+    try:
+        for journey in JOURNEYS:
+            try:
+                journey(walk, plan)
+            except (WebDriverException, AssertionError, KeyError) as e:
+                shot = walk.out / f"failed-{journey.__name__}.png"
+                try:
+                    walk.driver.save_screenshot(str(shot))
+                except WebDriverException:
+                    pass
+                walk.failures.append(f"{journey.__name__} stopped at {walk.driver.current_url}: "
+                                     f"{type(e).__name__}: {e}\n{traceback.format_exc(limit=3)}")
+    finally:
+        walk.close()
+    report = {"pages": walk.pages, "failures": walk.failures}
+    (walk.out / "report.json").write_text(json.dumps(report, indent=2))
+    print(f"{len(walk.pages)} pages checked: {', '.join(p['name'] for p in walk.pages)}")
+    for failure in walk.failures:
+        print("FAIL:", failure)
+    sys.exit(1 if walk.failures else 0)
+
+
+if __name__ == "__main__":
+    main()
