@@ -5,8 +5,9 @@
 # document and a verifier, then drives load with wrk (Debian's
 # package, installed if missing) and prints one table: route, connections, requests/s, p50,
 # p99, errors. Signed AI-agent requests are made in advance (each signature is good once), as
-# a Python agent signs them; the row "bundle @1000/s" holds the rate near 1,000 requests/s
-# with wrk's per-request delay (wrk has no fixed-rate mode) to read the p99 at that rate.
+# a Python agent signs them. Rows "@R/s (fixed rate)" hold R requests/s with vegeta (wrk has
+# no fixed-rate mode; vegeta is built once into .cache/bin): their latencies are those of an
+# open system at that rate, where wrk's rows give the peak a closed loop of N connections reaches.
 # Then proof requests are answered one at a time and timed from the holder's consent to the
 # verifier's webhook (scripts/lib/request_latency.py).
 #
@@ -15,6 +16,7 @@
 #   BENCH_ONLY='bundle|/ai/' scripts/bench.sh   # only the routes matching an extended regex
 #   BENCH_BIN=/path/to/honestly scripts/bench.sh  # another build, e.g. for an A/B comparison
 #   BENCH_CONSENTS=100 scripts/bench.sh          # proof requests answered for the consent-to-webhook times (default 40)
+#   BENCH_SERVER_ENV='VERIFY_BATCHING=false' scripts/bench.sh  # extra settings of the server (A/B of one build)
 #
 # The general per-IP rate limit is switched off for the run (every request comes from
 # 127.0.0.1) and the per-agent limit raised; everything else is the default configuration.
@@ -25,6 +27,15 @@ SECONDS_PER_RUN=${BENCH_SECONDS:-10}
 if ! command -v wrk >/dev/null 2>&1; then
   echo "installing the wrk load generator (Debian package)…" >&2
   apt-get install -y wrk >&2 || { apt-get update >&2 && apt-get install -y wrk >&2; }
+fi
+# vegeta holds a fixed request rate (wrk cannot): built once from the Go module proxy into
+# the repository's ignored .cache/bin.
+VEGETA_VERSION=v12.13.0
+VEGETA="$ROOT/.cache/bin/vegeta"
+if [ ! -x "$VEGETA" ]; then
+  echo "building the vegeta load generator $VEGETA_VERSION (Go module)…" >&2
+  GOBIN="$ROOT/.cache/bin" GOPATH="$ROOT/.cache/go" GOFLAGS=-modcacherw \
+    go install "github.com/tsenart/vegeta/v12@$VEGETA_VERSION" >&2
 fi
 
 # BENCH_BIN runs another build of the server (e.g. the previous commit's, for an A/B run).
@@ -47,7 +58,7 @@ AI_SECRET=$(python3 -c 'import secrets; print(secrets.token_hex(32))')
 serve() {
   DATA_DIR="$WORK/data" PORT=$PORT RATE_LIMIT_ENABLED=false AI_AGENT_RATE_LIMIT=1000000 AI_AGENT_SECRET="$AI_SECRET" \
     DATABASE_URL="${BENCH_DATABASE_URL:-}" NEO4J_PASS="${BENCH_NEO4J_PASS:-}" \
-    LOG_LEVEL=warn "$BIN" serve 2>>"$WORK/server.log" &
+    LOG_LEVEL=warn env ${BENCH_SERVER_ENV:-} "$BIN" serve 2>>"$WORK/server.log" &
   PID=$!
 }
 serve
@@ -142,13 +153,17 @@ idle_rss=$(rss_kb)
 # route|connections|kind|path|argument
 #   get: plain GET; json: POST a JSON file; bearer: POST a file with the access token (content
 #   type in the argument's second field); signed: POST pre-signed envelopes (action:batch size);
-#   paced: GET with a per-request delay in ms.
+#   fixed: vegeta at a fixed rate (argument: requests/s, or requests/s:JSON file to POST).
 RUNS=(
   "GET /vault/share/{token}/bundle|8|get|/vault/share/$TOKEN/bundle|"
   "GET /vault/share/{token}/bundle|32|get|/vault/share/$TOKEN/bundle|"
-  "bundle @1000/s|12|paced|/vault/share/$TOKEN/bundle|11"
+  "bundle @500/s (fixed rate)|-|fixed|/vault/share/$TOKEN/bundle|500"
+  "bundle @2000/s (fixed rate)|-|fixed|/vault/share/$TOKEN/bundle|2000"
   "POST /zkp/verify|4|json|/zkp/verify|$WORK/verify.json"
+  "POST /zkp/verify|1|json|/zkp/verify|$WORK/verify.json"
   "POST /zkp/verify|16|json|/zkp/verify|$WORK/verify.json"
+  "POST /zkp/verify|32|json|/zkp/verify|$WORK/verify.json"
+  "/zkp/verify @1000/s (fixed rate)|-|fixed|/zkp/verify|1000:$WORK/verify.json"
   "POST /ai/verify-proof (signed)|1|signed|/ai/verify-proof|verify_proof:0"
   "POST /ai/verify-proof (signed)|4|signed|/ai/verify-proof|verify_proof:0"
   "POST /ai/verify-proof (signed)|16|signed|/ai/verify-proof|verify_proof:0"
@@ -169,9 +184,27 @@ for run in "${RUNS[@]}"; do
   if [ -n "${BENCH_ONLY:-}" ] && ! grep -Eq -- "$BENCH_ONLY" <<<"$name"; then continue; fi
   threads=$(( conns < 2 ? 1 : 2 ))
   script="$WORK/request.lua"
+  if [ "$kind" = fixed ]; then
+    rate=${arg%%:*}
+    if [ "$rate" = "$arg" ]; then
+      printf 'GET %s\n' "$BASE$path" >"$WORK/targets.txt"
+    else
+      printf 'POST %s\nContent-Type: application/json\n@%s\n' "$BASE$path" "${arg#*:}" >"$WORK/targets.txt"
+    fi
+    "$VEGETA" attack -targets="$WORK/targets.txt" -rate="$rate" -duration="${SECONDS_PER_RUN}s" -timeout=10s \
+      -max-workers=512 | "$VEGETA" report -type=json >"$WORK/out.json"
+    python3 - "$name" "$rate" "$WORK/out.json" <<'PY'
+import json, sys
+name, rate, path = sys.argv[1:4]
+r = json.load(open(path))
+errors = r["requests"] - sum(n for code, n in r["status_codes"].items() if code.startswith("2"))
+ms = lambda q: r["latencies"][q] / 1e6
+print(f"{name:<36} {'@' + rate:>5} {r['throughput']:>10.0f} {ms('50th'):>9.2f} {ms('99th'):>9.2f} {errors:>7}")
+PY
+    continue
+  fi
   case "$kind" in
     get) printf 'wrk.method = "GET"\n' >"$script" ;;
-    paced) printf 'wrk.method = "GET"\nfunction delay() return %s end\n' "$arg" >"$script" ;;
     json)
       printf 'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nlocal f = io.open("%s", "rb")\nwrk.body = f:read("*a")\nf:close()\n' \
         "$arg" >"$script" ;;
