@@ -379,3 +379,6 @@ pub(crate) async fn verify_batch(
     }
     Ok(outcomes)
 }
+
+#[cfg(test)]
+mod batching_tests;
