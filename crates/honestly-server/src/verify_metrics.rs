@@ -57,15 +57,27 @@ pub fn prometheus(s: &BatchStats) -> String {
     let counters = [
         ("honestly_verify_immediate_total", "Verifications run at once on a free place.", s.immediate),
         ("honestly_verify_queued_total", "Verifications that waited for a batch.", s.queued),
-        ("honestly_verify_batch_fallbacks_total", "Batches checked one by one after a failed combined check.", s.fallbacks),
-        ("honestly_verify_queue_full_total", "Verifications refused because the queue was full.", s.queue_full),
+        (
+            "honestly_verify_batch_fallbacks_total",
+            "Batches checked one by one after a failed combined check.",
+            s.fallbacks,
+        ),
+        (
+            "honestly_verify_queue_full_total",
+            "Verifications refused because the queue was full.",
+            s.queue_full,
+        ),
         ("honestly_verify_expired_total", "Verifications that waited too long for the CPU pool.", s.expired),
     ];
     for (name, help, value) in counters {
         let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter\n{name} {value}");
     }
     let name = "honestly_verify_queue_depth";
-    let _ = writeln!(out, "# HELP {name} Verifications waiting for a batch.\n# TYPE {name} gauge\n{name} {}", s.queue_depth);
+    let _ = writeln!(
+        out,
+        "# HELP {name} Verifications waiting for a batch.\n# TYPE {name} gauge\n{name} {}",
+        s.queue_depth
+    );
     let name = "honestly_verify_batch_size";
     let _ = writeln!(out, "# HELP {name} Proofs per batch across requests.\n# TYPE {name} histogram");
     let mut cumulative = 0;

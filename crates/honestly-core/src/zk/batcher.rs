@@ -150,7 +150,8 @@ impl<J: Send + 'static, R: Send + 'static> MicroBatcher<J, R> {
         one: impl Fn(J) -> R + Send + Sync + 'static,
         many: impl Fn(Vec<J>) -> BatchRun<R> + Send + Sync + 'static,
     ) -> Self {
-        let settings = BatchSettings { max: settings.max.max(1), queue_max: settings.queue_max.max(1), ..settings };
+        let settings =
+            BatchSettings { max: settings.max.max(1), queue_max: settings.queue_max.max(1), ..settings };
         let queue = Queue { groups: HashMap::new(), order: VecDeque::new(), len: 0, drainers: 0 };
         let shared = Shared {
             queue: Mutex::new(queue),
@@ -198,7 +199,8 @@ impl<J: Send + 'static, R: Send + 'static> MicroBatcher<J, R> {
             start
         };
         if start_drainer {
-            let drainer = Drainer { cpu: self.cpu.clone(), settings: self.settings, shared: Arc::clone(&self.shared) };
+            let drainer =
+                Drainer { cpu: self.cpu.clone(), settings: self.settings, shared: Arc::clone(&self.shared) };
             tokio::spawn(drainer.drain().instrument(tracing::debug_span!("verify_batch_drainer")));
         }
         answer.await.unwrap_or(Err(CpuBusy))

@@ -19,8 +19,8 @@ use crate::extract::Query;
 use crate::interactions::Interaction;
 use crate::json::Json;
 use crate::metrics::RouteSnapshot;
-use crate::verify_metrics::VerificationBatching;
 use crate::state::AppState;
+use crate::verify_metrics::VerificationBatching;
 
 /// How long a dependency may take to answer a check.
 /// The orchestrator probes: outside the general rate limit and not audited (every replica's

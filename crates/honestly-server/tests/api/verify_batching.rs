@@ -120,15 +120,18 @@ async fn a_thousand_concurrent_settlements_with_replayed_nullifiers_answer_as_on
     let p = proven_document(&app, "bob").await;
     let auth = authenticity_proof(&app, &p).await;
     let fresh = json!({"proof_type": "age_proof_v2", "proof": p.proof, "public_signals": p.public_signals});
-    let replayed =
-        json!({"proof_type": "authenticity_proof", "proof": auth["proof"], "public_signals": auth["public_signals"]});
+    let replayed = json!({"proof_type": "authenticity_proof", "proof": auth["proof"], "public_signals": auth["public_signals"]});
     let none = Expected::default();
     // The authenticity proof's nullifier is used once, before the run: every later use of it
     // is a replay.
     let first = app
         .state
         .verifier
-        .settle_one(Submission { input: input(&replayed, &none), nullifier: NullifierUse::Consume }, "test", Timestamp::now())
+        .settle_one(
+            Submission { input: input(&replayed, &none), nullifier: NullifierUse::Consume },
+            "test",
+            Timestamp::now(),
+        )
         .await
         .unwrap();
     assert!(first.verified);

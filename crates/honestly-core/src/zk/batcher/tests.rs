@@ -64,15 +64,21 @@ async fn a_job_on_an_idle_pool_runs_at_once() {
 async fn off_every_job_runs_on_its_own() {
     let cpu = CpuPool::new(1, Duration::from_secs(60));
     let settings = BatchSettings { enabled: false, ..BatchSettings::default() };
-    let batcher = MicroBatcher::new(cpu.clone(), settings, |v: u64| v + 1, |_: Vec<u64>| -> BatchRun<u64> {
-        unreachable!("no batch when batching is off")
-    });
+    let batcher = MicroBatcher::new(
+        cpu.clone(),
+        settings,
+        |v: u64| v + 1,
+        |_: Vec<u64>| -> BatchRun<u64> { unreachable!("no batch when batching is off") },
+    );
     let release = hold(&cpu);
     let waiting = tokio::spawn(async move { batcher.run(0, 41).await.map(|v| (v, batcher.stats())) });
     release.send(()).unwrap();
     let (answer, stats) = waiting.await.unwrap().unwrap();
     assert_eq!(answer, 42);
-    assert_eq!(stats, BatchStats { batch_sizes: vec![0; BATCH_SIZE_BUCKETS.len() + 1], ..BatchStats::default() });
+    assert_eq!(
+        stats,
+        BatchStats { batch_sizes: vec![0; BATCH_SIZE_BUCKETS.len() + 1], ..BatchStats::default() }
+    );
 }
 
 /// A full queue answers busy at once; the jobs already queued are answered once the pool
