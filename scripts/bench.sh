@@ -11,6 +11,7 @@
 #   BENCH_SECONDS=30 scripts/bench.sh
 #   BENCH_ONLY='bundle|/ai/' scripts/bench.sh   # only the routes matching an extended regex
 #   BENCH_BIN=/path/to/honestly scripts/bench.sh  # another build, e.g. for an A/B comparison
+#   VERIFY_BATCHING=false scripts/bench.sh   # single verifications not batched across requests (A/B)
 #
 # The general per-IP rate limit is switched off for the run (every request comes from
 # 127.0.0.1) and the per-agent limit raised; everything else is the default configuration.
@@ -204,6 +205,7 @@ ready_after_ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))
 
 echo
 echo "store: ${BENCH_DATABASE_URL:-sqlite (embedded default)}"
+echo "verification batching: ${VERIFY_BATCHING:-true} (max ${VERIFY_BATCH_MAX:-32}, wait ${VERIFY_BATCH_WAIT_US:-0} µs)"
 echo "start to ready: ${ready_ms} ms with existing keys (${first_ready_ms} ms on the first start, generating keys; ${ready_after_ms} ms after the load runs, database $(du -sh "$WORK/data" | cut -f1))"
 echo "RSS: idle $((idle_rss / 1024)) MiB (fresh process), $((seeded_rss / 1024)) MiB after seeding (proving key loaded), $((loaded_rss / 1024)) MiB after the load runs"
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr), load average $(cut -d' ' -f1-3 /proc/loadavg)"
