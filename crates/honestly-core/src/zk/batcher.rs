@@ -230,25 +230,25 @@ impl<J, R> Shared<J, R> {
         self.queue.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Answers busy every job that waited longer than `limit` or whose caller left.
+    /// Answers busy the jobs that waited longer than `limit`, and drops those whose caller
+    /// left, from the front of each group (the oldest; a group is in arrival order, so this
+    /// stops at its first job still worth checking).
     fn expire(&self, limit: Duration) {
-        let expired: Vec<Pending<J, R>> = {
+        let mut gone: Vec<Pending<J, R>> = Vec::new();
+        {
             let mut queue = self.lock();
-            let mut out = Vec::new();
-            for group in queue.groups.values_mut() {
-                let (keep, gone): (VecDeque<_>, VecDeque<_>) =
-                    group.drain(..).partition(|p| p.since.elapsed() <= limit && !p.reply.is_closed());
-                *group = keep;
-                out.extend(gone);
+            let Queue { groups, order, len, .. } = &mut *queue;
+            for group in groups.values_mut() {
+                while group.front().is_some_and(|p| p.reply.is_closed() || p.since.elapsed() > limit) {
+                    gone.extend(group.pop_front());
+                }
             }
-            queue.len -= out.len();
-            queue.groups.retain(|_, group| !group.is_empty());
-            let Queue { groups, order, .. } = &mut *queue;
+            *len -= gone.len();
+            groups.retain(|_, group| !group.is_empty());
             order.retain(|key| groups.contains_key(key));
-            out
-        };
-        bump(&self.counters.expired, expired.iter().filter(|p| !p.reply.is_closed()).count() as u64);
-        for pending in expired {
+        }
+        for pending in gone.into_iter().filter(|p| !p.reply.is_closed()) {
+            bump(&self.counters.expired, 1);
             let _ = pending.reply.send(Err(CpuBusy));
         }
     }
