@@ -28,8 +28,18 @@ pub struct VerificationBatching {
     pub expired: u64,
     /// Verifications in the queue now.
     pub queue_depth: u64,
-    /// Batches by size: `[upper bound, count]` pairs, the last bound `null` (larger batches).
-    pub batch_sizes: Vec<(Option<u64>, u64)>,
+    /// Batches by size, smallest first: each bucket counts the batches larger than the
+    /// previous bucket's bound and at most its own.
+    pub batch_sizes: Vec<BatchSizeBucket>,
+}
+
+/// One bucket of the batch-size histogram.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct BatchSizeBucket {
+    /// The largest batch size counted here; `null` for the last bucket (any larger size).
+    pub up_to: Option<u64>,
+    /// Batches in this bucket.
+    pub count: u64,
 }
 
 impl From<BatchStats> for VerificationBatching {
@@ -45,7 +55,10 @@ impl From<BatchStats> for VerificationBatching {
             queue_full: s.queue_full,
             expired: s.expired,
             queue_depth: s.queue_depth,
-            batch_sizes: bounds.zip(s.batch_sizes).collect(),
+            batch_sizes: bounds
+                .zip(s.batch_sizes)
+                .map(|(up_to, count)| BatchSizeBucket { up_to, count })
+                .collect(),
         }
     }
 }
@@ -107,7 +120,7 @@ mod tests {
         assert!(text.contains("honestly_verify_batch_size_bucket{le=\"+Inf\"} 3\n"), "{text}");
         assert!(text.contains("honestly_verify_batch_size_count 3\n"), "{text}");
         let json = VerificationBatching::from(stats);
-        assert_eq!(json.batch_sizes[0], (Some(1), 2));
-        assert_eq!(json.batch_sizes.last(), Some(&(None, 0)));
+        assert_eq!(json.batch_sizes[0], BatchSizeBucket { up_to: Some(1), count: 2 });
+        assert_eq!(json.batch_sizes.last(), Some(&BatchSizeBucket { up_to: None, count: 0 }));
     }
 }

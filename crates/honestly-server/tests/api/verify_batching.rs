@@ -227,4 +227,11 @@ async fn a_lone_request_is_verified_at_once() {
     let text = app.get("/metrics").await.text().await.unwrap();
     assert!(text.contains("honestly_verify_immediate_total 1\n"), "{text}");
     assert!(text.contains("honestly_verify_batch_size_count 0\n"), "{text}");
+
+    // The metrics' schema is in the OpenAPI document, its buckets with it.
+    let openapi: Value = app.get("/openapi.json").await.json().await.unwrap();
+    let schemas = &openapi["components"]["schemas"];
+    assert!(schemas["MetricsResponse"]["properties"]["verification_batching"].is_object(), "{schemas}");
+    assert!(schemas["VerificationBatching"]["properties"]["batch_sizes"].is_object(), "{schemas}");
+    assert!(schemas["BatchSizeBucket"]["properties"]["up_to"].is_object(), "{schemas}");
 }
