@@ -16,7 +16,7 @@
 #   BENCH_ONLY='bundle|/ai/' scripts/bench.sh   # only the routes matching an extended regex
 #   BENCH_BIN=/path/to/honestly scripts/bench.sh  # another build, e.g. for an A/B comparison
 #   BENCH_CONSENTS=100 scripts/bench.sh          # proof requests answered for the consent-to-webhook times (default 40)
-#   BENCH_SERVER_ENV='VERIFY_BATCHING=false' scripts/bench.sh  # extra settings of the server (A/B of one build)
+#   VERIFY_BATCHING=false scripts/bench.sh   # single verifications not batched across requests (A/B)
 #
 # The general per-IP rate limit is switched off for the run (every request comes from
 # 127.0.0.1) and the per-agent limit raised; everything else is the default configuration.
@@ -58,7 +58,7 @@ AI_SECRET=$(python3 -c 'import secrets; print(secrets.token_hex(32))')
 serve() {
   DATA_DIR="$WORK/data" PORT=$PORT RATE_LIMIT_ENABLED=false AI_AGENT_RATE_LIMIT=1000000 AI_AGENT_SECRET="$AI_SECRET" \
     DATABASE_URL="${BENCH_DATABASE_URL:-}" NEO4J_PASS="${BENCH_NEO4J_PASS:-}" \
-    LOG_LEVEL=warn env ${BENCH_SERVER_ENV:-} "$BIN" serve 2>>"$WORK/server.log" &
+    LOG_LEVEL=warn "$BIN" serve 2>>"$WORK/server.log" &
   PID=$!
 }
 serve
@@ -264,6 +264,7 @@ ready_after_ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))
 
 echo
 echo "store: ${BENCH_DATABASE_URL:-sqlite (embedded default)}"
+echo "verification batching: ${VERIFY_BATCHING:-true} (max ${VERIFY_BATCH_MAX:-32}, wait ${VERIFY_BATCH_WAIT_US:-0} µs)"
 echo "start to ready: ${ready_ms} ms with existing keys (${first_ready_ms} ms on the first start, generating keys; ${ready_after_ms} ms after the load runs, database $(du -sh "$WORK/data" | cut -f1))"
 echo "RSS: idle $((idle_rss / 1024)) MiB (fresh process), $((seeded_rss / 1024)) MiB after seeding (proving key loaded), $((loaded_rss / 1024)) MiB after the load runs"
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr), load average $(cut -d' ' -f1-3 /proc/loadavg)"

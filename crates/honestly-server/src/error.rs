@@ -33,6 +33,7 @@ struct Inner {
     fields: Option<BTreeMap<String, String>>,
     cause: Option<Cause>,
     rate_limit: Option<Decision>,
+    retry_after: Option<Duration>,
 }
 
 /// The cause of a 5xx, carried in response extensions so the development-only middleware can
@@ -86,6 +87,7 @@ impl ApiError {
             fields: None,
             cause: None,
             rate_limit: None,
+            retry_after: None,
         }))
     }
 
@@ -158,6 +160,12 @@ impl ApiError {
         Self::new(StatusCode::SERVICE_UNAVAILABLE, "SERVICE_UNAVAILABLE", message)
     }
 
+    /// This error with `Retry-After` (whole seconds, at least 1): when to try again.
+    pub fn with_retry_after(mut self, after: Duration) -> Self {
+        self.0.retry_after = Some(after);
+        self
+    }
+
     /// 500 with a cause that is logged, never shown in production.
     pub fn internal(cause: impl Into<Cause>) -> Self {
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", "Internal server error").with_cause(cause)
@@ -194,7 +202,7 @@ fn header_secs(d: Duration) -> HeaderValue {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let Inner { status, code, message, fields, cause, rate_limit } = *self.0;
+        let Inner { status, code, message, fields, cause, rate_limit, retry_after } = *self.0;
         let error_id = ErrorId::generate();
         let cause = cause.as_deref().map(|c| chain(c)).unwrap_or_default();
         if status.is_server_error() {
@@ -215,6 +223,9 @@ impl IntoResponse for ApiError {
             headers.insert(header::RETRY_AFTER, header_secs(decision.retry_after));
             headers.insert("x-ratelimit-limit", HeaderValue::from(decision.limit));
             headers.insert("x-ratelimit-remaining", HeaderValue::from(decision.remaining));
+        }
+        if let Some(after) = retry_after {
+            response.headers_mut().insert(header::RETRY_AFTER, header_secs(after));
         }
         if status.is_server_error() && !cause.is_empty() {
             response.extensions_mut().insert(ErrorDetail(cause));

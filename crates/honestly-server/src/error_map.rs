@@ -36,7 +36,10 @@ impl From<StoreError> for ApiError {
 
 impl From<CpuBusy> for ApiError {
     fn from(e: CpuBusy) -> Self {
-        ApiError::unavailable("Server busy, retry shortly").with_cause(e)
+        // Busy is brief (a full queue drains in milliseconds): one second is enough.
+        ApiError::unavailable("Server busy, retry shortly")
+            .with_retry_after(std::time::Duration::from_secs(1))
+            .with_cause(e)
     }
 }
 

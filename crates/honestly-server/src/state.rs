@@ -21,6 +21,7 @@ use honestly_core::registry::Registry;
 use honestly_core::store::{ReplayStore, Store};
 use honestly_core::timeline::TimelineService;
 use honestly_core::webhooks::{WebhookService, WebhookSettings};
+use honestly_core::zk::batcher::BatchSettings;
 use honestly_core::zk::{ProofService, Verifier, ZkService};
 use honestly_store::redis::{Invalidation, RedisLink, RedisRateLimiter, RedisReplay};
 use secrecy::ExposeSecret;
@@ -171,7 +172,10 @@ impl AppState {
             cpu.clone(),
             config.document_cache_ttl,
         ));
-        let zk = Arc::new(ZkService::new(config.zk_keys_dir.clone(), config.zk_external_dir(), cpu.clone()));
+        let zk = Arc::new(
+            ZkService::new(config.zk_keys_dir.clone(), config.zk_external_dir(), cpu.clone())
+                .with_batching(BatchSettings::from_config(&config)),
+        );
         let verifier = Arc::new(
             Verifier::new(Arc::clone(&zk), Arc::clone(&registry), Arc::clone(&store))
                 .with_issuers(Arc::clone(&issuance) as Arc<dyn honestly_core::zk::IssuerDirectory>),

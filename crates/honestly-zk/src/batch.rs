@@ -33,10 +33,25 @@ pub struct BatchItem<'a> {
     pub public: &'a [Fr],
 }
 
+/// The answers of a batch, and how it got them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchReport {
+    /// Result `i` is exactly what [`PreparedKey::verify`] would say about item `i`.
+    pub results: Vec<Result<bool, ParseError>>,
+    /// Groups of two or more proofs of one key whose combined check failed, so that each of
+    /// their proofs was checked on its own (the fallback pass).
+    pub fallbacks: usize,
+}
+
 /// Verifies `items` with fresh OS randomness; result `i` is exactly what
 /// [`PreparedKey::verify`] would say about item `i`.
 pub fn batch_verify(items: &[BatchItem<'_>]) -> Vec<Result<bool, ParseError>> {
-    batch_verify_with_rng(items, &mut rand::rngs::OsRng)
+    batch_verify_report(items).results
+}
+
+/// [`batch_verify`], also saying how many groups fell back to one-by-one checks.
+pub fn batch_verify_report(items: &[BatchItem<'_>]) -> BatchReport {
+    batch_verify_report_with_rng(items, &mut rand::rngs::OsRng)
 }
 
 /// [`batch_verify`] with randomisers drawn from `rng`.
@@ -44,6 +59,15 @@ pub fn batch_verify_with_rng<R: RngCore + CryptoRng>(
     items: &[BatchItem<'_>],
     rng: &mut R,
 ) -> Vec<Result<bool, ParseError>> {
+    batch_verify_report_with_rng(items, rng).results
+}
+
+/// [`batch_verify_report`] with randomisers drawn from `rng`.
+pub fn batch_verify_report_with_rng<R: RngCore + CryptoRng>(
+    items: &[BatchItem<'_>],
+    rng: &mut R,
+) -> BatchReport {
+    let mut fallbacks = 0;
     let mut results: Vec<Result<bool, ParseError>> = vec![Ok(false); items.len()];
     // Group by key identity (the same prepared key object).
     let mut groups: HashMap<*const PreparedKey, Vec<usize>> = HashMap::new();
@@ -60,11 +84,12 @@ pub fn batch_verify_with_rng<R: RngCore + CryptoRng>(
     for indices in groups.values() {
         let key = items[indices[0]].key;
         let all_ok = indices.len() > 1 && check_group(key, items, indices, rng);
+        fallbacks += usize::from(indices.len() > 1 && !all_ok);
         for &i in indices {
             results[i] = if all_ok { Ok(true) } else { key.verify(items[i].proof, items[i].public) };
         }
     }
-    results
+    BatchReport { results, fallbacks }
 }
 
 fn randomiser<R: RngCore>(rng: &mut R) -> Fr {

@@ -35,7 +35,7 @@ pub mod snarkjs;
 pub mod subgroup;
 
 pub use ark_bn254::{Bn254, Fr};
-pub use batch::{batch_verify, batch_verify_with_rng, BatchItem};
+pub use batch::{batch_verify, batch_verify_report, batch_verify_with_rng, BatchItem, BatchReport};
 pub use circuits::{AgePublic, AgeV2Public, AuthenticityPublic, CircuitId};
 pub use error::{ParseError, ProveError, ZkError};
 pub use expect::credential::{check_credential_query, CredentialExpectations, CredentialFailure};

@@ -142,6 +142,15 @@ pub struct Config {
     pub webhook_connect_timeout: Duration,
     /// `WEBHOOK_TIMEOUT`: one delivery attempt, answer included.
     pub webhook_timeout: Duration,
+    /// `VERIFY_BATCHING`: single verifications arriving while the CPU pool is busy are
+    /// checked in batches.
+    pub verify_batching: bool,
+    /// `VERIFY_BATCH_MAX`: most proofs in one batch across requests.
+    pub verify_batch_max: u32,
+    /// `VERIFY_BATCH_WAIT_US`: how long a batch waits for more proofs, in microseconds.
+    pub verify_batch_wait_us: u32,
+    /// `VERIFY_QUEUE_MAX`: most verifications waiting for a batch.
+    pub verify_queue_max: u32,
     /// `ALLOWED_ORIGINS`: the browser origins CORS allows.
     pub allowed_origins: Vec<String>,
     /// `SHARE_LINK_BASE_URL`: the public base URL share links are built on.

@@ -187,3 +187,45 @@ fn data_location_reads_where_data_lives_without_creating_anything() {
     let problems = DataLocation::from_vars(&vars(&[("DATABASE_URL", "mysql://nope")])).unwrap_err();
     assert_eq!(problems[0].variable, "DATABASE_URL");
 }
+
+#[test]
+fn verification_batching_settings_are_range_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().to_str().unwrap();
+    let problems = Config::load(&vars(&[
+        ("DATA_DIR", data_dir),
+        ("VERIFY_BATCHING", "maybe"),
+        ("VERIFY_BATCH_MAX", "0"),
+        ("VERIFY_BATCH_WAIT_US", "20000"),
+        ("VERIFY_QUEUE_MAX", "-1"),
+    ]))
+    .unwrap_err();
+    let reasons: Vec<_> = problems.iter().map(|p| (p.variable.as_str(), p.message.as_str())).collect();
+    assert!(reasons.contains(&("VERIFY_BATCHING", "expected true or false, got \"maybe\"")), "{reasons:?}");
+    assert!(reasons.contains(&("VERIFY_BATCH_MAX", "must be between 1 and 256, got 0")), "{reasons:?}");
+    assert!(
+        reasons.contains(&("VERIFY_BATCH_WAIT_US", "must be between 0 and 10000, got 20000")),
+        "{reasons:?}"
+    );
+    assert!(reasons.iter().any(|(v, _)| *v == "VERIFY_QUEUE_MAX"), "{reasons:?}");
+
+    let loaded = Config::load(&vars(&[
+        ("DATA_DIR", data_dir),
+        ("VERIFY_BATCHING", "off"),
+        ("VERIFY_BATCH_MAX", "8"),
+        ("VERIFY_BATCH_WAIT_US", "150"),
+        ("VERIFY_QUEUE_MAX", "16"),
+    ]))
+    .unwrap()
+    .config;
+    let settings = crate::zk::batcher::BatchSettings::from_config(&loaded);
+    assert_eq!(
+        settings,
+        crate::zk::batcher::BatchSettings {
+            enabled: false,
+            max: 8,
+            wait: std::time::Duration::from_micros(150),
+            queue_max: 16
+        }
+    );
+}

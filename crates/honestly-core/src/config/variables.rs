@@ -216,6 +216,30 @@ declare_variables! {
         read: |v| v.seconds(10, 1, 300),
         show: |c| c.webhook_timeout.as_secs().to_string(),
     }
+    /// batch single verifications that arrive while the CPU pool is busy (off: each runs on its own)
+    "VERIFY_BATCHING" => verify_batching: bool {
+        default: Fixed("true"),
+        read: |v| v.flag(true),
+        show: |c| c.verify_batching.to_string(),
+    }
+    /// most proofs checked in one batch across requests (1-256)
+    "VERIFY_BATCH_MAX" => verify_batch_max: u32 {
+        default: Fixed("32"),
+        read: |v| v.count(32, 1, 256),
+        show: |c| c.verify_batch_max.to_string(),
+    }
+    /// microseconds a batch waits for more proofs when fewer than VERIFY_BATCH_MAX are queued (0-10000)
+    "VERIFY_BATCH_WAIT_US" => verify_batch_wait_us: u32 {
+        default: Fixed("0"),
+        read: |v| v.count(0, 0, 10_000),
+        show: |c| c.verify_batch_wait_us.to_string(),
+    }
+    /// most verifications waiting for a batch; more are answered 503 with Retry-After (1-65536)
+    "VERIFY_QUEUE_MAX" => verify_queue_max: u32 {
+        default: Fixed("4096"),
+        read: |v| v.count(4096, 1, 65_536),
+        show: |c| c.verify_queue_max.to_string(),
+    }
     /// comma-separated CORS origins; * is refused in production
     "ALLOWED_ORIGINS" => allowed_origins: Origins {
         default: PerEnvironment {

@@ -4,6 +4,7 @@
 //! [`credential_expected`] and their checks in [`credential_verify`].
 
 pub mod attestation;
+pub mod batcher;
 pub mod credential_expected;
 pub mod credential_proofs;
 pub mod credential_verify;

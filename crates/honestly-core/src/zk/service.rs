@@ -17,6 +17,8 @@ use honestly_zk::{key_id, CircuitId, PreparedKey, ProvingKey};
 use serde::{Deserialize, Serialize};
 use tokio::sync::OnceCell;
 
+use super::batcher::{BatchSettings, BatchStats};
+use super::verify::{pairing_batcher, PairingBatcher};
 use crate::bounded;
 use crate::cpu::{CpuBusy, CpuPool};
 
@@ -88,6 +90,7 @@ pub struct ZkService {
     keys_dir: PathBuf,
     external_dir: PathBuf,
     cpu: CpuPool,
+    pairings: PairingBatcher,
     circuits: RwLock<BTreeMap<String, Arc<LoadedCircuit>>>,
     /// One lazily loaded proving key per built-in circuit, at [`CircuitId::index`].
     proving: [OnceCell<Arc<ProvingKey>>; CircuitId::ALL.len()],
@@ -218,10 +221,12 @@ fn read_external(external_dir: &Path, name: &str) -> Result<LoadedCircuit, KeyEr
 
 impl ZkService {
     /// A service over `keys_dir` (built-in keys) and `external_dir`; nothing loaded yet.
+    /// Single verifications are batched with the default [`BatchSettings`].
     pub fn new(keys_dir: PathBuf, external_dir: PathBuf, cpu: CpuPool) -> Self {
         Self {
             keys_dir,
             external_dir,
+            pairings: pairing_batcher(cpu.clone(), BatchSettings::default()),
             cpu,
             circuits: RwLock::new(BTreeMap::new()),
             proving: std::array::from_fn(|_| OnceCell::new()),
@@ -347,6 +352,22 @@ impl ZkService {
     /// The pool verification and proving run on.
     pub fn cpu(&self) -> &CpuPool {
         &self.cpu
+    }
+
+    /// This service, batching single verifications as `settings` say.
+    pub fn with_batching(mut self, settings: BatchSettings) -> Self {
+        self.pairings = pairing_batcher(self.cpu.clone(), settings);
+        self
+    }
+
+    /// The counters of the verification batcher since start.
+    pub fn batch_stats(&self) -> BatchStats {
+        self.pairings.stats()
+    }
+
+    /// The batcher single verifications go through.
+    pub(crate) fn pairings(&self) -> &PairingBatcher {
+        &self.pairings
     }
 }
 

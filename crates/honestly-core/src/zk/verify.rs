@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use honestly_zk::batch::{batch_verify, BatchItem};
+use honestly_zk::batch::{batch_verify_report, BatchItem, BatchReport};
 use honestly_zk::expect::{self, AgeExpectations, AuthenticityExpectations, ExpectationFailure};
 use honestly_zk::snarkjs::{proof_from_value, public_signals_from_value};
 use honestly_zk::{
@@ -15,11 +15,13 @@ use honestly_zk::{
 };
 use rayon::prelude::*;
 
+use super::batcher::{BatchRun, BatchSettings, MicroBatcher};
 use super::credential_expected::read_credential_ask;
 use super::credential_verify::{finish_credential_query, IssuerDirectory};
 pub use super::expected::{Expected, EXPECTATIONS};
 pub use super::outcome::{VerifyOutcome, VerifyReason};
 use super::service::{CircuitInfo, LoadedCircuit, ZkService};
+use crate::cpu::CpuPool;
 use crate::error::FieldErrors;
 use crate::registry::Registry;
 
@@ -147,7 +149,7 @@ pub struct VerifyInput<'a> {
 }
 
 /// A proof that parsed and is ready for the pairing check.
-struct Prepared {
+pub(crate) struct Prepared {
     circuit: Arc<LoadedCircuit>,
     proof: Proof,
     signals: Vec<Fr>,
@@ -158,7 +160,7 @@ struct Prepared {
 /// A proof to check, owned so that parsing (curve and subgroup checks of three points, about
 /// a tenth of a pairing check) runs on the CPU pool with the pairing check, not on the async
 /// runtime.
-struct OwnedInput {
+pub(crate) struct OwnedInput {
     circuit: Option<Arc<LoadedCircuit>>,
     proof: serde_json::Value,
     public_signals: serde_json::Value,
@@ -280,8 +282,60 @@ async fn finish(
     outcome
 }
 
+/// What the pairing stage says about one input: the parsed proof and its pairing check, or
+/// an outcome right away when it could not be checked at all.
+pub(crate) type Checked = Result<(Prepared, Result<bool, ParseError>), VerifyOutcome>;
+
+/// The batcher of single verifications: only the parsing and the pairing check go through it;
+/// expectations and nullifiers stay with each request.
+pub(crate) type PairingBatcher = MicroBatcher<OwnedInput, Checked>;
+
+/// Parses `input` and runs its pairing check on its own.
+fn check_one(input: OwnedInput) -> Checked {
+    let prepared = prepare(input)?;
+    let valid = prepared.circuit.key.verify(&prepared.proof, &prepared.signals);
+    Ok((prepared, valid))
+}
+
+/// Parses `inputs` in parallel across the cores, then checks those that parsed in one batch
+/// (a random linear combination per key with fresh OS randomness, and a one-by-one pass for a
+/// key whose combined check failed).
+fn check_all(inputs: Vec<OwnedInput>) -> (Vec<Result<Prepared, VerifyOutcome>>, BatchReport) {
+    let prepared: Vec<Result<Prepared, VerifyOutcome>> = inputs.into_par_iter().map(prepare).collect();
+    let items: Vec<BatchItem<'_>> = prepared
+        .iter()
+        .filter_map(|p| p.as_ref().ok())
+        .map(|p| BatchItem { key: &p.circuit.key, proof: &p.proof, public: &p.signals })
+        .collect();
+    let report = batch_verify_report(&items);
+    drop(items);
+    (prepared, report)
+}
+
+/// [`check_all`], answer `i` for input `i`: what [`check_one`] says about it.
+fn check_batch(inputs: Vec<OwnedInput>) -> BatchRun<Checked> {
+    let (prepared, report) = check_all(inputs);
+    let mut valid = report.results.into_iter();
+    let outputs = prepared
+        .into_iter()
+        .map(|prepared| -> Checked {
+            let prepared = prepared?;
+            let valid = valid.next().unwrap_or(Ok(false));
+            Ok((prepared, valid))
+        })
+        .collect();
+    BatchRun { outputs, fallbacks: report.fallbacks as u64 }
+}
+
+/// The batcher of single verifications on `cpu`.
+pub(crate) fn pairing_batcher(cpu: CpuPool, settings: BatchSettings) -> PairingBatcher {
+    MicroBatcher::new(cpu, settings, check_one, check_batch)
+}
+
 /// Verifies `input` (snarkjs JSON values), then checks its expectations at time `now` (Unix
-/// seconds). CPU work runs on the service's bounded pool.
+/// seconds). The parsing and the pairing check run on the service's bounded pool: at once
+/// when it has a free place, else batched with other requests' proofs of the same key
+/// ([`super::batcher`]); the answer is the same either way.
 pub(crate) async fn verify(
     zk: &ZkService,
     registry: &Registry,
@@ -291,14 +345,9 @@ pub(crate) async fn verify(
 ) -> Result<VerifyOutcome, crate::cpu::CpuBusy> {
     let expected = input.expected;
     let input = OwnedInput::new(zk, input);
-    let checked = zk
-        .cpu()
-        .run(move || {
-            let prepared = prepare(input)?;
-            let valid = prepared.circuit.key.verify(&prepared.proof, &prepared.signals);
-            Ok((prepared, valid))
-        })
-        .await?;
+    // Proofs batch with proofs of the same prepared key (an unknown circuit answers at once).
+    let key = input.circuit.as_ref().map_or(0, |circuit| Arc::as_ptr(circuit) as usize);
+    let checked = zk.pairings().run(key, input).await?;
     Ok(match checked {
         Ok((prepared, valid)) => finish(prepared, valid, expected, registry, issuers, now).await,
         Err(outcome) => outcome,
@@ -316,21 +365,8 @@ pub(crate) async fn verify_batch(
     now: u64,
 ) -> Result<Vec<VerifyOutcome>, crate::cpu::CpuBusy> {
     let owned: Vec<OwnedInput> = inputs.iter().map(|input| OwnedInput::new(zk, input)).collect();
-    // Proofs are parsed in parallel across the cores, then checked in one batch.
-    let (prepared, mut valid) = zk
-        .cpu()
-        .run(move || {
-            let prepared: Vec<Result<Prepared, VerifyOutcome>> = owned.into_par_iter().map(prepare).collect();
-            let items: Vec<BatchItem<'_>> = prepared
-                .iter()
-                .filter_map(|p| p.as_ref().ok())
-                .map(|p| BatchItem { key: &p.circuit.key, proof: &p.proof, public: &p.signals })
-                .collect();
-            let valid = batch_verify(&items);
-            drop(items);
-            (prepared, valid.into_iter())
-        })
-        .await?;
+    let (prepared, report) = zk.cpu().run(move || check_all(owned)).await?;
+    let mut valid = report.results.into_iter();
     let mut outcomes = Vec::with_capacity(inputs.len());
     for (input, prepared) in inputs.iter().zip(prepared) {
         outcomes.push(match prepared {
@@ -343,3 +379,6 @@ pub(crate) async fn verify_batch(
     }
     Ok(outcomes)
 }
+
+#[cfg(test)]
+mod batching_tests;

@@ -20,6 +20,7 @@ use crate::interactions::Interaction;
 use crate::json::Json;
 use crate::metrics::RouteSnapshot;
 use crate::state::AppState;
+use crate::verify_metrics::VerificationBatching;
 
 /// How long a dependency may take to answer a check.
 /// The orchestrator probes: outside the general rate limit and not audited (every replica's
@@ -81,6 +82,8 @@ pub struct HealthResponse {
 pub struct MetricsResponse {
     /// Keyed by `"METHOD /route/template"`.
     pub metrics: BTreeMap<String, RouteSnapshot>,
+    /// Single verifications batched across requests.
+    pub verification_batching: VerificationBatching,
     /// When the snapshot was taken.
     pub timestamp: String,
 }
@@ -168,7 +171,11 @@ pub async fn health(State(state): State<AppState>) -> Response {
     responses((status = 200, description = "Per-route figures", body = MetricsResponse),
               (status = 401, description = "Missing or wrong monitoring token", body = crate::error::ErrorBody)))]
 pub async fn metrics(_access: MonitoringAccess, State(state): State<AppState>) -> Json<MetricsResponse> {
-    Json(MetricsResponse { metrics: state.metrics.snapshot(), timestamp: Timestamp::now().rfc3339() })
+    Json(MetricsResponse {
+        metrics: state.metrics.snapshot(),
+        verification_batching: state.zk.batch_stats().into(),
+        timestamp: Timestamp::now().rfc3339(),
+    })
 }
 
 /// The same figures in Prometheus text format.
@@ -177,7 +184,8 @@ pub async fn metrics(_access: MonitoringAccess, State(state): State<AppState>) -
     responses((status = 200, description = "Prometheus exposition", body = String, content_type = "text/plain"),
               (status = 401, description = "Missing or wrong monitoring token", body = crate::error::ErrorBody)))]
 pub async fn prometheus(_access: MonitoringAccess, State(state): State<AppState>) -> Response {
-    let text = state.metrics.prometheus(state.started_at.elapsed());
+    let mut text = state.metrics.prometheus(state.started_at.elapsed());
+    text.push_str(&crate::verify_metrics::prometheus(&state.zk.batch_stats()));
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], text).into_response()
 }
 

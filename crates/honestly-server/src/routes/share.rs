@@ -99,7 +99,8 @@ pub async fn open(State(state): State<AppState>, Path(token): Path<String>, head
            ("X-Share-Passphrase" = Option<String>, Header, description = "The passphrase, for links that have one")),
     responses((status = 200, description = "The bundle, signed with the key at /.well-known/honestly-keys.json (its `proof.attestation` is `self_declared` for an age proof)", body = crate::openapi::JsonObject),
               (status = 401, description = "Passphrase missing or wrong (nothing consumed)", body = ErrorBody),
-              (status = 404, description = "Not available", body = ErrorBody)))]
+              (status = 404, description = "Not available", body = ErrorBody),
+              (status = 503, description = "Server busy verifying (with `Retry-After`) or storage unavailable", body = ErrorBody)))]
 pub async fn bundle(
     State(state): State<AppState>,
     Path(token): Path<String>,

@@ -237,7 +237,8 @@ pub async fn verification_key(
               (status = 400, description = "Invalid request, or an expectation the proof type cannot check (named in `fields`)", body = ErrorBody),
               (status = 413, description = "Body larger than 1 MiB", body = ErrorBody),
               (status = 415, description = "Not Content-Type: application/json", body = ErrorBody),
-              (status = 429, description = "Rate limited", body = ErrorBody)))]
+              (status = 429, description = "Rate limited", body = ErrorBody),
+              (status = 503, description = "Keys still loading, or server busy (with `Retry-After`)", body = ErrorBody)))]
 pub async fn verify_proof(
     State(state): State<AppState>,
     Json(body): Json<VerifyRequest>,

@@ -35,5 +35,6 @@ mod share;
 mod share_page;
 mod share_page_browser;
 mod share_passphrase;
+mod verify_batching;
 mod webapp_browser;
 mod webhook_secrets;

@@ -2,7 +2,8 @@
 
 use ark_ff::One;
 use honestly_zk::{
-    batch_verify, batch_verify_with_rng, prover::prove_age_with_rng, BatchItem, Fr, ParseError, Proof,
+    batch_verify, batch_verify_report, batch_verify_with_rng, prover::prove_age_with_rng, BatchItem, Fr,
+    ParseError, Proof,
 };
 
 use crate::common::*;
@@ -60,4 +61,12 @@ fn batch_mixes_keys_and_reports_malformed_items() {
     assert_eq!(results[3], Ok(false));
     assert_eq!(results[4], Ok(true));
     assert!(batch_verify(&[]).is_empty());
+
+    // The report says which groups fell back: the age group (a swapped proof among three),
+    // not the authenticity group of one (checked alone, no combined check to fail).
+    let report = batch_verify_report(&items);
+    assert_eq!(report.results, results);
+    assert_eq!(report.fallbacks, 1);
+    let good = [items[0], items[4]];
+    assert_eq!(batch_verify_report(&good).fallbacks, 0);
 }

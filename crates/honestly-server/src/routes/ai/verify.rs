@@ -68,7 +68,8 @@ fn verdict_note(outcome: &VerifyOutcome) -> String {
               (status = 409, description = "REPLAYED_REQUEST", body = AiEnvelope),
               (status = 413, description = "Body larger than 1 MiB", body = AiEnvelope),
               (status = 415, description = "Not Content-Type: application/json", body = AiEnvelope),
-              (status = 429, description = "Agent rate limit", body = AiEnvelope)))]
+              (status = 429, description = "Agent rate limit", body = AiEnvelope),
+              (status = 503, description = "Server busy (with `Retry-After`)", body = AiEnvelope)))]
 pub async fn verify_proof(
     State(state): State<AppState>,
     Ctx(ctx): Ctx,
@@ -155,7 +156,8 @@ pub struct BatchData {
               (status = 409, description = "REPLAYED_REQUEST", body = AiEnvelope),
               (status = 413, description = "Body larger than 1 MiB", body = AiEnvelope),
               (status = 415, description = "Not Content-Type: application/json", body = AiEnvelope),
-              (status = 429, description = "Agent rate limit", body = AiEnvelope)))]
+              (status = 429, description = "Agent rate limit", body = AiEnvelope),
+              (status = 503, description = "Server busy (with `Retry-After`)", body = AiEnvelope)))]
 pub async fn verify_proofs_batch(
     State(state): State<AppState>,
     Ctx(ctx): Ctx,
