@@ -167,6 +167,7 @@ RUNS=(
   "POST /ai/verify-proof (signed)|1|signed|/ai/verify-proof|verify_proof:0"
   "POST /ai/verify-proof (signed)|4|signed|/ai/verify-proof|verify_proof:0"
   "POST /ai/verify-proof (signed)|16|signed|/ai/verify-proof|verify_proof:0"
+  "POST /ai/verify-proof (signed)|32|signed|/ai/verify-proof|verify_proof:0"
   "POST /ai/verify-proofs-batch (32)|1|signed|/ai/verify-proofs-batch|verify_proofs_batch:32"
   "POST /ai/verify-proofs-batch (32)|2|signed|/ai/verify-proofs-batch|verify_proofs_batch:32"
   "POST /vault/documents (1 MiB)|2|bearer|/vault/documents|$WORK/upload.bin:multipart/form-data; boundary=honestlyload"
