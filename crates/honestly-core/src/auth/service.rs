@@ -97,8 +97,8 @@ pub struct Session {
 /// and lockout, refresh-token reuse, logout) are written to the audit trail; no event ever
 /// holds a password, a token or the username typed at a failed login.
 pub struct AuthService {
-    store: Arc<dyn Store>,
-    audit: AuditLog,
+    pub(super) store: Arc<dyn Store>,
+    pub(super) audit: AuditLog,
     cpu: CpuPool,
     jwt_key: Vec<u8>,
     access_ttl: Duration,

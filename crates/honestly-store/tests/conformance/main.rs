@@ -69,6 +69,7 @@ conformance!(
     sessions::session_revocations,
     sessions::session_concurrent_rotations_one_wins,
     sessions::login_failures_window,
+    sessions::session_read_by_token_lists_and_ends_everywhere,
     documents::document_insert_read_list_delete,
     documents::document_registry_position_conflicts,
     documents::document_concurrent_inserts_one_position,
