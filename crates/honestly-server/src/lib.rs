@@ -22,6 +22,7 @@ mod routes;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
+pub(crate) mod webapp;
 pub mod webhook_transport;
 
 pub use error::ApiError;

@@ -4,10 +4,12 @@ use std::sync::Arc;
 
 use std::time::Duration;
 
+use honestly_core::auth::Role;
 use honestly_core::clock::Timestamp;
 use honestly_core::ids::{SessionId, TokenId, UserId};
-use honestly_core::auth::Role;
-use honestly_core::store::{AccountChange, LiveSession, NewRefreshToken, NextRefreshToken, RotateOutcome, Store};
+use honestly_core::store::{
+    AccountChange, LiveSession, NewRefreshToken, NextRefreshToken, RotateOutcome, Store,
+};
 use tokio::task::JoinSet;
 
 use crate::support::{from_now, is_conflict, new_user, now, random_hash, user_record, CREATED_AT};
@@ -163,7 +165,11 @@ pub async fn session_read_by_token_lists_and_ends_everywhere(store: Arc<dyn Stor
     // The role is the store's current one.
     let change = AccountChange { role: Some(Role::Verifier), disabled: None };
     store.update_user(uid, change, now()).await.unwrap();
-    assert_eq!(store.live_session_by_token(&first.hash, now()).await.unwrap(), None, "a change ends sessions");
+    assert_eq!(
+        store.live_session_by_token(&first.hash, now()).await.unwrap(),
+        None,
+        "a change ends sessions"
+    );
     let third = token(uid, &SessionId::generate(), from_now(3600));
     store.start_session(&third, now()).await.unwrap();
     let read = store.live_session_by_token(&third.hash, now()).await.unwrap().unwrap();
@@ -180,5 +186,9 @@ pub async fn session_read_by_token_lists_and_ends_everywhere(store: Arc<dyn Stor
     assert_eq!(store.live_session_by_token(&rotated.hash, now()).await.unwrap(), None);
     assert!(store.live_sessions(uid, now(), 10).await.unwrap().is_empty());
     assert_eq!(store.live_sessions(&stranger.user.id, now(), 10).await.unwrap().len(), 1);
-    assert!(store.access_token_role(&stranger.user.id, &theirs, &TokenId::generate()).await.unwrap().is_some());
+    assert!(store
+        .access_token_role(&stranger.user.id, &theirs, &TokenId::generate())
+        .await
+        .unwrap()
+        .is_some());
 }
