@@ -10,7 +10,7 @@ use honestly_core::ids::SessionId;
 use maud::html;
 
 use super::cookie;
-use super::guard::{bad_form, signed_form};
+use super::guard::{bad_form, forged_form};
 use super::html::{app_document, from_api, page, see_other};
 use super::session::SignedIn;
 use super::sign_in::{button_form, TokenOnly};
@@ -67,7 +67,7 @@ pub async fn end_one(
         Ok(form) => form,
         Err(rejection) => return bad_form(rejection, Some(&signed.nav())),
     };
-    if let Err(refused) = signed_form(&state, &headers, &signed, form.csrf_token.as_deref()) {
+    if let Some(refused) = forged_form(&state, &headers, &signed, form.csrf_token.as_deref()) {
         return refused;
     }
     match state.auth.end_session(&signed.session.user_id, &id).await {
@@ -88,7 +88,7 @@ pub async fn end_all(
         Ok(form) => form,
         Err(rejection) => return bad_form(rejection, Some(&signed.nav())),
     };
-    if let Err(refused) = signed_form(&state, &headers, &signed, form.csrf_token.as_deref()) {
+    if let Some(refused) = forged_form(&state, &headers, &signed, form.csrf_token.as_deref()) {
         return refused;
     }
     if let Err(e) = state.auth.end_all_sessions(&signed.session.user_id).await {

@@ -16,7 +16,7 @@ use honestly_core::proof_requests::ProofRequestRecord;
 use maud::{html, Markup};
 use serde::Deserialize;
 
-use super::guard::{bad_form, signed_form};
+use super::guard::{bad_form, forged_form};
 use super::html::{app_document, csrf_input, from_api, page, see_other};
 use super::session::{percent_encode, sign_in_url, Signed, SignedIn};
 use super::sign_in::TokenOnly;
@@ -193,7 +193,7 @@ pub async fn consent(
         Ok(form) => form,
         Err(rejection) => return bad_form(rejection, Some(&signed.nav())),
     };
-    if let Err(refused) = signed_form(&state, &headers, &signed, form.csrf_token.as_deref()) {
+    if let Some(refused) = forged_form(&state, &headers, &signed, form.csrf_token.as_deref()) {
         return refused;
     }
     let Ok(id) = form.credential_id.parse::<CredentialId>() else {
@@ -214,7 +214,7 @@ pub async fn decline(
         Ok(form) => form,
         Err(rejection) => return bad_form(rejection, Some(&signed.nav())),
     };
-    if let Err(refused) = signed_form(&state, &headers, &signed, form.csrf_token.as_deref()) {
+    if let Some(refused) = forged_form(&state, &headers, &signed, form.csrf_token.as_deref()) {
         return refused;
     }
     answer(&state, &signed, &token, Answer::Decline).await

@@ -12,7 +12,7 @@ use honestly_store::redis::Invalidation;
 use maud::{html, Markup};
 use serde::Deserialize;
 
-use super::guard::{bad_form, signed_form};
+use super::guard::{bad_form, forged_form};
 use super::html::{app_document, from_api, page, see_other};
 use super::session::{percent_encode, SignedIn};
 use super::sign_in::{button_form, TokenOnly};
@@ -190,7 +190,7 @@ pub async fn delete(
         Ok(form) => form,
         Err(rejection) => return bad_form(rejection, Some(&signed.nav())),
     };
-    if let Err(refused) = signed_form(&state, &headers, &signed, form.csrf_token.as_deref()) {
+    if let Some(refused) = forged_form(&state, &headers, &signed, form.csrf_token.as_deref()) {
         return refused;
     }
     if let Err(e) = state.documents.delete(&signed.session.user_id, &id).await {

@@ -24,30 +24,21 @@ fn refused(nav: Option<&Nav<'_>>) -> Response {
     )
 }
 
-/// A signed-out form (sign in, register): it must come from this site.
-pub fn from_this_site(state: &AppState, headers: &HeaderMap) -> Result<(), Response> {
-    if csrf::same_origin(&state.config, headers) {
-        Ok(())
-    } else {
-        Err(refused(None))
-    }
+/// A signed-out form (sign in, register) must come from this site: the refusal when not.
+pub fn from_another_site(state: &AppState, headers: &HeaderMap) -> Option<Response> {
+    (!csrf::same_origin(&state.config, headers)).then(|| refused(None))
 }
 
-/// A signed-in form: from this site, with the session's token.
-pub fn signed_form(
+/// A signed-in form must come from this site with the session's token: the refusal when not.
+pub fn forged_form(
     state: &AppState,
     headers: &HeaderMap,
     signed: &Signed,
     presented: Option<&str>,
-) -> Result<(), Response> {
-    let nav = signed.nav();
-    if !csrf::same_origin(&state.config, headers) {
-        return Err(refused(Some(&nav)));
-    }
-    match presented {
-        Some(token) if signed.csrf_ok(state, token) => Ok(()),
-        _ => Err(refused(Some(&nav))),
-    }
+) -> Option<Response> {
+    let genuine = csrf::same_origin(&state.config, headers)
+        && presented.is_some_and(|token| signed.csrf_ok(state, token));
+    (!genuine).then(|| refused(Some(&signed.nav())))
 }
 
 /// A form body that cannot be read: a 400 page.

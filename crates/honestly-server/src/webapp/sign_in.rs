@@ -11,7 +11,7 @@ use maud::{html, Markup};
 use serde::Deserialize;
 
 use super::cookie;
-use super::guard::{bad_form, from_this_site, signed_form};
+use super::guard::{bad_form, forged_form, from_another_site};
 use super::html::{app_document, content_of, csrf_input, keep_limit_headers, page, see_other};
 use super::session::{safe_next, MaybeSignedIn, SignedIn};
 use crate::error::{ApiError, ErrorContent};
@@ -163,7 +163,7 @@ pub async fn sign_in(
     headers: HeaderMap,
     form: Result<Form<SignInForm>, FormRejection>,
 ) -> Response {
-    if let Err(refused) = from_this_site(&state, &headers) {
+    if let Some(refused) = from_another_site(&state, &headers) {
         return refused;
     }
     let Form(form) = match form {
@@ -204,7 +204,7 @@ pub async fn register(
     headers: HeaderMap,
     form: Result<Form<RegisterForm>, FormRejection>,
 ) -> Response {
-    if let Err(refused) = from_this_site(&state, &headers) {
+    if let Some(refused) = from_another_site(&state, &headers) {
         return refused;
     }
     let Form(form) = match form {
@@ -236,7 +236,7 @@ pub async fn sign_out(
         Ok(form) => form,
         Err(rejection) => return bad_form(rejection, Some(&signed.nav())),
     };
-    if let Err(refused) = signed_form(&state, &headers, &signed, form.csrf_token.as_deref()) {
+    if let Some(refused) = forged_form(&state, &headers, &signed, form.csrf_token.as_deref()) {
         return refused;
     }
     if let Err(e) = state.auth.end_session(&signed.session.user_id, &signed.session.session_id).await {

@@ -9,7 +9,7 @@ use axum::response::Response;
 use honestly_core::documents::Upload;
 use maud::html;
 
-use super::guard::signed_form;
+use super::guard::forged_form;
 use super::html::{app_document, csrf_input, from_api, page, see_other, Nav};
 use super::session::{Signed, SignedIn};
 use crate::error::ApiError;
@@ -120,7 +120,7 @@ pub async fn upload(
 ) -> Response {
     let nav = signed.nav();
     // The origin is checked before the body is read; the token once it is.
-    if let Err(refused) = signed_form(&state, &headers, &signed, Some(&signed.csrf)) {
+    if let Some(refused) = forged_form(&state, &headers, &signed, Some(&signed.csrf)) {
         return refused;
     }
     let multipart = match multipart {
@@ -132,7 +132,7 @@ pub async fn upload(
         Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return too_large(&state, Some(&nav)),
         Err(e) => return from_api(e, Some(&nav)),
     };
-    if let Err(refused) = signed_form(&state, &headers, &signed, csrf.as_deref()) {
+    if let Some(refused) = forged_form(&state, &headers, &signed, csrf.as_deref()) {
         return refused;
     }
     store(&state, &signed, upload).await

@@ -35,4 +35,5 @@ mod share;
 mod share_page;
 mod share_page_browser;
 mod share_passphrase;
+mod webapp;
 mod webhook_secrets;
