@@ -6,6 +6,7 @@ pub mod browser;
 pub mod jwt;
 pub mod model;
 pub mod password;
+pub mod password_change;
 pub mod refresh;
 pub mod service;
 pub mod username;

@@ -99,7 +99,7 @@ pub struct Session {
 pub struct AuthService {
     pub(super) store: Arc<dyn Store>,
     pub(super) audit: AuditLog,
-    cpu: CpuPool,
+    pub(super) cpu: CpuPool,
     jwt_key: Vec<u8>,
     access_ttl: Duration,
     refresh_ttl: Duration,

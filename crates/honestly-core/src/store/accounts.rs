@@ -183,6 +183,16 @@ pub trait SessionStore: Send + Sync {
     /// Revokes every session of the account (refresh and access tokens alike); how many
     /// sessions were unrevoked.
     async fn revoke_user_sessions(&self, user_id: &UserId, now: Timestamp) -> Result<u64, StoreError>;
+    /// Replaces the account's password hash and revokes every one of its sessions but
+    /// `keep`, in one atomic operation; `false` (nothing changed) when there is no such
+    /// account.
+    async fn set_password_hash(
+        &self,
+        user_id: &UserId,
+        password_hash: &str,
+        keep: &SessionId,
+        now: Timestamp,
+    ) -> Result<bool, StoreError>;
 }
 
 /// A session found by its refresh token.

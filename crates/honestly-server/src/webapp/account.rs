@@ -14,12 +14,23 @@ use super::guard::{bad_form, forged_form};
 use super::html::{app_document, from_api, page, see_other};
 use super::session::SignedIn;
 use super::sign_in::{button_form, TokenOnly};
-use crate::extract::Path;
+use crate::extract::{Path, Query};
 use crate::pages::format::date_time;
 use crate::state::AppState;
 
+/// `?password=changed` after a password change.
+#[derive(serde::Deserialize)]
+pub struct AccountQuery {
+    /// `changed` after a change.
+    pub password: Option<String>,
+}
+
 /// `GET /app/account`.
-pub async fn show(State(state): State<AppState>, SignedIn(signed): SignedIn) -> Response {
+pub async fn show(
+    State(state): State<AppState>,
+    SignedIn(signed): SignedIn,
+    Query(q): Query<AccountQuery>,
+) -> Response {
     let nav = signed.nav();
     let sessions = match state.auth.live_sessions(&signed.session.user_id).await {
         Ok(sessions) => sessions,
@@ -30,7 +41,13 @@ pub async fn show(State(state): State<AppState>, SignedIn(signed): SignedIn) -> 
         Some(&nav),
         html! {
             h1 { "Your account" }
+            @if q.password.as_deref() == Some("changed") {
+                div class="status ok" id="password-changed" role="status" {
+                    strong { "Your password was changed." } "Every other session of your account has ended."
+                }
+            }
             p { "Username: " strong { (signed.username) } " · role: " (signed.session.role.as_str()) }
+            p { a id="change-password-link" href="/app/account/password" { "Change your password" } }
             h2 { "Where you are signed in" }
             p { "Each sign-in, here or through the API, is one session until it ends or expires." }
             ul id="session-list" {

@@ -11,6 +11,7 @@ pub mod csrf;
 pub mod documents;
 pub mod guard;
 pub mod html;
+pub mod password;
 pub mod session;
 pub mod sign_in;
 pub mod upload;
@@ -77,6 +78,7 @@ pub fn router(state: &AppState, upload_limit: usize) -> Router<AppState> {
         .route("/app/documents/{id}/download", get(documents::download))
         .route("/app/documents/{id}/delete", get(documents::confirm_delete).post(documents::delete))
         .route("/app/account", get(account::show))
+        .route("/app/account/password", get(password::form).post(password::change))
         .route("/app/account/sessions/{id}/end", post(account::end_one))
         .route("/app/account/sign-out-everywhere", post(account::end_all))
         .route("/app/answered", get(consent::answered))

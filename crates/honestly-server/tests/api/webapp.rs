@@ -395,3 +395,52 @@ async fn the_consent_form_answers_a_proof_request_once_and_strangers_see_why_the
     assert!(html.contains("already answered") || html.contains("closed"), "{html}");
     assert!(html.contains("Error id:"));
 }
+
+#[tokio::test]
+async fn changing_the_password_needs_the_current_one_and_ends_the_other_sessions() {
+    let app = TestApp::spawn().await;
+    let here = registered(&app, "changes-password").await;
+    let elsewhere = registered_again(&app, "changes-password").await;
+    let form = here.page("/app/account/password").await;
+    assert!(form.contains(r#"id="change-password-form""#) && form.contains(r#"<label for="new-password">"#));
+    let csrf = csrf_of(&form);
+    let new = "a brand new passphrase for the vault";
+
+    let r = here
+        .post(
+            "/app/account/password",
+            &[("csrf_token", &csrf), ("current_password", "not my password at all"), ("new_password", new)],
+        )
+        .await;
+    assert_eq!(r.status(), 400);
+    assert!(r.text().await.unwrap().contains(r#"id="current-password-error""#));
+    let r = here
+        .post(
+            "/app/account/password",
+            &[("csrf_token", &csrf), ("current_password", PASSWORD), ("new_password", "short")],
+        )
+        .await;
+    assert_eq!(r.status(), 400);
+    assert!(r.text().await.unwrap().contains(r#"id="new-password-error""#));
+    assert_eq!(elsewhere.get("/app/account").await.status(), 200, "nothing changed yet");
+
+    let r = here
+        .post(
+            "/app/account/password",
+            &[("csrf_token", &csrf), ("current_password", PASSWORD), ("new_password", new)],
+        )
+        .await;
+    assert_eq!((r.status().as_u16(), location(&r)), (303, "/app/account?password=changed".to_string()));
+    assert!(here.page("/app/account?password=changed").await.contains(r#"id="password-changed""#));
+    assert_eq!(elsewhere.get("/app/account").await.status(), 303, "the other session ended");
+    let mut again = Browser::new(&app);
+    assert_eq!(again.sign_in("changes-password", PASSWORD).await.status(), 401, "the old password is gone");
+    assert_eq!(again.sign_in("changes-password", new).await.status(), 303);
+}
+
+/// A second browser signed in to an existing account.
+async fn registered_again<'a>(app: &'a TestApp, username: &str) -> Browser<'a> {
+    let mut browser = Browser::new(app);
+    assert_eq!(browser.sign_in(username, PASSWORD).await.status(), 303);
+    browser
+}

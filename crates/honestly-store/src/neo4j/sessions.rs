@@ -61,6 +61,11 @@ const LIVE_OF_USER: &str = "MATCH (s:Session {user_id: $user_id}) WHERE s.revoke
 const REVOKE_OF_USER: &str = "MATCH (s:Session {user_id: $user_id}) WHERE s.revoked_at IS NULL \
      SET s.revoked_at = $now RETURN count(s) AS n";
 
+const SET_PASSWORD: &str = "MATCH (u:User {id: $user_id}) SET u.password_hash = $hash RETURN count(u) AS n";
+
+const REVOKE_OTHERS: &str = "MATCH (s:Session {user_id: $user_id}) \
+     WHERE s.revoked_at IS NULL AND s.id <> $keep SET s.revoked_at = $now";
+
 #[derive(Deserialize)]
 struct LiveRow {
     user_id: String,
@@ -323,5 +328,32 @@ impl SessionStore for Neo4jStore {
                 .await
         })?;
         Ok(row.map_or(0, |c| u64::try_from(c.n).unwrap_or(0)))
+    }
+
+    async fn set_password_hash(
+        &self,
+        user_id: &UserId,
+        password_hash: &str,
+        keep: &SessionId,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        in_tx!(self, |tx| {
+            let changed: Option<Count> = tx
+                .fetch_one(
+                    query(SET_PASSWORD).param("user_id", user_id.as_str()).param("hash", password_hash),
+                )
+                .await?;
+            if changed.is_none_or(|c| c.n != 1) {
+                return Ok(false);
+            }
+            tx.run(
+                query(REVOKE_OTHERS)
+                    .param("user_id", user_id.as_str())
+                    .param("keep", keep.as_str())
+                    .param("now", now.unix()),
+            )
+            .await?;
+            Ok(true)
+        })
     }
 }

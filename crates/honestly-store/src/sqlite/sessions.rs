@@ -254,4 +254,29 @@ impl SessionStore for SqliteStore {
         })
         .await
     }
+
+    async fn set_password_hash(
+        &self,
+        user_id: &UserId,
+        password_hash: &str,
+        keep: &SessionId,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let (user_id, hash, keep) = (user_id.clone(), password_hash.to_string(), keep.clone());
+        self.write(move |tx| {
+            let changed = tx.execute(
+                "UPDATE users SET password_hash = ?1 WHERE id = ?2",
+                params![hash, user_id.as_str()],
+            )?;
+            if changed == 0 {
+                return Ok(false);
+            }
+            tx.execute(
+                "UPDATE sessions SET revoked_at = ?1 WHERE user_id = ?2 AND id <> ?3 AND revoked_at IS NULL",
+                params![now.unix(), user_id.as_str(), keep.as_str()],
+            )?;
+            Ok(true)
+        })
+        .await
+    }
 }

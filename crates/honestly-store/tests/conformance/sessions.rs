@@ -192,3 +192,27 @@ pub async fn session_read_by_token_lists_and_ends_everywhere(store: Arc<dyn Stor
         .unwrap()
         .is_some());
 }
+
+pub async fn session_password_change_keeps_only_the_current_session(store: Arc<dyn Store>) {
+    let user = new_user(&store).await;
+    let uid = &user.user.id;
+    let (kept, other) = (SessionId::generate(), SessionId::generate());
+    let kept_token = token(uid, &kept, from_now(3600));
+    store.start_session(&kept_token, now()).await.unwrap();
+    let other_token = token(uid, &other, from_now(3600));
+    store.start_session(&other_token, now()).await.unwrap();
+    let stranger = new_user(&store).await;
+    let theirs = token(&stranger.user.id, &SessionId::generate(), from_now(3600));
+    store.start_session(&theirs, now()).await.unwrap();
+
+    assert!(store.set_password_hash(uid, "new-hash", &kept, now()).await.unwrap());
+    let record = store.user_by_username(&user.user.username).await.unwrap().unwrap();
+    assert_eq!(record.password_hash, "new-hash");
+    assert!(store.live_session_by_token(&kept_token.hash, now()).await.unwrap().is_some(), "kept");
+    assert_eq!(store.live_session_by_token(&other_token.hash, now()).await.unwrap(), None, "ended");
+    assert!(store.live_session_by_token(&theirs.hash, now()).await.unwrap().is_some(), "not theirs");
+    let stranger_record = store.user_by_username(&stranger.user.username).await.unwrap().unwrap();
+    assert_eq!(stranger_record.password_hash, stranger.password_hash, "only this account changes");
+
+    assert!(!store.set_password_hash(&UserId::generate(), "x", &kept, now()).await.unwrap());
+}
