@@ -9,10 +9,13 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::Form;
+use honestly_core::clock::Timestamp;
+use honestly_core::credentials::CalendarDate;
 use honestly_core::ids::CredentialId;
 use honestly_core::issuance::held::HeldView;
 use honestly_core::proof_requests::respond::Answer;
 use honestly_core::proof_requests::ProofRequestRecord;
+use honestly_core::zk::credential_proofs::unmet_predicate;
 use maud::{html, Markup};
 use serde::Deserialize;
 
@@ -48,10 +51,15 @@ struct Candidate {
     problem: Option<&'static str>,
 }
 
-/// Today as `YYYYMMDD`.
-fn today() -> u32 {
-    let d = time::OffsetDateTime::now_utc().date();
-    u32::try_from(d.year()).unwrap_or(0) * 10_000 + u32::from(u8::from(d.month())) * 100 + u32::from(d.day())
+/// Why a credential's claims do not meet a predicate, in words.
+fn unmet_in_words(predicate: &str) -> &'static str {
+    match predicate {
+        "min_age" => "it does not show the age asked for",
+        "not_expired" => "the document it attests has expired",
+        "nationality_in" => "its nationality is not one the verifier accepts",
+        "nationality_not_in" => "its nationality is one the verifier excludes",
+        _ => "what it says does not meet the request",
+    }
 }
 
 async fn candidates(
@@ -66,7 +74,8 @@ async fn candidates(
         }
     }
     let held = state.issuance.my_credentials(&holder.session.user_id).await?;
-    let today = today();
+    let today = CalendarDate::of_timestamp(Timestamp::now()).map_err(ApiError::internal)?;
+    let predicates = request.spec.query.predicates().ok();
     Ok(held
         .into_iter()
         .map(|held| {
@@ -75,10 +84,15 @@ async fn candidates(
                 Some("its issuer is not one this verifier accepts")
             } else if held.revoked == Some(true) {
                 Some("its issuer has revoked it")
-            } else if held.record.valid_until < today {
+            } else if held.credential.claims.issued_at > today {
+                Some("it is not valid yet")
+            } else if !held.credential.claims.is_valid_on(today) {
                 Some("it has expired")
             } else {
-                None
+                predicates
+                    .as_ref()
+                    .and_then(|p| unmet_predicate(&held.credential, p, today))
+                    .map(unmet_in_words)
             };
             let issuer = issuer
                 .map_or_else(|| "an issuer this verifier does not accept".to_string(), |i| i.name.clone());

@@ -373,9 +373,20 @@ async fn the_consent_form_answers_a_proof_request_once_and_strangers_see_why_the
     );
     assert!(html.contains(r#"id="decline-form""#));
 
-    // The holder sees their credential and answers with it.
+    // A request their credential cannot meet says why, and offers no consent form.
+    let too_old =
+        json!({"purpose": "Centenarians", "query": {"min_age": 150}, "trusted_issuers": [issuer_id]});
+    let (_, old_token, _) = create(&app, &verifier, too_old).await;
     let mut holder = Browser::new(&app);
     assert_eq!(holder.sign_in("holder-web", PASSWORD).await.status(), 303);
+    let html = holder.page(&format!("/r/{old_token}")).await;
+    assert!(
+        html.contains(r#"id="unqualified-credentials""#) && html.contains("does not show the age asked for"),
+        "{html}"
+    );
+    assert!(!html.contains(r#"id="consent-form""#));
+
+    // The holder sees their credential and answers with it.
     let html = holder.page(&page_path).await;
     assert!(html.contains(r#"id="consent-form""#) && html.contains(&credential), "{html}");
     let csrf = csrf_of(&html);
