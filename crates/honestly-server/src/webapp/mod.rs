@@ -20,7 +20,7 @@ use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::header::CONTENT_LENGTH;
 use axum::middleware::{from_fn_with_state, Next};
 use axum::response::Response;
-use axum::routing::{get, post};
+use axum::routing::{any, get, post};
 use axum::Router;
 
 use crate::state::AppState;
@@ -43,6 +43,11 @@ async fn home(
         Some(signed) => documents::list(state, session::SignedIn(signed), query).await,
         None => html::page(axum::http::StatusCode::OK, sign_in::sign_in_page("/app", "", None)),
     }
+}
+
+/// Any other path under `/app`: a 404 page in words.
+async fn not_found(session::MaybeSignedIn(signed): session::MaybeSignedIn) -> Response {
+    html::from_api(crate::error::ApiError::not_found(), signed.as_ref().map(session::Signed::nav).as_ref())
 }
 
 /// Refuses a declared body over `limit` with a page in words.
@@ -82,6 +87,7 @@ pub fn router(state: &AppState, upload_limit: usize) -> Router<AppState> {
         .route("/app/account/sessions/{id}/end", post(account::end_one))
         .route("/app/account/sign-out-everywhere", post(account::end_all))
         .route("/app/answered", get(consent::answered))
+        .route("/app/{*rest}", any(not_found))
         .route("/r/{token}/answer", post(consent::consent))
         .route("/r/{token}/decline", post(consent::decline));
     let uploads = Router::new().route("/app/documents", post(upload::upload));

@@ -133,6 +133,10 @@ async fn the_root_leads_to_the_app_and_signed_out_visitors_see_the_sign_in_form(
     let policy = page.headers()["content-security-policy"].to_str().unwrap().to_string();
     assert!(policy.starts_with("default-src 'none'") && !policy.contains("unsafe"), "{policy}");
     assert!(!page.text().await.unwrap().contains("<script"));
+    let missing = browser.get("/app/no-such-page").await;
+    assert_eq!(missing.status(), 404);
+    assert!(missing.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(missing.text().await.unwrap().contains("Error id:"));
 }
 
 #[tokio::test]
