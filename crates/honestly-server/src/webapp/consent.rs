@@ -180,8 +180,8 @@ pub async fn answer_section(
 /// Where to go after an answer: the request's `redirect_url`, else the result page.
 fn after(request: &ProofRequestRecord) -> Response {
     match &request.spec.redirect_url {
-        Some(url) => see_other(url),
-        None => see_other(&format!("/app/answered?status={}", request.status.as_str())),
+        Some(url) if axum::http::HeaderValue::from_str(url).is_ok() => see_other(url),
+        _ => see_other(&format!("/app/answered?status={}", request.status.as_str())),
     }
 }
 

@@ -459,3 +459,23 @@ async fn registered_again<'a>(app: &'a TestApp, username: &str) -> Browser<'a> {
     assert_eq!(browser.sign_in(username, PASSWORD).await.status(), 303);
     browser
 }
+
+#[tokio::test]
+async fn the_apis_logout_everywhere_ends_browser_sessions_too() {
+    let app = TestApp::spawn().await;
+    let browser = registered(&app, "api-everywhere").await;
+    let api: Value = app
+        .post_json("/auth/login", &json!({"username": "api-everywhere", "password": PASSWORD}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let token = api["access_token"].as_str().unwrap();
+    assert_eq!(browser.get("/app/account").await.status(), 200);
+    let r = app.client.post(app.url("/auth/logout-everywhere")).bearer_auth(token).send().await.unwrap();
+    assert_eq!(r.status(), 204);
+    assert_eq!(browser.get("/app/account").await.status(), 303, "the browser is signed out");
+    assert_eq!(app.get_bearer("/auth/me", token).await.status(), 401);
+    let again = app.client.post(app.url("/auth/logout-everywhere")).bearer_auth(token).send().await.unwrap();
+    assert_eq!(again.status(), 401);
+}
