@@ -479,3 +479,23 @@ async fn the_apis_logout_everywhere_ends_browser_sessions_too() {
     let again = app.client.post(app.url("/auth/logout-everywhere")).bearer_auth(token).send().await.unwrap();
     assert_eq!(again.status(), 401);
 }
+
+#[tokio::test]
+async fn the_signed_out_pages_render_in_chromium_without_policy_violations() {
+    let Some(chromium) = crate::browser::Browser::find() else { return };
+    let app = TestApp::spawn().await;
+    for (path, expected) in [
+        ("/app/sign-in", r#"id="sign-in-form""#),
+        ("/app/register", r#"id="register-form""#),
+        ("/app/nowhere", "Error id:"),
+    ] {
+        let url = app.url(path);
+        let run = chromium.dump_dom(&url).await;
+        assert_eq!(run.problems(), Vec::<String>::new(), "{path}");
+        assert!(run.stdout.contains(expected), "{path}: {}", run.stdout);
+        let name = format!("webapp{}.png", path.replace('/', "-"));
+        let png = crate::browser::output_path(&name);
+        assert_eq!(chromium.screenshot(&url, &png).await.problems(), Vec::<String>::new(), "{path}");
+        crate::browser::assert_screenshot(&png, 375);
+    }
+}
