@@ -499,3 +499,15 @@ async fn the_signed_out_pages_render_in_chromium_without_policy_violations() {
         crate::browser::assert_screenshot(&png, 375);
     }
 }
+
+#[tokio::test]
+async fn a_disabled_account_is_signed_out_of_its_pages_at_once() {
+    let app = TestApp::spawn().await;
+    let browser = registered(&app, "to-be-disabled").await;
+    assert!(browser.page("/app/account").await.contains("role: user"));
+    let user = app.state.accounts.find("to-be-disabled").await.unwrap();
+    let change = honestly_core::store::AccountChange { role: None, disabled: Some(true) };
+    app.state.accounts.change(honestly_core::audit::Actor::Cli, &user.id, change).await.unwrap();
+    let r = browser.get("/app/account").await;
+    assert_eq!((r.status().as_u16(), location(&r)), (303, "/app/sign-in?next=/app/account".to_string()));
+}
