@@ -183,8 +183,6 @@ printf '\n%-36s %5s %10s %9s %9s %7s\n' route conns req/s p50_ms p99_ms errors
 for run in "${RUNS[@]}"; do
   IFS='|' read -r name conns kind path arg <<<"$run"
   if [ -n "${BENCH_ONLY:-}" ] && ! grep -Eq -- "$BENCH_ONLY" <<<"$name"; then continue; fi
-  threads=$(( conns < 2 ? 1 : 2 ))
-  script="$WORK/request.lua"
   if [ "$kind" = fixed ]; then
     rate=${arg%%:*}
     if [ "$rate" = "$arg" ]; then
@@ -204,6 +202,8 @@ print(f"{name:<36} {'@' + rate:>5} {r['throughput']:>10.0f} {ms('50th'):>9.2f} {
 PY
     continue
   fi
+  threads=$(( conns < 2 ? 1 : 2 ))
+  script="$WORK/request.lua"
   case "$kind" in
     get) printf 'wrk.method = "GET"\n' >"$script" ;;
     json)

@@ -66,7 +66,8 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
         usize::try_from(state.config.max_upload_bytes).unwrap_or(usize::MAX) + MULTIPART_OVERHEAD;
     let limited = body_limit::limit(json_routes, body_limit::JSON_BODY_LIMIT)
         .merge(body_limit::limit(documents::upload_router(), upload_limit))
-        .merge(body_limit::limit(share_page::router(), share_page::FORM_BODY_LIMIT));
+        .merge(body_limit::limit(share_page::router(), share_page::FORM_BODY_LIMIT))
+        .merge(OpenApiRouter::from(crate::webapp::router(&state, upload_limit)));
 
     let (api, doc) = OpenApiRouter::with_openapi(crate::openapi::base()).merge(probes).split_for_parts();
     let (limited, limited_doc) = limited.split_for_parts();

@@ -23,6 +23,7 @@ pub mod startup;
 pub mod state;
 pub mod telemetry;
 pub mod verify_metrics;
+pub(crate) mod webapp;
 pub mod webhook_transport;
 
 pub use error::ApiError;

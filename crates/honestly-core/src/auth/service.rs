@@ -97,9 +97,9 @@ pub struct Session {
 /// and lockout, refresh-token reuse, logout) are written to the audit trail; no event ever
 /// holds a password, a token or the username typed at a failed login.
 pub struct AuthService {
-    store: Arc<dyn Store>,
-    audit: AuditLog,
-    cpu: CpuPool,
+    pub(super) store: Arc<dyn Store>,
+    pub(super) audit: AuditLog,
+    pub(super) cpu: CpuPool,
     jwt_key: Vec<u8>,
     access_ttl: Duration,
     refresh_ttl: Duration,

@@ -163,4 +163,54 @@ pub trait SessionStore: Send + Sync {
     ) -> Result<(u32, Option<Timestamp>), StoreError>;
     /// Forgets the failures of `key` (after a successful login).
     async fn clear_login_failures(&self, key: &str) -> Result<(), StoreError>;
+    /// The session whose refresh token hashes to `token_hash`, read without spending the
+    /// token: `Some` only while the token is unspent and unexpired, its session unrevoked and
+    /// its account enabled, with the account's current role. Browser sessions are checked
+    /// this way on every page request.
+    async fn live_session_by_token(
+        &self,
+        token_hash: &str,
+        now: Timestamp,
+    ) -> Result<Option<LiveSession>, StoreError>;
+    /// The account's live sessions (unrevoked, with an unspent and unexpired refresh token),
+    /// newest first, at most `limit`.
+    async fn live_sessions(
+        &self,
+        user_id: &UserId,
+        now: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<SessionSummary>, StoreError>;
+    /// Revokes every session of the account (refresh and access tokens alike); how many
+    /// sessions were unrevoked.
+    async fn revoke_user_sessions(&self, user_id: &UserId, now: Timestamp) -> Result<u64, StoreError>;
+    /// Replaces the account's password hash and revokes every one of its sessions but
+    /// `keep`, in one atomic operation; `false` (nothing changed) when there is no such
+    /// account.
+    async fn set_password_hash(
+        &self,
+        user_id: &UserId,
+        password_hash: &str,
+        keep: &SessionId,
+        now: Timestamp,
+    ) -> Result<bool, StoreError>;
+}
+
+/// A session found by its refresh token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveSession {
+    /// The account.
+    pub user_id: UserId,
+    /// The session.
+    pub family_id: SessionId,
+    /// The account's role now.
+    pub role: Role,
+}
+
+/// One of an account's live sessions, as the account page lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionSummary {
+    /// The session.
+    pub id: SessionId,
+    /// When it started (the login).
+    pub created_at: Timestamp,
 }

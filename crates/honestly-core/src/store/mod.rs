@@ -21,8 +21,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 pub use accounts::{
-    AccountChange, AccountUpdate, ErasedCounts, Erasure, NewRefreshToken, NextRefreshToken, RotateOutcome,
-    SessionStore, UserStore,
+    AccountChange, AccountUpdate, ErasedCounts, Erasure, LiveSession, NewRefreshToken, NextRefreshToken,
+    RotateOutcome, SessionStore, SessionSummary, UserStore,
 };
 pub use agents::{AgentStore, NullifierKey, NullifierStore};
 pub use documents::{DocumentStore, ProofStore, RegistryState, SealedDocument};

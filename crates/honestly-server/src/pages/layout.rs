@@ -37,6 +37,16 @@ input{width:100%;font-size:1rem;padding:.6rem;border:1px solid #4b5563;border-ra
 button{margin-top:.75rem;font-size:1rem;padding:.6rem 1.25rem;border:0;border-radius:.4rem;background:#0b4f9c;color:#fff}\
 .error{color:#6b1014;font-weight:700}\
 footer{color:#4b5563;font-size:.85rem}\
+:focus-visible{outline:3px solid #b45309;outline-offset:2px}\
+nav ul{list-style:none;display:flex;flex-wrap:wrap;gap:.5rem 1.25rem;margin:.5rem 0 0;padding:0;align-items:center}\
+nav form{margin:0}nav button{margin:0;padding:.35rem .9rem}\
+select{width:100%;font-size:1rem;padding:.6rem;border:1px solid #4b5563;border-radius:.4rem;background:#fff}\
+.field{margin:0 0 1rem}.hint{color:#374151;font-size:.9rem;margin:.25rem 0 0}\
+.danger{background:#a4161a}.secondary{background:#374151}\
+table{width:100%;border-collapse:collapse}th,td{text-align:left;padding:.4rem;border-bottom:1px solid #d1d5db;vertical-align:top}\
+.card{background:#fff;border:1px solid #d1d5db;border-radius:.5rem;padding:.75rem 1rem;margin:0 0 1rem}\
+input[type=radio]{width:auto;margin-right:.5rem}fieldset{border:1px solid #9ca3af;border-radius:.5rem}\
+fieldset label{display:inline;font-weight:400}legend{font-weight:700}\
 @media (max-width:30rem){dl{grid-template-columns:1fr;gap:0}dt{margin-top:.5rem}}";
 
 /// The pages' policy: nothing loads but same-origin images and the one stylesheet; forms post

@@ -1,7 +1,6 @@
 //! The page of a proof request's link (`GET /r/{token}`): who asks, why, what exactly in
-//! words, until when, and how to answer. Answering (choosing a credential, consenting or
-//! declining) is done by a logged-in holder through the JSON twin
-//! `POST /requests/{token}/respond`, which the web app calls.
+//! words, until when, and how to answer: `answer` is the web app's part (the sign-in link,
+//! or a signed-in holder's credentials and forms).
 
 use maud::{html, Markup};
 
@@ -9,7 +8,7 @@ use super::layout::document;
 use crate::routes::proof_request_views::RequestDescription;
 
 /// The page of a pending request.
-pub fn render(description: &RequestDescription, token: &str) -> Markup {
+pub fn render(description: &RequestDescription, answer: Markup) -> Markup {
     document(
         "A proof is requested",
         html! {
@@ -38,11 +37,8 @@ pub fn render(description: &RequestDescription, token: &str) -> Markup {
                 p { "You can answer this verifier only once for this purpose." }
             }
             p { "Open until " (description.expires_at) "." }
-            h2 { "How to answer" }
-            p {
-                "Sign in to your Honestly vault and answer from there, choosing one of your credentials or declining. "
-                "Programs answer with " code { "POST /requests/" (token) "/respond" } "."
-            }
+            (answer)
+            p class="hint" { "Programs answer through the JSON API (see the API documentation)." }
         },
     )
 }

@@ -24,6 +24,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(login))
         .routes(routes!(refresh))
         .routes(routes!(logout))
+        .routes(routes!(logout_everywhere))
         .routes(routes!(me, erase_me))
 }
 
@@ -170,6 +171,20 @@ pub async fn logout(
 ) -> Result<StatusCode, ApiError> {
     state.auth.logout(&session).await?;
     tracing::info!(user_id = %session.user_id, "logout");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Ends every session of the caller's account: every refresh token and access token of every
+/// login, this one included (the web app's "sign out everywhere").
+#[utoipa::path(post, operation_id = "logoutEverywhere", path = "/auth/logout-everywhere", tag = "auth", security(("bearer" = [])),
+    responses((status = 204, description = "Every session ended"),
+              (status = 401, description = "Not authenticated", body = ErrorBody)))]
+pub async fn logout_everywhere(
+    State(state): State<AppState>,
+    AuthUser(session): AuthUser,
+) -> Result<StatusCode, ApiError> {
+    let ended = state.auth.end_all_sessions(&session.user_id).await?;
+    tracing::info!(user_id = %session.user_id, ended, "logout everywhere");
     Ok(StatusCode::NO_CONTENT)
 }
 

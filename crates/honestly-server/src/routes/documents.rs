@@ -116,7 +116,7 @@ pub struct UploadForm {
     metadata: Option<String>,
 }
 
-fn multipart_error(e: MultipartError) -> ApiError {
+pub(crate) fn multipart_error(e: MultipartError) -> ApiError {
     if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
         ApiError::payload_too_large()
     } else {
@@ -124,7 +124,7 @@ fn multipart_error(e: MultipartError) -> ApiError {
     }
 }
 
-async fn read_text(mut field: Field<'_>, name: &str) -> Result<String, ApiError> {
+pub(crate) async fn read_text(mut field: Field<'_>, name: &str) -> Result<String, ApiError> {
     let mut bytes = Vec::new();
     while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
         if bytes.len() + chunk.len() > MAX_TEXT_FIELD {
@@ -136,7 +136,11 @@ async fn read_text(mut field: Field<'_>, name: &str) -> Result<String, ApiError>
 }
 
 /// Reads the file part chunk by chunk into one buffer, hashing as it goes.
-async fn read_file(mut field: Field<'_>, max: u64, hint: usize) -> Result<(Vec<u8>, [u8; 32]), ApiError> {
+pub(crate) async fn read_file(
+    mut field: Field<'_>,
+    max: u64,
+    hint: usize,
+) -> Result<(Vec<u8>, [u8; 32]), ApiError> {
     let mut content = Vec::with_capacity(hint.min(max as usize));
     let mut hasher = Sha256::new();
     while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {

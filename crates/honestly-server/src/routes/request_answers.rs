@@ -175,7 +175,11 @@ pub async fn qr_svg(State(state): State<AppState>, Path(token): Path<String>) ->
     responses((status = 200, description = "HTML page", content_type = "text/html", body = String),
               (status = 404, description = "HTML page: no such request", content_type = "text/html", body = String),
               (status = 410, description = "HTML page: expired or already answered", content_type = "text/html", body = String)))]
-pub async fn request_page(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+pub async fn request_page(
+    State(state): State<AppState>,
+    crate::webapp::session::MaybeSignedIn(signed): crate::webapp::session::MaybeSignedIn,
+    Path(token): Path<String>,
+) -> Response {
     use crate::pages::layout::respond as page;
     use crate::pages::request_page::{render, unavailable};
     let request = match open_request(&state, &token).await {
@@ -189,7 +193,11 @@ pub async fn request_page(State(state): State<AppState>, Path(token): Path<Strin
         Err(e) => return e.into_response(),
     };
     match RequestDescription::of(&state, &request).await {
-        Ok(description) => page(StatusCode::OK, render(&description, &token)),
+        Ok(description) => {
+            let answer =
+                crate::webapp::consent::answer_section(&state, signed.as_ref(), &request, &token).await;
+            page(StatusCode::OK, render(&description, answer))
+        }
         Err(e) => e.into_response(),
     }
 }

@@ -36,5 +36,6 @@ mod share_page;
 mod share_page_browser;
 mod share_passphrase;
 mod verify_batching;
+mod webapp;
 mod webapp_browser;
 mod webhook_secrets;

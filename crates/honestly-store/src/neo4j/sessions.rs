@@ -13,7 +13,9 @@ use crate::stored::{text, unix, unix_opt};
 use honestly_core::auth::Role;
 use honestly_core::clock::Timestamp;
 use honestly_core::ids::{SessionId, TokenId, UserId};
-use honestly_core::store::{NewRefreshToken, NextRefreshToken, RotateOutcome, SessionStore, StoreError};
+use honestly_core::store::{
+    LiveSession, NewRefreshToken, NextRefreshToken, RotateOutcome, SessionStore, SessionSummary, StoreError,
+};
 
 /// How long expired refresh tokens and old login failures are kept before housekeeping
 /// forgets them.
@@ -45,6 +47,37 @@ pub(super) const ACCESS_ACTIVE: &str = "MATCH (u:User {id: $user_id}) WHERE NOT 
      MATCH (s:Session {id: $family_id}) WHERE s.user_id = u.id AND s.revoked_at IS NULL \
      OPTIONAL MATCH (r:RevokedAccessToken {jti: $jti}) \
      RETURN r IS NULL AS active, u.role AS role";
+
+const LIVE_BY_TOKEN: &str = "MATCH (t:RefreshToken {hash: $hash}) \
+     WHERE t.used_at IS NULL AND t.expires_at > $now \
+     MATCH (s:Session {id: t.session_id}) WHERE s.revoked_at IS NULL \
+     MATCH (u:User {id: s.user_id}) WHERE NOT coalesce(u.disabled, false) \
+     RETURN s.user_id AS user_id, s.id AS family_id, u.role AS role";
+
+const LIVE_OF_USER: &str = "MATCH (s:Session {user_id: $user_id}) WHERE s.revoked_at IS NULL \
+     AND EXISTS { MATCH (t:RefreshToken {session_id: s.id}) WHERE t.used_at IS NULL AND t.expires_at > $now } \
+     RETURN s.id AS id, s.created_at AS created_at ORDER BY s.created_at DESC, s.id LIMIT $limit";
+
+const REVOKE_OF_USER: &str = "MATCH (s:Session {user_id: $user_id}) WHERE s.revoked_at IS NULL \
+     SET s.revoked_at = $now RETURN count(s) AS n";
+
+const SET_PASSWORD: &str = "MATCH (u:User {id: $user_id}) SET u.password_hash = $hash RETURN count(u) AS n";
+
+const REVOKE_OTHERS: &str = "MATCH (s:Session {user_id: $user_id}) \
+     WHERE s.revoked_at IS NULL AND s.id <> $keep SET s.revoked_at = $now";
+
+#[derive(Deserialize)]
+struct LiveRow {
+    user_id: String,
+    family_id: String,
+    role: String,
+}
+
+#[derive(Deserialize)]
+struct SummaryRow {
+    id: String,
+    created_at: i64,
+}
 
 #[derive(Deserialize)]
 struct RotateRow {
@@ -246,5 +279,81 @@ impl SessionStore for Neo4jStore {
             query("MATCH (f:LoginFailure {key: $key}) WHERE f.at IS NOT NULL DELETE f").param("key", key),
         )
         .await
+    }
+
+    async fn live_session_by_token(
+        &self,
+        token_hash: &str,
+        now: Timestamp,
+    ) -> Result<Option<LiveSession>, StoreError> {
+        let row: Option<LiveRow> =
+            self.fetch_one(query(LIVE_BY_TOKEN).param("hash", token_hash).param("now", now.unix())).await?;
+        row.map(|r| {
+            Ok(LiveSession {
+                user_id: text("Session.user_id", &r.user_id)?,
+                family_id: text("Session.id", &r.family_id)?,
+                role: text("User.role", &r.role)?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn live_sessions(
+        &self,
+        user_id: &UserId,
+        now: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<SessionSummary>, StoreError> {
+        let rows: Vec<SummaryRow> = self
+            .fetch(
+                query(LIVE_OF_USER)
+                    .param("user_id", user_id.as_str())
+                    .param("now", now.unix())
+                    .param("limit", i64::from(limit)),
+            )
+            .await?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(SessionSummary {
+                    id: text("Session.id", &r.id)?,
+                    created_at: unix("Session.created_at", r.created_at)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn revoke_user_sessions(&self, user_id: &UserId, now: Timestamp) -> Result<u64, StoreError> {
+        let row: Option<Count> = in_tx!(self, |tx| {
+            tx.fetch_one(query(REVOKE_OF_USER).param("user_id", user_id.as_str()).param("now", now.unix()))
+                .await
+        })?;
+        Ok(row.map_or(0, |c| u64::try_from(c.n).unwrap_or(0)))
+    }
+
+    async fn set_password_hash(
+        &self,
+        user_id: &UserId,
+        password_hash: &str,
+        keep: &SessionId,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        in_tx!(self, |tx| {
+            let changed: Option<Count> = tx
+                .fetch_one(
+                    query(SET_PASSWORD).param("user_id", user_id.as_str()).param("hash", password_hash),
+                )
+                .await?;
+            if changed.is_none_or(|c| c.n != 1) {
+                return Ok(false);
+            }
+            tx.run(
+                query(REVOKE_OTHERS)
+                    .param("user_id", user_id.as_str())
+                    .param("keep", keep.as_str())
+                    .param("now", now.unix()),
+            )
+            .await?;
+            Ok(true)
+        })
     }
 }

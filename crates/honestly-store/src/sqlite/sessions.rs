@@ -13,7 +13,9 @@ use super::SqliteStore;
 use honestly_core::auth::Role;
 use honestly_core::clock::Timestamp;
 use honestly_core::ids::{SessionId, TokenId, UserId};
-use honestly_core::store::{NewRefreshToken, NextRefreshToken, RotateOutcome, SessionStore, StoreError};
+use honestly_core::store::{
+    LiveSession, NewRefreshToken, NextRefreshToken, RotateOutcome, SessionStore, SessionSummary, StoreError,
+};
 
 /// How long expired refresh tokens and old login failures are kept before housekeeping
 /// forgets them.
@@ -192,6 +194,88 @@ impl SessionStore for SqliteStore {
         self.write(move |tx| {
             tx.execute("DELETE FROM login_failures WHERE key = ?1", [key])?;
             Ok(())
+        })
+        .await
+    }
+
+    async fn live_session_by_token(
+        &self,
+        token_hash: &str,
+        now: Timestamp,
+    ) -> Result<Option<LiveSession>, StoreError> {
+        let token_hash = token_hash.to_string();
+        self.read(move |conn| {
+            Ok(conn
+                .query_row(
+                    "SELECT s.user_id, s.id, u.role
+                     FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id
+                       JOIN users u ON u.id = s.user_id
+                     WHERE t.token_hash = ?1 AND t.used_at IS NULL AND t.expires_at > ?2
+                       AND s.revoked_at IS NULL AND u.disabled = 0",
+                    params![token_hash, now.unix()],
+                    |r| Ok(LiveSession { user_id: text(r, 0)?, family_id: text(r, 1)?, role: text(r, 2)? }),
+                )
+                .optional()?)
+        })
+        .await
+    }
+
+    async fn live_sessions(
+        &self,
+        user_id: &UserId,
+        now: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<SessionSummary>, StoreError> {
+        let user_id = user_id.clone();
+        self.read(move |conn| {
+            let mut statement = conn.prepare(
+                "SELECT s.id, s.created_at FROM sessions s
+                 WHERE s.user_id = ?1 AND s.revoked_at IS NULL
+                   AND EXISTS (SELECT 1 FROM refresh_tokens t
+                               WHERE t.session_id = s.id AND t.used_at IS NULL AND t.expires_at > ?2)
+                 ORDER BY s.created_at DESC, s.id LIMIT ?3",
+            )?;
+            let rows = statement.query_map(params![user_id.as_str(), now.unix(), limit], |r| {
+                Ok(SessionSummary { id: text(r, 0)?, created_at: unix(r, 1)? })
+            })?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+        .await
+    }
+
+    async fn revoke_user_sessions(&self, user_id: &UserId, now: Timestamp) -> Result<u64, StoreError> {
+        let user_id = user_id.clone();
+        self.write(move |tx| {
+            let n = tx.execute(
+                "UPDATE sessions SET revoked_at = ?1 WHERE user_id = ?2 AND revoked_at IS NULL",
+                params![now.unix(), user_id.as_str()],
+            )?;
+            Ok(n as u64)
+        })
+        .await
+    }
+
+    async fn set_password_hash(
+        &self,
+        user_id: &UserId,
+        password_hash: &str,
+        keep: &SessionId,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let (user_id, hash, keep) = (user_id.clone(), password_hash.to_string(), keep.clone());
+        self.write(move |tx| {
+            let changed = tx.execute(
+                "UPDATE users SET password_hash = ?1 WHERE id = ?2",
+                params![hash, user_id.as_str()],
+            )?;
+            if changed == 0 {
+                return Ok(false);
+            }
+            tx.execute(
+                "UPDATE sessions SET revoked_at = ?1 WHERE user_id = ?2 AND id <> ?3 AND revoked_at IS NULL",
+                params![now.unix(), user_id.as_str(), keep.as_str()],
+            )?;
+            Ok(true)
         })
         .await
     }

@@ -69,6 +69,8 @@ conformance!(
     sessions::session_revocations,
     sessions::session_concurrent_rotations_one_wins,
     sessions::login_failures_window,
+    sessions::session_read_by_token_lists_and_ends_everywhere,
+    sessions::session_password_change_keeps_only_the_current_session,
     documents::document_insert_read_list_delete,
     documents::document_registry_position_conflicts,
     documents::document_concurrent_inserts_one_position,

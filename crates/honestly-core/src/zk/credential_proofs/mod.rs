@@ -17,5 +17,5 @@ mod tests;
 
 pub use binding::{holder_commitment, nonce_field, random_nonce, scope_field, MAX_BINDING_BYTES};
 pub use error::CredentialProofError;
-pub use prove::{prove_credential_query, CredentialProof};
+pub use prove::{prove_credential_query, unmet_predicate, CredentialProof};
 pub use query::{CountryInput, CredentialQuery, NationalityRule, Predicates, MAX_MIN_AGE, MAX_NATIONALITIES};

@@ -48,8 +48,10 @@ fn issuer_key_and_signature(credential: &Credential) -> Option<(PublicKey, Signa
     Some((key, sig))
 }
 
-/// The first predicate of `predicates` the credential's claims do not meet on `day`.
-fn unmet_predicate(
+/// The first predicate of `predicates` the credential's claims do not meet on `day` (its
+/// name as in the query: `min_age`, `not_expired`, `nationality_in`, `nationality_not_in`).
+/// Holders' pages use it to say which credentials would answer a request before proving.
+pub fn unmet_predicate(
     credential: &Credential,
     predicates: &Predicates,
     day: CalendarDate,

@@ -1,0 +1,95 @@
+//! The web app for people: server-rendered pages under `/app` (sign in, register, documents,
+//! account) and the answer forms of a proof request's page, working without JavaScript
+//! (forms, and a `303` after every successful `POST`). Sessions ride on the auth service's
+//! login sessions ([`cookie`], [`session`]); every state-changing form is checked by
+//! [`guard`] ([`csrf`]). Every page carries the pages' strict security policy.
+
+pub mod account;
+pub mod consent;
+pub mod cookie;
+pub mod csrf;
+pub mod documents;
+pub mod guard;
+pub mod html;
+pub mod password;
+pub mod session;
+pub mod sign_in;
+pub mod upload;
+
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::header::CONTENT_LENGTH;
+use axum::middleware::{from_fn_with_state, Next};
+use axum::response::Response;
+use axum::routing::{any, get, post};
+use axum::Router;
+
+use crate::state::AppState;
+
+/// Largest body of the small forms (sign in, register, buttons).
+pub const FORM_BODY_LIMIT: usize = 16 * 1024;
+
+/// `/` → `/app`.
+async fn root() -> Response {
+    html::see_other("/app")
+}
+
+/// `/app`: the documents when signed in, the sign-in page when not.
+async fn home(
+    state: State<AppState>,
+    session::MaybeSignedIn(signed): session::MaybeSignedIn,
+    query: crate::extract::Query<documents::ListQuery>,
+) -> Response {
+    match signed {
+        Some(signed) => documents::list(state, session::SignedIn(signed), query).await,
+        None => html::page(axum::http::StatusCode::OK, sign_in::sign_in_page("/app", "", None)),
+    }
+}
+
+/// Any other path under `/app`: a 404 page in words.
+async fn not_found(session::MaybeSignedIn(signed): session::MaybeSignedIn) -> Response {
+    html::from_api(crate::error::ApiError::not_found(), signed.as_ref().map(session::Signed::nav).as_ref())
+}
+
+/// Refuses a declared body over `limit` with a page in words.
+async fn limit_page(State(state): State<AppState>, limit: usize, req: Request, next: Next) -> Response {
+    let declared =
+        req.headers().get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|len| len > limit as u64) {
+        return upload::too_large(&state, None);
+    }
+    next.run(req).await
+}
+
+fn limited(state: &AppState, router: Router<AppState>, limit: usize) -> Router<AppState> {
+    router
+        .route_layer(from_fn_with_state(
+            state.clone(),
+            move |s: State<AppState>, req: Request, next: Next| limit_page(s, limit, req, next),
+        ))
+        .route_layer(DefaultBodyLimit::max(limit))
+}
+
+/// The web app's routes; `upload_limit` bounds the upload form's body.
+pub fn router(state: &AppState, upload_limit: usize) -> Router<AppState> {
+    let pages = Router::new()
+        .route("/", get(root))
+        .route("/app", get(home))
+        .route("/app/sign-in", get(sign_in::sign_in_form).post(sign_in::sign_in))
+        .route("/app/register", get(sign_in::register_form).post(sign_in::register))
+        .route("/app/sign-out", post(sign_in::sign_out))
+        .route("/app/documents", get(documents::list))
+        .route("/app/documents/new", get(upload::form))
+        .route("/app/documents/{id}", get(documents::detail))
+        .route("/app/documents/{id}/download", get(documents::download))
+        .route("/app/documents/{id}/delete", get(documents::confirm_delete).post(documents::delete))
+        .route("/app/account", get(account::show))
+        .route("/app/account/password", get(password::form).post(password::change))
+        .route("/app/account/sessions/{id}/end", post(account::end_one))
+        .route("/app/account/sign-out-everywhere", post(account::end_all))
+        .route("/app/answered", get(consent::answered))
+        .route("/app/{*rest}", any(not_found))
+        .route("/r/{token}/answer", post(consent::consent))
+        .route("/r/{token}/decline", post(consent::decline));
+    let uploads = Router::new().route("/app/documents", post(upload::upload));
+    limited(state, pages, FORM_BODY_LIMIT).merge(limited(state, uploads, upload_limit))
+}
