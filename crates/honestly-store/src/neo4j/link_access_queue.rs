@@ -7,7 +7,8 @@
 //! [`GROUPS_IN_FLIGHT`] groups run at a time; under load the calls queued meanwhile make the
 //! next groups larger. When a group fails before its commit, each of its calls runs again
 //! alone, so one bad call never fails the others; when the commit itself fails, its outcome is
-//! unknown and every caller of the group gets the error.
+//! unknown and every caller of the group gets the error. A call whose caller stopped waiting
+//! before its group started is dropped and consumes nothing.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -73,17 +74,22 @@ async fn run(store: Arc<Neo4jStore>, mut queue: mpsc::Receiver<(Call, Answer)>, 
                 Err(_) => break,
             }
         }
-        groups.fetch_add(1, Ordering::Relaxed);
-        let store = Arc::clone(&store);
+        let (store, groups) = (Arc::clone(&store), Arc::clone(&groups));
         tokio::spawn(async move {
-            run_group(&store, group).await;
+            run_group(&store, &groups, group).await;
             drop(slot);
         });
     }
 }
 
-async fn run_group(store: &Neo4jStore, group: Vec<(Call, Answer)>) {
-    let (calls, answers): (Vec<Call>, Vec<Answer>) = group.into_iter().unzip();
+async fn run_group(store: &Neo4jStore, groups: &AtomicU64, group: Vec<(Call, Answer)>) {
+    // A caller that gave up while queued (timed out, or its request went away) consumes nothing.
+    let (calls, answers): (Vec<Call>, Vec<Answer>) =
+        group.into_iter().filter(|(_, answer)| !answer.is_closed()).unzip();
+    if calls.is_empty() {
+        return;
+    }
+    groups.fetch_add(1, Ordering::Relaxed);
     // Whether the last attempt's statements all succeeded (so a failure was the commit's).
     let reached_commit = AtomicBool::new(false);
     let outcome = in_tx!(store, |tx| {

@@ -14,7 +14,9 @@
 //! to the audit chain or the registry, cap agents, compare-and-swap a ciphertext) runs in one
 //! explicit transaction whose first statement takes the write lock of the node that guards
 //! the decision (`SET n._lock = true REMOVE n._lock`); every later read in that transaction
-//! sees the latest committed state, and concurrent callers queue on the lock. Singletons
+//! sees the latest committed state, and concurrent callers queue on the lock. Concurrent
+//! share-link access consumptions of one process share such a transaction, one per group (see
+//! `link_access_queue`). Singletons
 //! (`(:RegistryHead)`, `(:AuditHead)`) guard global chains and `(:AdminGuard)` the account
 //! changes that could leave no administrator; `(:Sequence)` nodes number each user's records
 //! so lists keep insertion order. Nullifiers rely on `MERGE` over a unique property. Every
