@@ -1,11 +1,13 @@
 //! Share links in Neo4j: `(:ShareLink)-[:FOR_DOCUMENT]->(:Document)`. Consuming an access
 //! locks the link's node, then checks and increments in the same transaction as the owner's
 //! timeline event, so of N concurrent calls on k accesses left exactly min(N, k) succeed.
+//! Concurrent calls of one process share that transaction (see `link_access_queue`).
 
 use async_trait::async_trait;
 use neo4rs::query;
 use serde::Deserialize;
 
+use super::link_access_group::Call;
 use super::{in_tx, timeline, Count, Neo4jStore};
 use crate::stored::{number, text, text_opt, unix, unix_opt};
 use honestly_core::clock::Timestamp;
@@ -50,16 +52,19 @@ pub(super) const CONSUME: &str = "MATCH (l:ShareLink {token_hash: $token_hash}) 
 /// A link as stored: `created_at` as RFC 3339 text, `expires_at` and `revoked_at` as Unix
 /// seconds.
 #[derive(Deserialize)]
-struct LinkRow {
+pub(super) struct LinkRow {
     /// The position in the owner's list (returned by page queries only).
     #[serde(default)]
     seq: i64,
+    /// How many accesses a grouped consumption granted (returned by it only).
+    #[serde(default)]
+    pub(super) granted: i64,
     id: String,
     user_id: String,
     document_id: String,
     proof_id: Option<String>,
     access_level: String,
-    token_hash: String,
+    pub(super) token_hash: String,
     expires_at: i64,
     max_accesses: Option<i64>,
     access_count: i64,
@@ -194,6 +199,22 @@ impl LinkStore for Neo4jStore {
     }
 
     async fn consume_link_access(
+        &self,
+        token_hash: &str,
+        now: Timestamp,
+        event: &TimelineEvent,
+    ) -> Result<Option<ShareLink>, StoreError> {
+        let Some(queue) = &self.access_queue else {
+            return self.consume_link_access_alone(token_hash, now, event).await;
+        };
+        let call = Call { token_hash: token_hash.to_owned(), now, event: event.clone() };
+        self.bounded(queue.consume(call)).await
+    }
+}
+
+impl Neo4jStore {
+    /// Consumes one access in a transaction of its own: the path of a call whose group failed.
+    pub(super) async fn consume_link_access_alone(
         &self,
         token_hash: &str,
         now: Timestamp,

@@ -14,7 +14,9 @@
 //! to the audit chain or the registry, cap agents, compare-and-swap a ciphertext) runs in one
 //! explicit transaction whose first statement takes the write lock of the node that guards
 //! the decision (`SET n._lock = true REMOVE n._lock`); every later read in that transaction
-//! sees the latest committed state, and concurrent callers queue on the lock. Singletons
+//! sees the latest committed state, and concurrent callers queue on the lock. Concurrent
+//! share-link access consumptions of one process share such a transaction, one per group (see
+//! `link_access_queue`). Singletons
 //! (`(:RegistryHead)`, `(:AuditHead)`) guard global chains and `(:AdminGuard)` the account
 //! changes that could leave no administrator; `(:Sequence)` nodes number each user's records
 //! so lists keep insertion order. Nullifiers rely on `MERGE` over a unique property. Every
@@ -28,6 +30,8 @@ mod documents;
 mod erasure;
 mod holder_secrets;
 mod issuers;
+mod link_access_group;
+mod link_access_queue;
 mod links;
 mod nullifiers;
 mod proof_requests;
@@ -72,6 +76,9 @@ pub struct Neo4jOptions {
 pub struct Neo4jStore {
     graph: Graph,
     timeout: Duration,
+    /// Where share-link accesses queue to be consumed in groups; `None` in the handle the
+    /// grouping task itself runs them with.
+    access_queue: Option<link_access_queue::AccessQueue>,
 }
 
 /// Runs `$body` (which may use `?` and `$tx`) inside one write transaction: committed when the
@@ -258,10 +265,18 @@ impl Neo4jStore {
             .build()
             .map_err(|e| anyhow::anyhow!("neo4j configuration: {e}"))?;
         let graph = Graph::connect(config).map_err(|e| anyhow::anyhow!("neo4j at {}: {e}", options.url))?;
-        let store = Self { graph, timeout: options.timeout };
+        let mut store = Self { graph, timeout: options.timeout, access_queue: None };
         store.ping().await.map_err(|e| anyhow::anyhow!("neo4j at {}: {e}", options.url))?;
         schema::create(&store).await.map_err(|e| anyhow::anyhow!("neo4j schema: {e}"))?;
+        let runner = Self { graph: store.graph.clone(), timeout: store.timeout, access_queue: None };
+        store.access_queue = Some(link_access_queue::AccessQueue::spawn(runner));
         Ok(store)
+    }
+
+    /// How many grouped transactions have consumed share-link accesses since the store
+    /// connected (each carries one or more concurrent `consume_link_access` calls).
+    pub fn access_group_transactions(&self) -> u64 {
+        self.access_queue.as_ref().map_or(0, link_access_queue::AccessQueue::groups)
     }
 
     /// Bounds `fut` by the store's timeout.

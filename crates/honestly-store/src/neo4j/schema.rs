@@ -181,6 +181,8 @@ pub fn hot_path_queries() -> Vec<(&'static str, &'static str)> {
         ("document of owner by sha256", super::documents::BY_SHA256_OF_USER),
         ("share link by token hash", super::links::BY_TOKEN_HASH),
         ("consume share link access", super::links::CONSUME),
+        ("consume share link accesses in a group", super::link_access_group::CONSUME_GROUP),
+        ("append grouped timeline events", super::link_access_group::APPEND_EVENTS),
         ("nullifier consumed", super::nullifiers::CONSUMED),
         ("nullifier consume", super::nullifiers::CONSUME),
         ("agent by id", super::agents::ACTIVE),

@@ -244,13 +244,23 @@ fn map(entries: &[(&str, Value)]) -> Value {
     Value::Map(entries.iter().map(|(k, v)| ((*k).to_string(), v.clone())).collect())
 }
 
-/// A plausible value for every `$parameter` of `cypher` (integers for the numeric ones).
+/// A plausible value for every `$parameter` of `cypher` (integers for the numeric ones, lists
+/// of maps for the unwound ones).
 fn params(cypher: &str) -> Value {
     let mut out = BTreeMap::new();
     for part in cypher.split('$').skip(1) {
         let name: String = part.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
         let numeric = ["limit", "now", "before", "after", "expires_at", "since"].contains(&name.as_str());
-        out.insert(name, if numeric { Value::Int(10) } else { Value::Str("x".into()) });
+        // Grouped statements unwind a list of maps.
+        let listed = ["links", "owners"].contains(&name.as_str());
+        let value = if numeric {
+            Value::Int(10)
+        } else if listed {
+            Value::List(vec![map(&[])])
+        } else {
+            Value::Str("x".into())
+        };
+        out.insert(name, value);
     }
     Value::Map(out)
 }

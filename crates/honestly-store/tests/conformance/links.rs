@@ -143,3 +143,80 @@ pub async fn link_concurrent_consumption_exact(store: Arc<dyn Store>) {
     let accesses = accesses(&store, uid).await;
     assert_eq!(accesses, 5);
 }
+
+/// `(max_accesses, access_count, calls)` of the links consumed in one burst, and how many
+/// accesses each must grant.
+const BURST: &[(Option<u32>, u32, usize, usize)] = &[
+    (Some(7), 0, 200, 7),
+    (Some(1), 0, 30, 1),
+    (Some(4), 1, 30, 3),
+    (Some(10), 0, 5, 5),
+    (None, 0, 25, 25),
+    (Some(2), 2, 10, 0),
+];
+
+/// The `link_accessed` events of `user_id`'s timeline with their positions.
+async fn accessed_seqs(store: &Arc<dyn Store>, user_id: &UserId) -> Vec<(i64, LinkId)> {
+    let page = store.timeline_page(user_id, None, 500).await.unwrap();
+    page.into_iter()
+        .filter(|(_, e)| e.kind == TimelineKind::LinkAccessed)
+        .map(|(seq, e)| (seq, e.link_id.expect("an access names its link")))
+        .collect()
+}
+
+/// Many concurrent consumptions of several links (of two owners) in one burst: each link
+/// grants exactly what it has left, each granted caller sees its own count, and each owner's
+/// timeline gets one event per granted access, at distinct positions.
+pub async fn link_burst_on_several_links_exact(store: Arc<dyn Store>) {
+    let owners = [new_user(&store).await, new_user(&store).await];
+    let mut links = Vec::new();
+    for (i, &(max, count, _, _)) in BURST.iter().enumerate() {
+        let uid = &owners[i % 2].user.id;
+        let doc = insert_document(&store, uid).await;
+        let link = new_link(uid, &doc.meta.id, max, count);
+        let created = TimelineEvent::new(uid, TimelineKind::LinkCreated).link(&link.id);
+        assert!(store.insert_link(&link, &created).await.unwrap());
+        links.push(link);
+    }
+    let mut tasks = JoinSet::new();
+    // Interleaved: every link's calls are spread over the whole burst.
+    for round in 0..200 {
+        for (link, &(_, _, calls, _)) in links.iter().zip(BURST) {
+            if round < calls {
+                let (store, hash) = (Arc::clone(&store), link.token_hash.clone());
+                tasks.spawn(async move {
+                    let consumed = store.consume_link_access(&hash, now(), &accessed()).await.unwrap();
+                    (hash, consumed)
+                });
+            }
+        }
+    }
+    let results = tasks.join_all().await;
+    for (link, &(_, start, calls, granted)) in links.iter().zip(BURST) {
+        let mine: Vec<_> = results.iter().filter(|(hash, _)| *hash == link.token_hash).collect();
+        assert_eq!(mine.len(), calls);
+        let mut counts: Vec<u32> =
+            mine.iter().filter_map(|(_, l)| l.as_ref()).map(|l| l.access_count).collect();
+        counts.sort_unstable();
+        let expected: Vec<u32> = (start + 1..=start + granted as u32).collect();
+        assert_eq!(counts, expected, "the counts the callers of {} saw", link.id);
+        for consumed in mine.iter().filter_map(|(_, l)| l.as_ref()) {
+            assert_eq!((&consumed.id, consumed.max_accesses), (&link.id, link.max_accesses));
+        }
+        let stored = store.link_by_token_hash(&link.token_hash).await.unwrap().unwrap();
+        assert_eq!(stored.access_count, start + granted as u32, "the stored count of {}", link.id);
+    }
+    for (o, owner) in owners.iter().enumerate() {
+        let events = accessed_seqs(&store, &owner.user.id).await;
+        let expected: usize = BURST.iter().enumerate().filter(|(i, _)| i % 2 == o).map(|(_, b)| b.3).sum();
+        assert_eq!(events.len(), expected, "the accesses of owner {o}");
+        for (i, link) in links.iter().enumerate().filter(|(i, _)| i % 2 == o) {
+            let of_link = events.iter().filter(|(_, id)| *id == link.id).count();
+            assert_eq!(of_link, BURST[i].3, "the accesses of {}", link.id);
+        }
+        let mut seqs: Vec<i64> = events.iter().map(|(seq, _)| *seq).collect();
+        seqs.sort_unstable();
+        seqs.dedup();
+        assert_eq!(seqs.len(), expected, "distinct timeline positions of owner {o}");
+    }
+}

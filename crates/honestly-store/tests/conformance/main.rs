@@ -19,6 +19,7 @@ mod explain;
 mod hash_lookup;
 mod holder_secrets;
 mod issuers;
+mod link_replicas;
 mod links;
 mod nullifiers;
 mod pages;
@@ -84,6 +85,7 @@ conformance!(
     links::link_refused_without_its_owners_document,
     pages::pages_cover_proofs_links_and_timeline_once_newest_first,
     links::link_concurrent_consumption_exact,
+    links::link_burst_on_several_links_exact,
     timeline::timeline_newest_first,
     audit::audit_append_read_and_conflicts,
     audit::audit_concurrent_appends_do_not_fork,
