@@ -3,7 +3,9 @@
 //! - **Origin check** (also the only defence of the signed-out forms, sign-in and register):
 //!   a request whose `Sec-Fetch-Site` is `cross-site` or `same-site`, or whose `Origin` is not
 //!   this server's own (the `Host` it was sent to, or `SHARE_LINK_BASE_URL`'s origin), is
-//!   refused. Requests without these headers (non-browser clients) pass this check.
+//!   refused; `Origin: null` (what a browser sends for a page with `Referrer-Policy:
+//!   no-referrer`) passes only with `Sec-Fetch-Site: same-origin`. Requests without these
+//!   headers (non-browser clients) pass this check.
 //! - **Session-bound token** (every signed-in form): a hidden field holding the hex
 //!   HMAC-SHA256, under a key derived from `JWT_SECRET`, of the session's id. Every replica
 //!   derives the same key, a token is only good for its session, and it is compared in
@@ -55,24 +57,67 @@ fn origin_of(url: &str) -> Option<String> {
 
 /// Whether the request may have come from one of this server's own pages.
 pub fn same_origin(config: &Config, headers: &HeaderMap) -> bool {
+    from_own_page(&config.share_link_base_url, headers)
+}
+
+/// [`same_origin`] for a server whose public base URL is `base_url`.
+fn from_own_page(base_url: &str, headers: &HeaderMap) -> bool {
     if let Some(site) = headers.get("sec-fetch-site") {
         if !matches!(site.to_str(), Ok("same-origin" | "none")) {
             return false;
         }
     }
     let Some(origin) = headers.get(ORIGIN) else { return true };
+    // The pages' `Referrer-Policy: no-referrer` makes browsers send `Origin: null` with their
+    // own form posts; then only a `Sec-Fetch-Site: same-origin` (checked above) vouches.
+    if origin.as_bytes() == b"null" {
+        return headers.get("sec-fetch-site").is_some_and(|s| s.as_bytes() == b"same-origin");
+    }
     let Some(origin) = origin.to_str().ok().and_then(origin_of) else { return false };
     let host = headers.get(HOST).and_then(|h| h.to_str().ok()).map(str::to_ascii_lowercase);
     let authority = origin.split_once("://").map(|(_, a)| a.to_string());
     if host.is_some() && authority == host {
         return true;
     }
-    origin_of(&config.share_link_base_url).is_some_and(|own| own == origin)
+    origin_of(base_url).is_some_and(|own| own == origin)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_null_origin_passes_only_with_a_same_origin_fetch() {
+        let headers = |pairs: &[(&'static str, &'static str)]| {
+            let mut h = HeaderMap::new();
+            for (k, v) in pairs {
+                h.insert(*k, v.parse().unwrap());
+            }
+            h
+        };
+        let host = ("host", "127.0.0.1:8000");
+        assert!(from_own_page(
+            "https://vault.example",
+            &headers(&[host, ("origin", "null"), ("sec-fetch-site", "same-origin")])
+        ));
+        assert!(!from_own_page("https://vault.example", &headers(&[host, ("origin", "null")])));
+        assert!(!from_own_page(
+            "https://vault.example",
+            &headers(&[host, ("origin", "null"), ("sec-fetch-site", "none")])
+        ));
+        assert!(!from_own_page(
+            "https://vault.example",
+            &headers(&[host, ("origin", "null"), ("sec-fetch-site", "cross-site")])
+        ));
+        assert!(from_own_page(
+            "https://vault.example",
+            &headers(&[host, ("origin", "http://127.0.0.1:8000")])
+        ));
+        assert!(!from_own_page(
+            "https://vault.example",
+            &headers(&[host, ("origin", "https://evil.example")])
+        ));
+    }
 
     #[test]
     fn origins_are_scheme_and_authority() {

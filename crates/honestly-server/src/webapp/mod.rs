@@ -19,7 +19,7 @@ pub mod upload;
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::header::CONTENT_LENGTH;
 use axum::middleware::{from_fn_with_state, Next};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
 use axum::Router;
 
@@ -31,6 +31,16 @@ pub const FORM_BODY_LIMIT: usize = 16 * 1024;
 /// `/` → `/app`.
 async fn root() -> Response {
     html::see_other("/app")
+}
+
+/// `/favicon.ico`, which browsers ask for on every site: nothing to show, and no failed load in
+/// the browser's console.
+async fn favicon() -> Response {
+    (
+        axum::http::StatusCode::NO_CONTENT,
+        [(axum::http::header::CACHE_CONTROL, "public, max-age=86400")],
+    )
+        .into_response()
 }
 
 /// `/app`: the documents when signed in, the sign-in page when not.
@@ -73,6 +83,7 @@ fn limited(state: &AppState, router: Router<AppState>, limit: usize) -> Router<A
 pub fn router(state: &AppState, upload_limit: usize) -> Router<AppState> {
     let pages = Router::new()
         .route("/", get(root))
+        .route("/favicon.ico", get(favicon))
         .route("/app", get(home))
         .route("/app/sign-in", get(sign_in::sign_in_form).post(sign_in::sign_in))
         .route("/app/register", get(sign_in::register_form).post(sign_in::register))
