@@ -6,7 +6,8 @@ PLAN.json (written by the Rust test that started the server and seeded it over t
     {"base": "http://127.0.0.1:PORT",
      "walker": {"username": ..., "password": ...},          # registered here, in the browser
      "holder": {"username": ..., "password": ...},          # has a credential (seeded)
-     "request_token": ...}                                  # a pending proof request for it
+     "request_token": ...,                                  # a pending proof request for it
+     "declare_token": ...}                                  # a self-declared age request
 
 One browser runs every journey, by clicks and typing. On every page it reaches it checks, and
 records in OUT_DIR/report.json:
@@ -213,7 +214,25 @@ def consent(walk, plan):
     walk.expect("proof was sent" in said or "completed" in said, f"the answer page says {said!r}")
 
 
-JOURNEYS = [signed_out_pages, register_and_upload, consent]
+def declare_age(walk, plan):
+    """The walker answers a self-declared age request with their document and a birth date."""
+    walker = plan["walker"]
+    walk.driver.delete_all_cookies()
+    walk.open(f"/r/{plan['declare_token']}")
+    walk.wait_for("#sign-in-to-answer")
+    walk.find("#sign-in-to-answer").click()
+    sign_in(walk, walker)
+    walk.wait_for("#declare-birth-date")
+    walk.check_page("request-declare")
+    # A date field's typed form depends on the browser's locale; its value does not.
+    walk.driver.execute_script("arguments[0].value = '1980-02-01'", walk.find("#declare-birth-date"))
+    walk.submit("#consent-form")
+    walk.wait_for("#answer-result")
+    said = walk.find("#answer-result").text.lower()
+    walk.expect("proof was sent" in said, f"the answer page says {said!r}")
+
+
+JOURNEYS = [signed_out_pages, register_and_upload, consent, declare_age]
 
 
 def main():

@@ -1,6 +1,7 @@
 //! Answering a proof request from its page (`/r/{token}`): for a signed-in holder, which of
 //! their credentials would answer it (and why the others would not), the "answer with this
-//! credential" and "decline" forms, and their `POST`s, which call the same service function
+//! credential" and "decline" forms (for a self-declared age: a document and the birth date
+//! they declare), and their `POST`s, which call the same service function
 //! as `POST /requests/{token}/respond`. Afterwards the holder goes to the request's
 //! `redirect_url` when it has one, else to a result page in words.
 
@@ -11,10 +12,10 @@ use axum::response::Response;
 use axum::Form;
 use honestly_core::clock::Timestamp;
 use honestly_core::credentials::CalendarDate;
-use honestly_core::ids::CredentialId;
+use honestly_core::ids::{CredentialId, DocumentId};
 use honestly_core::issuance::held::HeldView;
 use honestly_core::proof_requests::respond::Answer;
-use honestly_core::proof_requests::ProofRequestRecord;
+use honestly_core::proof_requests::{ProofRequestRecord, RequestedProof};
 use honestly_core::zk::credential_proofs::unmet_predicate;
 use maud::{html, Markup};
 use serde::Deserialize;
@@ -27,14 +28,22 @@ use crate::error::ApiError;
 use crate::extract::{Path, Query};
 use crate::state::AppState;
 
-/// The consent form's body.
+/// The consent form's body: a credential, or for a self-declared age request a document and
+/// the declared birth date.
 #[derive(Deserialize)]
 pub struct ConsentForm {
     /// The session's CSRF token.
     pub csrf_token: Option<String>,
     /// The chosen credential (`crd_…`).
-    pub credential_id: String,
+    pub credential_id: Option<String>,
+    /// The document a self-declared age is proven about (`doc_…`).
+    pub document_id: Option<String>,
+    /// The birth date the holder declares (`YYYY-MM-DD`).
+    pub birth_date: Option<String>,
 }
+
+/// The most documents offered for a self-declared age.
+const DECLARE_DOCUMENTS: u32 = 50;
 
 /// `?status=` of the result page.
 #[derive(Deserialize)]
@@ -119,6 +128,9 @@ pub async fn answer_section(
                 " with one of the credentials in your Honestly vault, or to decline." }
         };
     };
+    if request.spec.proof_type == RequestedProof::SelfDeclaredAge {
+        return declare_section(state, signed, token).await;
+    }
     let candidates = match candidates(state, signed, request).await {
         Ok(c) => c,
         Err(e) => {
@@ -177,6 +189,54 @@ pub async fn answer_section(
     }
 }
 
+/// The answer to a self-declared age request: one of the holder's documents and the birth
+/// date they declare (nobody vouches for it, and the form says so), or a decline.
+async fn declare_section(state: &AppState, signed: &Signed, token: &str) -> Markup {
+    let documents = match state.documents.list(&signed.session.user_id, None, Some(DECLARE_DOCUMENTS)).await {
+        Ok(page) => page.documents,
+        Err(e) => {
+            tracing::warn!(error = %e, "the holder's documents could not be read for a request page");
+            Vec::new()
+        }
+    };
+    let token_path = percent_encode(token);
+    html! {
+        h2 { "Your answer" }
+        p { "Signed in as " strong { (signed.username) } "." }
+        @if documents.is_empty() {
+            div class="status none" id="no-qualifying-credential" {
+                strong { "You have no documents yet." }
+                "Upload the document your birth date is on first."
+            }
+        } @else {
+            form id="consent-form" method="post" action={ "/r/" (token_path) "/answer" } {
+                (csrf_input(&signed.csrf))
+                div class="field" {
+                    label for="declare-document" { "The document your birth date is on" }
+                    select id="declare-document" name="document_id" required {
+                        @for doc in &documents {
+                            option value=(doc.id.as_str()) { (doc.file_name) }
+                        }
+                    }
+                }
+                div class="field" {
+                    label for="declare-birth-date" { "Your birth date" }
+                    input type="date" id="declare-birth-date" name="birth_date" required
+                        aria-describedby="declare-birth-date-hint";
+                    p class="hint" id="declare-birth-date-hint" {
+                        "You declare it yourself: the verifier is told that nobody vouches for it. Only whether you are old enough is revealed."
+                    }
+                }
+                button type="submit" { "Answer with this declaration" }
+            }
+        }
+        form id="decline-form" method="post" action={ "/r/" (token_path) "/decline" } {
+            (csrf_input(&signed.csrf))
+            button type="submit" class="secondary" { "Decline" }
+        }
+    }
+}
+
 /// Where to go after an answer: the request's `redirect_url`, else the result page.
 fn after(request: &ProofRequestRecord) -> Response {
     match &request.spec.redirect_url {
@@ -210,10 +270,20 @@ pub async fn consent(
     if let Some(refused) = forged_form(&state, &headers, &signed, form.csrf_token.as_deref()) {
         return refused;
     }
-    let Ok(id) = form.credential_id.parse::<CredentialId>() else {
-        return from_api(ApiError::not_found(), Some(&signed.nav()));
+    let chosen = match (form.credential_id, form.document_id, form.birth_date) {
+        (Some(id), None, None) => {
+            id.parse::<CredentialId>().map(Answer::Credential).map_err(|_| ApiError::not_found())
+        }
+        (None, Some(document), Some(birth_date)) => document
+            .parse::<DocumentId>()
+            .map(|document| Answer::SelfDeclared { document, birth_date })
+            .map_err(|_| ApiError::not_found()),
+        _ => Err(ApiError::validation("choose a credential, or a document and your birth date")),
     };
-    answer(&state, &signed, &token, Answer::Credential(id)).await
+    match chosen {
+        Ok(chosen) => answer(&state, &signed, &token, chosen).await,
+        Err(e) => from_api(e, Some(&signed.nav())),
+    }
 }
 
 /// `POST /r/{token}/decline`.

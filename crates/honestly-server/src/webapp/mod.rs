@@ -36,10 +36,7 @@ async fn root() -> Response {
 /// `/favicon.ico`, which browsers ask for on every site: nothing to show, and no failed load in
 /// the browser's console.
 async fn favicon() -> Response {
-    (
-        axum::http::StatusCode::NO_CONTENT,
-        [(axum::http::header::CACHE_CONTROL, "public, max-age=86400")],
-    )
+    (axum::http::StatusCode::NO_CONTENT, [(axum::http::header::CACHE_CONTROL, "public, max-age=86400")])
         .into_response()
 }
 

@@ -1,7 +1,7 @@
 //! The web app walked in a real browser (Debian's Chromium through its chromedriver and
 //! Selenium, `scripts/browser/walk.py`): a newcomer's sign-in page, registering, uploading by
-//! the form and reading the document back, signing out, and a holder answering a proof request
-//! from its link. Every page passes axe-core (nothing serious or critical), logs nothing to the
+//! the form and reading the document back, signing out, a holder answering a proof request
+//! from its link with a credential, and the walker answering a self-declared age request. Every page passes axe-core (nothing serious or critical), logs nothing to the
 //! browser's console (no policy violation) and is photographed at 375 and 1280 pixels into
 //! `test-output/webapp/`. What the clicks did is then checked over the API.
 
@@ -56,6 +56,13 @@ async fn a_person_uses_the_web_app_by_clicks_and_typing() {
     )
     .await;
 
+    let (declare_id, declare_token, _) = create(
+        &app,
+        &verifier,
+        json!({"purpose": "A self-declared age", "proof_type": "age_proof_v2", "query": {"min_age": 18}}),
+    )
+    .await;
+
     let out = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../test-output/webapp");
     let work = tempfile::tempdir().unwrap();
     let plan = work.path().join("plan.json");
@@ -67,6 +74,7 @@ async fn a_person_uses_the_web_app_by_clicks_and_typing() {
             "walker": {"username": walker_name, "password": PASSWORD},
             "holder": {"username": "holder-walk", "password": PASSWORD},
             "request_token": request_token,
+            "declare_token": declare_token,
         })
         .to_string(),
     )
@@ -104,4 +112,8 @@ async fn a_person_uses_the_web_app_by_clicks_and_typing() {
         app.get_bearer(&format!("/verifier/requests/{request_id}"), &verifier).await.json().await.unwrap();
     assert_eq!(request["request"]["status"], "completed", "{request}");
     assert_eq!(request["request"]["result"]["verified"], true);
+    let declared: Value =
+        app.get_bearer(&format!("/verifier/requests/{declare_id}"), &verifier).await.json().await.unwrap();
+    assert_eq!(declared["request"]["status"], "completed", "{declared}");
+    assert_eq!(declared["request"]["result"]["self_declared"], true);
 }
