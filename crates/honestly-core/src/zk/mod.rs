@@ -5,15 +5,18 @@
 
 pub mod attestation;
 pub mod batcher;
+pub mod circuit;
 pub mod credential_expected;
 pub mod credential_proofs;
 pub mod credential_verify;
 pub mod expected;
 pub mod outcome;
+mod pairing;
 pub mod proofs;
 pub mod service;
 pub mod verifier;
 pub mod verify;
+pub mod verify_input;
 
 pub use attestation::{attestation, SELF_DECLARED};
 pub use credential_verify::{finish_credential_query, CredentialFacts, IssuerDirectory, NoIssuers};

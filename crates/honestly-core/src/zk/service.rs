@@ -13,12 +13,13 @@ use honestly_zk::circuits::credential_query::QUERY_PUBLIC_SIGNALS;
 use honestly_zk::groth::setup;
 use honestly_zk::keyfile::{self, prepare_verification_key_json, read_proving_key, write_keys};
 use honestly_zk::snarkjs::MAX_JSON_BYTES;
-use honestly_zk::{key_id, CircuitId, PreparedKey, ProvingKey};
+use honestly_zk::{key_id, CircuitId, ProvingKey};
 use serde::{Deserialize, Serialize};
 use tokio::sync::OnceCell;
 
 use super::batcher::{BatchSettings, BatchStats};
-use super::verify::{pairing_batcher, PairingBatcher};
+pub use super::circuit::{CircuitInfo, LoadedCircuit};
+use super::pairing::{pairing_batcher, PairingBatcher};
 use crate::bounded;
 use crate::cpu::{CpuBusy, CpuPool};
 
@@ -34,33 +35,6 @@ const MAX_SIDECAR_BYTES: u64 = 4 * 1024;
 /// Where a circuit's `verification_key.json` is served, relative to the server.
 pub fn verification_key_path(circuit: &str) -> String {
     format!("/zkp/artifacts/{circuit}/verification_key.json")
-}
-
-/// What the API shows about a circuit.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct CircuitInfo {
-    /// The proof type name.
-    pub name: String,
-    /// Number of public signals.
-    pub n_public: usize,
-    /// Their names, in order.
-    pub public_signals: Vec<String>,
-    /// SHA-256 (hex) of the served `verification_key.json`.
-    pub vk_sha256: String,
-    /// Registered by an operator rather than built in.
-    pub external: bool,
-    /// Index of the nullifier among the public signals, if any.
-    pub nullifier_signal: Option<usize>,
-}
-
-/// A loaded circuit: its info, prepared key and the exact JSON bytes served.
-pub struct LoadedCircuit {
-    /// Info.
-    pub info: CircuitInfo,
-    /// The prepared verification key.
-    pub key: PreparedKey,
-    /// The `verification_key.json` bytes (hash = `info.vk_sha256`).
-    pub vk_json: Vec<u8>,
 }
 
 /// Why a key operation failed.

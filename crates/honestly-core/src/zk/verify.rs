@@ -4,24 +4,19 @@
 //! `untrusted_issuer` and `revocation_state`; `nullifier_used` is decided by the store when a
 //! verification consumes a nullifier).
 
-use std::sync::Arc;
-
-use honestly_zk::batch::{batch_verify_report, BatchItem, BatchReport};
 use honestly_zk::expect::{self, AgeExpectations, AuthenticityExpectations, ExpectationFailure};
-use honestly_zk::snarkjs::{proof_from_value, public_signals_from_value};
 use honestly_zk::{
-    fr_from_decimal, fr_to_decimal, AgePublic, AgeV2Public, AuthenticityPublic, CircuitId, Fr, ParseError,
-    Proof,
+    fr_from_decimal, fr_to_decimal, AgePublic, AgeV2Public, AuthenticityPublic, CircuitId, ParseError,
 };
-use rayon::prelude::*;
 
-use super::batcher::{BatchRun, BatchSettings, MicroBatcher};
+use super::circuit::CircuitInfo;
 use super::credential_expected::read_credential_ask;
 use super::credential_verify::{finish_credential_query, IssuerDirectory};
 pub use super::expected::{Expected, EXPECTATIONS};
 pub use super::outcome::{VerifyOutcome, VerifyReason};
-use super::service::{CircuitInfo, LoadedCircuit, ZkService};
-use crate::cpu::CpuPool;
+use super::pairing::{check_all, sha256_bytes, OwnedInput, Prepared};
+use super::service::ZkService;
+pub use super::verify_input::VerifyInput;
 use crate::error::FieldErrors;
 use crate::registry::Registry;
 
@@ -119,11 +114,6 @@ pub(crate) fn coverage_of(
     Ok(Coverage { checked: given, unchecked })
 }
 
-fn sha256_bytes(hex_digest: &str) -> Option<[u8; 32]> {
-    let bytes = hex::decode(hex_digest.trim()).ok()?;
-    bytes.try_into().ok()
-}
-
 fn classify(failure: ExpectationFailure) -> VerifyReason {
     match failure {
         ExpectationFailure::ProofTooOld { .. } | ExpectationFailure::FromTheFuture { .. } => {
@@ -133,71 +123,6 @@ fn classify(failure: ExpectationFailure) -> VerifyReason {
         ExpectationFailure::EmptyLeaf => VerifyReason::InvalidProof,
         _ => VerifyReason::ExpectationFailed,
     }
-}
-
-/// One proof to verify: what a verifier sent.
-#[derive(Debug, Clone, Copy)]
-pub struct VerifyInput<'a> {
-    /// The circuit name.
-    pub proof_type: &'a str,
-    /// snarkjs proof JSON.
-    pub proof: &'a serde_json::Value,
-    /// snarkjs public signals JSON.
-    pub public_signals: &'a serde_json::Value,
-    /// Checks beyond validity.
-    pub expected: &'a Expected,
-}
-
-/// A proof that parsed and is ready for the pairing check.
-pub(crate) struct Prepared {
-    circuit: Arc<LoadedCircuit>,
-    proof: Proof,
-    signals: Vec<Fr>,
-    digest: Option<[u8; 32]>,
-    asked_root: Option<Fr>,
-}
-
-/// A proof to check, owned so that parsing (curve and subgroup checks of three points, about
-/// a tenth of a pairing check) runs on the CPU pool with the pairing check, not on the async
-/// runtime.
-pub(crate) struct OwnedInput {
-    circuit: Option<Arc<LoadedCircuit>>,
-    proof: serde_json::Value,
-    public_signals: serde_json::Value,
-    expected: Expected,
-}
-
-impl OwnedInput {
-    fn new(zk: &ZkService, input: &VerifyInput<'_>) -> Self {
-        Self {
-            circuit: zk.circuit(input.proof_type),
-            proof: input.proof.clone(),
-            public_signals: input.public_signals.clone(),
-            expected: input.expected.clone(),
-        }
-    }
-}
-
-/// Parses the input; an outcome right away when it cannot be checked at all.
-fn prepare(input: OwnedInput) -> Result<Prepared, VerifyOutcome> {
-    let circuit = input.circuit.ok_or(VerifyOutcome::fail(VerifyReason::UnknownCircuit))?;
-    let malformed = || VerifyOutcome::fail(VerifyReason::Malformed);
-    let proof = proof_from_value(&input.proof).map_err(|_| malformed())?;
-    let signals = public_signals_from_value(&input.public_signals).map_err(|_| malformed())?;
-    if signals.len() != circuit.info.n_public {
-        return Err(malformed());
-    }
-    let digest = match input.expected.document_sha256.as_deref().map(sha256_bytes) {
-        Some(None) => return Err(malformed()),
-        Some(Some(d)) => Some(d),
-        None => None,
-    };
-    let asked_root = match input.expected.registry_root.as_deref().map(fr_from_decimal) {
-        Some(Err(_)) => return Err(malformed()),
-        Some(Ok(r)) => Some(r),
-        None => None,
-    };
-    Ok(Prepared { circuit, proof, signals, digest, asked_root })
 }
 
 /// Turns the pairing check's answer into the outcome, checking the expectations of a valid
@@ -282,56 +207,6 @@ async fn finish(
     outcome
 }
 
-/// What the pairing stage says about one input: the parsed proof and its pairing check, or
-/// an outcome right away when it could not be checked at all.
-pub(crate) type Checked = Result<(Prepared, Result<bool, ParseError>), VerifyOutcome>;
-
-/// The batcher of single verifications: only the parsing and the pairing check go through it;
-/// expectations and nullifiers stay with each request.
-pub(crate) type PairingBatcher = MicroBatcher<OwnedInput, Checked>;
-
-/// Parses `input` and runs its pairing check on its own.
-fn check_one(input: OwnedInput) -> Checked {
-    let prepared = prepare(input)?;
-    let valid = prepared.circuit.key.verify(&prepared.proof, &prepared.signals);
-    Ok((prepared, valid))
-}
-
-/// Parses `inputs` in parallel across the cores, then checks those that parsed in one batch
-/// (a random linear combination per key with fresh OS randomness, and a one-by-one pass for a
-/// key whose combined check failed).
-fn check_all(inputs: Vec<OwnedInput>) -> (Vec<Result<Prepared, VerifyOutcome>>, BatchReport) {
-    let prepared: Vec<Result<Prepared, VerifyOutcome>> = inputs.into_par_iter().map(prepare).collect();
-    let items: Vec<BatchItem<'_>> = prepared
-        .iter()
-        .filter_map(|p| p.as_ref().ok())
-        .map(|p| BatchItem { key: &p.circuit.key, proof: &p.proof, public: &p.signals })
-        .collect();
-    let report = batch_verify_report(&items);
-    drop(items);
-    (prepared, report)
-}
-
-/// [`check_all`], answer `i` for input `i`: what [`check_one`] says about it.
-fn check_batch(inputs: Vec<OwnedInput>) -> BatchRun<Checked> {
-    let (prepared, report) = check_all(inputs);
-    let mut valid = report.results.into_iter();
-    let outputs = prepared
-        .into_iter()
-        .map(|prepared| -> Checked {
-            let prepared = prepared?;
-            let valid = valid.next().unwrap_or(Ok(false));
-            Ok((prepared, valid))
-        })
-        .collect();
-    BatchRun { outputs, fallbacks: report.fallbacks as u64 }
-}
-
-/// The batcher of single verifications on `cpu`.
-pub(crate) fn pairing_batcher(cpu: CpuPool, settings: BatchSettings) -> PairingBatcher {
-    MicroBatcher::new(cpu, settings, check_one, check_batch)
-}
-
 /// Verifies `input` (snarkjs JSON values), then checks its expectations at time `now` (Unix
 /// seconds). The parsing and the pairing check run on the service's bounded pool: at once
 /// when it has a free place, else batched with other requests' proofs of the same key
@@ -344,9 +219,9 @@ pub(crate) async fn verify(
     now: u64,
 ) -> Result<VerifyOutcome, crate::cpu::CpuBusy> {
     let expected = input.expected;
-    let input = OwnedInput::new(zk, input);
+    let input = OwnedInput::new(zk.circuit(input.proof_type), input);
     // Proofs batch with proofs of the same prepared key (an unknown circuit answers at once).
-    let key = input.circuit.as_ref().map_or(0, |circuit| Arc::as_ptr(circuit) as usize);
+    let key = input.batch_key();
     let checked = zk.pairings().run(key, input).await?;
     Ok(match checked {
         Ok((prepared, valid)) => finish(prepared, valid, expected, registry, issuers, now).await,
@@ -364,7 +239,8 @@ pub(crate) async fn verify_batch(
     inputs: &[VerifyInput<'_>],
     now: u64,
 ) -> Result<Vec<VerifyOutcome>, crate::cpu::CpuBusy> {
-    let owned: Vec<OwnedInput> = inputs.iter().map(|input| OwnedInput::new(zk, input)).collect();
+    let owned: Vec<OwnedInput> =
+        inputs.iter().map(|input| OwnedInput::new(zk.circuit(input.proof_type), input)).collect();
     let (prepared, report) = zk.cpu().run(move || check_all(owned)).await?;
     let mut valid = report.results.into_iter();
     let mut outcomes = Vec::with_capacity(inputs.len());
@@ -379,6 +255,3 @@ pub(crate) async fn verify_batch(
     }
     Ok(outcomes)
 }
-
-#[cfg(test)]
-mod batching_tests;

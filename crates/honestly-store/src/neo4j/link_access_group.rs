@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use neo4rs::{query, BoltType};
 
-use super::links::LinkRow;
+use super::link_row::LinkRow;
 use super::Tx;
 use honestly_core::clock::Timestamp;
 use honestly_core::ids::{DocumentId, LinkId, ProofId, ProofRequestId};

@@ -32,6 +32,7 @@ mod holder_secrets;
 mod issuers;
 mod link_access_group;
 mod link_access_queue;
+mod link_row;
 mod links;
 mod nullifiers;
 mod proof_requests;

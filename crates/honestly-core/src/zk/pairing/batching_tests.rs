@@ -18,6 +18,7 @@ use tokio::sync::OnceCell;
 
 use super::*;
 use crate::zk::batcher::BatchSettings;
+use crate::zk::service::ZkService;
 
 /// What the pairing stage said, in a form that compares: the parsed signals and the check,
 /// or the reason it could not be checked.
@@ -141,7 +142,7 @@ async fn check(zk: &ZkService, request: &Request) -> Summary {
         public_signals: &request.signals,
         expected: &expected,
     };
-    let owned = OwnedInput::new(zk, &input);
+    let owned = OwnedInput::new(zk.circuit(input.proof_type), &input);
     let key = owned.circuit.as_ref().map_or(0, |c| Arc::as_ptr(c) as usize);
     summary(zk.pairings().run(key, owned).await.expect("never busy: callers wait as long as it takes"))
 }
