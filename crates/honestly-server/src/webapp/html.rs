@@ -45,6 +45,9 @@ pub fn app_document(title: &str, nav: Option<&Nav<'_>>, main: Markup) -> Markup 
                                 @if matches!(nav.role, honestly_core::auth::Role::Verifier | honestly_core::auth::Role::Admin) {
                                     li { a id="verifier-link" href="/app/verifier" { "Verifier" } }
                                 }
+                                @if nav.role == honestly_core::auth::Role::Issuer {
+                                    li { a id="issuer-link" href="/app/issuer" { "Issuer" } }
+                                }
                                 li {
                                     form id="sign-out-form" method="post" action="/app/sign-out" {
                                         (csrf_input(nav.csrf))

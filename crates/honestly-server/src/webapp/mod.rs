@@ -11,6 +11,8 @@ pub mod csrf;
 pub mod documents;
 pub mod guard;
 pub mod html;
+pub mod issuer;
+pub mod issuer_credentials;
 pub mod live;
 pub mod password;
 pub mod session;
@@ -104,6 +106,16 @@ pub fn router(state: &AppState, upload_limit: usize) -> Router<AppState> {
         .route("/app/verifier/new", get(verifier_form::form).post(verifier_form::create))
         .route("/app/verifier/requests/{id}", get(verifier::detail))
         .route("/app/verifier/requests/{id}/events", get(live::events))
+        .route("/app/issuer", get(issuer::queue))
+        .route("/app/issuer/requests/{id}", get(issuer::review))
+        .route("/app/issuer/requests/{id}/document", get(issuer::document))
+        .route("/app/issuer/requests/{id}/approve", post(issuer::approve))
+        .route("/app/issuer/requests/{id}/reject", post(issuer::reject))
+        .route("/app/issuer/credentials", get(issuer_credentials::list))
+        .route(
+            "/app/issuer/credentials/{id}/revoke",
+            get(issuer_credentials::confirm_revoke).post(issuer_credentials::revoke),
+        )
         .route("/app/{*rest}", any(not_found))
         .route("/r/{token}/answer", post(consent::consent))
         .route("/r/{token}/decline", post(consent::decline));

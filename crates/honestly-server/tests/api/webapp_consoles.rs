@@ -267,3 +267,96 @@ async fn only_verifiers_see_the_console_and_only_their_requests() {
     assert_eq!(other.get(&format!("/app/verifier/requests/{id}/events")).await.status(), 404);
     assert_eq!(other.get("/app/verifier/requests/not-an-id").await.status(), 404);
 }
+
+#[tokio::test]
+async fn an_issuer_member_decides_and_revokes_through_the_forms() {
+    let app = TestApp::spawn().await;
+    let admin = crate::accounts::admin_token(&app, "console-admin").await;
+    let (issuer_id, _) =
+        crate::issuance::issuer_with_member(&app, &admin, "Example Registry Office", "registrar-one").await;
+    crate::issuance::issuer_with_member(&app, &admin, "Other Registry", "registrar-two").await;
+    let holder = app.register_and_login("console-holder").await["access_token"].as_str().unwrap().to_string();
+    let first_doc = crate::issuance::document(&app, &holder, b"first passport scan").await;
+    let second_doc = crate::issuance::document(&app, &holder, b"second passport scan").await;
+    let approved = crate::issuance::ask(&app, &holder, &first_doc, &issuer_id).await;
+    let rejected = crate::issuance::ask(&app, &holder, &second_doc, &issuer_id).await;
+
+    let member = Browser::signed_in(&app, "registrar-one").await;
+    let queue = member.page("/app/issuer").await;
+    assert!(queue.contains(r#"id="issuer-link""#) && queue.contains(r#"id="issuer-queue""#));
+    assert!(queue.contains(&approved) && queue.contains(&rejected), "{queue}");
+    let review = member.page(&format!("/app/issuer/requests/{approved}")).await;
+    assert!(review.contains("1950-03-01") && review.contains("DEU"));
+    assert!(review.contains(r#"id="approve-form""#) && review.contains(r#"id="reject-form""#));
+    let download = member.get(&format!("/app/issuer/requests/{approved}/document")).await;
+    assert_eq!(download.status(), 200);
+    assert_eq!(download.bytes().await.unwrap().as_ref(), b"first passport scan");
+    let csrf = csrf_of(&review);
+
+    // A forged approval changes nothing.
+    let r = member
+        .post(&format!("/app/issuer/requests/{approved}/approve"), &[("birth_date", "1960-01-02")])
+        .await;
+    assert_eq!(r.status(), 403);
+    let held: Value = app.get_bearer("/vault/credentials", &holder).await.json().await.unwrap();
+    assert_eq!(held["credentials"].as_array().unwrap().len(), 0);
+
+    // Approved with a corrected claim.
+    let r = member
+        .post(
+            &format!("/app/issuer/requests/{approved}/approve"),
+            &[
+                ("csrf_token", csrf.as_str()),
+                ("birth_date", "1960-01-02"),
+                ("nationality", "DEU"),
+                ("document_expiry", "2031-06-30"),
+                ("valid_until", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let held: Value = app.get_bearer("/vault/credentials", &holder).await.json().await.unwrap();
+    assert_eq!(held["credentials"].as_array().unwrap().len(), 1, "{held}");
+    assert_eq!(held["credentials"][0]["revoked"], false);
+    let credential = held["credentials"][0]["id"].as_str().unwrap().to_string();
+    let decided = member.page(&format!("/app/issuer/requests/{approved}")).await;
+    assert!(decided.contains("Approved") && !decided.contains(r#"id="approve-form""#));
+
+    // Rejected with a reason.
+    let r = member
+        .post(
+            &format!("/app/issuer/requests/{rejected}/reject"),
+            &[("csrf_token", &csrf), ("reason", "The scan is blurry")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let page = member.page(&format!("/app/issuer/requests/{rejected}")).await;
+    assert!(page.contains("Rejected") && page.contains("The scan is blurry"));
+    assert_eq!(member.get(&format!("/app/issuer/requests/{rejected}/document")).await.status(), 404);
+
+    // Another issuer's member sees none of it.
+    let other = Browser::signed_in(&app, "registrar-two").await;
+    assert_eq!(other.get(&format!("/app/issuer/requests/{approved}")).await.status(), 404);
+    let other_csrf = csrf_of(&other.page("/app/issuer").await);
+    let r = other
+        .post(&format!("/app/issuer/credentials/{credential}/revoke"), &[("csrf_token", &other_csrf)])
+        .await;
+    assert_eq!(r.status(), 404);
+
+    // Revoked after the confirmation step.
+    let issued = member.page("/app/issuer/credentials").await;
+    assert!(issued.contains(&format!(r#"data-credential="{credential}""#)));
+    let confirm = member.page(&format!("/app/issuer/credentials/{credential}/revoke")).await;
+    assert!(confirm.contains(r#"id="revoke-form""#));
+    let r =
+        member.post(&format!("/app/issuer/credentials/{credential}/revoke"), &[("csrf_token", &csrf)]).await;
+    assert_eq!(r.status(), 303);
+    let held: Value = app.get_bearer("/vault/credentials", &holder).await.json().await.unwrap();
+    assert_eq!(held["credentials"][0]["revoked"], true);
+
+    // An administrator is told in words that members decide.
+    let admin_browser = Browser::signed_in(&app, "console-admin").await;
+    let r = admin_browser.get("/app/issuer").await;
+    assert_eq!(r.status(), 403);
+    assert!(r.text().await.unwrap().contains("Only an issuer's members"));
+}
