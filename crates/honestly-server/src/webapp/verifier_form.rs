@@ -126,11 +126,8 @@ impl NewRequestForm {
             ttl_seconds,
             callback_url: optional(&self.callback_url),
             redirect_url: optional(&self.redirect_url),
-            unique_per_holder: if self_declared && !self.unique_per_holder {
-                None
-            } else {
-                Some(self.unique_per_holder)
-            },
+            // A self-declared age is never unique per holder: the box is for attested credentials.
+            unique_per_holder: (!self_declared).then_some(self.unique_per_holder),
         })
     }
 }
@@ -351,5 +348,40 @@ pub async fn create(
             keep_limit_headers(&headers, &mut response);
             response
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_form_reads_repeated_issuers_and_words_into_the_request() {
+        let body = b"csrf_token=t&purpose=+Entry+&min_age=18&not_expired=true&nationality_in=deu%2C+fra\
+&trusted_issuers=iss_a&trusted_issuers=iss_b&unique_per_holder=true&ttl_seconds=";
+        let form = NewRequestForm::parse(body);
+        let request = form.request().expect("a valid form");
+        assert_eq!(request.purpose, "Entry");
+        assert_eq!(request.trusted_issuers, ["iss_a", "iss_b"]);
+        assert_eq!(request.query.min_age, Some(18));
+        assert_eq!(request.query.not_expired, Some(true));
+        assert_eq!(
+            request.query.nationality_in,
+            Some(vec![CountryInput::Text("deu".into()), CountryInput::Text("fra".into())])
+        );
+        assert_eq!((request.ttl_seconds, request.unique_per_holder), (None, Some(true)));
+        let self_declared =
+            NewRequestForm::parse(b"proof_type=age_proof_v2&min_age=21&unique_per_holder=true");
+        assert_eq!(self_declared.request().expect("valid").unique_per_holder, None);
+        let bad = NewRequestForm::parse(b"min_age=eighteen&ttl_seconds=-1").request().expect_err("refused");
+        assert!(bad.get("min_age").is_some() && bad.get("ttl_seconds").is_some());
+    }
+
+    #[test]
+    fn service_fields_name_their_inputs() {
+        assert_eq!(form_field("query.min_age"), "min_age");
+        assert_eq!(form_field("trusted_issuers[2]"), "trusted_issuers");
+        assert_eq!(form_field("query.disclose"), "disclose_nationality");
+        assert_eq!(form_field("purpose"), "purpose");
     }
 }
