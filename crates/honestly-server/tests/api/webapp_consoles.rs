@@ -164,6 +164,7 @@ async fn a_verifier_asks_through_the_form_and_follows_the_answer() {
                 ("not_expired", "true"),
                 ("trusted_issuers", &issuer_id),
                 ("ttl_seconds", "600"),
+                ("callback_url", "https://club.example/hook"),
                 ("unique_per_holder", "true"),
             ],
         )
@@ -180,6 +181,7 @@ async fn a_verifier_asks_through_the_form_and_follows_the_answer() {
     assert!(created.contains(r#"id="request-qr""#) && created.contains("<svg"));
     assert_eq!(attribute(&created, "request-status", "data-status"), "pending");
     assert!(created.contains("shown only now"));
+    assert!(created.contains(r#"<code id="webhook-secret">whsec_"#), "the new webhook secret, once");
     assert!(created.contains(r#"src="/app/static/live.js""#) && !created.contains("<script>"));
     let page_link = attribute(&created, "request-page-link", "href");
     let id = page_link.rsplit('/').next().unwrap().to_string();
