@@ -47,6 +47,7 @@ table{width:100%;border-collapse:collapse}th,td{text-align:left;padding:.4rem;bo
 .card{background:#fff;border:1px solid #d1d5db;border-radius:.5rem;padding:.75rem 1rem;margin:0 0 1rem}\
 input[type=radio]{width:auto;margin-right:.5rem}fieldset{border:1px solid #9ca3af;border-radius:.5rem}\
 fieldset label{display:inline;font-weight:400}legend{font-weight:700}\
+input[type=checkbox]{width:auto;margin-right:.5rem}label.inline{display:inline;font-weight:400}.qr svg{width:100%;height:100%}\
 @media (max-width:30rem){dl{grid-template-columns:1fr;gap:0}dt{margin-top:.5rem}}";
 
 /// The pages' policy: nothing loads but same-origin images and the one stylesheet; forms post

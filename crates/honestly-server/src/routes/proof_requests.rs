@@ -230,14 +230,18 @@ pub async fn request_events(
     Path(id): Path<ProofRequestId>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
     let session = verifier.0;
-    state.proof_requests.get(&session.user_id, &id).await?;
-    let follow = Follow {
-        state,
-        owner: session.user_id,
-        id,
-        last: None,
-        until: tokio::time::Instant::now() + MAX_STREAM,
-        done: false,
-    };
+    status_stream(state, session.user_id, id).await
+}
+
+/// The status stream of `owner`'s request `id` (404 when it is not theirs), shared by the API
+/// route and the web app's cookie-authenticated twin.
+pub async fn status_stream(
+    state: AppState,
+    owner: UserId,
+    id: ProofRequestId,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
+    state.proof_requests.get(&owner, &id).await?;
+    let follow =
+        Follow { state, owner, id, last: None, until: tokio::time::Instant::now() + MAX_STREAM, done: false };
     Ok(Sse::new(stream::unfold(follow, next_event)).keep_alive(KeepAlive::new().interval(KEEP_ALIVE)))
 }

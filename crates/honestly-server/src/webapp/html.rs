@@ -19,6 +19,8 @@ pub struct Nav<'a> {
     pub username: &'a str,
     /// The session's CSRF token.
     pub csrf: &'a str,
+    /// The account's role (which consoles the navigation links to).
+    pub role: honestly_core::auth::Role,
 }
 
 /// A whole page titled `title` around `main`, with the navigation when signed in.
@@ -40,6 +42,12 @@ pub fn app_document(title: &str, nav: Option<&Nav<'_>>, main: Markup) -> Markup 
                             ul {
                                 li { a href="/app/documents" { "Documents" } }
                                 li { a href="/app/account" { "Account" } }
+                                @if matches!(nav.role, honestly_core::auth::Role::Verifier | honestly_core::auth::Role::Admin) {
+                                    li { a id="verifier-link" href="/app/verifier" { "Verifier" } }
+                                }
+                                @if nav.role == honestly_core::auth::Role::Issuer {
+                                    li { a id="issuer-link" href="/app/issuer" { "Issuer" } }
+                                }
                                 li {
                                     form id="sign-out-form" method="post" action="/app/sign-out" {
                                         (csrf_input(nav.csrf))

@@ -11,10 +11,16 @@ pub mod csrf;
 pub mod documents;
 pub mod guard;
 pub mod html;
+pub mod issuer;
+pub mod issuer_credentials;
+pub mod live;
 pub mod password;
 pub mod session;
 pub mod sign_in;
 pub mod upload;
+pub mod verifier;
+pub mod verifier_form;
+pub mod words;
 
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::header::CONTENT_LENGTH;
@@ -95,6 +101,21 @@ pub fn router(state: &AppState, upload_limit: usize) -> Router<AppState> {
         .route("/app/account/sessions/{id}/end", post(account::end_one))
         .route("/app/account/sign-out-everywhere", post(account::end_all))
         .route("/app/answered", get(consent::answered))
+        .route("/app/static/live.js", get(live::script))
+        .route("/app/verifier", get(verifier::list))
+        .route("/app/verifier/new", get(verifier_form::form).post(verifier_form::create))
+        .route("/app/verifier/requests/{id}", get(verifier::detail))
+        .route("/app/verifier/requests/{id}/events", get(live::events))
+        .route("/app/issuer", get(issuer::queue))
+        .route("/app/issuer/requests/{id}", get(issuer::review))
+        .route("/app/issuer/requests/{id}/document", get(issuer::document))
+        .route("/app/issuer/requests/{id}/approve", post(issuer::approve))
+        .route("/app/issuer/requests/{id}/reject", post(issuer::reject))
+        .route("/app/issuer/credentials", get(issuer_credentials::list))
+        .route(
+            "/app/issuer/credentials/{id}/revoke",
+            get(issuer_credentials::confirm_revoke).post(issuer_credentials::revoke),
+        )
         .route("/app/{*rest}", any(not_found))
         .route("/r/{token}/answer", post(consent::consent))
         .route("/r/{token}/decline", post(consent::decline));

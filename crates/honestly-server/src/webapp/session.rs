@@ -32,7 +32,7 @@ pub struct Signed {
 impl Signed {
     /// The navigation of their pages.
     pub fn nav(&self) -> Nav<'_> {
-        Nav { username: &self.username, csrf: &self.csrf }
+        Nav { username: &self.username, csrf: &self.csrf, role: self.session.role }
     }
 
     /// Whether `presented` is this session's CSRF token.

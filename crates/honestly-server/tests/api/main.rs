@@ -38,4 +38,5 @@ mod share_passphrase;
 mod verify_batching;
 mod webapp;
 mod webapp_browser;
+mod webapp_consoles;
 mod webhook_secrets;

@@ -1,0 +1,109 @@
+//! The credentials an issuer issued, newest first, and their revocation behind a confirmation
+//! page (the same issuance service functions as `GET /issuer/credentials` and
+//! `POST /issuer/credentials/{id}/revoke`).
+
+use axum::extract::rejection::FormRejection;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::Form;
+use honestly_core::credentials::CalendarDate;
+use honestly_core::ids::CredentialId;
+use maud::html;
+
+use super::guard::{bad_form, forged_form};
+use super::html::{app_document, from_api, page, see_other};
+use super::issuer::issuer_only;
+use super::session::SignedIn;
+use super::sign_in::{button_form, TokenOnly};
+use crate::error::ApiError;
+use crate::extract::Path;
+use crate::pages::format::date_time;
+use crate::state::AppState;
+
+/// Credentials listed at most.
+const LISTED: u32 = 100;
+
+/// `GET /app/issuer/credentials`.
+pub async fn list(State(state): State<AppState>, SignedIn(signed): SignedIn) -> Response {
+    if let Some(refused) = issuer_only(&signed) {
+        return refused;
+    }
+    let nav = signed.nav();
+    let issued = match state.issuance.issued(&signed.session.user_id, None, LISTED).await {
+        Ok(issued) => issued,
+        Err(e) => return from_api(ApiError::from(e), Some(&nav)),
+    };
+    let markup = app_document(
+        "Credentials issued",
+        Some(&nav),
+        html! {
+            h1 { "Credentials issued" }
+            @if issued.is_empty() { p id="no-issued" { "No credential issued yet." } }
+            ul id="issued-list" {
+                @for c in &issued {
+                    li class="card issued" data-credential=(c.id.as_str()) {
+                        strong { (c.id.as_str()) }
+                        p class="hint" {
+                            "Issued " (date_time(c.issued_at)) " · valid until "
+                            (CalendarDate::from_yyyymmdd(c.valid_until).map(|d| d.to_string()).unwrap_or_default())
+                        }
+                        @if let Some(at) = c.revoked_at {
+                            p { strong { "Revoked " (date_time(at)) } }
+                        } @else {
+                            p { a id={ "revoke-" (c.id.as_str()) } href={ "/app/issuer/credentials/" (c.id.as_str()) "/revoke" } { "Revoke" } }
+                        }
+                    }
+                }
+            }
+            p { a href="/app/issuer" { "Back to the queue" } }
+        },
+    );
+    page(StatusCode::OK, markup)
+}
+
+/// `GET /app/issuer/credentials/{id}/revoke`: the confirmation step.
+pub async fn confirm_revoke(SignedIn(signed): SignedIn, Path(id): Path<CredentialId>) -> Response {
+    if let Some(refused) = issuer_only(&signed) {
+        return refused;
+    }
+    let action = format!("/app/issuer/credentials/{}/revoke", id.as_str());
+    let markup = app_document(
+        "Revoke a credential",
+        Some(&signed.nav()),
+        html! {
+            h1 { "Revoke " (id.as_str()) "?" }
+            p { "Its holder can no longer prove anything with it once verifiers read the next revocation state. This cannot be undone." }
+            (button_form("revoke-form", &action, &signed.csrf, "Revoke for good", "danger"))
+            p { a href="/app/issuer/credentials" { "No, keep it" } }
+        },
+    );
+    page(StatusCode::OK, markup)
+}
+
+/// `POST /app/issuer/credentials/{id}/revoke`.
+pub async fn revoke(
+    State(state): State<AppState>,
+    SignedIn(signed): SignedIn,
+    Path(id): Path<CredentialId>,
+    headers: HeaderMap,
+    form: Result<Form<TokenOnly>, FormRejection>,
+) -> Response {
+    let Form(form) = match form {
+        Ok(form) => form,
+        Err(rejection) => return bad_form(rejection, Some(&signed.nav())),
+    };
+    if let Some(refused) = forged_form(&state, &headers, &signed, form.csrf_token.as_deref()) {
+        return refused;
+    }
+    if let Some(refused) = issuer_only(&signed) {
+        return refused;
+    }
+    match state.issuance.revoke(&signed.session.user_id, &id).await {
+        Ok(()) => {
+            tracing::info!(credential_id = %id, "credential revoked");
+            see_other("/app/issuer/credentials")
+        }
+        Err(e) => from_api(ApiError::from(e), Some(&signed.nav())),
+    }
+}
