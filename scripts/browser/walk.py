@@ -7,7 +7,9 @@ PLAN.json (written by the Rust test that started the server and seeded it over t
      "walker": {"username": ..., "password": ...},          # registered here, in the browser
      "holder": {"username": ..., "password": ...},          # has a credential (seeded)
      "request_token": ...,                                  # a pending proof request for it
-     "declare_token": ...}                                  # a self-declared age request
+     "declare_token": ...,                                  # a self-declared age request
+     "verifier": {"username": ..., "password": ...},        # role verifier
+     "issuer_id": ...}                                      # the holder's credential's issuer
 
 One browser runs every journey, by clicks and typing. On every page it reaches it checks, and
 records in OUT_DIR/report.json:
@@ -39,7 +41,8 @@ AXE = (HERE / "node_modules" / "axe-core" / "axe.min.js").read_text()
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")
 WIDTHS = (375, 1280)
-WAIT_SECONDS = 30
+# Proving runs on the server inside a page load (a debug build on a busy machine is slow).
+WAIT_SECONDS = 120
 # What the browser's log may say without it being a fault: nothing.
 BLOCKING_IMPACTS = {"serious", "critical"}
 
@@ -232,7 +235,51 @@ def declare_age(walk, plan):
     walk.expect("proof was sent" in said, f"the answer page says {said!r}")
 
 
-JOURNEYS = [signed_out_pages, register_and_upload, consent, declare_age]
+def verifier_console(walk, plan):
+    """A verifier makes a request in the console and keeps its page open; the holder, in a
+    separate browser context, opens the request's link, signs in and consents; the verifier's
+    page turns completed without being reloaded (the live status)."""
+    driver = walk.driver
+    driver.delete_all_cookies()
+    walk.open("/app/sign-in")
+    sign_in(walk, plan["verifier"])
+    walk.open("/app/verifier/new")
+    walk.wait_for("#new-request-form")
+    walk.check_page("verifier-new")
+    walk.type_into("#purpose", "Entry by the console")
+    walk.find(f"input[name=trusted_issuers][value='{plan['issuer_id']}']").click()
+    walk.type_into("#min_age", "18")
+    walk.submit("#new-request-form")
+    walk.wait_for("#request-link")
+    status = walk.find("#request-status")
+    walk.expect(status.get_attribute("data-status") == "pending", f"a new request is {status.text!r}")
+    walk.check_page("verifier-created")
+    token = walk.find("#request-link").get_attribute("value").rstrip("/").rsplit("/", 1)[1]
+    # The holder, on another device: a second browser with its own cookies, while the
+    # verifier's page stays open in the first.
+    holder = Walk(walk.base, walk.out)
+    try:
+        holder.open(f"/r/{token}")
+        holder.wait_for("#sign-in-to-answer").click()
+        sign_in(holder, plan["holder"])
+        holder.wait_for("#consent-form")
+        holder.submit("#consent-form")
+        holder.wait_for("#answer-result")
+        walk.failures.extend(f"holder's browser: {f}" for f in holder.failures)
+    finally:
+        holder.close()
+    try:
+        WebDriverWait(driver, WAIT_SECONDS).until(
+            lambda d: d.find_element(By.CSS_SELECTOR, "#request-status").get_attribute("data-status") == "completed")
+    except WebDriverException:
+        walk.failures.append(f"the verifier's page still says {walk.find('#request-status').text!r}")
+        return
+    walk.expect("completed" in walk.find("#request-status").text.lower(),
+                f"the live status reads {walk.find('#request-status').text!r}")
+    walk.check_page("verifier-completed")
+
+
+JOURNEYS = [signed_out_pages, register_and_upload, consent, declare_age, verifier_console]
 
 
 def main():

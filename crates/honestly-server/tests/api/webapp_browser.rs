@@ -1,7 +1,9 @@
 //! The web app walked in a real browser (Debian's Chromium through its chromedriver and
 //! Selenium, `scripts/browser/walk.py`): a newcomer's sign-in page, registering, uploading by
 //! the form and reading the document back, signing out, a holder answering a proof request
-//! from its link with a credential, and the walker answering a self-declared age request. Every page passes axe-core (nothing serious or critical), logs nothing to the
+//! from its link with a credential, the walker answering a self-declared age request, and a
+//! verifier whose open request page turns completed, without a reload, when the holder (in a
+//! second browser context) consents. Every page passes axe-core (nothing serious or critical), logs nothing to the
 //! browser's console (no policy violation) and is photographed at 375 and 1280 pixels into
 //! `test-output/webapp/`. What the clicks did is then checked over the API.
 
@@ -75,6 +77,8 @@ async fn a_person_uses_the_web_app_by_clicks_and_typing() {
             "holder": {"username": "holder-walk", "password": PASSWORD},
             "request_token": request_token,
             "declare_token": declare_token,
+            "verifier": {"username": "walk-door", "password": PASSWORD},
+            "issuer_id": issuer_id,
         })
         .to_string(),
     )
