@@ -40,6 +40,8 @@ pub fn app_document(title: &str, nav: Option<&Nav<'_>>, main: Markup) -> Markup 
                             ul {
                                 li { a href="/app/documents" { "Documents" } }
                                 li { a href="/app/account" { "Account" } }
+                                li { a href="/app/credentials" { "Credentials" } }
+                                li { a href="/app/links" { "Links" } }
                                 li {
                                     form id="sign-out-form" method="post" action="/app/sign-out" {
                                         (csrf_input(nav.csrf))

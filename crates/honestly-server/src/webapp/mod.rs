@@ -5,14 +5,19 @@
 //! [`guard`] ([`csrf`]). Every page carries the pages' strict security policy.
 
 pub mod account;
+pub mod account_data;
+pub mod ask;
 pub mod consent;
 pub mod cookie;
+pub mod credentials;
 pub mod csrf;
 pub mod documents;
 pub mod guard;
 pub mod html;
 pub mod password;
+pub mod prove;
 pub mod session;
+pub mod share;
 pub mod sign_in;
 pub mod upload;
 
@@ -95,6 +100,20 @@ pub fn router(state: &AppState, upload_limit: usize) -> Router<AppState> {
         .route("/app/account/sessions/{id}/end", post(account::end_one))
         .route("/app/account/sign-out-everywhere", post(account::end_all))
         .route("/app/answered", get(consent::answered))
+        .route("/app/documents/{id}/ask", get(ask::form).post(ask::ask))
+        .route("/app/documents/{id}/prove-age", get(prove::age_form).post(prove::prove_age))
+        .route("/app/credentials", get(credentials::list))
+        .route("/app/credentials/{id}", get(credentials::detail))
+        .route("/app/credentials/{id}/export", get(credentials::export))
+        .route("/app/credentials/{id}/delete", get(credentials::confirm_delete).post(credentials::delete))
+        .route("/app/credentials/{id}/prove", get(prove::form).post(prove::prove))
+        .route("/app/proofs/{id}", get(share::proof))
+        .route("/app/proofs/{id}/share", post(share::share))
+        .route("/app/links", get(share::list))
+        .route("/app/links/{id}", get(share::link))
+        .route("/app/links/{id}/revoke", get(share::confirm_revoke).post(share::revoke))
+        .route("/app/account/export", post(account_data::export))
+        .route("/app/account/delete", get(account_data::confirm_delete).post(account_data::delete))
         .route("/app/{*rest}", any(not_found))
         .route("/r/{token}/answer", post(consent::consent))
         .route("/r/{token}/decline", post(consent::decline));
