@@ -38,4 +38,5 @@ mod share_passphrase;
 mod verify_batching;
 mod webapp;
 mod webapp_browser;
+mod webapp_holder;
 mod webhook_secrets;
