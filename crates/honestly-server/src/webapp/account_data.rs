@@ -41,6 +41,9 @@ pub fn section(signed: &Signed) -> Markup {
             (csrf_input(&signed.csrf))
             button type="submit" class="secondary" { "Export my data" }
         }
+        h2 { "AI agents" }
+        p { a id="agents-link" href="/app/account/agents" { "Your AI agents" } " — programs that act for you through the signed AI API." }
+        h2 { "Delete my account" }
         p { a id="delete-account-link" href="/app/account/delete" { "Delete my account" } }
     }
 }

@@ -6,6 +6,7 @@
 
 pub mod account;
 pub mod account_data;
+pub mod agents;
 pub mod ask;
 pub mod consent;
 pub mod cookie;
@@ -14,6 +15,7 @@ pub mod csrf;
 pub mod documents;
 pub mod guard;
 pub mod html;
+pub mod import;
 pub mod password;
 pub mod prove;
 pub mod session;
@@ -103,6 +105,7 @@ pub fn router(state: &AppState, upload_limit: usize) -> Router<AppState> {
         .route("/app/documents/{id}/ask", get(ask::form).post(ask::ask))
         .route("/app/documents/{id}/prove-age", get(prove::age_form).post(prove::prove_age))
         .route("/app/credentials", get(credentials::list))
+        .route("/app/credentials/import", get(import::form))
         .route("/app/credentials/{id}", get(credentials::detail))
         .route("/app/credentials/{id}/export", get(credentials::export))
         .route("/app/credentials/{id}/delete", get(credentials::confirm_delete).post(credentials::delete))
@@ -114,9 +117,16 @@ pub fn router(state: &AppState, upload_limit: usize) -> Router<AppState> {
         .route("/app/links/{id}/revoke", get(share::confirm_revoke).post(share::revoke))
         .route("/app/account/export", post(account_data::export))
         .route("/app/account/delete", get(account_data::confirm_delete).post(account_data::delete))
+        .route("/app/account/agents", get(agents::list).post(agents::create))
+        .route("/app/account/agents/{id}/delete", get(agents::confirm_delete).post(agents::delete))
         .route("/app/{*rest}", any(not_found))
         .route("/r/{token}/answer", post(consent::consent))
         .route("/r/{token}/decline", post(consent::decline));
     let uploads = Router::new().route("/app/documents", post(upload::upload));
-    limited(state, pages, FORM_BODY_LIMIT).merge(limited(state, uploads, upload_limit))
+    let imports = Router::new().route("/app/credentials/import", post(import::import));
+    limited(state, pages, FORM_BODY_LIMIT).merge(limited(state, uploads, upload_limit)).merge(limited(
+        state,
+        imports,
+        import::IMPORT_BODY_LIMIT,
+    ))
 }

@@ -354,3 +354,83 @@ async fn the_account_is_exported_and_erased_through_its_forms() {
     let r = browser.get("/app/account").await;
     assert_eq!(r.status(), 303, "the old cookie no longer signs in");
 }
+
+#[tokio::test]
+async fn a_credential_is_exported_deleted_and_imported_back_through_the_pages() {
+    let app = TestApp::spawn().await;
+    let (token, doc, issuer, member) = holder_and_issuer(&app, "holder-kai").await;
+    let browser = Browser::signed_in(&app, "holder-kai").await;
+    let credential = credential_through_the_form(&app, &browser, &token, &doc, &issuer, &member).await;
+    let file = browser.get(&format!("/app/credentials/{credential}/export")).await.bytes().await.unwrap();
+
+    let confirm = browser.page(&format!("/app/credentials/{credential}/delete")).await;
+    let csrf = csrf_of(&confirm);
+    let r = browser
+        .post(&format!("/app/credentials/{credential}/delete"), &[("csrf_token", csrf.as_str())])
+        .await;
+    assert_eq!(r.status(), 303);
+    let held: Value =
+        send(&app, reqwest::Method::GET, "/vault/credentials", &token, None).await.json().await.unwrap();
+    assert_eq!(held["credentials"].as_array().unwrap().len(), 0);
+
+    let import = |csrf: String, content: Vec<u8>| {
+        let form = reqwest::multipart::Form::new()
+            .text("csrf_token", csrf)
+            .part("file", reqwest::multipart::Part::bytes(content).file_name("credential.json"));
+        app.client
+            .post(app.url("/app/credentials/import"))
+            .header(COOKIE, format!("{COOKIE_NAME}={}", browser.cookie))
+            .multipart(form)
+            .send()
+    };
+    assert!(browser.page("/app/credentials/import").await.contains(r#"id="import-form""#));
+    // Not a credential: named on the form, nothing kept.
+    let r = import(csrf.clone(), b"{\"not\": \"a credential\"}".to_vec()).await.unwrap();
+    assert_eq!(r.status(), 400);
+    assert!(r.text().await.unwrap().contains(r#"id="import-error""#));
+    let r = import(csrf, file.to_vec()).await.unwrap();
+    assert_eq!(r.status(), 303);
+    assert!(location(&r).starts_with("/app/credentials/crd_"));
+    let held: Value =
+        send(&app, reqwest::Method::GET, "/vault/credentials", &token, None).await.json().await.unwrap();
+    assert_eq!(held["credentials"].as_array().unwrap().len(), 1);
+    assert!(browser.page(&location(&r)).await.contains("Example Registry Office"));
+}
+
+#[tokio::test]
+async fn ai_agents_are_made_with_their_secret_shown_once_and_deleted_through_the_pages() {
+    let app = TestApp::spawn().await;
+    let token = app.register_and_login("holder-lee").await["access_token"].as_str().unwrap().to_string();
+    let browser = Browser::signed_in(&app, "holder-lee").await;
+    let page = browser.page("/app/account/agents").await;
+    assert!(page.contains(r#"id="no-agents""#));
+    let csrf = csrf_of(&page);
+    let r = browser
+        .post("/app/account/agents", &[("csrf_token", "0".repeat(64).as_str()), ("name", "forged")])
+        .await;
+    assert_eq!(r.status(), 403);
+    let r = browser.post("/app/account/agents", &[("csrf_token", csrf.as_str()), ("name", "")]).await;
+    assert_eq!(r.status(), 400);
+    assert!(r.text().await.unwrap().contains(r#"id="agent-name-error""#));
+    let listed: Value = app.get_bearer("/ai/agents", &token).await.json().await.unwrap();
+    assert_eq!(listed["data"]["agents"].as_array().unwrap().len(), 0);
+
+    let r =
+        browser.post("/app/account/agents", &[("csrf_token", csrf.as_str()), ("name", "my helper")]).await;
+    assert_eq!(r.status(), 200);
+    let shown = r.text().await.unwrap();
+    let secret = element(&shown, "agent-secret");
+    let agent = element(&shown, "agent-id");
+    assert!(!secret.is_empty() && agent.starts_with("agt_"));
+    let page = browser.page("/app/account/agents").await;
+    assert!(page.contains(&format!(r#"data-agent="{agent}""#)) && page.contains("my helper"));
+    assert!(!page.contains(&secret), "the secret is shown once");
+
+    let confirm = browser.page(&format!("/app/account/agents/{agent}/delete")).await;
+    assert!(confirm.contains(r#"id="delete-agent-form""#));
+    let r =
+        browser.post(&format!("/app/account/agents/{agent}/delete"), &[("csrf_token", csrf.as_str())]).await;
+    assert_eq!(r.status(), 303);
+    let listed: Value = app.get_bearer("/ai/agents", &token).await.json().await.unwrap();
+    assert_eq!(listed["data"]["agents"].as_array().unwrap().len(), 0);
+}
