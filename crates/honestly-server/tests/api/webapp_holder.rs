@@ -270,6 +270,25 @@ async fn ask_prove_share_and_revoke_through_the_pages() {
     assert!(listed.contains(&format!(r#"data-link="{link}""#)) && listed.contains("2 of 2 views used"));
     let link_page = browser.page(&format!("/app/links/{link}")).await;
     assert_eq!(element(&link_page, "views-used"), "2 of 2 views used");
+    // Someone else sees none of it.
+    app.register_and_login("stranger-sam").await;
+    let stranger = Browser::signed_in(&app, "stranger-sam").await;
+    for path in [
+        format!("/app/credentials/{credential}"),
+        format!("/app/credentials/{credential}/export"),
+        format!("/app/proofs/{proof_id}"),
+        format!("/app/links/{link}"),
+    ] {
+        assert_eq!(stranger.get(&path).await.status(), 404, "{path}");
+    }
+    let stranger_csrf = csrf_of(&stranger.page("/app/links").await);
+    let r =
+        stranger.post(&format!("/app/links/{link}/revoke"), &[("csrf_token", stranger_csrf.as_str())]).await;
+    assert_eq!(r.status(), 404);
+    let links: Value =
+        send(&app, reqwest::Method::GET, "/vault/share-links", &token, None).await.json().await.unwrap();
+    assert_eq!(links["links"][0]["revoked"], false);
+
     let confirm = browser.page(&format!("/app/links/{link}/revoke")).await;
     assert!(confirm.contains(r#"id="revoke-link-form""#));
     let r = browser.post(&format!("/app/links/{link}/revoke"), &[("csrf_token", csrf.as_str())]).await;
@@ -433,4 +452,32 @@ async fn ai_agents_are_made_with_their_secret_shown_once_and_deleted_through_the
     assert_eq!(r.status(), 303);
     let listed: Value = app.get_bearer("/ai/agents", &token).await.json().await.unwrap();
     assert_eq!(listed["data"]["agents"].as_array().unwrap().len(), 0);
+}
+
+#[tokio::test]
+async fn a_self_declared_age_proof_is_made_from_a_documents_page_and_labelled_so() {
+    let app = TestApp::spawn().await;
+    let token = app.register_and_login("holder-max").await["access_token"].as_str().unwrap().to_string();
+    let doc = document(&app, &token, b"a document of max").await;
+    let browser = Browser::signed_in(&app, "holder-max").await;
+    assert!(browser.page(&format!("/app/documents/{doc}")).await.contains(r#"id="prove-age-link""#));
+    let form = browser.page(&format!("/app/documents/{doc}/prove-age")).await;
+    assert!(form.contains("self-declared"));
+    let csrf = csrf_of(&form);
+    let path = format!("/app/documents/{doc}/prove-age");
+    let r = browser
+        .post(&path, &[("csrf_token", csrf.as_str()), ("birth_date", "1990-01-01"), ("min_age", "old")])
+        .await;
+    assert_eq!(r.status(), 400);
+    assert!(r.text().await.unwrap().contains(r#"id="prove-age-error""#));
+    let r = browser
+        .post(&path, &[("csrf_token", csrf.as_str()), ("birth_date", "1990-01-01"), ("min_age", "18")])
+        .await;
+    assert_eq!(r.status(), 303);
+    let proof = browser.page(&location(&r)).await;
+    assert!(element(&proof, "proof-kind").contains("self-declared"));
+    let proofs: Value =
+        send(&app, reqwest::Method::GET, "/vault/proofs", &token, None).await.json().await.unwrap();
+    assert_eq!(proofs["proofs"].as_array().unwrap().len(), 1);
+    assert_eq!(proofs["proofs"][0]["proof_type"], "age_proof_v2");
 }
