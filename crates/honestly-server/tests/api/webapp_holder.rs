@@ -481,3 +481,24 @@ async fn a_self_declared_age_proof_is_made_from_a_documents_page_and_labelled_so
     assert_eq!(proofs["proofs"].as_array().unwrap().len(), 1);
     assert_eq!(proofs["proofs"][0]["proof_type"], "age_proof_v2");
 }
+
+#[tokio::test]
+async fn a_rejected_request_shows_its_reason_in_words() {
+    let app = TestApp::spawn().await;
+    let (token, doc, issuer, member) = holder_and_issuer(&app, "holder-noa").await;
+    let request = crate::issuance::ask(&app, &token, &doc, &issuer).await;
+    let r = send(
+        &app,
+        reqwest::Method::POST,
+        &format!("/issuer/requests/{request}/reject"),
+        &member,
+        Some(json!({"reason": "The scan is unreadable"})),
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    let browser = Browser::signed_in(&app, "holder-noa").await;
+    let page = browser.page("/app/credentials").await;
+    assert!(page.contains(&format!(r#"data-request="{request}""#)));
+    assert!(page.contains("Rejected by the issuer") && page.contains("The scan is unreadable"));
+    assert!(page.contains(r#"id="no-credentials""#));
+}
