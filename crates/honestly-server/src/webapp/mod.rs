@@ -69,6 +69,18 @@ async fn limit_page(State(state): State<AppState>, limit: usize, req: Request, n
     let declared =
         req.headers().get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|len| len > limit as u64) {
+        if (limit as u64) < state.config.max_upload_bytes {
+            let message = format!(
+                "The form is larger than this page accepts ({} KiB). Nothing was changed.",
+                limit / 1024
+            );
+            let error = crate::error::ApiError::new(
+                axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+                "PAYLOAD_TOO_LARGE",
+                message,
+            );
+            return html::from_api(error, None);
+        }
         return upload::too_large(&state, None);
     }
     next.run(req).await

@@ -407,6 +407,10 @@ async fn a_credential_is_exported_deleted_and_imported_back_through_the_pages() 
     let r = import(csrf.clone(), b"{\"not\": \"a credential\"}".to_vec()).await.unwrap();
     assert_eq!(r.status(), 400);
     assert!(r.text().await.unwrap().contains(r#"id="import-error""#));
+    // A file over the credential limit: a 413 page in words, nothing kept.
+    let r = import(csrf.clone(), vec![b' '; 40 * 1024]).await.unwrap();
+    assert_eq!(r.status(), 413);
+    assert!(r.text().await.unwrap().contains("larger than"));
     let r = import(csrf, file.to_vec()).await.unwrap();
     assert_eq!(r.status(), 303);
     assert!(location(&r).starts_with("/app/credentials/crd_"));
