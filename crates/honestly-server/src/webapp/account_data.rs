@@ -77,6 +77,8 @@ fn delete_page(signed: &Signed, problem: Option<&str>) -> Markup {
             p { "Your documents, proofs, share links, agents, sessions and timeline are erased at once and for good. Share links stop working. This cannot be undone." }
             form id="delete-account-form" method="post" action="/app/account/delete" {
                 (csrf_input(&signed.csrf))
+                // For password managers: which account the password belongs to.
+                input type="text" name="username" autocomplete="username" value=(signed.username) hidden readonly;
                 div class="field" {
                     label for="delete-account-password" { "Your password, to confirm" }
                     input id="delete-account-password" name="password" type="password" required

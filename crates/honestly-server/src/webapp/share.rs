@@ -82,7 +82,7 @@ fn proof_page(signed: &Signed, proof: &ProofRecord, form: &ShareForm, problem: O
                 }
                 div class="field" {
                     label for="share-passphrase" { "Passphrase the viewer must type (optional, 8 to 128 characters)" }
-                    input id="share-passphrase" name="passphrase" type="password" maxlength="128" autocomplete="new-password";
+                    input id="share-passphrase" name="passphrase" type="text" maxlength="128" autocomplete="off";
                 }
                 button type="submit" { "Make a share link" }
             }
