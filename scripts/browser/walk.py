@@ -231,6 +231,33 @@ def consent(walk, plan):
     walk.expect("proof was sent" in said or "completed" in said, f"the answer page says {said!r}")
 
 
+def prove_and_share(walk, plan):
+    """The signed-in holder proves "at least 18" from their credential and shares the proof."""
+    walk.open("/app/credentials")
+    walk.wait_for("#credential-list")
+    walk.check_page("credentials-held")
+    walk.find("#credential-list a").click()
+    walk.wait_for("#prove-link")
+    walk.check_page("credential")
+    walk.find("#prove-link").click()
+    walk.wait_for("#prove-form")
+    walk.check_page("prove")
+    walk.type_into("#prove-min-age", "18")
+    walk.submit("#prove-form")
+    walk.wait_for("#share-form")
+    walk.check_page("proof")
+    walk.type_into("#share-max", "2")
+    walk.submit("#share-form")
+    walk.wait_for("#share-url")
+    walk.check_page("share-link")
+    url = walk.find("#share-url").get_attribute("value")
+    walk.expect("/vault/share/" in url, f"the share page shows {url!r}, not a share URL")
+    walk.expect(walk.has("#share-qr svg"), "the share page has no QR code")
+    walk.find("#link-page").click()
+    walk.wait_for("#views-used")
+    walk.check_page("link")
+
+
 def declare_age(walk, plan):
     """The walker answers a self-declared age request with their document and a birth date."""
     walker = plan["walker"]
@@ -249,7 +276,7 @@ def declare_age(walk, plan):
     walk.expect("proof was sent" in said, f"the answer page says {said!r}")
 
 
-JOURNEYS = [signed_out_pages, register_and_upload, consent, declare_age]
+JOURNEYS = [signed_out_pages, register_and_upload, consent, prove_and_share, declare_age]
 
 
 def main():
