@@ -186,9 +186,26 @@ def register_and_upload(walk, plan):
     walk.expect(shown == hashlib.sha256(content).hexdigest(),
                 f"the document page shows sha256 {shown!r}, not the uploaded file's")
     os.unlink(f.name)
+    walk.find("#ask-link").click()
+    walk.wait_for("#ask-form, #no-issuers")
+    walk.check_page("ask-issuer")
+    walk.open("/app/credentials")
+    walk.wait_for("#credential-list, #no-credentials")
+    walk.check_page("credentials")
+    walk.open("/app/links")
+    walk.wait_for("#link-list, #no-links")
+    walk.check_page("links")
     walk.open("/app/account")
     walk.wait_for("#sign-out-form")
     walk.check_page("account")
+    walk.find("#agents-link").click()
+    walk.wait_for("#agent-form")
+    walk.check_page("agents")
+    walk.open("/app/account/delete")
+    walk.wait_for("#delete-account-form")
+    walk.check_page("delete-account")
+    walk.open("/app/account")
+    walk.wait_for("#sign-out-form")
     walk.submit("#sign-out-form")
     walk.wait_for("#sign-in-form")
     walk.open("/app/documents")
@@ -217,6 +234,33 @@ def consent(walk, plan):
     walk.expect("proof was sent" in said or "completed" in said, f"the answer page says {said!r}")
 
 
+def prove_and_share(walk, plan):
+    """The signed-in holder proves "at least 18" from their credential and shares the proof."""
+    walk.open("/app/credentials")
+    walk.wait_for("#credential-list")
+    walk.check_page("credentials-held")
+    walk.find("#credential-list a").click()
+    walk.wait_for("#prove-link")
+    walk.check_page("credential")
+    walk.find("#prove-link").click()
+    walk.wait_for("#prove-form")
+    walk.check_page("prove")
+    walk.type_into("#prove-min-age", "18")
+    walk.submit("#prove-form")
+    walk.wait_for("#share-form")
+    walk.check_page("proof")
+    walk.type_into("#share-max", "2")
+    walk.submit("#share-form")
+    walk.wait_for("#share-url")
+    walk.check_page("share-link")
+    url = walk.find("#share-url").get_attribute("value")
+    walk.expect("/vault/share/" in url, f"the share page shows {url!r}, not a share URL")
+    walk.expect(walk.has("#share-qr svg"), "the share page has no QR code")
+    walk.find("#link-page").click()
+    walk.wait_for("#views-used")
+    walk.check_page("link")
+
+
 def declare_age(walk, plan):
     """The walker answers a self-declared age request with their document and a birth date."""
     walker = plan["walker"]
@@ -237,7 +281,7 @@ def declare_age(walk, plan):
 
 def verifier_console(walk, plan):
     """A verifier makes a request in the console and keeps its page open; the holder, in a
-    separate browser context, opens the request's link, signs in and consents; the verifier's
+    second browser, opens the request's link, signs in and consents; the verifier's
     page turns completed without being reloaded (the live status)."""
     driver = walk.driver
     driver.delete_all_cookies()
@@ -279,7 +323,7 @@ def verifier_console(walk, plan):
     walk.check_page("verifier-completed")
 
 
-JOURNEYS = [signed_out_pages, register_and_upload, consent, declare_age, verifier_console]
+JOURNEYS = [signed_out_pages, register_and_upload, consent, prove_and_share, declare_age, verifier_console]
 
 
 def main():

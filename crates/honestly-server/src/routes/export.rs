@@ -32,8 +32,16 @@ pub async fn export(
     State(state): State<AppState>,
     AuthUser(session): AuthUser,
 ) -> Result<Response, ApiError> {
-    let export = state.export.start(&session.user_id, Actor::User(session.user_id.clone())).await?;
-    tracing::info!(user_id = %session.user_id, "export started");
+    zip_of(&state, &session.user_id).await
+}
+
+/// The streamed ZIP of everything of `user_id`'s (also sent by the web app's export form).
+pub(crate) async fn zip_of(
+    state: &AppState,
+    user_id: &honestly_core::ids::UserId,
+) -> Result<Response, ApiError> {
+    let export = state.export.start(user_id, Actor::User(user_id.clone())).await?;
+    tracing::info!(user_id = %user_id, "export started");
     let chunks = futures_util::stream::unfold(export.chunks, |mut chunks| async move {
         chunks.recv().await.map(|chunk| (chunk, chunks))
     });

@@ -67,6 +67,7 @@ pub async fn show(
             h2 { "Sign out everywhere" }
             p { "Ends every session of your account, this one and API tokens included." }
             (button_form("sign-out-everywhere-form", "/app/account/sign-out-everywhere", &signed.csrf, "Sign out everywhere", "danger"))
+            (super::account_data::section(&signed))
         },
     );
     page(StatusCode::OK, markup)

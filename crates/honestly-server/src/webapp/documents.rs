@@ -135,6 +135,8 @@ pub async fn detail(
             h1 { (meta.file_name) }
             (details(&meta, epoch))
             p { a id="download-link" href={ (base) "/download" } { "Download" } }
+            p { a id="ask-link" href={ (base) "/ask" } { "Ask an issuer to vouch for this document" } }
+            p { a id="prove-age-link" href={ (base) "/prove-age" } { "Prove my age (self-declared)" } }
             p { a id="delete-link" href={ (base) "/delete" } { "Delete this document" } }
             p { a href="/app/documents" { "Back to your documents" } }
         },

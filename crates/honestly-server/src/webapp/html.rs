@@ -48,6 +48,8 @@ pub fn app_document(title: &str, nav: Option<&Nav<'_>>, main: Markup) -> Markup 
                                 @if nav.role == honestly_core::auth::Role::Issuer {
                                     li { a id="issuer-link" href="/app/issuer" { "Issuer" } }
                                 }
+                                li { a href="/app/credentials" { "Credentials" } }
+                                li { a href="/app/links" { "Links" } }
                                 li {
                                     form id="sign-out-form" method="post" action="/app/sign-out" {
                                         (csrf_input(nav.csrf))

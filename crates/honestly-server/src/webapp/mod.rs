@@ -5,17 +5,24 @@
 //! [`guard`] ([`csrf`]). Every page carries the pages' strict security policy.
 
 pub mod account;
+pub mod account_data;
+pub mod agents;
+pub mod ask;
 pub mod consent;
 pub mod cookie;
+pub mod credentials;
 pub mod csrf;
 pub mod documents;
 pub mod guard;
 pub mod html;
+pub mod import;
 pub mod issuer;
 pub mod issuer_credentials;
 pub mod live;
 pub mod password;
+pub mod prove;
 pub mod session;
+pub mod share;
 pub mod sign_in;
 pub mod upload;
 pub mod verifier;
@@ -68,6 +75,18 @@ async fn limit_page(State(state): State<AppState>, limit: usize, req: Request, n
     let declared =
         req.headers().get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|len| len > limit as u64) {
+        if (limit as u64) < state.config.max_upload_bytes {
+            let message = format!(
+                "The form is larger than this page accepts ({} KiB). Nothing was changed.",
+                limit / 1024
+            );
+            let error = crate::error::ApiError::new(
+                axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+                "PAYLOAD_TOO_LARGE",
+                message,
+            );
+            return html::from_api(error, None);
+        }
         return upload::too_large(&state, None);
     }
     next.run(req).await
@@ -116,9 +135,31 @@ pub fn router(state: &AppState, upload_limit: usize) -> Router<AppState> {
             "/app/issuer/credentials/{id}/revoke",
             get(issuer_credentials::confirm_revoke).post(issuer_credentials::revoke),
         )
+        .route("/app/documents/{id}/ask", get(ask::form).post(ask::ask))
+        .route("/app/documents/{id}/prove-age", get(prove::age_form).post(prove::prove_age))
+        .route("/app/credentials", get(credentials::list))
+        .route("/app/credentials/import", get(import::form))
+        .route("/app/credentials/{id}", get(credentials::detail))
+        .route("/app/credentials/{id}/export", get(credentials::export))
+        .route("/app/credentials/{id}/delete", get(credentials::confirm_delete).post(credentials::delete))
+        .route("/app/credentials/{id}/prove", get(prove::form).post(prove::prove))
+        .route("/app/proofs/{id}", get(share::proof))
+        .route("/app/proofs/{id}/share", post(share::share))
+        .route("/app/links", get(share::list))
+        .route("/app/links/{id}", get(share::link))
+        .route("/app/links/{id}/revoke", get(share::confirm_revoke).post(share::revoke))
+        .route("/app/account/export", post(account_data::export))
+        .route("/app/account/delete", get(account_data::confirm_delete).post(account_data::delete))
+        .route("/app/account/agents", get(agents::list).post(agents::create))
+        .route("/app/account/agents/{id}/delete", get(agents::confirm_delete).post(agents::delete))
         .route("/app/{*rest}", any(not_found))
         .route("/r/{token}/answer", post(consent::consent))
         .route("/r/{token}/decline", post(consent::decline));
     let uploads = Router::new().route("/app/documents", post(upload::upload));
-    limited(state, pages, FORM_BODY_LIMIT).merge(limited(state, uploads, upload_limit))
+    let imports = Router::new().route("/app/credentials/import", post(import::import));
+    limited(state, pages, FORM_BODY_LIMIT).merge(limited(state, uploads, upload_limit)).merge(limited(
+        state,
+        imports,
+        import::IMPORT_BODY_LIMIT,
+    ))
 }

@@ -23,6 +23,8 @@ use crate::state::AppState;
 pub struct NextQuery {
     /// Where to go after signing in (a path of this site).
     pub next: Option<String>,
+    /// `deleted` right after the account was deleted.
+    pub account: Option<String>,
 }
 
 /// The sign-in form's body.
@@ -58,11 +60,22 @@ fn field_error(content: Option<&ErrorContent>, field: &str) -> Option<String> {
 
 /// The sign-in page; `problem` is said above the form.
 pub fn sign_in_page(next: &str, username: &str, problem: Option<&ErrorContent>) -> Markup {
+    sign_in_page_with(next, username, problem, None)
+}
+
+/// The sign-in page with a notice above the form (after an account was deleted).
+pub fn sign_in_page_with(
+    next: &str,
+    username: &str,
+    problem: Option<&ErrorContent>,
+    notice: Option<Markup>,
+) -> Markup {
     app_document(
         "Sign in",
         None,
         html! {
             h1 { "Sign in to your vault" }
+            @if let Some(notice) = notice { (notice) }
             @if let Some(problem) = problem {
                 div class="status bad" role="alert" id="sign-in-error" {
                     strong { (problem.message) }
@@ -136,7 +149,14 @@ pub async fn sign_in_form(MaybeSignedIn(signed): MaybeSignedIn, Query(q): Query<
     if signed.is_some() {
         return see_other(next);
     }
-    page(StatusCode::OK, sign_in_page(next, "", None))
+    let notice = (q.account.as_deref() == Some("deleted")).then(|| {
+        html! {
+            div class="status ok" id="account-deleted" role="status" {
+                strong { "Your account was deleted." } " Everything it held has been erased."
+            }
+        }
+    });
+    page(StatusCode::OK, sign_in_page_with(next, "", None, notice))
 }
 
 /// Signs in like `POST /auth/login` and sets the session cookie for `outcome`'s refresh token.

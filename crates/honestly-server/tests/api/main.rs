@@ -39,4 +39,5 @@ mod verify_batching;
 mod webapp;
 mod webapp_browser;
 mod webapp_consoles;
+mod webapp_holder;
 mod webhook_secrets;

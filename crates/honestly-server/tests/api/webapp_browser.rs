@@ -3,7 +3,7 @@
 //! the form and reading the document back, signing out, a holder answering a proof request
 //! from its link with a credential, the walker answering a self-declared age request, and a
 //! verifier whose open request page turns completed, without a reload, when the holder (in a
-//! second browser context) consents. Every page passes axe-core (nothing serious or critical), logs nothing to the
+//! second browser) consents. Every page passes axe-core (nothing serious or critical), logs nothing to the
 //! browser's console (no policy violation) and is photographed at 375 and 1280 pixels into
 //! `test-output/webapp/`. What the clicks did is then checked over the API.
 
