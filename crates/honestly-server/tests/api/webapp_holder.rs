@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 use crate::accounts::admin_token;
 use crate::helpers::{assert_security_headers, TestApp, PASSWORD};
 use crate::issuance::{document, issuer_with_member};
+use crate::proof_requests::proving_app;
 
 /// The development (loopback) cookie name.
 const COOKIE_NAME: &str = "honestly_session";
@@ -189,7 +190,7 @@ async fn credential_through_the_form(
 
 #[tokio::test]
 async fn ask_prove_share_and_revoke_through_the_pages() {
-    let app = TestApp::spawn().await;
+    let app = proving_app().await;
     let (token, doc, issuer, member) = holder_and_issuer(&app, "holder-hana").await;
     let browser = Browser::signed_in(&app, "holder-hana").await;
     let credential = credential_through_the_form(&app, &browser, &token, &doc, &issuer, &member).await;
@@ -301,7 +302,7 @@ async fn ask_prove_share_and_revoke_through_the_pages() {
 
 #[tokio::test]
 async fn a_query_the_credential_cannot_meet_is_named_in_words_and_makes_no_proof() {
-    let app = TestApp::spawn().await;
+    let app = proving_app().await;
     let (token, doc, issuer, member) = holder_and_issuer(&app, "holder-ines").await;
     let browser = Browser::signed_in(&app, "holder-ines").await;
     let credential = credential_through_the_form(&app, &browser, &token, &doc, &issuer, &member).await;
@@ -325,7 +326,7 @@ async fn a_query_the_credential_cannot_meet_is_named_in_words_and_makes_no_proof
 
 #[tokio::test]
 async fn the_account_is_exported_and_erased_through_its_forms() {
-    let app = TestApp::spawn().await;
+    let app = proving_app().await;
     let token = app.register_and_login("holder-jo").await["access_token"].as_str().unwrap().to_string();
     document(&app, &token, b"a document of jo").await;
     let browser = Browser::signed_in(&app, "holder-jo").await;
@@ -376,7 +377,7 @@ async fn the_account_is_exported_and_erased_through_its_forms() {
 
 #[tokio::test]
 async fn a_credential_is_exported_deleted_and_imported_back_through_the_pages() {
-    let app = TestApp::spawn().await;
+    let app = proving_app().await;
     let (token, doc, issuer, member) = holder_and_issuer(&app, "holder-kai").await;
     let browser = Browser::signed_in(&app, "holder-kai").await;
     let credential = credential_through_the_form(&app, &browser, &token, &doc, &issuer, &member).await;
@@ -422,7 +423,7 @@ async fn a_credential_is_exported_deleted_and_imported_back_through_the_pages() 
 
 #[tokio::test]
 async fn ai_agents_are_made_with_their_secret_shown_once_and_deleted_through_the_pages() {
-    let app = TestApp::spawn().await;
+    let app = proving_app().await;
     let token = app.register_and_login("holder-lee").await["access_token"].as_str().unwrap().to_string();
     let browser = Browser::signed_in(&app, "holder-lee").await;
     let page = browser.page("/app/account/agents").await;
@@ -460,7 +461,7 @@ async fn ai_agents_are_made_with_their_secret_shown_once_and_deleted_through_the
 
 #[tokio::test]
 async fn a_self_declared_age_proof_is_made_from_a_documents_page_and_labelled_so() {
-    let app = TestApp::spawn().await;
+    let app = proving_app().await;
     let token = app.register_and_login("holder-max").await["access_token"].as_str().unwrap().to_string();
     let doc = document(&app, &token, b"a document of max").await;
     let browser = Browser::signed_in(&app, "holder-max").await;
@@ -488,7 +489,7 @@ async fn a_self_declared_age_proof_is_made_from_a_documents_page_and_labelled_so
 
 #[tokio::test]
 async fn a_rejected_request_shows_its_reason_in_words() {
-    let app = TestApp::spawn().await;
+    let app = proving_app().await;
     let (token, doc, issuer, member) = holder_and_issuer(&app, "holder-noa").await;
     let request = crate::issuance::ask(&app, &token, &doc, &issuer).await;
     let r = send(
