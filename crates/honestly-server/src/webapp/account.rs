@@ -1,16 +1,14 @@
 //! The account page: the account's live sessions (browser sign-ins and API logins alike),
 //! ending one, and signing out everywhere (every session, API tokens included).
 
-use axum::extract::rejection::FormRejection;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
-use axum::Form;
 use honestly_core::ids::SessionId;
 use maud::html;
 
 use super::cookie;
-use super::guard::{bad_form, forged_form};
+use super::guard::CheckedForm;
 use super::html::{app_document, from_api, page, see_other};
 use super::session::SignedIn;
 use super::sign_in::{button_form, TokenOnly};
@@ -76,18 +74,9 @@ pub async fn show(
 /// `POST /app/account/sessions/{id}/end`: ends one of the account's sessions.
 pub async fn end_one(
     State(state): State<AppState>,
-    SignedIn(signed): SignedIn,
     Path(id): Path<SessionId>,
-    headers: HeaderMap,
-    form: Result<Form<TokenOnly>, FormRejection>,
+    CheckedForm(signed, _form): CheckedForm<TokenOnly>,
 ) -> Response {
-    let Form(form) = match form {
-        Ok(form) => form,
-        Err(rejection) => return bad_form(rejection, Some(&signed.nav())),
-    };
-    if let Some(refused) = forged_form(&state, &headers, &signed, form.csrf_token.as_deref()) {
-        return refused;
-    }
     match state.auth.end_session(&signed.session.user_id, &id).await {
         Ok(true) => see_other("/app/account"),
         Ok(false) => from_api(crate::error::ApiError::not_found(), Some(&signed.nav())),
@@ -98,17 +87,8 @@ pub async fn end_one(
 /// `POST /app/account/sign-out-everywhere`.
 pub async fn end_all(
     State(state): State<AppState>,
-    SignedIn(signed): SignedIn,
-    headers: HeaderMap,
-    form: Result<Form<TokenOnly>, FormRejection>,
+    CheckedForm(signed, _form): CheckedForm<TokenOnly>,
 ) -> Response {
-    let Form(form) = match form {
-        Ok(form) => form,
-        Err(rejection) => return bad_form(rejection, Some(&signed.nav())),
-    };
-    if let Some(refused) = forged_form(&state, &headers, &signed, form.csrf_token.as_deref()) {
-        return refused;
-    }
     if let Err(e) = state.auth.end_all_sessions(&signed.session.user_id).await {
         return from_api(e.into(), Some(&signed.nav()));
     }

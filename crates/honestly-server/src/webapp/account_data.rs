@@ -1,11 +1,9 @@
 //! The account's data: "Export my data" (the same ZIP as `GET /vault/export`) and "Delete my
 //! account" (the same erasure as `DELETE /auth/me`, confirmed by the password).
 
-use axum::extract::rejection::FormRejection;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use axum::Form;
 use honestly_core::auth::Session;
 use honestly_core::clock::Timestamp;
 use honestly_core::ids::TokenId;
@@ -13,7 +11,7 @@ use maud::{html, Markup};
 use serde::Deserialize;
 
 use super::cookie;
-use super::guard::{bad_form, forged_form};
+use super::guard::{csrf_form, CheckedForm};
 use super::html::{app_document, content_of, csrf_input, from_api, keep_limit_headers, page, see_other};
 use super::session::{Signed, SignedIn};
 use super::sign_in::TokenOnly;
@@ -31,6 +29,8 @@ pub struct DeleteAccountForm {
     /// The account's current password.
     pub password: Option<String>,
 }
+
+csrf_form!(DeleteAccountForm);
 
 /// The account page's section with the export and delete-account entries.
 pub fn section(signed: &Signed) -> Markup {
@@ -51,17 +51,8 @@ pub fn section(signed: &Signed) -> Markup {
 /// `POST /app/account/export`: the ZIP of everything of the account's.
 pub async fn export(
     State(state): State<AppState>,
-    SignedIn(signed): SignedIn,
-    headers: HeaderMap,
-    form: Result<Form<TokenOnly>, FormRejection>,
+    CheckedForm(signed, _form): CheckedForm<TokenOnly>,
 ) -> Response {
-    let Form(form) = match form {
-        Ok(form) => form,
-        Err(rejection) => return bad_form(rejection, Some(&signed.nav())),
-    };
-    if let Some(refused) = forged_form(&state, &headers, &signed, form.csrf_token.as_deref()) {
-        return refused;
-    }
     match crate::routes::export::zip_of(&state, &signed.session.user_id).await {
         Ok(response) => response,
         Err(e) => from_api(e, Some(&signed.nav())),
@@ -103,18 +94,10 @@ pub async fn confirm_delete(SignedIn(signed): SignedIn) -> Response {
 /// cleared and the browser goes to the sign-in page, which says so.
 pub async fn delete(
     State(state): State<AppState>,
-    SignedIn(signed): SignedIn,
     ClientIp(ip): ClientIp,
-    headers: HeaderMap,
-    form: Result<Form<DeleteAccountForm>, FormRejection>,
+    _headers: HeaderMap,
+    CheckedForm(signed, form): CheckedForm<DeleteAccountForm>,
 ) -> Response {
-    let Form(form) = match form {
-        Ok(form) => form,
-        Err(rejection) => return bad_form(rejection, Some(&signed.nav())),
-    };
-    if let Some(refused) = forged_form(&state, &headers, &signed, form.csrf_token.as_deref()) {
-        return refused;
-    }
     let password = form.password.unwrap_or_default();
     if password.is_empty() {
         return page(StatusCode::BAD_REQUEST, delete_page(&signed, Some("Enter your password to confirm.")));

@@ -2,17 +2,15 @@
 //! answer of the form) and deleting one behind a confirmation — the same service calls as the
 //! `/ai/agents` routes.
 
-use axum::extract::rejection::FormRejection;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
-use axum::Form;
 use honestly_core::ids::AgentId;
 use maud::{html, Markup};
 use secrecy::ExposeSecret;
 use serde::Deserialize;
 
-use super::guard::{bad_form, forged_form};
+use super::guard::{csrf_form, CheckedForm};
 use super::html::{app_document, content_of, csrf_input, error_page, from_api, page, see_other};
 use super::session::{Signed, SignedIn};
 use super::sign_in::{button_form, TokenOnly};
@@ -29,6 +27,8 @@ pub struct AgentForm {
     /// A label, 1–64 characters.
     pub name: Option<String>,
 }
+
+csrf_form!(AgentForm);
 
 fn agents_page(
     signed: &Signed,
@@ -82,17 +82,8 @@ pub async fn list(State(state): State<AppState>, SignedIn(signed): SignedIn) -> 
 /// secret is never stored in the clear, so no later page can show it).
 pub async fn create(
     State(state): State<AppState>,
-    SignedIn(signed): SignedIn,
-    headers: HeaderMap,
-    form: Result<Form<AgentForm>, FormRejection>,
+    CheckedForm(signed, form): CheckedForm<AgentForm>,
 ) -> Response {
-    let Form(form) = match form {
-        Ok(form) => form,
-        Err(rejection) => return bad_form(rejection, Some(&signed.nav())),
-    };
-    if let Some(refused) = forged_form(&state, &headers, &signed, form.csrf_token.as_deref()) {
-        return refused;
-    }
     let name = form.name.unwrap_or_default();
     if name.trim().is_empty() {
         return match state.agents.list(&signed.session.user_id).await {
@@ -160,18 +151,9 @@ pub async fn confirm_delete(
 /// `POST /app/account/agents/{id}/delete`.
 pub async fn delete(
     State(state): State<AppState>,
-    SignedIn(signed): SignedIn,
     Path(id): Path<AgentId>,
-    headers: HeaderMap,
-    form: Result<Form<TokenOnly>, FormRejection>,
+    CheckedForm(signed, _form): CheckedForm<TokenOnly>,
 ) -> Response {
-    let Form(form) = match form {
-        Ok(form) => form,
-        Err(rejection) => return bad_form(rejection, Some(&signed.nav())),
-    };
-    if let Some(refused) = forged_form(&state, &headers, &signed, form.csrf_token.as_deref()) {
-        return refused;
-    }
     if let Err(e) = state.agents.delete(&signed.session.user_id, &id).await {
         return from_api(ApiError::from(e), Some(&signed.nav()));
     }

@@ -4,11 +4,9 @@
 
 use std::collections::BTreeMap;
 
-use axum::extract::rejection::FormRejection;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
-use axum::Form;
 use honestly_core::credentials::{CalendarDate, Country};
 use honestly_core::ids::{DocumentId, IssuerId};
 use honestly_core::issuance::model::IssuerRecord;
@@ -16,7 +14,7 @@ use honestly_core::issuance::requests::RequestedClaims;
 use maud::{html, Markup};
 use serde::Deserialize;
 
-use super::guard::{bad_form, forged_form};
+use super::guard::{csrf_form, CheckedForm};
 use super::html::{app_document, content_of, csrf_input, from_api, page, see_other};
 use super::session::{Signed, SignedIn};
 use crate::error::ApiError;
@@ -37,6 +35,8 @@ pub struct AskForm {
     /// `YYYY-MM-DD`, empty when the document has none.
     pub document_expiry: Option<String>,
 }
+
+csrf_form!(AskForm);
 
 type Problems = BTreeMap<String, String>;
 
@@ -163,18 +163,9 @@ pub async fn form(
 /// `POST /app/documents/{id}/ask`: sends the request, then the credentials page.
 pub async fn ask(
     State(state): State<AppState>,
-    SignedIn(signed): SignedIn,
     Path(id): Path<DocumentId>,
-    headers: HeaderMap,
-    form: Result<Form<AskForm>, FormRejection>,
+    CheckedForm(signed, form): CheckedForm<AskForm>,
 ) -> Response {
-    let Form(form) = match form {
-        Ok(form) => form,
-        Err(rejection) => return bad_form(rejection, Some(&signed.nav())),
-    };
-    if let Some(refused) = forged_form(&state, &headers, &signed, form.csrf_token.as_deref()) {
-        return refused;
-    }
     let issuers = match context(&state, &signed, &id).await {
         Ok(issuers) => issuers,
         Err(response) => return response,

@@ -5,11 +5,9 @@
 //! as `POST /requests/{token}/respond`. Afterwards the holder goes to the request's
 //! `redirect_url` when it has one, else to a result page in words.
 
-use axum::extract::rejection::FormRejection;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
-use axum::Form;
 use honestly_core::clock::Timestamp;
 use honestly_core::credentials::CalendarDate;
 use honestly_core::ids::{CredentialId, DocumentId};
@@ -20,7 +18,7 @@ use honestly_core::zk::credential_proofs::unmet_predicate;
 use maud::{html, Markup};
 use serde::Deserialize;
 
-use super::guard::{bad_form, forged_form};
+use super::guard::{csrf_form, CheckedForm};
 use super::html::{app_document, csrf_input, from_api, page, see_other};
 use super::session::{percent_encode, sign_in_url, Signed, SignedIn};
 use super::sign_in::TokenOnly;
@@ -41,6 +39,8 @@ pub struct ConsentForm {
     /// The birth date the holder declares (`YYYY-MM-DD`).
     pub birth_date: Option<String>,
 }
+
+csrf_form!(ConsentForm);
 
 /// The most documents offered for a self-declared age.
 const DECLARE_DOCUMENTS: u32 = 50;
@@ -258,18 +258,9 @@ async fn answer(state: &AppState, signed: &Signed, token: &str, answer: Answer) 
 /// `POST /r/{token}/answer`.
 pub async fn consent(
     State(state): State<AppState>,
-    SignedIn(signed): SignedIn,
     Path(token): Path<String>,
-    headers: HeaderMap,
-    form: Result<Form<ConsentForm>, FormRejection>,
+    CheckedForm(signed, form): CheckedForm<ConsentForm>,
 ) -> Response {
-    let Form(form) = match form {
-        Ok(form) => form,
-        Err(rejection) => return bad_form(rejection, Some(&signed.nav())),
-    };
-    if let Some(refused) = forged_form(&state, &headers, &signed, form.csrf_token.as_deref()) {
-        return refused;
-    }
     let chosen = match (form.credential_id, form.document_id, form.birth_date) {
         (Some(id), None, None) => {
             id.parse::<CredentialId>().map(Answer::Credential).map_err(|_| ApiError::not_found())
@@ -289,18 +280,9 @@ pub async fn consent(
 /// `POST /r/{token}/decline`.
 pub async fn decline(
     State(state): State<AppState>,
-    SignedIn(signed): SignedIn,
     Path(token): Path<String>,
-    headers: HeaderMap,
-    form: Result<Form<TokenOnly>, FormRejection>,
+    CheckedForm(signed, _form): CheckedForm<TokenOnly>,
 ) -> Response {
-    let Form(form) = match form {
-        Ok(form) => form,
-        Err(rejection) => return bad_form(rejection, Some(&signed.nav())),
-    };
-    if let Some(refused) = forged_form(&state, &headers, &signed, form.csrf_token.as_deref()) {
-        return refused;
-    }
     answer(&state, &signed, &token, Answer::Decline).await
 }
 

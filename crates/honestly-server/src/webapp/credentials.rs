@@ -4,17 +4,15 @@
 
 use std::collections::HashMap;
 
-use axum::extract::rejection::FormRejection;
 use axum::extract::State;
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Form;
 use honestly_core::ids::CredentialId;
 use honestly_core::issuance::held::HeldView;
 use honestly_core::issuance::requests::RequestView;
 use maud::{html, Markup};
 
-use super::guard::{bad_form, forged_form};
+use super::guard::CheckedForm;
 use super::html::{app_document, from_api, page, see_other};
 use super::session::{Signed, SignedIn};
 use super::sign_in::{button_form, TokenOnly};
@@ -205,18 +203,9 @@ pub async fn confirm_delete(
 /// `POST /app/credentials/{id}/delete`.
 pub async fn delete(
     State(state): State<AppState>,
-    SignedIn(signed): SignedIn,
     Path(id): Path<CredentialId>,
-    headers: HeaderMap,
-    form: Result<Form<TokenOnly>, FormRejection>,
+    CheckedForm(signed, _form): CheckedForm<TokenOnly>,
 ) -> Response {
-    let Form(form) = match form {
-        Ok(form) => form,
-        Err(rejection) => return bad_form(rejection, Some(&signed.nav())),
-    };
-    if let Some(refused) = forged_form(&state, &headers, &signed, form.csrf_token.as_deref()) {
-        return refused;
-    }
     if let Err(e) = state.issuance.delete_credential(&signed.session.user_id, &id).await {
         return from_api(ApiError::from(e), Some(&signed.nav()));
     }

@@ -1,18 +1,16 @@
 //! The documents pages: the list (paged), one document's detail (metadata, hash, registry
 //! position, download) and its deletion behind a confirmation page.
 
-use axum::extract::rejection::FormRejection;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
-use axum::Form;
 use honestly_core::documents::DocumentMeta;
 use honestly_core::ids::DocumentId;
 use honestly_store::redis::Invalidation;
 use maud::{html, Markup};
 use serde::Deserialize;
 
-use super::guard::{bad_form, forged_form};
+use super::guard::CheckedForm;
 use super::html::{app_document, from_api, page, see_other};
 use super::session::{percent_encode, SignedIn};
 use super::sign_in::{button_form, TokenOnly};
@@ -183,18 +181,9 @@ pub async fn confirm_delete(
 /// `POST /app/documents/{id}/delete`.
 pub async fn delete(
     State(state): State<AppState>,
-    SignedIn(signed): SignedIn,
     Path(id): Path<DocumentId>,
-    headers: HeaderMap,
-    form: Result<Form<TokenOnly>, FormRejection>,
+    CheckedForm(signed, _form): CheckedForm<TokenOnly>,
 ) -> Response {
-    let Form(form) = match form {
-        Ok(form) => form,
-        Err(rejection) => return bad_form(rejection, Some(&signed.nav())),
-    };
-    if let Some(refused) = forged_form(&state, &headers, &signed, form.csrf_token.as_deref()) {
-        return refused;
-    }
     if let Err(e) = state.documents.delete(&signed.session.user_id, &id).await {
         return from_api(e.into(), Some(&signed.nav()));
     }

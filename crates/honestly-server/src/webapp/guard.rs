@@ -3,12 +3,15 @@
 //! CSRF token. A refusal is a 403 page in words.
 
 use axum::extract::rejection::FormRejection;
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
+use axum::Form;
+use serde::de::DeserializeOwned;
 
 use super::csrf;
 use super::html::{from_api, Nav};
-use super::session::Signed;
+use super::session::{Signed, SignedIn};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -45,4 +48,47 @@ pub fn forged_form(
 pub fn bad_form(rejection: FormRejection, nav: Option<&Nav<'_>>) -> Response {
     let e = ApiError::validation("The form could not be read.").with_cause(rejection.body_text());
     from_api(e, nav)
+}
+
+/// A form that carries its session's CSRF token (the field `csrf_token`).
+pub trait CsrfForm {
+    /// The token as the form sent it.
+    fn csrf_token(&self) -> Option<&str>;
+}
+
+/// Implements [`CsrfForm`] for form bodies whose token is `csrf_token: Option<String>`.
+macro_rules! csrf_form {
+    ($($form:ty),+ $(,)?) => {
+        $(impl $crate::webapp::guard::CsrfForm for $form {
+            fn csrf_token(&self) -> Option<&str> {
+                self.csrf_token.as_deref()
+            }
+        })+
+    };
+}
+pub(crate) use csrf_form;
+
+/// A signed-in form, read and checked before its handler runs: the session and the body,
+/// which came from this site with the session's CSRF token. Without a session: the way to
+/// sign in; a body that cannot be read: a 400 page; a forged or stale form: a 403 page.
+/// Nothing has changed in any of these cases.
+pub struct CheckedForm<T>(pub Signed, pub T);
+
+impl<T> FromRequest<AppState> for CheckedForm<T>
+where
+    T: DeserializeOwned + CsrfForm + Send,
+{
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Response> {
+        let (mut parts, body) = req.into_parts();
+        let SignedIn(signed) = SignedIn::from_request_parts(&mut parts, state).await?;
+        let headers = parts.headers.clone();
+        let read = Form::<T>::from_request(Request::from_parts(parts, body), state).await;
+        let Form(form) = read.map_err(|rejection| bad_form(rejection, Some(&signed.nav())))?;
+        if let Some(refused) = forged_form(state, &headers, &signed, form.csrf_token()) {
+            return Err(refused);
+        }
+        Ok(Self(signed, form))
+    }
 }

@@ -3,11 +3,9 @@
 //! audit-noted as the JSON route does), and the approve (claims editable, valid until) and
 //! reject (reason) forms. Issuer members only; another issuer's request is a 404 page.
 
-use axum::extract::rejection::FormRejection;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
-use axum::Form;
 use honestly_core::auth::Role;
 use honestly_core::ids::CredentialRequestId;
 use honestly_core::issuance::requests::{Approval, RequestView, RequestedClaims};
@@ -15,7 +13,7 @@ use honestly_core::issuance::RequestStatus;
 use maud::{html, Markup};
 use serde::Deserialize;
 
-use super::guard::{bad_form, forged_form};
+use super::guard::{csrf_form, CheckedForm};
 use super::html::{app_document, csrf_input, from_api, page, see_other};
 use super::session::{Signed, SignedIn};
 use crate::error::ApiError;
@@ -243,6 +241,8 @@ pub struct ApproveForm {
     pub valid_until: String,
 }
 
+csrf_form!(ApproveForm);
+
 impl ApproveForm {
     /// The approval, read by the same rules as the JSON body of the approve route.
     fn approval(&self) -> Result<Approval, ApiError> {
@@ -267,19 +267,10 @@ impl ApproveForm {
 /// `POST /app/issuer/requests/{id}/approve`.
 pub async fn approve(
     State(state): State<AppState>,
-    SignedIn(signed): SignedIn,
     Ctx(ctx): Ctx,
     Path(id): Path<CredentialRequestId>,
-    headers: HeaderMap,
-    form: Result<Form<ApproveForm>, FormRejection>,
+    CheckedForm(signed, form): CheckedForm<ApproveForm>,
 ) -> Response {
-    let Form(form) = match form {
-        Ok(form) => form,
-        Err(rejection) => return bad_form(rejection, Some(&signed.nav())),
-    };
-    if let Some(refused) = forged_form(&state, &headers, &signed, form.csrf_token.as_deref()) {
-        return refused;
-    }
     if let Some(refused) = issuer_only(&signed) {
         return refused;
     }
@@ -308,21 +299,14 @@ pub struct RejectForm {
     pub reason: String,
 }
 
+csrf_form!(RejectForm);
+
 /// `POST /app/issuer/requests/{id}/reject`.
 pub async fn reject(
     State(state): State<AppState>,
-    SignedIn(signed): SignedIn,
     Path(id): Path<CredentialRequestId>,
-    headers: HeaderMap,
-    form: Result<Form<RejectForm>, FormRejection>,
+    CheckedForm(signed, form): CheckedForm<RejectForm>,
 ) -> Response {
-    let Form(form) = match form {
-        Ok(form) => form,
-        Err(rejection) => return bad_form(rejection, Some(&signed.nav())),
-    };
-    if let Some(refused) = forged_form(&state, &headers, &signed, form.csrf_token.as_deref()) {
-        return refused;
-    }
     if let Some(refused) = issuer_only(&signed) {
         return refused;
     }

@@ -2,16 +2,14 @@
 //! page (the same issuance service functions as `GET /issuer/credentials` and
 //! `POST /issuer/credentials/{id}/revoke`).
 
-use axum::extract::rejection::FormRejection;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
-use axum::Form;
 use honestly_core::credentials::CalendarDate;
 use honestly_core::ids::CredentialId;
 use maud::html;
 
-use super::guard::{bad_form, forged_form};
+use super::guard::CheckedForm;
 use super::html::{app_document, from_api, page, see_other};
 use super::issuer::issuer_only;
 use super::session::SignedIn;
@@ -84,18 +82,9 @@ pub async fn confirm_revoke(SignedIn(signed): SignedIn, Path(id): Path<Credentia
 /// `POST /app/issuer/credentials/{id}/revoke`.
 pub async fn revoke(
     State(state): State<AppState>,
-    SignedIn(signed): SignedIn,
     Path(id): Path<CredentialId>,
-    headers: HeaderMap,
-    form: Result<Form<TokenOnly>, FormRejection>,
+    CheckedForm(signed, _form): CheckedForm<TokenOnly>,
 ) -> Response {
-    let Form(form) = match form {
-        Ok(form) => form,
-        Err(rejection) => return bad_form(rejection, Some(&signed.nav())),
-    };
-    if let Some(refused) = forged_form(&state, &headers, &signed, form.csrf_token.as_deref()) {
-        return refused;
-    }
     if let Some(refused) = issuer_only(&signed) {
         return refused;
     }

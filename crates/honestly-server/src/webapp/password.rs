@@ -1,15 +1,13 @@
 //! Changing the password: the current one confirms it, the new one follows the registration
 //! rules (errors in words next to their field), and every other session ends.
 
-use axum::extract::rejection::FormRejection;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use axum::Form;
 use maud::{html, Markup};
 use serde::Deserialize;
 
-use super::guard::{bad_form, forged_form};
+use super::guard::{csrf_form, CheckedForm};
 use super::html::{app_document, content_of, csrf_input, keep_limit_headers, page, see_other};
 use super::session::{Signed, SignedIn};
 use crate::error::{ApiError, ErrorContent};
@@ -26,6 +24,8 @@ pub struct PasswordForm {
     /// The password to be.
     pub new_password: String,
 }
+
+csrf_form!(PasswordForm);
 
 fn field(problem: Option<&ErrorContent>, name: &str) -> Option<String> {
     problem.and_then(|p| p.fields.as_ref()).and_then(|f| f.get(name)).cloned()
@@ -81,18 +81,10 @@ pub async fn form(SignedIn(signed): SignedIn) -> Response {
 /// `POST /app/account/password`.
 pub async fn change(
     State(state): State<AppState>,
-    SignedIn(signed): SignedIn,
     ClientIp(ip): ClientIp,
-    headers: HeaderMap,
-    form: Result<Form<PasswordForm>, FormRejection>,
+    _headers: HeaderMap,
+    CheckedForm(signed, form): CheckedForm<PasswordForm>,
 ) -> Response {
-    let Form(form) = match form {
-        Ok(form) => form,
-        Err(rejection) => return bad_form(rejection, Some(&signed.nav())),
-    };
-    if let Some(refused) = forged_form(&state, &headers, &signed, form.csrf_token.as_deref()) {
-        return refused;
-    }
     let session = &signed.session;
     let changed = state
         .auth

@@ -2,18 +2,16 @@
 //! call as `POST /vault/credentials/{id}/proofs`) and "Prove my age (self-declared)" from a
 //! document (`age_proof_v2`, the same call as `POST /vault/documents/{id}/proofs`).
 
-use axum::extract::rejection::FormRejection;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
-use axum::Form;
 use honestly_core::ids::{CredentialId, DocumentId};
 use honestly_core::zk::credential_proofs::{CountryInput, CredentialQuery};
 use honestly_core::zk::ProofRequest;
 use maud::{html, Markup};
 use serde::Deserialize;
 
-use super::guard::{bad_form, forged_form};
+use super::guard::{csrf_form, CheckedForm};
 use super::html::{app_document, content_of, csrf_input, error_page, from_api, page, see_other};
 use super::session::{Signed, SignedIn};
 use crate::error::ApiError;
@@ -42,6 +40,8 @@ pub struct ProveForm {
     /// `on` when checked.
     pub disclose_nationality: Option<String>,
 }
+
+csrf_form!(ProveForm);
 
 /// A predicate's name as a person reads it.
 pub fn predicate_in_words(predicate: &str) -> &'static str {
@@ -145,18 +145,9 @@ pub async fn form(
 /// `POST /app/credentials/{id}/prove`: makes the proof, then its page.
 pub async fn prove(
     State(state): State<AppState>,
-    SignedIn(signed): SignedIn,
     Path(id): Path<CredentialId>,
-    headers: HeaderMap,
-    form: Result<Form<ProveForm>, FormRejection>,
+    CheckedForm(signed, form): CheckedForm<ProveForm>,
 ) -> Response {
-    let Form(form) = match form {
-        Ok(form) => form,
-        Err(rejection) => return bad_form(rejection, Some(&signed.nav())),
-    };
-    if let Some(refused) = forged_form(&state, &headers, &signed, form.csrf_token.as_deref()) {
-        return refused;
-    }
     let query = match query_of(&form) {
         Ok(query) => query,
         Err(problem) => {
@@ -199,6 +190,8 @@ pub struct AgeForm {
     /// At least this many years old.
     pub min_age: Option<String>,
 }
+
+csrf_form!(AgeForm);
 
 fn age_page(signed: &Signed, id: &DocumentId, form: &AgeForm, problem: Option<&str>) -> Markup {
     let action = format!("/app/documents/{}/prove-age", id.as_str());
@@ -243,18 +236,9 @@ pub async fn age_form(
 /// `POST /app/documents/{id}/prove-age`: an `age_proof_v2`, then its page.
 pub async fn prove_age(
     State(state): State<AppState>,
-    SignedIn(signed): SignedIn,
     Path(id): Path<DocumentId>,
-    headers: HeaderMap,
-    form: Result<Form<AgeForm>, FormRejection>,
+    CheckedForm(signed, form): CheckedForm<AgeForm>,
 ) -> Response {
-    let Form(form) = match form {
-        Ok(form) => form,
-        Err(rejection) => return bad_form(rejection, Some(&signed.nav())),
-    };
-    if let Some(refused) = forged_form(&state, &headers, &signed, form.csrf_token.as_deref()) {
-        return refused;
-    }
     let Ok(min_age) = text(&form.min_age).parse::<u64>() else {
         return page(
             StatusCode::BAD_REQUEST,

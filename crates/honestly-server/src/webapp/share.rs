@@ -2,11 +2,9 @@
 //! `POST /vault/share-links`), the created link shown once (URL and QR), my links, one link's
 //! page (views used) and its revocation behind a confirmation.
 
-use axum::extract::rejection::FormRejection;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
-use axum::Form;
 use honestly_core::ids::{LinkId, ProofId};
 use honestly_core::links::{NewLink, ShareLink};
 use honestly_core::zk::ProofRecord;
@@ -14,7 +12,7 @@ use honestly_store::redis::Invalidation;
 use maud::{html, Markup, PreEscaped};
 use serde::Deserialize;
 
-use super::guard::{bad_form, forged_form};
+use super::guard::{csrf_form, CheckedForm};
 use super::html::{app_document, content_of, csrf_input, error_page, from_api, page, see_other};
 use super::session::{Signed, SignedIn};
 use super::sign_in::{button_form, TokenOnly};
@@ -35,6 +33,8 @@ pub struct ShareForm {
     /// Empty for none.
     pub passphrase: Option<String>,
 }
+
+csrf_form!(ShareForm);
 
 fn proof_type_in_words(proof_type: &str) -> &'static str {
     match proof_type {
@@ -118,18 +118,9 @@ fn number(raw: &str, what: &str) -> Result<Option<u32>, String> {
 /// the token is never stored, so no later page can show it again).
 pub async fn share(
     State(state): State<AppState>,
-    SignedIn(signed): SignedIn,
     Path(id): Path<ProofId>,
-    headers: HeaderMap,
-    form: Result<Form<ShareForm>, FormRejection>,
+    CheckedForm(signed, form): CheckedForm<ShareForm>,
 ) -> Response {
-    let Form(form) = match form {
-        Ok(form) => form,
-        Err(rejection) => return bad_form(rejection, Some(&signed.nav())),
-    };
-    if let Some(refused) = forged_form(&state, &headers, &signed, form.csrf_token.as_deref()) {
-        return refused;
-    }
     let proof = match own_proof(&state, &signed, &id).await {
         Ok(proof) => proof,
         Err(response) => return response,
@@ -307,18 +298,9 @@ pub async fn confirm_revoke(
 /// `POST /app/links/{id}/revoke`.
 pub async fn revoke(
     State(state): State<AppState>,
-    SignedIn(signed): SignedIn,
     Path(id): Path<LinkId>,
-    headers: HeaderMap,
-    form: Result<Form<TokenOnly>, FormRejection>,
+    CheckedForm(signed, _form): CheckedForm<TokenOnly>,
 ) -> Response {
-    let Form(form) = match form {
-        Ok(form) => form,
-        Err(rejection) => return bad_form(rejection, Some(&signed.nav())),
-    };
-    if let Some(refused) = forged_form(&state, &headers, &signed, form.csrf_token.as_deref()) {
-        return refused;
-    }
     if let Err(e) = state.links.revoke(&signed.session.user_id, &id).await {
         return from_api(ApiError::from(e), Some(&signed.nav()));
     }

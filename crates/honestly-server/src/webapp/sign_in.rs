@@ -11,9 +11,10 @@ use maud::{html, Markup};
 use serde::Deserialize;
 
 use super::cookie;
-use super::guard::{bad_form, forged_form, from_another_site};
+use super::guard::{bad_form, from_another_site};
+use super::guard::{csrf_form, CheckedForm};
 use super::html::{app_document, content_of, csrf_input, keep_limit_headers, page, see_other};
-use super::session::{safe_next, MaybeSignedIn, SignedIn};
+use super::session::{safe_next, MaybeSignedIn};
 use crate::error::{ApiError, ErrorContent};
 use crate::extract::{ClientIp, Query};
 use crate::state::AppState;
@@ -53,6 +54,8 @@ pub struct TokenOnly {
     /// The session's CSRF token.
     pub csrf_token: Option<String>,
 }
+
+csrf_form!(TokenOnly);
 
 fn field_error(content: Option<&ErrorContent>, field: &str) -> Option<String> {
     content.and_then(|c| c.fields.as_ref()).and_then(|f| f.get(field)).cloned()
@@ -248,17 +251,8 @@ pub async fn register(
 /// `POST /app/sign-out`: ends this session and removes the cookie.
 pub async fn sign_out(
     State(state): State<AppState>,
-    SignedIn(signed): SignedIn,
-    headers: HeaderMap,
-    form: Result<Form<TokenOnly>, FormRejection>,
+    CheckedForm(signed, _form): CheckedForm<TokenOnly>,
 ) -> Response {
-    let Form(form) = match form {
-        Ok(form) => form,
-        Err(rejection) => return bad_form(rejection, Some(&signed.nav())),
-    };
-    if let Some(refused) = forged_form(&state, &headers, &signed, form.csrf_token.as_deref()) {
-        return refused;
-    }
     if let Err(e) = state.auth.end_session(&signed.session.user_id, &signed.session.session_id).await {
         return super::html::from_api(e.into(), Some(&signed.nav()));
     }
