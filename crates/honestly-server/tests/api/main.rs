@@ -40,4 +40,5 @@ mod webapp;
 mod webapp_browser;
 mod webapp_consoles;
 mod webapp_holder;
+mod webapp_support;
 mod webhook_secrets;

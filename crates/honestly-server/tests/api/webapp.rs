@@ -2,101 +2,12 @@
 //! `303` redirects. Sessions are the auth service's (lockout, sign out, sign out everywhere),
 //! every state-changing form is CSRF-protected, and a proof request is answered from its page.
 
-use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
-use reqwest::multipart::{Form, Part};
+use reqwest::header::SET_COOKIE;
 use serde_json::{json, Value};
 
-use crate::helpers::{assert_security_headers, Options, TestApp, PASSWORD};
+use crate::helpers::{Options, TestApp, PASSWORD};
 use crate::proof_requests::{create, holder_with_credential, proving_app, verifier_token};
-
-/// The development (loopback) cookie name.
-const COOKIE_NAME: &str = "honestly_session";
-
-/// One browser: its session cookie, if any.
-struct Browser<'a> {
-    app: &'a TestApp,
-    cookie: Option<String>,
-}
-
-impl<'a> Browser<'a> {
-    fn new(app: &'a TestApp) -> Self {
-        Self { app, cookie: None }
-    }
-
-    fn with_cookie(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
-        match &self.cookie {
-            Some(c) => request.header(COOKIE, format!("{COOKIE_NAME}={c}")),
-            None => request,
-        }
-    }
-
-    async fn get(&self, path: &str) -> reqwest::Response {
-        self.with_cookie(self.app.client.get(self.app.url(path))).send().await.unwrap()
-    }
-
-    async fn page(&self, path: &str) -> String {
-        let r = self.get(path).await;
-        assert_eq!(r.status(), 200, "GET {path}");
-        assert_security_headers(&r);
-        r.text().await.unwrap()
-    }
-
-    async fn post(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
-        self.with_cookie(self.app.client.post(self.app.url(path))).form(fields).send().await.unwrap()
-    }
-
-    /// Signs in through the form; keeps the cookie.
-    async fn sign_in(&mut self, username: &str, password: &str) -> reqwest::Response {
-        let r = self
-            .post("/app/sign-in", &[("username", username), ("password", password), ("next", "/app")])
-            .await;
-        if r.status() == 303 {
-            self.cookie = Some(session_cookie(&r).expect("a session cookie"));
-        }
-        r
-    }
-
-    async fn upload(
-        &self,
-        csrf: Option<&str>,
-        name: &str,
-        content: &[u8],
-        origin: Option<&str>,
-    ) -> reqwest::Response {
-        let mut form = Form::new();
-        if let Some(csrf) = csrf {
-            form = form.text("csrf_token", csrf.to_string());
-        }
-        let form = form
-            .text("document_type", "identity")
-            .part("file", Part::bytes(content.to_vec()).file_name(name.to_string()));
-        let mut request =
-            self.with_cookie(self.app.client.post(self.app.url("/app/documents"))).multipart(form);
-        if let Some(origin) = origin {
-            request = request.header("origin", origin);
-        }
-        request.send().await.unwrap()
-    }
-}
-
-/// The session cookie's value set by `r`.
-fn session_cookie(r: &reqwest::Response) -> Option<String> {
-    r.headers().get_all(SET_COOKIE).iter().filter_map(|v| v.to_str().ok()).find_map(|v| {
-        v.strip_prefix(&format!("{COOKIE_NAME}="))
-            .map(|rest| rest.split(';').next().unwrap_or("").to_string())
-    })
-}
-
-fn location(r: &reqwest::Response) -> String {
-    r.headers()[LOCATION].to_str().unwrap().to_string()
-}
-
-/// The first CSRF token on a page.
-fn csrf_of(html: &str) -> String {
-    let marker = r#"name="csrf_token" value=""#;
-    let start = html.find(marker).expect("a CSRF field") + marker.len();
-    html[start..start + 64].to_string()
-}
+use crate::webapp_support::{csrf_of, location, Browser};
 
 /// The ids of the documents the list page shows.
 fn listed(html: &str) -> Vec<String> {

@@ -4,77 +4,12 @@
 //! status stream follows it. Only verifiers and administrators; forged forms change nothing.
 
 use futures::StreamExt;
-use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+use reqwest::header::LOCATION;
 use serde_json::{json, Value};
 
-use crate::helpers::{assert_security_headers, TestApp, PASSWORD};
+use crate::helpers::TestApp;
 use crate::proof_requests::{holder_with_credential, proving_app, respond, verifier_token};
-
-/// The development (loopback) cookie name.
-const COOKIE_NAME: &str = "honestly_session";
-
-/// One browser signed in as `username`.
-struct Browser<'a> {
-    app: &'a TestApp,
-    cookie: String,
-}
-
-impl<'a> Browser<'a> {
-    async fn signed_in(app: &'a TestApp, username: &str) -> Self {
-        let r = app
-            .client
-            .post(app.url("/app/sign-in"))
-            .form(&[("username", username), ("password", PASSWORD), ("next", "/app")])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 303, "sign in {username}");
-        let cookie = r
-            .headers()
-            .get_all(SET_COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find_map(|v| {
-                v.strip_prefix(&format!("{COOKIE_NAME}="))
-                    .map(|rest| rest.split(';').next().unwrap_or("").to_string())
-            })
-            .expect("a session cookie");
-        Self { app, cookie }
-    }
-
-    fn cookie(&self) -> String {
-        format!("{COOKIE_NAME}={}", self.cookie)
-    }
-
-    async fn get(&self, path: &str) -> reqwest::Response {
-        self.app.client.get(self.app.url(path)).header(COOKIE, self.cookie()).send().await.unwrap()
-    }
-
-    async fn page(&self, path: &str) -> String {
-        let r = self.get(path).await;
-        assert_eq!(r.status(), 200, "GET {path}");
-        assert_security_headers(&r);
-        r.text().await.unwrap()
-    }
-
-    async fn post(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
-        self.app
-            .client
-            .post(self.app.url(path))
-            .header(COOKIE, self.cookie())
-            .form(fields)
-            .send()
-            .await
-            .unwrap()
-    }
-}
-
-/// The first CSRF token on a page.
-fn csrf_of(html: &str) -> String {
-    let marker = r#"name="csrf_token" value=""#;
-    let start = html.find(marker).expect("a CSRF field") + marker.len();
-    html[start..start + 64].to_string()
-}
+use crate::webapp_support::{csrf_of, Browser};
 
 /// The value of the attribute `attr` of the element with id `id`.
 fn attribute(html: &str, id: &str, attr: &str) -> String {

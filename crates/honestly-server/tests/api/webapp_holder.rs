@@ -2,83 +2,14 @@
 //! for a credential, proving from it, sharing the proof and revoking the link; a query the
 //! credential cannot meet; the account's export and erasure. Every form is CSRF-protected.
 
-use reqwest::header::{ACCEPT, COOKIE, LOCATION, SET_COOKIE};
+use reqwest::header::{ACCEPT, COOKIE, SET_COOKIE};
 use serde_json::{json, Value};
 
 use crate::accounts::admin_token;
-use crate::helpers::{assert_security_headers, TestApp, PASSWORD};
+use crate::helpers::{TestApp, PASSWORD};
 use crate::issuance::{document, issuer_with_member};
 use crate::proof_requests::proving_app;
-
-/// The development (loopback) cookie name.
-const COOKIE_NAME: &str = "honestly_session";
-
-/// One browser with its session cookie.
-struct Browser<'a> {
-    app: &'a TestApp,
-    cookie: String,
-}
-
-impl<'a> Browser<'a> {
-    /// Signs `username` in through the form.
-    async fn signed_in(app: &'a TestApp, username: &str) -> Self {
-        let r = app
-            .client
-            .post(app.url("/app/sign-in"))
-            .form(&[("username", username), ("password", PASSWORD), ("next", "/app")])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 303);
-        Self { app, cookie: session_cookie(&r).expect("a session cookie") }
-    }
-
-    async fn get(&self, path: &str) -> reqwest::Response {
-        self.app
-            .client
-            .get(self.app.url(path))
-            .header(COOKIE, format!("{COOKIE_NAME}={}", self.cookie))
-            .send()
-            .await
-            .unwrap()
-    }
-
-    async fn page(&self, path: &str) -> String {
-        let r = self.get(path).await;
-        assert_eq!(r.status(), 200, "GET {path}");
-        assert_security_headers(&r);
-        r.text().await.unwrap()
-    }
-
-    async fn post(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
-        self.app
-            .client
-            .post(self.app.url(path))
-            .header(COOKIE, format!("{COOKIE_NAME}={}", self.cookie))
-            .form(fields)
-            .send()
-            .await
-            .unwrap()
-    }
-}
-
-fn session_cookie(r: &reqwest::Response) -> Option<String> {
-    r.headers().get_all(SET_COOKIE).iter().filter_map(|v| v.to_str().ok()).find_map(|v| {
-        v.strip_prefix(&format!("{COOKIE_NAME}="))
-            .map(|rest| rest.split(';').next().unwrap_or("").to_string())
-    })
-}
-
-fn location(r: &reqwest::Response) -> String {
-    r.headers()[LOCATION].to_str().unwrap().to_string()
-}
-
-/// The first CSRF token on a page.
-fn csrf_of(html: &str) -> String {
-    let marker = r#"name="csrf_token" value=""#;
-    let start = html.find(marker).expect("a CSRF field") + marker.len();
-    html[start..start + 64].to_string()
-}
+use crate::webapp_support::{csrf_of, location, Browser, COOKIE_NAME};
 
 /// The text of the element `id="{id}"` up to the next `<`, or the `value` of an input.
 fn element(html: &str, id: &str) -> String {
@@ -399,7 +330,7 @@ async fn a_credential_is_exported_deleted_and_imported_back_through_the_pages() 
             .part("file", reqwest::multipart::Part::bytes(content).file_name("credential.json"));
         app.client
             .post(app.url("/app/credentials/import"))
-            .header(COOKIE, format!("{COOKIE_NAME}={}", browser.cookie))
+            .header(COOKIE, browser.cookie_header())
             .multipart(form)
             .send()
     };
