@@ -3,7 +3,9 @@
 use super::model::RequestedProof;
 use crate::zk::credential_proofs::{CountryInput, CredentialQuery};
 
-fn countries(list: &[CountryInput]) -> String {
+/// Country codes as a verifier wrote them, for people: alpha codes in capitals, numeric ones
+/// with three digits, separated by commas.
+pub fn countries(list: &[CountryInput]) -> String {
     list.iter()
         .map(|c| match c {
             CountryInput::Numeric(n) => format!("{n:03}"),

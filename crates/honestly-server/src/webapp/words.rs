@@ -1,18 +1,8 @@
 //! A proof request's result in one sentence for its verifier: "Verified: at least 18, document
 //! not expired — attested by Example Registry Office".
 
+use honestly_core::proof_requests::words::countries;
 use honestly_core::proof_requests::{ProofRequestRecord, ProofRequestResult};
-use honestly_core::zk::credential_proofs::CountryInput;
-
-fn countries(list: &[CountryInput]) -> String {
-    list.iter()
-        .map(|c| match c {
-            CountryInput::Numeric(n) => format!("{n:03}"),
-            CountryInput::Text(t) => t.to_uppercase(),
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
-}
 
 /// The facts a result shows, each in a few words.
 fn facts(request: &ProofRequestRecord, result: &ProofRequestResult) -> Vec<String> {
