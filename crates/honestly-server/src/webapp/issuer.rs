@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use honestly_core::auth::Role;
 use honestly_core::ids::CredentialRequestId;
-use honestly_core::issuance::requests::{Approval, RequestView, RequestedClaims};
+use honestly_core::issuance::requests::{Approval, RequestView, RequestedClaims, ReviewView};
 use honestly_core::issuance::RequestStatus;
 use maud::{html, Markup};
 use serde::Deserialize;
@@ -142,6 +142,23 @@ fn decision_forms(signed: &Signed, id: &str, claims: &ClaimsView) -> Markup {
     }
 }
 
+/// A request as the signed-in issuer member reviews it (the same core call as the JSON
+/// route, audit-noted there), or the page that refuses it.
+async fn reviewed(
+    state: &AppState,
+    signed: &Signed,
+    id: &CredentialRequestId,
+) -> Result<ReviewView, Response> {
+    if let Some(refused) = issuer_only(signed) {
+        return Err(refused);
+    }
+    state
+        .issuance
+        .review(&signed.session.user_id, id)
+        .await
+        .map_err(|e| from_api(ApiError::from(e), Some(&signed.nav())))
+}
+
 /// `GET /app/issuer/requests/{id}`.
 pub async fn review(
     State(state): State<AppState>,
@@ -149,13 +166,10 @@ pub async fn review(
     Ctx(ctx): Ctx,
     Path(id): Path<CredentialRequestId>,
 ) -> Response {
-    if let Some(refused) = issuer_only(&signed) {
-        return refused;
-    }
     let nav = signed.nav();
-    let review = match state.issuance.review(&signed.session.user_id, &id).await {
+    let review = match reviewed(&state, &signed, &id).await {
         Ok(review) => review,
-        Err(e) => return from_api(ApiError::from(e), Some(&nav)),
+        Err(refused) => return refused,
     };
     let record = &review.request.record;
     ctx.note(format!("reviewed {} of {}", record.id, record.holder));
@@ -199,13 +213,10 @@ pub async fn document(
     Ctx(ctx): Ctx,
     Path(id): Path<CredentialRequestId>,
 ) -> Response {
-    if let Some(refused) = issuer_only(&signed) {
-        return refused;
-    }
     let nav = signed.nav();
-    let review = match state.issuance.review(&signed.session.user_id, &id).await {
+    let review = match reviewed(&state, &signed, &id).await {
         Ok(review) => review,
-        Err(e) => return from_api(ApiError::from(e), Some(&nav)),
+        Err(refused) => return refused,
     };
     let record = &review.request.record;
     if record.status != RequestStatus::Pending {
