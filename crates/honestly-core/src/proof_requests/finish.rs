@@ -1,14 +1,18 @@
 //! How requests end. Completion, decline and expiry all pass through
 //! [`ProofRequestService::finish`] (one request) or [`ProofRequestService::expire_due`] (the
 //! sweep), and every request that ended — exactly once, whichever replica ended it — is handed
-//! to [`ProofRequestService::ended`].
+//! to [`ProofRequestService::ended`]. A request with a callback URL announces its end by a
+//! webhook event that the store writes in the same transaction as the end: a crash cannot
+//! separate them.
+
+use std::sync::Arc;
 
 use super::model::{Finish, FinishOutcome, ProofRequestRecord, ProofRequestStatus};
 use super::service::{ProofRequestService, EXPIRE_BATCH};
 use crate::audit::{Actor, AuditEvent, Outcome};
 use crate::clock::Timestamp;
 use crate::ids::ProofRequestId;
-use crate::store::StoreError;
+use crate::store::{Announcement, StoreError};
 use crate::timeline::{TimelineEvent, TimelineKind};
 use crate::webhooks::NewEvent;
 
@@ -21,7 +25,8 @@ impl ProofRequestService {
         finish: &Finish,
         actor: Actor,
     ) -> Result<FinishOutcome, StoreError> {
-        let outcome = self.store.finish_proof_request(id, finish, Timestamp::now()).await?;
+        let outcome =
+            self.store.finish_proof_request(id, finish, Timestamp::now(), self.announcement()).await?;
         if let FinishOutcome::Done(request) = &outcome {
             self.ended(request, actor).await;
         }
@@ -31,7 +36,8 @@ impl ProofRequestService {
     /// Marks expired the requests pending past their expiry (at most one batch); returns how
     /// many ended now. Run by every replica's sweeper; each request ends once.
     pub async fn expire_due(&self) -> Result<usize, StoreError> {
-        let expired = self.store.expire_due_proof_requests(Timestamp::now(), EXPIRE_BATCH).await?;
+        let expired =
+            self.store.expire_due_proof_requests(Timestamp::now(), EXPIRE_BATCH, self.announcement()).await?;
         for request in &expired {
             self.ended(request, Actor::Anonymous).await;
         }
@@ -48,17 +54,36 @@ impl ProofRequestService {
         })
     }
 
+    /// The webhook event of a request as it ends, for the store to write with the end: of
+    /// the type that names how it ended, sent to its callback URL; none without one.
+    fn announcement(&self) -> Arc<Announcement> {
+        let webhooks = Arc::clone(&self.webhooks);
+        Arc::new(move |request: &ProofRequestRecord| {
+            let (event_type, _) = ended_as(request.status)?;
+            let url = request.spec.callback_url.as_ref()?;
+            let event = NewEvent {
+                owner: request.owner.clone(),
+                subject: request.id.to_string(),
+                event_type: event_type.to_owned(),
+                url: url.clone(),
+                payload: event_data(request),
+            };
+            match webhooks.prepare(event) {
+                Ok(event) => Some(event),
+                Err(e) => {
+                    tracing::error!(request_id = %request.id, error = %e, "the proof request's webhook event could not be made");
+                    None
+                }
+            }
+        })
+    }
+
     /// A request that has just ended (completed, declined or expired): called exactly once
-    /// per request, after the store committed the end. It is audited and, with a callback
-    /// URL, its event goes to the webhook outbox (idempotent per request and event type). The
-    /// verifier's timeline records the end; a holder's answer goes into the holder's timeline.
+    /// per request, after the store committed the end (and, with a callback URL, its webhook
+    /// event: the delivery workers are woken). It is audited; the verifier's timeline records
+    /// the end; a holder's answer goes into the holder's timeline.
     async fn ended(&self, request: &ProofRequestRecord, actor: Actor) {
-        let (action, kind) = match request.status {
-            ProofRequestStatus::Completed => ("proof_request.completed", TimelineKind::ProofRequestCompleted),
-            ProofRequestStatus::Declined => ("proof_request.declined", TimelineKind::ProofRequestDeclined),
-            ProofRequestStatus::Expired => ("proof_request.expired", TimelineKind::ProofRequestExpired),
-            ProofRequestStatus::Pending => return,
-        };
+        let Some((action, kind)) = ended_as(request.status) else { return };
         if let Actor::User(holder) = &actor {
             self.note(TimelineEvent::new(holder, TimelineKind::ProofRequestAnswered).request(&request.id))
                 .await;
@@ -66,17 +91,22 @@ impl ProofRequestService {
         self.note(TimelineEvent::new(&request.owner, kind).request(&request.id)).await;
         self.audit.record(AuditEvent::new(actor, action, Outcome::Success).target(request.id.as_str()));
         tracing::info!(request_id = %request.id, status = %request.status, "proof request ended");
-        let Some(url) = &request.spec.callback_url else { return };
-        let event = NewEvent {
-            owner: request.owner.clone(),
-            subject: request.id.to_string(),
-            event_type: action.to_owned(),
-            url: url.clone(),
-            payload: event_data(request),
-        };
-        if let Err(e) = self.webhooks.enqueue(event).await {
-            tracing::error!(request_id = %request.id, error = %e, "the proof request's webhook event was not stored");
+        if request.spec.callback_url.is_some() {
+            self.webhooks.stored_elsewhere();
         }
+    }
+}
+
+/// The audit action and webhook event type of an ended request, and its timeline kind for
+/// the verifier; `None` while pending.
+fn ended_as(status: ProofRequestStatus) -> Option<(&'static str, TimelineKind)> {
+    match status {
+        ProofRequestStatus::Completed => {
+            Some(("proof_request.completed", TimelineKind::ProofRequestCompleted))
+        }
+        ProofRequestStatus::Declined => Some(("proof_request.declined", TimelineKind::ProofRequestDeclined)),
+        ProofRequestStatus::Expired => Some(("proof_request.expired", TimelineKind::ProofRequestExpired)),
+        ProofRequestStatus::Pending => None,
     }
 }
 

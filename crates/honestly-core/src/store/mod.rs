@@ -28,7 +28,7 @@ pub use agents::{AgentStore, NullifierKey, NullifierStore};
 pub use documents::{DocumentStore, ProofStore, RegistryState, SealedDocument};
 pub use issuance::{CredentialRequestStore, CredentialStore, HolderSecretStore, IssuerStore};
 pub use links::LinkStore;
-pub use proof_requests::ProofRequestStore;
+pub use proof_requests::{Announcement, ProofRequestStore};
 pub use replay::ReplayStore;
 pub use trail::{AuditStore, TimelineStore};
 pub use webhooks::WebhookStore;

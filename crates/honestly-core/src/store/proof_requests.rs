@@ -1,11 +1,19 @@
 //! Verifiers' proof requests and the answers that end them (see [`crate::proof_requests`]).
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 
 use super::StoreError;
 use crate::clock::Timestamp;
 use crate::ids::{ProofRequestId, UserId};
 use crate::proof_requests::{Finish, FinishOutcome, ProofRequestRecord};
+use crate::webhooks::WebhookEvent;
+
+/// The webhook event a request announces as it ends (`None`: nothing to send), made from the
+/// request as it now is. The store writes it in the transaction that ends the request, so a
+/// request never ends without its event (nor the event exist for a request that did not end).
+pub type Announcement = dyn Fn(&ProofRequestRecord) -> Option<WebhookEvent> + Send + Sync;
 
 /// Proof requests.
 #[async_trait]
@@ -38,19 +46,22 @@ pub trait ProofRequestStore: Send + Sync {
     /// pending and not expired at `now` (an expired one is `TooLate`, unchanged); `Expire`
     /// only one pending and expired at `now`. A `Complete` with a unique nullifier records
     /// (owner, scope, nullifier) in the same transaction; when recorded before it is
-    /// `AlreadyAnswered` and nothing changes.
+    /// `AlreadyAnswered` and nothing changes. When `Done`, the event `announce` makes of the
+    /// ended request is stored in the same transaction (unless an event with its id exists).
     async fn finish_proof_request(
         &self,
         id: &ProofRequestId,
         finish: &Finish,
         now: Timestamp,
+        announce: Arc<Announcement>,
     ) -> Result<FinishOutcome, StoreError>;
     /// Marks expired up to `limit` requests pending and past their expiry at `now`, and
     /// returns them as they now are: each request is returned by exactly one call, on any
-    /// replica.
+    /// replica. Each one's `announce` event is stored in the transaction that expires it.
     async fn expire_due_proof_requests(
         &self,
         now: Timestamp,
         limit: u32,
+        announce: Arc<Announcement>,
     ) -> Result<Vec<ProofRequestRecord>, StoreError>;
 }

@@ -163,9 +163,27 @@ impl WebhookService {
     }
 
     /// Stores `event` for delivery, once: the id is deterministic ([`event_id`]) and a second
-    /// enqueue of the same subject and type changes nothing. The body
-    /// (`{"type", "timestamp", "data"}`) is made here, so every attempt sends the same bytes.
+    /// enqueue of the same subject and type changes nothing.
     pub async fn enqueue(&self, event: NewEvent) -> Result<Enqueued, WebhookError> {
+        let stored = self.prepare(event)?;
+        let id = stored.id.clone();
+        let created = self.store.enqueue_webhook_event(&stored).await?;
+        if created {
+            self.wake.notify_one();
+        }
+        Ok(Enqueued { id, created })
+    }
+
+    /// Tells this process's delivery workers that an event was stored by another write (one
+    /// that stored a [`Self::prepare`]d event itself, in its own transaction).
+    pub fn stored_elsewhere(&self) {
+        self.wake.notify_one();
+    }
+
+    /// Checks `event` and makes the event as it is stored, pending and due now, for a write
+    /// that stores it in its own transaction. The body (`{"type", "timestamp", "data"}`) is
+    /// made here, so every attempt sends the same bytes; the id is [`event_id`].
+    pub fn prepare(&self, event: NewEvent) -> Result<WebhookEvent, WebhookError> {
         let mut problems = FieldErrors::new();
         let url = match CallbackUrl::parse(&event.url, self.settings.environment) {
             Ok(url) => Some(url),
@@ -199,8 +217,8 @@ impl WebhookService {
         problems.into_result()?;
         let Some(url) = url else { return Err(FieldErrors::one(callback_url::FIELD, "refused").into()) };
         let id = event_id(&event.subject, &event.event_type);
-        let stored = WebhookEvent {
-            id: id.clone(),
+        Ok(WebhookEvent {
+            id,
             owner: event.owner,
             subject: event.subject,
             event_type: event.event_type,
@@ -212,12 +230,7 @@ impl WebhookService {
             next_attempt_ms: now,
             first_attempt_ms: None,
             finished_at_ms: None,
-        };
-        let created = self.store.enqueue_webhook_event(&stored).await?;
-        if created {
-            self.wake.notify_one();
-        }
-        Ok(Enqueued { id, created })
+        })
     }
 
     fn seal(&self, id: &str, owner: &UserId, secret: &WebhookSecret) -> crate::crypto::vault::Sealed {

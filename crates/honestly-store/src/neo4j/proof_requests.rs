@@ -2,18 +2,22 @@
 //! lists keep insertion order. Ending a request takes the request's write lock, re-reads it and
 //! changes it only while pending (answers: and not expired); a holder's answer to a verifier's
 //! scope is a `(:ProofRequestAnswer {key})` node under a uniqueness constraint, merged in the
-//! same transaction, so of concurrent answers exactly one wins.
+//! same transaction, so of concurrent answers exactly one wins. The ended request's webhook
+//! event is merged in the same transaction too.
+
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use neo4rs::query;
 use serde::Deserialize;
 
+use super::webhooks::merge_event;
 use super::{in_tx, Count, Neo4jStore, Tx};
 use crate::stored::{text, text_opt, unix, unix_opt};
 use honestly_core::clock::Timestamp;
 use honestly_core::ids::{ProofRequestId, UserId};
 use honestly_core::proof_requests::{Finish, FinishOutcome, ProofRequestRecord, ProofRequestStatus};
-use honestly_core::store::{ProofRequestStore, StoreError};
+use honestly_core::store::{Announcement, ProofRequestStore, StoreError};
 
 const COLUMNS: &str = "r.id AS id, r.owner AS owner, r.token_hash AS token_hash, r.spec AS spec, \
      r.status AS status, r.created_at AS created_at, r.expires_at AS expires_at, \
@@ -100,6 +104,16 @@ async fn read(tx: &mut Tx, id: &str) -> Result<Option<ProofRequestRecord>, Store
 
 async fn reread(tx: &mut Tx, id: &str) -> Result<ProofRequestRecord, StoreError> {
     read(tx, id).await?.ok_or_else(|| StoreError::internal("a request changed in this transaction is gone"))
+}
+
+/// The request `id` just ended in `tx`, as it now is, with the webhook event it announces
+/// merged in the same transaction.
+async fn ended(tx: &mut Tx, id: &str, announce: &Announcement) -> Result<ProofRequestRecord, StoreError> {
+    let request = reread(tx, id).await?;
+    if let Some(event) = announce(&request) {
+        merge_event(tx, &event).await?;
+    }
+    Ok(request)
 }
 
 /// Sets the status of a pending request (its lock is held).
@@ -199,6 +213,7 @@ impl ProofRequestStore for Neo4jStore {
         id: &ProofRequestId,
         finish: &Finish,
         now: Timestamp,
+        announce: Arc<Announcement>,
     ) -> Result<FinishOutcome, StoreError> {
         let result = match finish {
             Finish::Complete { result, .. } => Some(json(result)?),
@@ -242,7 +257,7 @@ impl ProofRequestStore for Neo4jStore {
             if !set_status(&mut tx, id.as_str(), finish.status(), result.clone(), now).await? {
                 return Err(StoreError::internal("a pending request did not change"));
             }
-            Ok(FinishOutcome::Done(reread(&mut tx, id.as_str()).await?))
+            Ok(FinishOutcome::Done(ended(&mut tx, id.as_str(), announce.as_ref()).await?))
         })
     }
 
@@ -250,6 +265,7 @@ impl ProofRequestStore for Neo4jStore {
         &self,
         now: Timestamp,
         limit: u32,
+        announce: Arc<Announcement>,
     ) -> Result<Vec<ProofRequestRecord>, StoreError> {
         let mut due: Vec<String> = self
             .fetch::<IdRow>(
@@ -276,7 +292,7 @@ impl ProofRequestStore for Neo4jStore {
                 if !due_now || !set_status(&mut tx, &id, ProofRequestStatus::Expired, None, now).await? {
                     return Ok(None);
                 }
-                Ok(Some(reread(&mut tx, &id).await?))
+                Ok(Some(ended(&mut tx, &id, announce.as_ref()).await?))
             })?;
             expired.extend(ended);
         }

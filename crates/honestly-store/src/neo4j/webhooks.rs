@@ -4,10 +4,10 @@
 //! attempt log as a list of JSON strings on the event (bounded by the retry schedule).
 
 use async_trait::async_trait;
-use neo4rs::query;
+use neo4rs::{query, Query};
 use serde::Deserialize;
 
-use super::{in_tx, Count, Neo4jStore};
+use super::{in_tx, Count, Neo4jStore, Tx};
 use honestly_core::clock::Timestamp;
 use honestly_core::crypto::vault::Sealed;
 use honestly_core::ids::UserId;
@@ -23,6 +23,33 @@ const SECRETS: &str = "MATCH (s:WebhookSecret {owner: $owner}) \
 
 const CREATE_SECRET: &str = "CREATE (s:WebhookSecret {id: $id, owner: $owner, key_version: $key_version, \
      nonce: $nonce, ciphertext: $ciphertext, created_at: $created_at})";
+
+/// A new event's properties besides its id, as `$parameters` ([`with_event`]).
+const EVENT_PROPERTIES: &str = "owner: $owner, subject: $subject, event_type: $event_type, url: $url, \
+     body: $body, status: $status, attempts: $attempts, created_at_ms: $created_at_ms, \
+     next_attempt_ms: $next_attempt_ms";
+
+/// `q` with the parameters [`EVENT_PROPERTIES`] and `$id` name.
+fn with_event(q: Query, event: &WebhookEvent) -> Query {
+    q.param("id", event.id.as_str())
+        .param("owner", event.owner.as_str())
+        .param("subject", event.subject.as_str())
+        .param("event_type", event.event_type.as_str())
+        .param("url", event.url.as_str())
+        .param("body", event.body.clone())
+        .param("status", event.status.as_str())
+        .param("attempts", i64::from(event.attempts))
+        .param("created_at_ms", event.created_at_ms)
+        .param("next_attempt_ms", event.next_attempt_ms)
+}
+
+/// Stores `event` in the open transaction `tx` unless an event with its id exists. Writes
+/// that raise an event with another change (a proof request's end) call it in their own
+/// transaction.
+pub(super) async fn merge_event(tx: &mut Tx, event: &WebhookEvent) -> Result<(), StoreError> {
+    let merge = format!("MERGE (e:WebhookEvent {{id: $id}}) ON CREATE SET e += {{{EVENT_PROPERTIES}}}");
+    tx.run(with_event(query(&merge), event)).await
+}
 
 const EVENT_FIELDS: &str = "e.id AS id, e.owner AS owner, e.subject AS subject, e.event_type AS event_type, \
      e.url AS url, e.body AS body, e.status AS status, e.attempts AS attempts, \
@@ -178,21 +205,7 @@ impl WebhookStore for Neo4jStore {
     }
 
     async fn enqueue_webhook_event(&self, event: &WebhookEvent) -> Result<bool, StoreError> {
-        let q = query(
-            "CREATE (e:WebhookEvent {id: $id, owner: $owner, subject: $subject, event_type: $event_type, \
-             url: $url, body: $body, status: $status, attempts: $attempts, created_at_ms: $created_at_ms, \
-             next_attempt_ms: $next_attempt_ms})",
-        )
-        .param("id", event.id.as_str())
-        .param("owner", event.owner.as_str())
-        .param("subject", event.subject.as_str())
-        .param("event_type", event.event_type.as_str())
-        .param("url", event.url.as_str())
-        .param("body", event.body.clone())
-        .param("status", event.status.as_str())
-        .param("attempts", i64::from(event.attempts))
-        .param("created_at_ms", event.created_at_ms)
-        .param("next_attempt_ms", event.next_attempt_ms);
+        let q = with_event(query(&format!("CREATE (e:WebhookEvent {{id: $id, {EVENT_PROPERTIES}}})")), event);
         // The unique id refuses a second node: that is the "already enqueued" answer.
         match self.run(q).await {
             Ok(()) => Ok(true),

@@ -1,17 +1,21 @@
 //! Proof requests in SQLite. Ending a request is one transaction on the single writer
 //! connection: it re-reads the request, changes it only while pending (and, for answers, not
 //! expired), and records the holder's nullifier for the verifier's scope under a primary key,
-//! so of concurrent answers exactly one wins.
+//! so of concurrent answers exactly one wins. The ended request's webhook event is stored in
+//! the same transaction.
+
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use super::columns::{text, text_opt, unix, unix_opt};
+use super::webhooks::insert_event;
 use super::SqliteStore;
 use honestly_core::clock::Timestamp;
 use honestly_core::ids::{ProofRequestId, UserId};
 use honestly_core::proof_requests::{Finish, FinishOutcome, ProofRequestRecord, ProofRequestStatus};
-use honestly_core::store::{ProofRequestStore, StoreError};
+use honestly_core::store::{Announcement, ProofRequestStore, StoreError};
 
 const COLUMNS: &str = "id, owner, token_hash, spec, status, created_at, expires_at, finished_at, result";
 
@@ -41,6 +45,16 @@ fn json<T: serde::Serialize>(value: &T) -> Result<String, super::Failure> {
 
 fn reread(tx: &Connection, id: &str) -> Result<ProofRequestRecord, super::Failure> {
     by_id(tx, id)?.ok_or_else(|| StoreError::internal("a request changed in this transaction is gone").into())
+}
+
+/// The request `id` just ended in `tx`, as it now is, with the webhook event it announces
+/// stored in the same transaction.
+fn ended(tx: &Connection, id: &str, announce: &Announcement) -> Result<ProofRequestRecord, super::Failure> {
+    let request = reread(tx, id)?;
+    if let Some(event) = announce(&request) {
+        insert_event(tx, &event)?;
+    }
+    Ok(request)
 }
 
 #[async_trait]
@@ -118,6 +132,7 @@ impl ProofRequestStore for SqliteStore {
         id: &ProofRequestId,
         finish: &Finish,
         now: Timestamp,
+        announce: Arc<Announcement>,
     ) -> Result<FinishOutcome, StoreError> {
         let (id, finish) = (id.clone().into_string(), finish.clone());
         self.write(move |tx| {
@@ -157,7 +172,7 @@ impl ProofRequestStore for SqliteStore {
             if changed != 1 {
                 return Err(StoreError::internal("a pending request did not change").into());
             }
-            Ok(FinishOutcome::Done(reread(tx, &id)?))
+            Ok(FinishOutcome::Done(ended(tx, &id, announce.as_ref())?))
         })
         .await
     }
@@ -166,6 +181,7 @@ impl ProofRequestStore for SqliteStore {
         &self,
         now: Timestamp,
         limit: u32,
+        announce: Arc<Announcement>,
     ) -> Result<Vec<ProofRequestRecord>, StoreError> {
         self.write(move |tx| {
             let due: Vec<String> = tx
@@ -183,7 +199,7 @@ impl ProofRequestStore for SqliteStore {
                     params![now.unix(), id],
                 )?;
                 if changed == 1 {
-                    expired.push(reread(tx, &id)?);
+                    expired.push(ended(tx, &id, announce.as_ref())?);
                 }
             }
             Ok(expired)

@@ -15,6 +15,33 @@ use honestly_core::webhooks::{
     AfterAttempt, AttemptRecord, DeliveryStatus, WebhookEvent, WebhookSecretRecord,
 };
 
+/// Stores `e` in the open transaction `tx` unless an event with its id exists; true when
+/// stored now. Writes that raise an event with another change (a proof request's end) call it
+/// in their own transaction.
+pub(super) fn insert_event(tx: &Connection, e: &WebhookEvent) -> rusqlite::Result<bool> {
+    let inserted = tx.execute(
+        "INSERT INTO webhook_events (id, owner, subject, event_type, url, body, status, attempts,
+             created_at_ms, next_attempt_ms, first_attempt_ms, finished_at_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+         ON CONFLICT (id) DO NOTHING",
+        params![
+            e.id,
+            e.owner.as_str(),
+            e.subject,
+            e.event_type,
+            e.url,
+            e.body,
+            e.status.as_str(),
+            e.attempts,
+            e.created_at_ms,
+            e.next_attempt_ms,
+            e.first_attempt_ms,
+            e.finished_at_ms
+        ],
+    )?;
+    Ok(inserted == 1)
+}
+
 const SECRET_COLUMNS: &str = "id, owner, key_version, nonce, ciphertext, created_at, retired_until";
 
 fn secret_row(r: &Row<'_>) -> rusqlite::Result<WebhookSecretRecord> {
@@ -134,30 +161,7 @@ impl WebhookStore for SqliteStore {
 
     async fn enqueue_webhook_event(&self, event: &WebhookEvent) -> Result<bool, StoreError> {
         let e = event.clone();
-        self.write(move |tx| {
-            let inserted = tx.execute(
-                "INSERT INTO webhook_events (id, owner, subject, event_type, url, body, status, attempts,
-                     created_at_ms, next_attempt_ms, first_attempt_ms, finished_at_ms)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
-                 ON CONFLICT (id) DO NOTHING",
-                params![
-                    e.id,
-                    e.owner.as_str(),
-                    e.subject,
-                    e.event_type,
-                    e.url,
-                    e.body,
-                    e.status.as_str(),
-                    e.attempts,
-                    e.created_at_ms,
-                    e.next_attempt_ms,
-                    e.first_attempt_ms,
-                    e.finished_at_ms
-                ],
-            )?;
-            Ok(inserted == 1)
-        })
-        .await
+        self.write(move |tx| Ok(insert_event(tx, &e)?)).await
     }
 
     async fn claim_due_webhook_events(

@@ -119,6 +119,7 @@ conformance!(
     proof_requests::proof_request_one_answer_per_holder_and_scope,
     proof_requests::proof_request_expiry_sweeps_report_each_once,
     proof_requests::proof_request_erased_with_owner,
+    proof_requests::proof_request_end_and_its_event_are_one_write,
     webhooks::webhook_secret_made_once_and_rotated,
     webhooks::webhook_enqueue_twice_stores_one_event,
     webhooks::webhook_racing_claimers_each_event_once,
