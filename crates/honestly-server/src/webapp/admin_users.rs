@@ -100,6 +100,9 @@ fn user_page(signed: &Signed, user: &User, problem: Option<&str>) -> Markup {
                 div class="field" {
                     label for="user-role-select" { "New role" }
                     select id="user-role-select" name="role" {
+                        @if !OFFERED_ROLES.contains(&user.role) {
+                            option value=(user.role.as_str()) selected { (user.role.as_str()) " (now)" }
+                        }
                         @for role in OFFERED_ROLES {
                             option value=(role.as_str()) selected[role == user.role] { (role.as_str()) }
                         }
