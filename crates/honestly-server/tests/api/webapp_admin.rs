@@ -83,6 +83,7 @@ async fn an_admin_creates_an_issuer_and_adds_then_removes_a_member_through_the_f
     let clerk_id = user(&app, &admin, "clerk-bo").await["id"].as_str().unwrap().to_string();
     assert!(shown.contains(&format!(r#"data-user="{clerk_id}""#)) && shown.contains("clerk-bo"));
     assert_eq!(user(&app, &admin, "clerk-bo").await["role"], "issuer");
+    assert!(browser.page("/app/admin").await.contains("1 member(s)"), "the list counts the member");
     // Becoming a member ended the clerk's session; signed in again, the issuer console opens.
     assert_eq!(clerk.get("/app/issuer").await.status(), 303);
     let clerk = Browser::signed_in(&app, "clerk-bo").await;
