@@ -7,6 +7,7 @@ pub mod error;
 pub mod held;
 pub mod holder;
 pub mod keys;
+pub mod members;
 pub mod model;
 pub mod proving;
 pub mod requests;

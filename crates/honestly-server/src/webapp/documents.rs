@@ -126,6 +126,7 @@ pub async fn detail(
     };
     let (epoch, _) = state.registry.current().await;
     let base = format!("/app/documents/{}", meta.id.as_str());
+    let history = super::timeline::document_history(&state, &signed, &meta.id, &meta.file_name).await;
     let markup = app_document(
         &meta.file_name,
         Some(&signed.nav()),
@@ -136,6 +137,7 @@ pub async fn detail(
             p { a id="ask-link" href={ (base) "/ask" } { "Ask an issuer to vouch for this document" } }
             p { a id="prove-age-link" href={ (base) "/prove-age" } { "Prove my age (self-declared)" } }
             p { a id="delete-link" href={ (base) "/delete" } { "Delete this document" } }
+            (history)
             p { a href="/app/documents" { "Back to your documents" } }
         },
     );

@@ -50,6 +50,10 @@ pub fn app_document(title: &str, nav: Option<&Nav<'_>>, main: Markup) -> Markup 
                                 }
                                 li { a href="/app/credentials" { "Credentials" } }
                                 li { a href="/app/links" { "Links" } }
+                                li { a id="timeline-link" href="/app/timeline" { "Timeline" } }
+                                @if nav.role == honestly_core::auth::Role::Admin {
+                                    li { a id="admin-link" href="/app/admin" { "Admin" } }
+                                }
                                 li {
                                     form id="sign-out-form" method="post" action="/app/sign-out" {
                                         (csrf_input(nav.csrf))

@@ -34,7 +34,7 @@ pub fn issuer_only(signed: &Signed) -> Option<Response> {
                 StatusCode::FORBIDDEN,
                 "FORBIDDEN",
                 "Only an issuer's members review credential requests. Administrators create issuers and \
-                 add members through the API.",
+                 add members in the admin console.",
             ),
             Some(&signed.nav()),
         )

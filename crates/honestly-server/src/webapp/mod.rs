@@ -6,6 +6,10 @@
 
 pub mod account;
 pub mod account_data;
+pub mod admin;
+pub mod admin_circuits;
+pub mod admin_issuer;
+pub mod admin_users;
 pub mod agents;
 pub mod ask;
 pub mod consent;
@@ -24,6 +28,7 @@ pub mod prove;
 pub mod session;
 pub mod share;
 pub mod sign_in;
+pub mod timeline;
 pub mod upload;
 pub mod verifier;
 pub mod verifier_form;
@@ -152,6 +157,22 @@ pub fn router(state: &AppState, upload_limit: usize) -> Router<AppState> {
         .route("/app/account/delete", get(account_data::confirm_delete).post(account_data::delete))
         .route("/app/account/agents", get(agents::list).post(agents::create))
         .route("/app/account/agents/{id}/delete", get(agents::confirm_delete).post(agents::delete))
+        .route("/app/timeline", get(timeline::show))
+        .route("/app/admin", get(admin::issuers))
+        .route("/app/admin/issuers", post(admin::create))
+        .route("/app/admin/issuers/{id}", get(admin_issuer::detail))
+        .route("/app/admin/issuers/{id}/members", post(admin_issuer::add_member))
+        .route(
+            "/app/admin/issuers/{id}/members/{user}/remove",
+            get(admin_issuer::confirm_remove).post(admin_issuer::remove),
+        )
+        .route("/app/admin/users", get(admin_users::list))
+        .route("/app/admin/users/{id}", get(admin_users::detail))
+        .route("/app/admin/users/{id}/role", post(admin_users::change_role))
+        .route("/app/admin/users/{id}/disable", get(admin_users::confirm_disable).post(admin_users::disable))
+        .route("/app/admin/users/{id}/enable", post(admin_users::enable))
+        .route("/app/admin/users/{id}/delete", get(admin_users::confirm_delete).post(admin_users::delete))
+        .route("/app/admin/circuits", get(admin_circuits::list))
         .route("/app/{*rest}", any(not_found))
         .route("/r/{token}/answer", post(consent::consent))
         .route("/r/{token}/decline", post(consent::decline));

@@ -37,6 +37,7 @@ mod share_page_browser;
 mod share_passphrase;
 mod verify_batching;
 mod webapp;
+mod webapp_admin;
 mod webapp_browser;
 mod webapp_consoles;
 mod webapp_holder;
