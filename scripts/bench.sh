@@ -255,6 +255,15 @@ if [ -z "${BENCH_ONLY:-}" ] || grep -Eq -- "$BENCH_ONLY" <<<"consent to webhook"
   python3 scripts/lib/request_latency.py "$BASE" "$WORK" "${BENCH_CONSENTS:-40}"
 fi
 loaded_rss=$(rss_kb)
+# How the verifications of the whole run were scheduled (at once, or queued into batches).
+batching=$(curl -sf "$BASE/monitoring/metrics" | python3 -c '
+import json, sys
+b = json.load(sys.stdin)["verification_batching"]
+now, queued, batches, batched, fallbacks, full = (
+    b[k] for k in ("immediate", "queued", "batches", "batched", "fallbacks", "queue_full"))
+size = batched / batches if batches else 0
+print(f"{now} at once, {queued} queued into {batches} batches (mean size {size:.1f}), "
+      f"{fallbacks} fallbacks, {full} refused (queue full)")' 2>/dev/null || echo unknown)
 kill "$PID"; wait "$PID" 2>/dev/null || true
 
 # Start to ready again, after the load runs left a large database behind.
@@ -265,7 +274,7 @@ ready_after_ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))
 
 echo
 echo "store: ${BENCH_DATABASE_URL:-sqlite (embedded default)}"
-echo "verification batching: ${VERIFY_BATCHING:-true} (max ${VERIFY_BATCH_MAX:-32}, wait ${VERIFY_BATCH_WAIT_US:-0} µs)"
+echo "verification batching: ${VERIFY_BATCHING:-true} (max ${VERIFY_BATCH_MAX:-32}, wait ${VERIFY_BATCH_WAIT_US:-0} µs); verifications: $batching"
 echo "start to ready: ${ready_ms} ms with existing keys (${first_ready_ms} ms on the first start, generating keys; ${ready_after_ms} ms after the load runs, database $(du -sh "$WORK/data" | cut -f1))"
 echo "RSS: idle $((idle_rss / 1024)) MiB (fresh process), $((seeded_rss / 1024)) MiB after seeding (proving key loaded), $((loaded_rss / 1024)) MiB after the load runs"
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr), load average $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -1,8 +1,9 @@
-//! Verifications batched across requests. A single verification that arrives while the CPU
-//! pool has a free place runs at once, exactly as without batching (no added latency at low
-//! load). One that arrives while the pool is busy waits in a bounded queue; a drainer that
-//! gets a place takes up to `max` queued jobs of one verification key and checks them as one
-//! batch, then answers each caller on its own channel. A full queue answers [`CpuBusy`] at
+//! Verifications batched across requests. A single verification that arrives while nothing
+//! is queued and the CPU pool has a free place runs at once, exactly as without batching (no
+//! added latency at low load). One that arrives while the pool is busy, or while others wait,
+//! waits in a bounded queue; a drainer that gets a place takes up to `max` queued jobs of one
+//! verification key and checks them as one batch, then answers each caller on its own
+//! channel. A full queue answers [`CpuBusy`] at
 //! once (503 with `Retry-After`), never growing memory; a job that waited longer than the
 //! pool's `queue_wait` for a place answers [`CpuBusy`] too, as a caller of the pool would.
 //!
@@ -175,9 +176,13 @@ impl<J: Send + 'static, R: Send + 'static> MicroBatcher<J, R> {
         if !self.settings.enabled {
             return self.cpu.run(move || one(job)).await;
         }
-        if let Some(slot) = self.cpu.try_slot() {
-            bump(&self.shared.counters.immediate, 1);
-            return CpuPool::run_in(slot, move || one(job)).await;
+        // At once only when nothing waits: while jobs are queued, a place that frees goes to
+        // their drainer (one batch checks many), not to whichever request arrived last.
+        if self.shared.lock().len == 0 {
+            if let Some(slot) = self.cpu.try_slot() {
+                bump(&self.shared.counters.immediate, 1);
+                return CpuPool::run_in(slot, move || one(job)).await;
+            }
         }
         let (reply, answer) = oneshot::channel();
         let start_drainer = {
