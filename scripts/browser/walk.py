@@ -64,6 +64,8 @@ class Walk:
         self.driver.set_page_load_timeout(WAIT_SECONDS)
         self.pages = []
         self.failures = []
+        # What the walk saw that the test checks afterwards over the API (ids, the share URL).
+        self.seen = {}
 
     def close(self):
         self.driver.quit()
@@ -150,9 +152,19 @@ def signed_out_pages(walk, plan):
     walk.check_page("register")
 
 
-def register_and_upload(walk, plan):
-    """Registers, uploads a document with the form, reads it back, visits the account, signs out."""
-    user = plan["walker"]
+# Records, in the tab's sessionStorage (which outlives the navigation to the next page), whether
+# the upload form's <progress> reached its maximum.
+WATCH_PROGRESS = """
+sessionStorage.removeItem('upload-progress-max');
+new MutationObserver(function () {
+  var bar = document.getElementById('upload-progress');
+  if (bar && bar.max > 0 && bar.value >= bar.max) { sessionStorage.setItem('upload-progress-max', String(bar.value)); }
+}).observe(document.body, {subtree: true, childList: true, attributes: true, characterData: true});
+return true;
+"""
+
+
+def register(walk, user):
     walk.driver.delete_all_cookies()
     walk.open("/app/register")
     walk.wait_for("#register-form")
@@ -161,6 +173,10 @@ def register_and_upload(walk, plan):
     walk.submit("#register-form")
     if walk.has("#sign-in-form"):
         sign_in(walk, user)
+
+
+def upload(walk, user):
+    """Uploads a document with the form, through the script's progress path; reads it back."""
     walk.wait_for("#upload-link, #no-documents, #document-list")
     walk.check_page("documents-empty")
     walk.find("#upload-link").click()
@@ -175,23 +191,124 @@ def register_and_upload(walk, plan):
     else:
         walk.type_into("#upload-document-type", "identity")
     walk.find("#upload-file").send_keys(f.name)
+    walk.driver.execute_script(WATCH_PROGRESS)
     walk.submit("#upload-form")
     walk.wait_for("#document-list, #document-sha256")
+    os.unlink(f.name)
+    reached = walk.driver.execute_script("return sessionStorage.getItem('upload-progress-max');")
+    walk.expect(reached == "100", f"the upload's progress bar did not reach its maximum (it said {reached!r})")
     if walk.has("#document-list"):
         walk.check_page("documents")
         walk.find("#document-list a").click()
         walk.wait_for("#document-sha256")
     walk.check_page("document")
+    walk.seen["document"] = walk.driver.current_url.rstrip("/").rsplit("/", 1)[1]
     shown = walk.find("#document-sha256").text.strip()
     walk.expect(shown == hashlib.sha256(content).hexdigest(),
                 f"the document page shows sha256 {shown!r}, not the uploaded file's")
-    os.unlink(f.name)
+
+
+def ask_issuer(walk, plan):
+    """From the document's page, asks the plan's issuer to vouch for it."""
     walk.find("#ask-link").click()
-    walk.wait_for("#ask-form, #no-issuers")
+    walk.wait_for("#ask-form")
     walk.check_page("ask-issuer")
+    Select(walk.find("#ask-issuer")).select_by_value(plan["issuer_id"])
+    # A date field's typed form depends on the browser's locale; its value does not.
+    walk.driver.execute_script("arguments[0].value = '1990-04-12'", walk.find("#ask-birth-date"))
+    walk.type_into("#ask-nationality", "DEU")
+    walk.driver.execute_script("arguments[0].value = '2035-01-31'", walk.find("#ask-document-expiry"))
+    walk.submit("#ask-form")
+    walk.wait_for("#credential-request-list")
+    walk.check_page("credentials-asked")
+
+
+def issuer_approves(walk, plan):
+    """A member of the issuer, in a second browser, reviews the request and approves it."""
+    member = Walk(walk.base, walk.out)
+    try:
+        member.open("/app/sign-in")
+        sign_in(member, plan["issuer_member"])
+        member.wait_for("#issuer-link").click()
+        member.wait_for("#issuer-queue")
+        member.check_page("issuer-queue")
+        member.find("#issuer-queue ul:first-of-type li a").click()
+        member.wait_for("#approve-form")
+        member.check_page("issuer-review")
+        walk.seen["credential_request"] = member.driver.current_url.rstrip("/").rsplit("/", 1)[1]
+        member.submit("#approve-form")
+        member.wait_for("#credential-request-status")
+        said = member.find("#credential-request-status").text.lower()
+        member.expect("approved" in said, f"after approving, the request says {said!r}")
+    finally:
+        walk.failures.extend(f"issuer's browser: {f}" for f in member.failures)
+        walk.pages.extend(member.pages)
+        member.close()
+
+
+def prove_and_share(walk, plan):
+    """The walker proves "at least 18" from the new credential and shares it for two views."""
     walk.open("/app/credentials")
-    walk.wait_for("#credential-list, #no-credentials")
-    walk.check_page("credentials")
+    walk.wait_for("#credential-list")
+    listed = walk.find("#credential-list").text
+    walk.expect(plan["issuer_name"] in listed, f"the credentials page lists {listed!r}, not {plan['issuer_name']}")
+    walk.check_page("credentials-held")
+    walk.find("#credential-list a").click()
+    walk.wait_for("#prove-link")
+    walk.check_page("credential")
+    walk.find("#prove-link").click()
+    walk.wait_for("#prove-form")
+    walk.check_page("prove")
+    walk.type_into("#prove-min-age", "18")
+    walk.submit("#prove-form")
+    walk.wait_for("#share-form")
+    walk.check_page("proof")
+    walk.type_into("#share-max", "2")
+    walk.submit("#share-form")
+    walk.wait_for("#share-url")
+    url = walk.find("#share-url").get_attribute("value")
+    walk.seen["share_url"] = url
+    walk.expect("/vault/share/" in url, f"the share page shows {url!r}, not a share URL")
+    walk.expect(walk.has("#share-qr svg"), "the share page has no QR code")
+    copy = walk.wait_for("#share-url ~ .copy-button")
+    copy.click()
+    try:
+        WebDriverWait(walk.driver, 10).until(lambda d: copy.text.strip() == "Copied")
+    except WebDriverException:
+        walk.failures.append(f"the share link's copy button says {copy.text!r}, not 'Copied'")
+    walk.check_page("share-link")
+    walk.find("#link-page").click()
+    walk.wait_for("#views-used")
+    walk.check_page("link")
+    return url
+
+
+def open_shared(walk, plan, url):
+    """The link opened by someone with no session: verified twice, then not available."""
+    viewer = Walk(walk.base, walk.out)
+    # The link's address names the server configured for sharing; this one serves it too.
+    path = url[url.index("/vault/share/"):]
+    try:
+        for view in (1, 2, 3):
+            viewer.open(path)
+            viewer.wait_for("h1")
+            text = viewer.find("main").text
+            if view < 3:
+                viewer.expect("Verified" in text, f"view {view} of the shared proof says {text!r}")
+                viewer.expect(f"Attested by {plan['issuer_name']}" in text,
+                              f"view {view} of the shared proof does not name its issuer: {text!r}")
+                if view == 1:
+                    viewer.check_page("shared-proof")
+            else:
+                viewer.expect("not available" in text, f"the third view of a two-view link says {text!r}")
+    finally:
+        walk.failures.extend(f"viewer's browser: {f}" for f in viewer.failures)
+        walk.pages.extend(viewer.pages)
+        viewer.close()
+
+
+def account_pages(walk):
+    """The account page, its AI agents page and its delete confirmation; then signing out."""
     walk.open("/app/links")
     walk.wait_for("#link-list, #no-links")
     walk.check_page("links")
@@ -214,6 +331,21 @@ def register_and_upload(walk, plan):
                 f"signed out, /app/documents led to {walk.driver.current_url} (no way back after sign-in)")
 
 
+def vouched_and_shared(walk, plan):
+    """Journey 1: a newcomer registers, uploads a document, asks an issuer to vouch for it; a
+    member of the issuer approves in another browser; the newcomer proves "at least 18" from
+    the credential and shares it for two views; the link, opened with no session, is verified
+    twice and then not available."""
+    user = plan["walker"]
+    register(walk, user)
+    upload(walk, user)
+    ask_issuer(walk, plan)
+    issuer_approves(walk, plan)
+    url = prove_and_share(walk, plan)
+    open_shared(walk, plan, url)
+    account_pages(walk)
+
+
 def consent(walk, plan):
     """A holder opens a proof request's link signed out, signs in from it, and answers."""
     holder = plan["holder"]
@@ -232,33 +364,6 @@ def consent(walk, plan):
     walk.check_page("request-answered")
     said = walk.find("#answer-result").text.lower()
     walk.expect("proof was sent" in said or "completed" in said, f"the answer page says {said!r}")
-
-
-def prove_and_share(walk, plan):
-    """The signed-in holder proves "at least 18" from their credential and shares the proof."""
-    walk.open("/app/credentials")
-    walk.wait_for("#credential-list")
-    walk.check_page("credentials-held")
-    walk.find("#credential-list a").click()
-    walk.wait_for("#prove-link")
-    walk.check_page("credential")
-    walk.find("#prove-link").click()
-    walk.wait_for("#prove-form")
-    walk.check_page("prove")
-    walk.type_into("#prove-min-age", "18")
-    walk.submit("#prove-form")
-    walk.wait_for("#share-form")
-    walk.check_page("proof")
-    walk.type_into("#share-max", "2")
-    walk.submit("#share-form")
-    walk.wait_for("#share-url")
-    walk.check_page("share-link")
-    url = walk.find("#share-url").get_attribute("value")
-    walk.expect("/vault/share/" in url, f"the share page shows {url!r}, not a share URL")
-    walk.expect(walk.has("#share-qr svg"), "the share page has no QR code")
-    walk.find("#link-page").click()
-    walk.wait_for("#views-used")
-    walk.check_page("link")
 
 
 def declare_age(walk, plan):
@@ -323,7 +428,21 @@ def verifier_console(walk, plan):
     walk.check_page("verifier-completed")
 
 
-JOURNEYS = [signed_out_pages, register_and_upload, consent, prove_and_share, declare_age, verifier_console]
+def delete_account(walk, plan):
+    """Journey 3: the walker deletes their account with their password and lands on sign-in."""
+    walker = plan["walker"]
+    walk.driver.delete_all_cookies()
+    walk.open("/app/account/delete")
+    sign_in(walk, walker)
+    walk.wait_for("#delete-account-form")
+    walk.type_into("#delete-account-password", walker["password"])
+    walk.submit("#delete-account-form")
+    walk.wait_for("#account-deleted")
+    walk.expect(walk.has("#sign-in-form"), f"after deleting the account the browser is at {walk.driver.current_url}")
+    walk.check_page("account-deleted")
+
+
+JOURNEYS = [signed_out_pages, vouched_and_shared, consent, declare_age, verifier_console, delete_account]
 
 
 def main():
@@ -343,7 +462,7 @@ def main():
                                      f"{type(e).__name__}: {e}\n{traceback.format_exc(limit=3)}")
     finally:
         walk.close()
-    report = {"pages": walk.pages, "failures": walk.failures}
+    report = {"pages": walk.pages, "failures": walk.failures, "seen": walk.seen}
     (walk.out / "report.json").write_text(json.dumps(report, indent=2))
     print(f"{len(walk.pages)} pages checked: {', '.join(p['name'] for p in walk.pages)}")
     for failure in walk.failures:

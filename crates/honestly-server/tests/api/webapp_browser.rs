@@ -1,11 +1,15 @@
 //! The web app walked in a real browser (Debian's Chromium through its chromedriver and
-//! Selenium, `scripts/browser/walk.py`): a newcomer's sign-in page, registering, uploading by
-//! the form and reading the document back, signing out, a holder answering a proof request
-//! from its link with a credential, the walker answering a self-declared age request, and a
-//! verifier whose open request page turns completed, without a reload, when the holder (in a
-//! second browser) consents. Every page passes axe-core (nothing serious or critical), logs nothing to the
+//! Selenium, `scripts/browser/walk.py`). A newcomer registers, uploads a document by the form
+//! (through the upload progress bar), asks an issuer to vouch for it; a member of the issuer,
+//! in a second browser, approves; the newcomer proves "at least 18" from the credential, copies
+//! the share link (the copy button) and shares it for two views; the link, opened with no
+//! session, is verified and names the issuer twice, then is not available. A holder answers a
+//! proof request from its link, the newcomer answers a self-declared age request, a verifier's
+//! open request page turns completed without a reload, and at last the newcomer deletes their
+//! account. Every page passes axe-core (nothing serious or critical), logs nothing to the
 //! browser's console (no policy violation) and is photographed at 375 and 1280 pixels into
-//! `test-output/webapp/`. What the clicks did is then checked over the API.
+//! `test-output/webapp/`. What the clicks did is then checked over the API, down to the
+//! deleted account leaving nothing behind.
 
 use std::path::PathBuf;
 
@@ -79,6 +83,8 @@ async fn a_person_uses_the_web_app_by_clicks_and_typing() {
             "declare_token": declare_token,
             "verifier": {"username": "walk-door", "password": PASSWORD},
             "issuer_id": issuer_id,
+            "issuer_name": "Registry walk",
+            "issuer_member": {"username": "registrar-walk", "password": PASSWORD},
         })
         .to_string(),
     )
@@ -95,9 +101,19 @@ async fn a_person_uses_the_web_app_by_clicks_and_typing() {
     let report: Value = serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
     let pages: Vec<&str> =
         report["pages"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
-    for page in
-        ["sign-in", "register", "upload", "document", "account", "request-consent", "request-answered"]
-    {
+    for page in [
+        "sign-in",
+        "register",
+        "upload",
+        "document",
+        "issuer-review",
+        "share-link",
+        "shared-proof",
+        "account",
+        "request-consent",
+        "request-answered",
+        "account-deleted",
+    ] {
         assert!(pages.contains(&page), "the walk did not reach {page}: {pages:?}");
         for width in [375, 1280] {
             let png = std::fs::read(out.join(format!("{page}-{width}.png"))).unwrap();
@@ -107,11 +123,32 @@ async fn a_person_uses_the_web_app_by_clicks_and_typing() {
         }
     }
 
-    // What the clicks did, seen over the API: the walker's one document, the request answered.
-    let walker = app.post_json("/auth/login", &json!({"username": walker_name, "password": PASSWORD})).await;
-    let walker_token = walker.json::<Value>().await.unwrap()["access_token"].as_str().unwrap().to_string();
-    let documents: Value = app.get_bearer("/vault/documents", &walker_token).await.json().await.unwrap();
-    assert_eq!(documents["documents"].as_array().unwrap().len(), 1, "{documents}");
+    // What the clicks did, seen over the API: the requests answered, and the walker's account
+    // gone with everything it held.
+    let seen = &report["seen"];
+    let (Some(asked), Some(share_url)) = (seen["credential_request"].as_str(), seen["share_url"].as_str())
+    else {
+        panic!("the walk saw no credential request or share link: {seen}")
+    };
+    let login = app.post_json("/auth/login", &json!({"username": walker_name, "password": PASSWORD})).await;
+    assert_eq!(login.status(), 401, "the deleted account cannot sign in");
+    let member = app
+        .post_json("/auth/login", &json!({"username": "registrar-walk", "password": PASSWORD}))
+        .await
+        .json::<Value>()
+        .await
+        .unwrap()["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = app.get_bearer(&format!("/issuer/requests/{asked}"), &member).await;
+    assert_eq!(r.status(), 404, "the issuer no longer sees the erased holder's request");
+    let r = app.get_bearer(&format!("/issuer/requests/{asked}/document"), &member).await;
+    assert_eq!(r.status(), 404, "nor its document");
+    let share_path = &share_url[share_url.find("/vault/share/").expect("a share URL")..];
+    assert_eq!(app.get(share_path).await.status(), 404, "the share link went with the account");
+    let page = app.client.get(app.url(share_path)).header("accept", "text/html").send().await.unwrap();
+    assert!(page.text().await.unwrap().contains("not available"), "the share link's page");
     let request: Value =
         app.get_bearer(&format!("/verifier/requests/{request_id}"), &verifier).await.json().await.unwrap();
     assert_eq!(request["request"]["status"], "completed", "{request}");

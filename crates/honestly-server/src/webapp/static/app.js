@@ -2,8 +2,9 @@
 // 1. Upload progress: #upload-form is sent with XMLHttpRequest, a labelled <progress>
 //    (#upload-progress) follows the bytes sent, then the browser goes where the server's
 //    redirect led (the new document's page). An error page's words replace the form.
-// 2. Copy buttons: every element marked data-copy gets a "Copy" button (.copy-button) after
-//    it that copies its text (an input's value) and says "Copied", announced by a status.
+// 2. Copy buttons: every element marked data-copy (its value says what it holds) gets a "Copy"
+//    button (.copy-button) after it that copies its text (an input's value) and says "Copied",
+//    announced by a status beside it (.copy-status).
 (function () {
   "use strict";
 
@@ -119,15 +120,14 @@
     button.type = "button";
     button.className = "copy-button secondary";
     button.textContent = "Copy";
-    var label = source.getAttribute("data-copy");
-    if (label) { button.setAttribute("aria-label", "Copy " + label); }
     var status = document.createElement("span");
     status.className = "copy-status hint";
     status.setAttribute("role", "status");
     status.setAttribute("aria-live", "polite");
     function copied(ok) {
       button.textContent = ok ? "Copied" : "Copy";
-      say(status, ok ? " Copied to the clipboard." : " Select the text and copy it yourself.");
+      var what = source.getAttribute("data-copy") || "it";
+      say(status, ok ? " Copied " + what + " to the clipboard." : " Select the text and copy it yourself.");
     }
     button.addEventListener("click", function () {
       var text = copyText(source);
