@@ -15,8 +15,8 @@ use std::path::PathBuf;
 
 use serde_json::{json, Value};
 
-use crate::helpers::PASSWORD;
-use crate::proof_requests::{create, holder_with_credential, proving_app, verifier_token};
+use crate::helpers::{TestApp, PASSWORD};
+use crate::proof_requests::{create, holder_with_credential, verifier_token};
 
 /// The Python of the venv `scripts/browser/setup.sh` makes, with Chromium's driver beside
 /// it; `None` (skipped, saying why) without them, a failure under `CI=true`.
@@ -52,7 +52,16 @@ fn walker() -> Option<(PathBuf, PathBuf)> {
 #[tokio::test]
 async fn a_person_uses_the_web_app_by_clicks_and_typing() {
     let Some((python, script)) = walker() else { return };
-    let app = proving_app().await;
+    // The share links are built on the address the browsers reach, as in a real deployment
+    // (a free port, chosen before the server starts).
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port().to_string();
+    let base = format!("http://127.0.0.1:{port}");
+    let app = TestApp::spawn_env(&[
+        ("REQUEST_TIMEOUT", "600"),
+        ("PORT", port.as_str()),
+        ("SHARE_LINK_BASE_URL", base.as_str()),
+    ])
+    .await;
     let (issuer_id, _holder_token, _credential) = holder_with_credential(&app, "walk").await;
     let verifier = verifier_token(&app, "walk-door").await;
     let (request_id, request_token, _) = create(
@@ -145,7 +154,8 @@ async fn a_person_uses_the_web_app_by_clicks_and_typing() {
     assert_eq!(r.status(), 404, "the issuer no longer sees the erased holder's request");
     let r = app.get_bearer(&format!("/issuer/requests/{asked}/document"), &member).await;
     assert_eq!(r.status(), 404, "nor its document");
-    let share_path = &share_url[share_url.find("/vault/share/").expect("a share URL")..];
+    assert!(share_url.starts_with(&format!("{base}/vault/share/")), "{share_url}");
+    let share_path = &share_url[base.len()..];
     assert_eq!(app.get(share_path).await.status(), 404, "the share link went with the account");
     let page = app.client.get(app.url(share_path)).header("accept", "text/html").send().await.unwrap();
     assert!(page.text().await.unwrap().contains("not available"), "the share link's page");
