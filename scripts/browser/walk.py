@@ -47,6 +47,16 @@ WAIT_SECONDS = 120
 BLOCKING_IMPACTS = {"serious", "critical"}
 
 
+def gone(element):
+    """Whether `element` left the page: stale, or (caught in the middle of the navigation)
+    no longer in the document the browser's inspector knows."""
+    try:
+        element.is_enabled()
+        return False
+    except WebDriverException:
+        return True
+
+
 class Walk:
     """One browser, the pages it checked and what went wrong."""
 
@@ -66,6 +76,7 @@ class Walk:
         self.failures = []
         # What the walk saw that the test checks afterwards over the API (ids, the share URL).
         self.seen = {}
+        self.plan = {}
 
     def close(self):
         self.driver.quit()
@@ -95,10 +106,11 @@ class Walk:
         """Clicks the form's submit button, as a person would, and waits for the next page."""
         old = self.find("html")
         self.find(f"{form_css} button[type=submit], {form_css} button:not([type])").click()
-        WebDriverWait(self.driver, WAIT_SECONDS).until(ec.staleness_of(old))
+        WebDriverWait(self.driver, WAIT_SECONDS).until(lambda _: gone(old))
 
-    def check_page(self, name):
-        """axe, the browser's log and two screenshots of the page now shown."""
+    def check_page(self, name, expected_log=None):
+        """axe, the browser's log and two screenshots of the page now shown; a log line
+        containing `expected_log` (a refusal the page provoked on purpose) is no fault."""
         driver = self.driver
         page = {"name": name, "url": driver.current_url, "title": driver.title}
         driver.execute_script(AXE + "\nreturn true;")
@@ -120,8 +132,9 @@ class Walk:
         page["screenshots"] = shots
         log = [entry["message"] for entry in driver.get_log("browser")]
         page["console"] = log
-        if log:
-            self.failures.append(f"{name}: the browser logged {log}")
+        faults = [line for line in log if not (expected_log and expected_log in line)]
+        if faults:
+            self.failures.append(f"{name}: the browser logged {faults}")
         self.pages.append(page)
         return page
 
@@ -175,6 +188,33 @@ def register(walk, user):
         sign_in(walk, user)
 
 
+def plan_limit(walk):
+    return walk.plan.get("max_upload_bytes", 0)
+
+
+def too_large(walk, limit):
+    """A file over the server's limit, sent through the progress path: the refusal is said in
+    words in place of the form, and the browser's only complaint is that refused load."""
+    if not limit:
+        return
+    with tempfile.NamedTemporaryFile(suffix=".bin", prefix="too-large-", delete=False) as f:
+        f.write(os.urandom(2 * limit + 65536))
+    walk.find("#upload-file").send_keys(f.name)
+    walk.find("#upload-form button[type=submit]").click()
+    try:
+        WebDriverWait(walk.driver, WAIT_SECONDS).until(
+            lambda d: "larger than this server accepts" in d.find_element(By.CSS_SELECTOR, "main").text
+            or "did not finish" in d.find_element(By.CSS_SELECTOR, "main").text)
+    except WebDriverException:
+        walk.failures.append(f"a file over the limit left the upload page saying {walk.find('main').text!r}")
+    finally:
+        os.unlink(f.name)
+    said = walk.find("main").text
+    walk.expect("larger than this server accepts" in said and "Error id" in said,
+                f"a file over the limit is refused in words with its error id, not {said!r}")
+    walk.check_page("upload-too-large", expected_log="413")
+
+
 def upload(walk, user):
     """Uploads a document with the form, through the script's progress path; reads it back."""
     walk.wait_for("#upload-link, #no-documents, #document-list")
@@ -182,6 +222,9 @@ def upload(walk, user):
     walk.find("#upload-link").click()
     walk.wait_for("#upload-form")
     walk.check_page("upload")
+    too_large(walk, plan_limit(walk))
+    walk.open("/app/documents/new")
+    walk.wait_for("#upload-form")
     content = b"%PDF-1.4 passport of " + user["username"].encode() + b"\n" + os.urandom(64).hex().encode()
     with tempfile.NamedTemporaryFile(suffix=".pdf", prefix="passport-", delete=False) as f:
         f.write(content)
@@ -446,6 +489,7 @@ JOURNEYS = [signed_out_pages, vouched_and_shared, consent, declare_age, verifier
 def main():
     plan = json.load(open(sys.argv[1]))
     walk = Walk(plan["base"], sys.argv[2])
+    walk.plan = plan
     try:
         for journey in JOURNEYS:
             try:

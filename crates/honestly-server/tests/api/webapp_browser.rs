@@ -18,6 +18,9 @@ use serde_json::{json, Value};
 use crate::helpers::{TestApp, PASSWORD};
 use crate::proof_requests::{create, holder_with_credential, verifier_token};
 
+/// The server's upload limit: small, so the walk sends a file over it quickly.
+const MAX_UPLOAD_BYTES: &str = "262144";
+
 /// The Python of the venv `scripts/browser/setup.sh` makes, with Chromium's driver beside
 /// it; `None` (skipped, saying why) without them, a failure under `CI=true`.
 fn walker() -> Option<(PathBuf, PathBuf)> {
@@ -60,6 +63,7 @@ async fn a_person_uses_the_web_app_by_clicks_and_typing() {
         ("REQUEST_TIMEOUT", "600"),
         ("PORT", port.as_str()),
         ("SHARE_LINK_BASE_URL", base.as_str()),
+        ("MAX_UPLOAD_BYTES", MAX_UPLOAD_BYTES),
     ])
     .await;
     let (issuer_id, _holder_token, _credential) = holder_with_credential(&app, "walk").await;
@@ -93,6 +97,7 @@ async fn a_person_uses_the_web_app_by_clicks_and_typing() {
             "verifier": {"username": "walk-door", "password": PASSWORD},
             "issuer_id": issuer_id,
             "issuer_name": "Registry walk",
+            "max_upload_bytes": MAX_UPLOAD_BYTES.parse::<u64>().unwrap(),
             "issuer_member": {"username": "registrar-walk", "password": PASSWORD},
         })
         .to_string(),
