@@ -9,13 +9,20 @@ PLAN.json (written by the Rust test that started the server and seeded it over t
      "request_token": ...,                                  # a pending proof request for it
      "declare_token": ...,                                  # a self-declared age request
      "verifier": {"username": ..., "password": ...},        # role verifier
-     "issuer_id": ...}                                      # the holder's credential's issuer
+     "issuer_id": ...,                                      # the holder's credential's issuer
+     "issuer_name": ...,                                    # its name, as pages say it
+     "issuer_member": {"username": ..., "password": ...},   # a member of that issuer
+     "max_upload_bytes": ...}                               # the server's MAX_UPLOAD_BYTES
 
-One browser runs every journey, by clicks and typing. On every page it reaches it checks, and
-records in OUT_DIR/report.json:
+One browser runs the journeys, by clicks and typing; a second one (never more than two at once)
+stands for another person: the issuer's member approving, someone with no session opening a
+share link, the holder answering while the verifier's page stays open. On every page it
+reaches it checks, and records in OUT_DIR/report.json:
 - axe-core (injected into the page): no violation of impact "serious" or "critical";
 - the browser's log: no console message, script error or Content-Security-Policy violation;
 - screenshots at 375 and 1280 pixels wide (OUT_DIR/<page>-375.png, -1280.png).
+The report also holds what the walk saw ("seen": the credential request's id, the share URL)
+for the test to check over the API afterwards.
 Exit status 0 when every journey reached its end and every page passed; 1 otherwise, with the
 failures printed. Nothing here downloads anything: Chromium, chromedriver and axe-core are
 installed by scripts/install-test-deps.sh and scripts/browser/setup.sh.
