@@ -9,13 +9,20 @@ PLAN.json (written by the Rust test that started the server and seeded it over t
      "request_token": ...,                                  # a pending proof request for it
      "declare_token": ...,                                  # a self-declared age request
      "verifier": {"username": ..., "password": ...},        # role verifier
-     "issuer_id": ...}                                      # the holder's credential's issuer
+     "issuer_id": ...,                                      # the holder's credential's issuer
+     "issuer_name": ...,                                    # its name, as pages say it
+     "issuer_member": {"username": ..., "password": ...},   # a member of that issuer
+     "max_upload_bytes": ...}                               # the server's MAX_UPLOAD_BYTES
 
-One browser runs every journey, by clicks and typing. On every page it reaches it checks, and
-records in OUT_DIR/report.json:
+One browser runs the journeys, by clicks and typing; a second one (never more than two at once)
+stands for another person: the issuer's member approving, someone with no session opening a
+share link, the holder answering while the verifier's page stays open. On every page it
+reaches it checks, and records in OUT_DIR/report.json:
 - axe-core (injected into the page): no violation of impact "serious" or "critical";
 - the browser's log: no console message, script error or Content-Security-Policy violation;
 - screenshots at 375 and 1280 pixels wide (OUT_DIR/<page>-375.png, -1280.png).
+The report also holds what the walk saw ("seen": the credential request's id, the share URL)
+for the test to check over the API afterwards.
 Exit status 0 when every journey reached its end and every page passed; 1 otherwise, with the
 failures printed. Nothing here downloads anything: Chromium, chromedriver and axe-core are
 installed by scripts/install-test-deps.sh and scripts/browser/setup.sh.
@@ -47,6 +54,16 @@ WAIT_SECONDS = 120
 BLOCKING_IMPACTS = {"serious", "critical"}
 
 
+def gone(element):
+    """Whether `element` left the page: stale, or (caught in the middle of the navigation)
+    no longer in the document the browser's inspector knows."""
+    try:
+        element.is_enabled()
+        return False
+    except WebDriverException:
+        return True
+
+
 class Walk:
     """One browser, the pages it checked and what went wrong."""
 
@@ -64,6 +81,9 @@ class Walk:
         self.driver.set_page_load_timeout(WAIT_SECONDS)
         self.pages = []
         self.failures = []
+        # What the walk saw that the test checks afterwards over the API (ids, the share URL).
+        self.seen = {}
+        self.plan = {}
 
     def close(self):
         self.driver.quit()
@@ -93,10 +113,11 @@ class Walk:
         """Clicks the form's submit button, as a person would, and waits for the next page."""
         old = self.find("html")
         self.find(f"{form_css} button[type=submit], {form_css} button:not([type])").click()
-        WebDriverWait(self.driver, WAIT_SECONDS).until(ec.staleness_of(old))
+        WebDriverWait(self.driver, WAIT_SECONDS).until(lambda _: gone(old))
 
-    def check_page(self, name):
-        """axe, the browser's log and two screenshots of the page now shown."""
+    def check_page(self, name, expected_log=None):
+        """axe, the browser's log and two screenshots of the page now shown; a log line
+        containing `expected_log` (a refusal the page provoked on purpose) is no fault."""
         driver = self.driver
         page = {"name": name, "url": driver.current_url, "title": driver.title}
         driver.execute_script(AXE + "\nreturn true;")
@@ -118,8 +139,9 @@ class Walk:
         page["screenshots"] = shots
         log = [entry["message"] for entry in driver.get_log("browser")]
         page["console"] = log
-        if log:
-            self.failures.append(f"{name}: the browser logged {log}")
+        faults = [line for line in log if not (expected_log and expected_log in line)]
+        if faults:
+            self.failures.append(f"{name}: the browser logged {faults}")
         self.pages.append(page)
         return page
 
@@ -150,9 +172,19 @@ def signed_out_pages(walk, plan):
     walk.check_page("register")
 
 
-def register_and_upload(walk, plan):
-    """Registers, uploads a document with the form, reads it back, visits the account, signs out."""
-    user = plan["walker"]
+# Records, in the tab's sessionStorage (which outlives the navigation to the next page), whether
+# the upload form's <progress> reached its maximum.
+WATCH_PROGRESS = """
+sessionStorage.removeItem('upload-progress-max');
+new MutationObserver(function () {
+  var bar = document.getElementById('upload-progress');
+  if (bar && bar.max > 0 && bar.value >= bar.max) { sessionStorage.setItem('upload-progress-max', String(bar.value)); }
+}).observe(document.body, {subtree: true, childList: true, attributes: true, characterData: true});
+return true;
+"""
+
+
+def register(walk, user):
     walk.driver.delete_all_cookies()
     walk.open("/app/register")
     walk.wait_for("#register-form")
@@ -161,11 +193,45 @@ def register_and_upload(walk, plan):
     walk.submit("#register-form")
     if walk.has("#sign-in-form"):
         sign_in(walk, user)
+
+
+def plan_limit(walk):
+    return walk.plan.get("max_upload_bytes", 0)
+
+
+def too_large(walk, limit):
+    """A file over the server's limit, sent through the progress path: the refusal is said in
+    words in place of the form, and the browser's only complaint is that refused load."""
+    if not limit:
+        return
+    with tempfile.NamedTemporaryFile(suffix=".bin", prefix="too-large-", delete=False) as f:
+        f.write(os.urandom(2 * limit + 65536))
+    walk.find("#upload-file").send_keys(f.name)
+    walk.find("#upload-form button[type=submit]").click()
+    try:
+        WebDriverWait(walk.driver, WAIT_SECONDS).until(
+            lambda d: "larger than this server accepts" in d.find_element(By.CSS_SELECTOR, "main").text
+            or "did not finish" in d.find_element(By.CSS_SELECTOR, "main").text)
+    except WebDriverException:
+        walk.failures.append(f"a file over the limit left the upload page saying {walk.find('main').text!r}")
+    finally:
+        os.unlink(f.name)
+    said = walk.find("main").text
+    walk.expect("larger than this server accepts" in said and "Error id" in said,
+                f"a file over the limit is refused in words with its error id, not {said!r}")
+    walk.check_page("upload-too-large", expected_log="413")
+
+
+def upload(walk, user):
+    """Uploads a document with the form, through the script's progress path; reads it back."""
     walk.wait_for("#upload-link, #no-documents, #document-list")
     walk.check_page("documents-empty")
     walk.find("#upload-link").click()
     walk.wait_for("#upload-form")
     walk.check_page("upload")
+    too_large(walk, plan_limit(walk))
+    walk.open("/app/documents/new")
+    walk.wait_for("#upload-form")
     content = b"%PDF-1.4 passport of " + user["username"].encode() + b"\n" + os.urandom(64).hex().encode()
     with tempfile.NamedTemporaryFile(suffix=".pdf", prefix="passport-", delete=False) as f:
         f.write(content)
@@ -175,23 +241,122 @@ def register_and_upload(walk, plan):
     else:
         walk.type_into("#upload-document-type", "identity")
     walk.find("#upload-file").send_keys(f.name)
+    walk.driver.execute_script(WATCH_PROGRESS)
     walk.submit("#upload-form")
     walk.wait_for("#document-list, #document-sha256")
+    os.unlink(f.name)
+    reached = walk.driver.execute_script("return sessionStorage.getItem('upload-progress-max');")
+    walk.expect(reached == "100", f"the upload's progress bar did not reach its maximum (it said {reached!r})")
     if walk.has("#document-list"):
         walk.check_page("documents")
         walk.find("#document-list a").click()
         walk.wait_for("#document-sha256")
     walk.check_page("document")
+    walk.seen["document"] = walk.driver.current_url.rstrip("/").rsplit("/", 1)[1]
     shown = walk.find("#document-sha256").text.strip()
     walk.expect(shown == hashlib.sha256(content).hexdigest(),
                 f"the document page shows sha256 {shown!r}, not the uploaded file's")
-    os.unlink(f.name)
+
+
+def ask_issuer(walk, plan):
+    """From the document's page, asks the plan's issuer to vouch for it."""
     walk.find("#ask-link").click()
-    walk.wait_for("#ask-form, #no-issuers")
+    walk.wait_for("#ask-form")
     walk.check_page("ask-issuer")
+    Select(walk.find("#ask-issuer")).select_by_value(plan["issuer_id"])
+    # A date field's typed form depends on the browser's locale; its value does not.
+    walk.driver.execute_script("arguments[0].value = '1990-04-12'", walk.find("#ask-birth-date"))
+    walk.type_into("#ask-nationality", "DEU")
+    walk.driver.execute_script("arguments[0].value = '2035-01-31'", walk.find("#ask-document-expiry"))
+    walk.submit("#ask-form")
+    walk.wait_for("#credential-request-list")
+    walk.check_page("credentials-asked")
+
+
+def issuer_approves(walk, plan):
+    """A member of the issuer, in a second browser, reviews the request and approves it."""
+    member = Walk(walk.base, walk.out)
+    try:
+        member.open("/app/sign-in")
+        sign_in(member, plan["issuer_member"])
+        member.wait_for("#issuer-link").click()
+        member.wait_for("#issuer-queue")
+        member.check_page("issuer-queue")
+        member.find("#issuer-queue ul:first-of-type li a").click()
+        member.wait_for("#approve-form")
+        member.check_page("issuer-review")
+        walk.seen["credential_request"] = member.driver.current_url.rstrip("/").rsplit("/", 1)[1]
+        member.submit("#approve-form")
+        member.wait_for("#credential-request-status")
+        said = member.find("#credential-request-status").text.lower()
+        member.expect("approved" in said, f"after approving, the request says {said!r}")
+    finally:
+        walk.failures.extend(f"issuer's browser: {f}" for f in member.failures)
+        walk.pages.extend(member.pages)
+        member.close()
+
+
+def prove_and_share(walk, plan):
+    """The walker proves "at least 18" from the new credential and shares it for two views."""
     walk.open("/app/credentials")
-    walk.wait_for("#credential-list, #no-credentials")
-    walk.check_page("credentials")
+    walk.wait_for("#credential-list")
+    listed = walk.find("#credential-list").text
+    walk.expect(plan["issuer_name"] in listed, f"the credentials page lists {listed!r}, not {plan['issuer_name']}")
+    walk.check_page("credentials-held")
+    walk.find("#credential-list a").click()
+    walk.wait_for("#prove-link")
+    walk.check_page("credential")
+    walk.find("#prove-link").click()
+    walk.wait_for("#prove-form")
+    walk.check_page("prove")
+    walk.type_into("#prove-min-age", "18")
+    walk.submit("#prove-form")
+    walk.wait_for("#share-form")
+    walk.check_page("proof")
+    walk.type_into("#share-max", "2")
+    walk.submit("#share-form")
+    walk.wait_for("#share-url")
+    url = walk.find("#share-url").get_attribute("value")
+    walk.seen["share_url"] = url
+    walk.expect("/vault/share/" in url, f"the share page shows {url!r}, not a share URL")
+    walk.expect(walk.has("#share-qr svg"), "the share page has no QR code")
+    copy = walk.wait_for("#share-url ~ .copy-button")
+    copy.click()
+    try:
+        WebDriverWait(walk.driver, 10).until(lambda d: copy.text.strip() == "Copied")
+    except WebDriverException:
+        walk.failures.append(f"the share link's copy button says {copy.text!r}, not 'Copied'")
+    walk.check_page("share-link")
+    walk.find("#link-page").click()
+    walk.wait_for("#views-used")
+    walk.check_page("link")
+    return url
+
+
+def open_shared(walk, plan, url):
+    """The link opened by someone with no session: verified twice, then not available."""
+    viewer = Walk(walk.base, walk.out)
+    try:
+        for view in (1, 2, 3):
+            viewer.driver.get(url)
+            viewer.wait_for("h1")
+            text = viewer.find("main").text
+            if view < 3:
+                viewer.expect("Verified" in text, f"view {view} of the shared proof says {text!r}")
+                viewer.expect(f"Attested by {plan['issuer_name']}" in text,
+                              f"view {view} of the shared proof does not name its issuer: {text!r}")
+                if view == 1:
+                    viewer.check_page("shared-proof")
+            else:
+                viewer.expect("not available" in text, f"the third view of a two-view link says {text!r}")
+    finally:
+        walk.failures.extend(f"viewer's browser: {f}" for f in viewer.failures)
+        walk.pages.extend(viewer.pages)
+        viewer.close()
+
+
+def account_pages(walk):
+    """The account page, its AI agents page and its delete confirmation; then signing out."""
     walk.open("/app/links")
     walk.wait_for("#link-list, #no-links")
     walk.check_page("links")
@@ -214,6 +379,21 @@ def register_and_upload(walk, plan):
                 f"signed out, /app/documents led to {walk.driver.current_url} (no way back after sign-in)")
 
 
+def vouched_and_shared(walk, plan):
+    """Journey 1: a newcomer registers, uploads a document, asks an issuer to vouch for it; a
+    member of the issuer approves in another browser; the newcomer proves "at least 18" from
+    the credential and shares it for two views; the link, opened with no session, is verified
+    twice and then not available."""
+    user = plan["walker"]
+    register(walk, user)
+    upload(walk, user)
+    ask_issuer(walk, plan)
+    issuer_approves(walk, plan)
+    url = prove_and_share(walk, plan)
+    open_shared(walk, plan, url)
+    account_pages(walk)
+
+
 def consent(walk, plan):
     """A holder opens a proof request's link signed out, signs in from it, and answers."""
     holder = plan["holder"]
@@ -232,33 +412,6 @@ def consent(walk, plan):
     walk.check_page("request-answered")
     said = walk.find("#answer-result").text.lower()
     walk.expect("proof was sent" in said or "completed" in said, f"the answer page says {said!r}")
-
-
-def prove_and_share(walk, plan):
-    """The signed-in holder proves "at least 18" from their credential and shares the proof."""
-    walk.open("/app/credentials")
-    walk.wait_for("#credential-list")
-    walk.check_page("credentials-held")
-    walk.find("#credential-list a").click()
-    walk.wait_for("#prove-link")
-    walk.check_page("credential")
-    walk.find("#prove-link").click()
-    walk.wait_for("#prove-form")
-    walk.check_page("prove")
-    walk.type_into("#prove-min-age", "18")
-    walk.submit("#prove-form")
-    walk.wait_for("#share-form")
-    walk.check_page("proof")
-    walk.type_into("#share-max", "2")
-    walk.submit("#share-form")
-    walk.wait_for("#share-url")
-    walk.check_page("share-link")
-    url = walk.find("#share-url").get_attribute("value")
-    walk.expect("/vault/share/" in url, f"the share page shows {url!r}, not a share URL")
-    walk.expect(walk.has("#share-qr svg"), "the share page has no QR code")
-    walk.find("#link-page").click()
-    walk.wait_for("#views-used")
-    walk.check_page("link")
 
 
 def declare_age(walk, plan):
@@ -323,12 +476,27 @@ def verifier_console(walk, plan):
     walk.check_page("verifier-completed")
 
 
-JOURNEYS = [signed_out_pages, register_and_upload, consent, prove_and_share, declare_age, verifier_console]
+def delete_account(walk, plan):
+    """Journey 3: the walker deletes their account with their password and lands on sign-in."""
+    walker = plan["walker"]
+    walk.driver.delete_all_cookies()
+    walk.open("/app/account/delete")
+    sign_in(walk, walker)
+    walk.wait_for("#delete-account-form")
+    walk.type_into("#delete-account-password", walker["password"])
+    walk.submit("#delete-account-form")
+    walk.wait_for("#account-deleted")
+    walk.expect(walk.has("#sign-in-form"), f"after deleting the account the browser is at {walk.driver.current_url}")
+    walk.check_page("account-deleted")
+
+
+JOURNEYS = [signed_out_pages, vouched_and_shared, consent, declare_age, verifier_console, delete_account]
 
 
 def main():
     plan = json.load(open(sys.argv[1]))
     walk = Walk(plan["base"], sys.argv[2])
+    walk.plan = plan
     try:
         for journey in JOURNEYS:
             try:
@@ -343,7 +511,7 @@ def main():
                                      f"{type(e).__name__}: {e}\n{traceback.format_exc(limit=3)}")
     finally:
         walk.close()
-    report = {"pages": walk.pages, "failures": walk.failures}
+    report = {"pages": walk.pages, "failures": walk.failures, "seen": walk.seen}
     (walk.out / "report.json").write_text(json.dumps(report, indent=2))
     print(f"{len(walk.pages)} pages checked: {', '.join(p['name'] for p in walk.pages)}")
     for failure in walk.failures:

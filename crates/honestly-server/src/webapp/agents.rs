@@ -10,8 +10,10 @@ use maud::{html, Markup};
 use secrecy::ExposeSecret;
 use serde::Deserialize;
 
+use super::app_script::app_script;
 use super::guard::{csrf_form, CheckedForm};
 use super::html::{app_document, content_of, csrf_input, error_page, from_api, page, see_other};
+use super::live::allow_script;
 use super::session::{Signed, SignedIn};
 use super::sign_in::{button_form, TokenOnly};
 use crate::error::ApiError;
@@ -116,12 +118,13 @@ pub async fn create(
             }
             dl {
                 dt { "Agent id" } dd { code id="agent-id" { (created.record.id.as_str()) } }
-                dt { "Secret" } dd { code id="agent-secret" { (created.secret.expose_secret()) } }
+                dt { "Secret" } dd { code id="agent-secret" data-copy="the secret" { (created.secret.expose_secret()) } }
             }
             p { a href="/app/account/agents" { "Back to your agents" } }
+            (app_script())
         },
     );
-    page(StatusCode::OK, markup)
+    allow_script(page(StatusCode::OK, markup))
 }
 
 /// `GET /app/account/agents/{id}/delete`: the confirmation step.

@@ -11,6 +11,7 @@ pub mod admin_circuits;
 pub mod admin_issuer;
 pub mod admin_users;
 pub mod agents;
+pub mod app_script;
 pub mod ask;
 pub mod consent;
 pub mod cookie;
@@ -126,6 +127,7 @@ pub fn router(state: &AppState, upload_limit: usize) -> Router<AppState> {
         .route("/app/account/sign-out-everywhere", post(account::end_all))
         .route("/app/answered", get(consent::answered))
         .route("/app/static/live.js", get(live::script))
+        .route(app_script::APP_JS_ROUTE, get(app_script::script))
         .route("/app/verifier", get(verifier::list))
         .route("/app/verifier/new", get(verifier_form::form).post(verifier_form::create))
         .route("/app/verifier/requests/{id}", get(verifier::detail))

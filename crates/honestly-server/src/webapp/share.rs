@@ -12,8 +12,10 @@ use honestly_store::redis::Invalidation;
 use maud::{html, Markup, PreEscaped};
 use serde::Deserialize;
 
+use super::app_script::app_script;
 use super::guard::{csrf_form, CheckedForm};
 use super::html::{app_document, content_of, csrf_input, error_page, from_api, page, see_other};
+use super::live::allow_script;
 use super::session::{Signed, SignedIn};
 use super::sign_in::{button_form, TokenOnly};
 use crate::error::ApiError;
@@ -172,16 +174,17 @@ pub async fn share(
             }
             div class="field" {
                 label for="share-url" { "Share link" }
-                input id="share-url" type="text" readonly value=(url);
+                input id="share-url" type="text" readonly value=(url) data-copy="the share link";
             }
             figure id="share-qr" {
                 (PreEscaped(svg_body(&qr)))
                 figcaption { "The same link as a QR code, to scan with a phone." }
             }
             p { a id="link-page" href={ "/app/links/" (created.link.id.as_str()) } { "See this link's views, or revoke it" } }
+            (app_script())
         },
     );
-    page(StatusCode::OK, markup)
+    allow_script(page(StatusCode::OK, markup))
 }
 
 /// The `<svg>` element of a rendered QR code, without an XML declaration before it.

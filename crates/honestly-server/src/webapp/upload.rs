@@ -9,8 +9,10 @@ use axum::response::Response;
 use honestly_core::documents::Upload;
 use maud::html;
 
+use super::app_script::app_script;
 use super::guard::forged_form;
 use super::html::{app_document, csrf_input, from_api, page, see_other, Nav};
+use super::live::allow_script;
 use super::session::{Signed, SignedIn};
 use crate::error::ApiError;
 use crate::routes::documents::{multipart_error, read_file, read_text};
@@ -53,9 +55,10 @@ pub async fn form(State(state): State<AppState>, SignedIn(signed): SignedIn) -> 
                 }
                 button type="submit" { "Upload" }
             }
+            (app_script())
         },
     );
-    page(StatusCode::OK, markup)
+    allow_script(page(StatusCode::OK, markup))
 }
 
 /// The 413 page of a file over the limit.

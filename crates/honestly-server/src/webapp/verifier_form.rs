@@ -292,7 +292,7 @@ fn created_page(
             }
             div class="field" {
                 label for="request-link" { "The person's link" }
-                input id="request-link" type="text" readonly value=(uri);
+                input id="request-link" type="text" readonly value=(uri) data-copy="the link";
             }
             @if let Some(svg) = qr {
                 div id="request-qr" class="qr" role="img" aria-label="QR code of the person's link" { (PreEscaped(svg)) }
@@ -306,6 +306,7 @@ fn created_page(
             h2 { "What is asked" }
             (asked(request))
             p { a id="request-page-link" href=(link) { "The request's page" } }
+            (super::app_script::app_script())
         },
     )
 }

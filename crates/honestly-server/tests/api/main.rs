@@ -41,5 +41,6 @@ mod webapp_admin;
 mod webapp_browser;
 mod webapp_consoles;
 mod webapp_holder;
+mod webapp_script;
 mod webapp_support;
 mod webhook_secrets;

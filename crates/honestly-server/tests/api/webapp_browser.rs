@@ -1,18 +1,25 @@
 //! The web app walked in a real browser (Debian's Chromium through its chromedriver and
-//! Selenium, `scripts/browser/walk.py`): a newcomer's sign-in page, registering, uploading by
-//! the form and reading the document back, signing out, a holder answering a proof request
-//! from its link with a credential, the walker answering a self-declared age request, and a
-//! verifier whose open request page turns completed, without a reload, when the holder (in a
-//! second browser) consents. Every page passes axe-core (nothing serious or critical), logs nothing to the
+//! Selenium, `scripts/browser/walk.py`). A newcomer registers, uploads a document by the form
+//! (through the upload progress bar), asks an issuer to vouch for it; a member of the issuer,
+//! in a second browser, approves; the newcomer proves "at least 18" from the credential, copies
+//! the share link (the copy button) and shares it for two views; the link, opened with no
+//! session, is verified and names the issuer twice, then is not available. A holder answers a
+//! proof request from its link, the newcomer answers a self-declared age request, a verifier's
+//! open request page turns completed without a reload, and at last the newcomer deletes their
+//! account. Every page passes axe-core (nothing serious or critical), logs nothing to the
 //! browser's console (no policy violation) and is photographed at 375 and 1280 pixels into
-//! `test-output/webapp/`. What the clicks did is then checked over the API.
+//! `test-output/webapp/`. What the clicks did is then checked over the API, down to the
+//! deleted account leaving nothing behind.
 
 use std::path::PathBuf;
 
 use serde_json::{json, Value};
 
-use crate::helpers::PASSWORD;
-use crate::proof_requests::{create, holder_with_credential, proving_app, verifier_token};
+use crate::helpers::{TestApp, PASSWORD};
+use crate::proof_requests::{create, holder_with_credential, verifier_token};
+
+/// The server's upload limit: small, so the walk sends a file over it quickly.
+const MAX_UPLOAD_BYTES: &str = "262144";
 
 /// The Python of the venv `scripts/browser/setup.sh` makes, with Chromium's driver beside
 /// it; `None` (skipped, saying why) without them, a failure under `CI=true`.
@@ -48,7 +55,17 @@ fn walker() -> Option<(PathBuf, PathBuf)> {
 #[tokio::test]
 async fn a_person_uses_the_web_app_by_clicks_and_typing() {
     let Some((python, script)) = walker() else { return };
-    let app = proving_app().await;
+    // The share links are built on the address the browsers reach, as in a real deployment
+    // (a free port, chosen before the server starts).
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port().to_string();
+    let base = format!("http://127.0.0.1:{port}");
+    let app = TestApp::spawn_env(&[
+        ("REQUEST_TIMEOUT", "600"),
+        ("PORT", port.as_str()),
+        ("SHARE_LINK_BASE_URL", base.as_str()),
+        ("MAX_UPLOAD_BYTES", MAX_UPLOAD_BYTES),
+    ])
+    .await;
     let (issuer_id, _holder_token, _credential) = holder_with_credential(&app, "walk").await;
     let verifier = verifier_token(&app, "walk-door").await;
     let (request_id, request_token, _) = create(
@@ -79,6 +96,9 @@ async fn a_person_uses_the_web_app_by_clicks_and_typing() {
             "declare_token": declare_token,
             "verifier": {"username": "walk-door", "password": PASSWORD},
             "issuer_id": issuer_id,
+            "issuer_name": "Registry walk",
+            "max_upload_bytes": MAX_UPLOAD_BYTES.parse::<u64>().unwrap(),
+            "issuer_member": {"username": "registrar-walk", "password": PASSWORD},
         })
         .to_string(),
     )
@@ -95,9 +115,19 @@ async fn a_person_uses_the_web_app_by_clicks_and_typing() {
     let report: Value = serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
     let pages: Vec<&str> =
         report["pages"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
-    for page in
-        ["sign-in", "register", "upload", "document", "account", "request-consent", "request-answered"]
-    {
+    for page in [
+        "sign-in",
+        "register",
+        "upload",
+        "document",
+        "issuer-review",
+        "share-link",
+        "shared-proof",
+        "account",
+        "request-consent",
+        "request-answered",
+        "account-deleted",
+    ] {
         assert!(pages.contains(&page), "the walk did not reach {page}: {pages:?}");
         for width in [375, 1280] {
             let png = std::fs::read(out.join(format!("{page}-{width}.png"))).unwrap();
@@ -107,11 +137,33 @@ async fn a_person_uses_the_web_app_by_clicks_and_typing() {
         }
     }
 
-    // What the clicks did, seen over the API: the walker's one document, the request answered.
-    let walker = app.post_json("/auth/login", &json!({"username": walker_name, "password": PASSWORD})).await;
-    let walker_token = walker.json::<Value>().await.unwrap()["access_token"].as_str().unwrap().to_string();
-    let documents: Value = app.get_bearer("/vault/documents", &walker_token).await.json().await.unwrap();
-    assert_eq!(documents["documents"].as_array().unwrap().len(), 1, "{documents}");
+    // What the clicks did, seen over the API: the requests answered, and the walker's account
+    // gone with everything it held.
+    let seen = &report["seen"];
+    let (Some(asked), Some(share_url)) = (seen["credential_request"].as_str(), seen["share_url"].as_str())
+    else {
+        panic!("the walk saw no credential request or share link: {seen}")
+    };
+    let login = app.post_json("/auth/login", &json!({"username": walker_name, "password": PASSWORD})).await;
+    assert_eq!(login.status(), 401, "the deleted account cannot sign in");
+    let member = app
+        .post_json("/auth/login", &json!({"username": "registrar-walk", "password": PASSWORD}))
+        .await
+        .json::<Value>()
+        .await
+        .unwrap()["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = app.get_bearer(&format!("/issuer/requests/{asked}"), &member).await;
+    assert_eq!(r.status(), 404, "the issuer no longer sees the erased holder's request");
+    let r = app.get_bearer(&format!("/issuer/requests/{asked}/document"), &member).await;
+    assert_eq!(r.status(), 404, "nor its document");
+    assert!(share_url.starts_with(&format!("{base}/vault/share/")), "{share_url}");
+    let share_path = &share_url[base.len()..];
+    assert_eq!(app.get(share_path).await.status(), 404, "the share link went with the account");
+    let page = app.client.get(app.url(share_path)).header("accept", "text/html").send().await.unwrap();
+    assert!(page.text().await.unwrap().contains("not available"), "the share link's page");
     let request: Value =
         app.get_bearer(&format!("/verifier/requests/{request_id}"), &verifier).await.json().await.unwrap();
     assert_eq!(request["request"]["status"], "completed", "{request}");

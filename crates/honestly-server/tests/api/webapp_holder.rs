@@ -184,7 +184,11 @@ async fn ask_prove_share_and_revoke_through_the_pages() {
         )
         .await;
     assert_eq!(r.status(), 200);
+    // The page loads the copy button's script, and allows it (nothing inline).
+    let policy = r.headers()["content-security-policy"].to_str().unwrap().to_string();
+    assert!(policy.contains("script-src 'self'") && !policy.contains("unsafe"), "{policy}");
     let shown = r.text().await.unwrap();
+    assert!(shown.contains(r#"<script src="/app/static/app.js?v="#) && shown.contains("data-copy="));
     assert!(shown.contains(r#"id="share-qr""#) && shown.contains("<svg"));
     let url = element(&shown, "share-url");
     let path = &url[url.find("/vault/share/").expect("a share URL")..];
