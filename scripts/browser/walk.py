@@ -12,7 +12,9 @@ PLAN.json (written by the Rust test that started the server and seeded it over t
      "issuer_id": ...,                                      # the holder's credential's issuer
      "issuer_name": ...,                                    # its name, as pages say it
      "issuer_member": {"username": ..., "password": ...},   # a member of that issuer
-     "max_upload_bytes": ...}                               # the server's MAX_UPLOAD_BYTES
+     "max_upload_bytes": ...,                               # the server's MAX_UPLOAD_BYTES
+     "admin": {"username": ..., "password": ...},           # role admin (admin_walk.py)
+     "member": {"username": ...}}                           # made an issuer's member there
 
 One browser runs the journeys, by clicks and typing; a second one (never more than two at once)
 stands for another person: the issuer's member approving, someone with no session opening a
@@ -42,6 +44,8 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import Select, WebDriverWait
+
+from admin_walk import admin_console
 
 HERE = Path(__file__).resolve().parent
 AXE = (HERE / "node_modules" / "axe-core" / "axe.min.js").read_text()
@@ -490,7 +494,8 @@ def delete_account(walk, plan):
     walk.check_page("account-deleted")
 
 
-JOURNEYS = [signed_out_pages, vouched_and_shared, consent, declare_age, verifier_console, delete_account]
+JOURNEYS = [signed_out_pages, vouched_and_shared, consent, declare_age, verifier_console, admin_console,
+            delete_account]
 
 
 def main():

@@ -15,6 +15,7 @@ use std::path::PathBuf;
 
 use serde_json::{json, Value};
 
+use crate::accounts::admin_token;
 use crate::helpers::{TestApp, PASSWORD};
 use crate::proof_requests::{create, holder_with_credential, verifier_token};
 
@@ -82,6 +83,10 @@ async fn a_person_uses_the_web_app_by_clicks_and_typing() {
     )
     .await;
 
+    // The admin journey's administrator, and an account it makes an issuer's member.
+    admin_token(&app, "root-walk").await;
+    app.register_and_login("member-walk").await;
+
     let out = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../test-output/webapp");
     let work = tempfile::tempdir().unwrap();
     let plan = work.path().join("plan.json");
@@ -99,6 +104,8 @@ async fn a_person_uses_the_web_app_by_clicks_and_typing() {
             "issuer_name": "Registry walk",
             "max_upload_bytes": MAX_UPLOAD_BYTES.parse::<u64>().unwrap(),
             "issuer_member": {"username": "registrar-walk", "password": PASSWORD},
+            "admin": {"username": "root-walk", "password": PASSWORD},
+            "member": {"username": "member-walk"},
         })
         .to_string(),
     )
