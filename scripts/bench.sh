@@ -14,6 +14,7 @@
 #   scripts/bench.sh              # default: 10 s per run
 #   BENCH_SECONDS=30 scripts/bench.sh
 #   BENCH_ONLY='bundle|/ai/' scripts/bench.sh   # only the routes matching an extended regex
+#   BENCH_CONNS='1 32' scripts/bench.sh          # only the rows with these connection counts
 #   BENCH_BIN=/path/to/honestly scripts/bench.sh  # another build, e.g. for an A/B comparison
 #   BENCH_CONSENTS=100 scripts/bench.sh          # proof requests answered for the consent-to-webhook times (default 40)
 #   VERIFY_BATCHING=false scripts/bench.sh   # single verifications not batched across requests (A/B)
@@ -183,6 +184,7 @@ printf '\n%-36s %5s %10s %9s %9s %7s\n' route conns req/s p50_ms p99_ms errors
 for run in "${RUNS[@]}"; do
   IFS='|' read -r name conns kind path arg <<<"$run"
   if [ -n "${BENCH_ONLY:-}" ] && ! grep -Eq -- "$BENCH_ONLY" <<<"$name"; then continue; fi
+  if [ -n "${BENCH_CONNS:-}" ] && ! grep -qw -- "$conns" <<<"$BENCH_CONNS"; then continue; fi
   if [ "$kind" = fixed ]; then
     rate=${arg%%:*}
     if [ "$rate" = "$arg" ]; then

@@ -178,7 +178,11 @@ impl<J: Send + 'static, R: Send + 'static> MicroBatcher<J, R> {
         }
         // At once only when nothing waits: while jobs are queued, a place that frees goes to
         // their drainer (one batch checks many), not to whichever request arrived last.
-        if self.shared.lock().len == 0 {
+        let idle = {
+            let queue = self.shared.lock();
+            queue.len == 0 && queue.drainers == 0
+        };
+        if idle {
             if let Some(slot) = self.cpu.try_slot() {
                 bump(&self.shared.counters.immediate, 1);
                 return CpuPool::run_in(slot, move || one(job)).await;
@@ -197,8 +201,9 @@ impl<J: Send + 'static, R: Send + 'static> MicroBatcher<J, R> {
             queue.groups.entry(key).or_default().push_back(Pending { job, reply, since: Instant::now() });
             queue.len += 1;
             bump(&self.shared.counters.queued, 1);
-            // One drainer per `max` queued jobs, at most one per place of the pool.
-            let wanted = queue.len.div_ceil(self.settings.max).min(self.cpu.capacity());
+            // A drainer per queued job, at most one per place of the pool: every place
+            // checks a batch while jobs wait.
+            let wanted = queue.len.min(self.cpu.capacity());
             let start = queue.drainers < wanted.max(1);
             queue.drainers += usize::from(start);
             start
