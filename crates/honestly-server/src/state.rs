@@ -113,6 +113,9 @@ pub struct AppState {
     pub ai_interactions: Arc<AiInteractions>,
     /// Redis, when `RATE_LIMIT_REDIS_URL` is set: shared limits, replay memory, invalidation.
     pub redis: Option<Arc<RedisLink>>,
+    /// The replay memory (Redis or the store, shared by the replicas): the signed agent
+    /// requests' and the web app's forms sent once (see `webapp::once`).
+    pub replay: Arc<dyn ReplayMemory>,
     /// The audit trail's batching writer (flushed by `Application::run_until` at shutdown).
     pub audit: AuditLog,
     /// Set to true when the server starts shutting down: long-lived answers (status streams)
@@ -157,7 +160,7 @@ impl AppState {
             Arc::clone(&store),
             Arc::clone(&keys),
             Arc::clone(&limiter),
-            replay,
+            Arc::clone(&replay),
         ));
         let issuance = Arc::new(IssuanceService::new(Arc::clone(&store), Arc::clone(&keys)));
         let webhooks = Arc::new(WebhookService::new(
@@ -228,6 +231,7 @@ impl AppState {
         Ok(Self {
             proof_requests,
             redis,
+            replay,
             links,
             export,
             auth,

@@ -13,8 +13,9 @@ use honestly_core::issuance::IssuerRecord;
 use maud::{html, Markup};
 use serde::Deserialize;
 
-use super::guard::{csrf_form, CheckedForm};
+use super::guard::{once_form, CheckedForm};
 use super::html::{app_document, content_of, csrf_input, error_page, from_api, page, see_other};
+use super::once::once_input;
 use super::session::{Signed, SignedIn};
 use crate::error::ApiError;
 use crate::pages::format::date_time;
@@ -88,6 +89,7 @@ fn issuers_page(
             h2 { "A new issuer" }
             form id="issuer-form" method="post" action="/app/admin/issuers" {
                 (csrf_input(&signed.csrf))
+                (once_input())
                 p class="hint" { "It gets a fresh signing key, sealed on this server." }
                 div class="field" {
                     label for="issuer-name" { "Its name (shown to holders and verifiers, unique here)" }
@@ -132,11 +134,13 @@ pub async fn issuers(State(state): State<AppState>, SignedIn(signed): SignedIn) 
 pub struct IssuerForm {
     /// The session's CSRF token.
     pub csrf_token: Option<String>,
+    /// The form's one-time value (see [`super::once`]).
+    pub once: Option<String>,
     /// 1–128 characters, unique here.
     pub name: Option<String>,
 }
 
-csrf_form!(IssuerForm);
+once_form!(IssuerForm);
 
 /// `POST /app/admin/issuers`: creates the issuer, then its page.
 pub async fn create(

@@ -11,9 +11,10 @@ use secrecy::ExposeSecret;
 use serde::Deserialize;
 
 use super::app_script::app_script;
-use super::guard::{csrf_form, CheckedForm};
+use super::guard::{once_form, CheckedForm};
 use super::html::{app_document, content_of, csrf_input, error_page, from_api, page, see_other};
 use super::live::allow_script;
+use super::once::once_input;
 use super::session::{Signed, SignedIn};
 use super::sign_in::{button_form, TokenOnly};
 use crate::error::ApiError;
@@ -26,11 +27,13 @@ use crate::state::AppState;
 pub struct AgentForm {
     /// The session's CSRF token.
     pub csrf_token: Option<String>,
+    /// The form's one-time value (see [`super::once`]).
+    pub once: Option<String>,
     /// A label, 1–64 characters.
     pub name: Option<String>,
 }
 
-csrf_form!(AgentForm);
+once_form!(AgentForm);
 
 fn agents_page(
     signed: &Signed,
@@ -58,6 +61,7 @@ fn agents_page(
             h2 { "A new agent" }
             form id="agent-form" method="post" action="/app/account/agents" {
                 (csrf_input(&signed.csrf))
+                (once_input())
                 div class="field" {
                     label for="agent-name" { "Its name" }
                     input id="agent-name" name="name" type="text" required maxlength="64" autocomplete="off";

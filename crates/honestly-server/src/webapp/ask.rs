@@ -14,8 +14,9 @@ use honestly_core::issuance::requests::RequestedClaims;
 use maud::{html, Markup};
 use serde::Deserialize;
 
-use super::guard::{csrf_form, CheckedForm};
+use super::guard::{once_form, CheckedForm};
 use super::html::{app_document, content_of, csrf_input, from_api, page, see_other};
+use super::once::once_input;
 use super::session::{Signed, SignedIn};
 use crate::error::ApiError;
 use crate::extract::Path;
@@ -26,6 +27,8 @@ use crate::state::AppState;
 pub struct AskForm {
     /// The session's CSRF token.
     pub csrf_token: Option<String>,
+    /// The form's one-time value (see [`super::once`]).
+    pub once: Option<String>,
     /// `iss_…`.
     pub issuer_id: Option<String>,
     /// `YYYY-MM-DD`.
@@ -36,7 +39,7 @@ pub struct AskForm {
     pub document_expiry: Option<String>,
 }
 
-csrf_form!(AskForm);
+once_form!(AskForm);
 
 type Problems = BTreeMap<String, String>;
 
@@ -71,6 +74,7 @@ fn ask_page(
             } @else {
                 form id="ask-form" method="post" action=(action) {
                     (csrf_input(&signed.csrf))
+                    (once_input())
                     div class="field" {
                         label for="ask-issuer" { "Issuer" }
                         select id="ask-issuer" name="issuer_id" required {

@@ -50,10 +50,15 @@ pub fn bad_form(rejection: FormRejection, nav: Option<&Nav<'_>>) -> Response {
     from_api(e, nav)
 }
 
-/// A form that carries its session's CSRF token (the field `csrf_token`).
+/// A form that carries its session's CSRF token (the field `csrf_token`) and, when it makes
+/// something, a one-time value (the field `once`, see [`super::once`]).
 pub trait CsrfForm {
     /// The token as the form sent it.
     fn csrf_token(&self) -> Option<&str>;
+    /// The one-time value as the form sent it (`None`: a form that may be sent again).
+    fn once(&self) -> Option<&str> {
+        None
+    }
 }
 
 /// Implements [`CsrfForm`] for form bodies whose token is `csrf_token: Option<String>`.
@@ -68,9 +73,26 @@ macro_rules! csrf_form {
 }
 pub(crate) use csrf_form;
 
+/// Implements [`CsrfForm`] for form bodies that make something: `csrf_token` and `once`, both
+/// `Option<String>`.
+macro_rules! once_form {
+    ($($form:ty),+ $(,)?) => {
+        $(impl $crate::webapp::guard::CsrfForm for $form {
+            fn csrf_token(&self) -> Option<&str> {
+                self.csrf_token.as_deref()
+            }
+            fn once(&self) -> Option<&str> {
+                self.once.as_deref()
+            }
+        })+
+    };
+}
+pub(crate) use once_form;
+
 /// A signed-in form, read and checked before its handler runs: the session and the body,
-/// which came from this site with the session's CSRF token. Without a session: the way to
-/// sign in; a body that cannot be read: a 400 page; a forged or stale form: a 403 page.
+/// which came from this site with the session's CSRF token and, for a form that makes
+/// something, was not sent before. Without a session: the way to sign in; a body that cannot
+/// be read: a 400 page; a forged or stale form: a 403 page; a form sent twice: a 409 page.
 /// Nothing has changed in any of these cases.
 pub struct CheckedForm<T>(pub Signed, pub T);
 
@@ -89,6 +111,7 @@ where
         if let Some(refused) = forged_form(state, &headers, &signed, form.csrf_token()) {
             return Err(refused);
         }
+        super::once::first_send(state, &signed, form.once()).await?;
         Ok(Self(signed, form))
     }
 }

@@ -24,6 +24,7 @@ pub mod import;
 pub mod issuer;
 pub mod issuer_credentials;
 pub mod live;
+pub mod once;
 pub mod password;
 pub mod prove;
 pub mod session;

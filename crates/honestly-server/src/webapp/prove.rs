@@ -11,8 +11,9 @@ use honestly_core::zk::ProofRequest;
 use maud::{html, Markup};
 use serde::Deserialize;
 
-use super::guard::{csrf_form, CheckedForm};
+use super::guard::{once_form, CheckedForm};
 use super::html::{app_document, content_of, csrf_input, error_page, from_api, page, see_other};
+use super::once::once_input;
 use super::session::{Signed, SignedIn};
 use crate::error::ApiError;
 use crate::extract::Path;
@@ -29,6 +30,8 @@ const DEFAULT_SCOPE: &str = "share-link";
 pub struct ProveForm {
     /// The session's CSRF token.
     pub csrf_token: Option<String>,
+    /// The form's one-time value (see [`super::once`]).
+    pub once: Option<String>,
     /// At least this many years old; empty for no age predicate.
     pub min_age: Option<String>,
     /// `on` when checked.
@@ -41,7 +44,7 @@ pub struct ProveForm {
     pub disclose_nationality: Option<String>,
 }
 
-csrf_form!(ProveForm);
+once_form!(ProveForm);
 
 /// A predicate's name as a person reads it.
 pub fn predicate_in_words(predicate: &str) -> &'static str {
@@ -75,6 +78,7 @@ fn prove_page(signed: &Signed, id: &CredentialId, form: &ProveForm, problem: Opt
             }
             form id="prove-form" method="post" action=(action) {
                 (csrf_input(&signed.csrf))
+                (once_input())
                 div class="field" {
                     label for="prove-min-age" { "At least this many years old (empty for none)" }
                     input id="prove-min-age" name="min_age" type="number" min="1" max="150" value=(text(&form.min_age));
@@ -185,13 +189,15 @@ pub async fn prove(
 pub struct AgeForm {
     /// The session's CSRF token.
     pub csrf_token: Option<String>,
+    /// The form's one-time value (see [`super::once`]).
+    pub once: Option<String>,
     /// `YYYY-MM-DD`, as declared.
     pub birth_date: Option<String>,
     /// At least this many years old.
     pub min_age: Option<String>,
 }
 
-csrf_form!(AgeForm);
+once_form!(AgeForm);
 
 fn age_page(signed: &Signed, id: &DocumentId, form: &AgeForm, problem: Option<&str>) -> Markup {
     let action = format!("/app/documents/{}/prove-age", id.as_str());
@@ -206,6 +212,7 @@ fn age_page(signed: &Signed, id: &DocumentId, form: &AgeForm, problem: Option<&s
             }
             form id="prove-age-form" method="post" action=(action) {
                 (csrf_input(&signed.csrf))
+                (once_input())
                 div class="field" {
                     label for="prove-age-birth-date" { "Your birth date" }
                     input id="prove-age-birth-date" name="birth_date" type="date" required value=(text(&form.birth_date));

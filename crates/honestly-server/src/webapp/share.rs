@@ -13,9 +13,10 @@ use maud::{html, Markup, PreEscaped};
 use serde::Deserialize;
 
 use super::app_script::app_script;
-use super::guard::{csrf_form, CheckedForm};
+use super::guard::{once_form, CheckedForm};
 use super::html::{app_document, content_of, csrf_input, error_page, from_api, page, see_other};
 use super::live::allow_script;
+use super::once::once_input;
 use super::session::{Signed, SignedIn};
 use super::sign_in::{button_form, TokenOnly};
 use crate::error::ApiError;
@@ -28,6 +29,8 @@ use crate::state::AppState;
 pub struct ShareForm {
     /// The session's CSRF token.
     pub csrf_token: Option<String>,
+    /// The form's one-time value (see [`super::once`]).
+    pub once: Option<String>,
     /// 1–720.
     pub expires_in_hours: Option<String>,
     /// Empty for unbounded.
@@ -36,7 +39,7 @@ pub struct ShareForm {
     pub passphrase: Option<String>,
 }
 
-csrf_form!(ShareForm);
+once_form!(ShareForm);
 
 fn proof_type_in_words(proof_type: &str) -> &'static str {
     match proof_type {
@@ -74,6 +77,7 @@ fn proof_page(signed: &Signed, proof: &ProofRecord, form: &ShareForm, problem: O
             }
             form id="share-form" method="post" action=(action) {
                 (csrf_input(&signed.csrf))
+                (once_input())
                 div class="field" {
                     label for="share-expires" { "Works for this many hours (1 to 720)" }
                     input id="share-expires" name="expires_in_hours" type="number" min="1" max="720" required value=(expiry);

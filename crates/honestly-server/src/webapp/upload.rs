@@ -13,6 +13,7 @@ use super::app_script::app_script;
 use super::guard::forged_form;
 use super::html::{app_document, csrf_input, from_api, page, see_other, Nav};
 use super::live::allow_script;
+use super::once::{first_send, once_input, ONCE_FIELD};
 use super::session::{Signed, SignedIn};
 use crate::error::ApiError;
 use crate::routes::documents::{multipart_error, read_file, read_text};
@@ -40,6 +41,7 @@ pub async fn form(State(state): State<AppState>, SignedIn(signed): SignedIn) -> 
             h1 { "Upload a document" }
             form id="upload-form" method="post" action="/app/documents" enctype="multipart/form-data" {
                 (csrf_input(&signed.csrf))
+                (once_input())
                 div class="field" {
                     label for="upload-document-type" { "Kind of document" }
                     select id="upload-document-type" name="document_type" required {
@@ -70,21 +72,29 @@ pub fn too_large(state: &AppState, nav: Option<&Nav<'_>>) -> Response {
     from_api(ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "PAYLOAD_TOO_LARGE", message), nav)
 }
 
-/// The form's parts: the CSRF token and the upload.
+/// What the upload form sent.
+struct UploadForm {
+    csrf: Option<String>,
+    once: Option<String>,
+    upload: Upload,
+}
+
+/// The form's parts: the CSRF token, the one-time value and the upload.
 async fn read_form(
     state: &AppState,
     headers: &HeaderMap,
     mut multipart: Multipart,
-) -> Result<(Option<String>, Upload), ApiError> {
+) -> Result<UploadForm, ApiError> {
     let hint = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok())
         .unwrap_or(0);
-    let (mut csrf, mut file, mut document_type) = (None, None, None);
+    let (mut csrf, mut once, mut file, mut document_type) = (None, None, None, None);
     while let Some(field) = multipart.next_field().await.map_err(multipart_error)? {
         match field.name().unwrap_or("") {
             "csrf_token" if csrf.is_none() => csrf = Some(read_text(field, "csrf_token").await?),
+            ONCE_FIELD if once.is_none() => once = Some(read_text(field, ONCE_FIELD).await?),
             "document_type" if document_type.is_none() => {
                 document_type = Some(read_text(field, "document_type").await?)
             }
@@ -111,7 +121,7 @@ async fn read_form(
         content,
         sha256,
     };
-    Ok((csrf, upload))
+    Ok(UploadForm { csrf, once, upload })
 }
 
 /// `POST /app/documents`: stores the file and shows it (303), so a reload stores nothing.
@@ -130,12 +140,15 @@ pub async fn upload(
         Ok(m) => m,
         Err(rejection) => return from_api(rejection.into(), Some(&nav)),
     };
-    let (csrf, upload) = match read_form(&state, &headers, multipart).await {
+    let UploadForm { csrf, once, upload } = match read_form(&state, &headers, multipart).await {
         Ok(read) => read,
         Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return too_large(&state, Some(&nav)),
         Err(e) => return from_api(e, Some(&nav)),
     };
     if let Some(refused) = forged_form(&state, &headers, &signed, csrf.as_deref()) {
+        return refused;
+    }
+    if let Err(refused) = first_send(&state, &signed, once.as_deref()).await {
         return refused;
     }
     store(&state, &signed, upload).await

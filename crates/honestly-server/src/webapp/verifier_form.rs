@@ -17,6 +17,7 @@ use maud::{html, Markup, PreEscaped};
 use super::guard::forged_form;
 use super::html::{app_document, content_of, csrf_input, from_api, keep_limit_headers, page};
 use super::live::allow_script;
+use super::once::{first_send, once_input, ONCE_FIELD};
 use super::session::{Signed, SignedIn};
 use super::verifier::{asked, live_status, verifier_only};
 use crate::error::{ApiError, ErrorContent};
@@ -33,6 +34,7 @@ const MAX_COUNTRIES: usize = 64;
 #[derive(Debug, Default)]
 pub struct NewRequestForm {
     csrf_token: Option<String>,
+    once: Option<String>,
     purpose: String,
     proof_type: String,
     min_age: String,
@@ -60,6 +62,7 @@ impl NewRequestForm {
             let value = value.into_owned();
             match key.as_ref() {
                 "csrf_token" => form.csrf_token = Some(value),
+                ONCE_FIELD => form.once = Some(value),
                 "purpose" => form.purpose = value,
                 "proof_type" => form.proof_type = value,
                 "min_age" => form.min_age = value,
@@ -205,6 +208,7 @@ fn form_page(
             }
             form id="new-request-form" method="post" action="/app/verifier/new" {
                 (csrf_input(&signed.csrf))
+                (once_input())
                 (field(problem, "purpose", "Purpose (shown to the person)", Some("1 to 300 characters."),
                     html! { input id="purpose" name="purpose" type="text" required maxlength="300" value=(form.purpose); }))
                 fieldset {
@@ -324,6 +328,9 @@ pub async fn create(
         return refused;
     }
     if let Some(refused) = verifier_only(&signed) {
+        return refused;
+    }
+    if let Err(refused) = first_send(&state, &signed, form.once.as_deref()).await {
         return refused;
     }
     let owner = &signed.session.user_id;

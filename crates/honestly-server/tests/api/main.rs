@@ -41,6 +41,7 @@ mod webapp_admin;
 mod webapp_browser;
 mod webapp_consoles;
 mod webapp_holder;
+mod webapp_once;
 mod webapp_script;
 mod webapp_support;
 mod webhook_secrets;
