@@ -8,32 +8,18 @@ use std::collections::HashMap;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use honestly_core::auth::Role;
 use honestly_core::issuance::IssuerRecord;
 use maud::{html, Markup};
 use serde::Deserialize;
 
-use super::guard::{once_form, CheckedForm};
+use super::console::{Admins, Admitted, AdmittedForm};
+use super::guard::once_form;
 use super::html::{app_document, content_of, csrf_input, error_page, from_api, page, see_other};
 use super::once::once_input;
-use super::session::{Signed, SignedIn};
+use super::session::Signed;
 use crate::error::ApiError;
 use crate::pages::format::date_time;
 use crate::state::AppState;
-
-/// The 403 page of anyone who is not an administrator.
-pub fn admin_only(signed: &Signed) -> Option<Response> {
-    (signed.session.role != Role::Admin).then(|| {
-        from_api(
-            ApiError::new(
-                StatusCode::FORBIDDEN,
-                "FORBIDDEN",
-                "Only administrators manage issuers, accounts and circuits.",
-            ),
-            Some(&signed.nav()),
-        )
-    })
-}
 
 /// The links between the console's pages.
 pub fn console_links() -> Markup {
@@ -122,10 +108,7 @@ async fn show(state: &AppState, signed: &Signed, status: StatusCode, problem: Op
 }
 
 /// `GET /app/admin`.
-pub async fn issuers(State(state): State<AppState>, SignedIn(signed): SignedIn) -> Response {
-    if let Some(refused) = admin_only(&signed) {
-        return refused;
-    }
+pub async fn issuers(State(state): State<AppState>, Admitted(signed, _): Admitted<Admins>) -> Response {
     show(&state, &signed, StatusCode::OK, None).await
 }
 
@@ -145,11 +128,8 @@ once_form!(IssuerForm);
 /// `POST /app/admin/issuers`: creates the issuer, then its page.
 pub async fn create(
     State(state): State<AppState>,
-    CheckedForm(signed, form): CheckedForm<IssuerForm>,
+    AdmittedForm(signed, form, _): AdmittedForm<Admins, IssuerForm>,
 ) -> Response {
-    if let Some(refused) = admin_only(&signed) {
-        return refused;
-    }
     let name = form.name.unwrap_or_default();
     match state.issuance.create_issuer(&name).await {
         Ok(issuer) => {

@@ -7,16 +7,13 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use maud::html;
 
-use super::admin::{admin_only, console_links};
+use super::admin::console_links;
+use super::console::{Admins, Admitted};
 use super::html::{app_document, page};
-use super::session::SignedIn;
 use crate::state::AppState;
 
 /// `GET /app/admin/circuits`.
-pub async fn list(State(state): State<AppState>, SignedIn(signed): SignedIn) -> Response {
-    if let Some(refused) = admin_only(&signed) {
-        return refused;
-    }
+pub async fn list(State(state): State<AppState>, Admitted(signed, _): Admitted<Admins>) -> Response {
     let circuits = state.zk.circuits();
     let markup = app_document(
         "Circuits",

@@ -14,10 +14,11 @@ use honestly_core::store::AccountChange;
 use maud::{html, Markup};
 use serde::Deserialize;
 
-use super::admin::{admin_only, console_links};
-use super::guard::{csrf_form, CheckedForm};
+use super::admin::console_links;
+use super::console::{Admins, Admitted, AdmittedForm};
+use super::guard::csrf_form;
 use super::html::{app_document, content_of, csrf_input, error_page, from_api, page, see_other};
-use super::session::{Signed, SignedIn};
+use super::session::Signed;
 use super::sign_in::{button_form, TokenOnly};
 use crate::error::ApiError;
 use crate::extract::Path;
@@ -89,12 +90,9 @@ async fn show(
 /// `GET /app/admin/issuers/{id}`.
 pub async fn detail(
     State(state): State<AppState>,
-    SignedIn(signed): SignedIn,
+    Admitted(signed, _): Admitted<Admins>,
     Path(id): Path<IssuerId>,
 ) -> Response {
-    if let Some(refused) = admin_only(&signed) {
-        return refused;
-    }
     show(&state, &signed, &id, StatusCode::OK, None).await
 }
 
@@ -113,11 +111,8 @@ csrf_form!(MemberForm);
 pub async fn add_member(
     State(state): State<AppState>,
     Path(id): Path<IssuerId>,
-    CheckedForm(signed, form): CheckedForm<MemberForm>,
+    AdmittedForm(signed, form, _): AdmittedForm<Admins, MemberForm>,
 ) -> Response {
-    if let Some(refused) = admin_only(&signed) {
-        return refused;
-    }
     if let Err(e) = state.issuance.issuer(&id).await {
         return from_api(ApiError::from(e), Some(&signed.nav()));
     }
@@ -162,12 +157,9 @@ async fn member_of(
 /// `GET /app/admin/issuers/{id}/members/{user}/remove`: the confirmation step.
 pub async fn confirm_remove(
     State(state): State<AppState>,
-    SignedIn(signed): SignedIn,
+    Admitted(signed, _): Admitted<Admins>,
     Path((id, user)): Path<(IssuerId, UserId)>,
 ) -> Response {
-    if let Some(refused) = admin_only(&signed) {
-        return refused;
-    }
     let member = match member_of(&state, &signed, &id, &user).await {
         Ok(member) => member,
         Err(page) => return page,
@@ -191,11 +183,8 @@ pub async fn confirm_remove(
 pub async fn remove(
     State(state): State<AppState>,
     Path((id, user)): Path<(IssuerId, UserId)>,
-    CheckedForm(signed, _form): CheckedForm<TokenOnly>,
+    AdmittedForm(signed, _form, _): AdmittedForm<Admins, TokenOnly>,
 ) -> Response {
-    if let Some(refused) = admin_only(&signed) {
-        return refused;
-    }
     if let Err(page) = member_of(&state, &signed, &id, &user).await {
         return page;
     }

@@ -15,10 +15,11 @@ use honestly_core::store::AccountChange;
 use maud::{html, Markup};
 use serde::Deserialize;
 
-use super::admin::{admin_only, console_links};
-use super::guard::{csrf_form, CheckedForm};
+use super::admin::console_links;
+use super::console::{Admins, Admitted, AdmittedForm};
+use super::guard::csrf_form;
 use super::html::{app_document, content_of, csrf_input, error_page, from_api, page, see_other};
-use super::session::{Signed, SignedIn};
+use super::session::Signed;
 use super::sign_in::{button_form, TokenOnly};
 use crate::error::ApiError;
 use crate::extract::Path;
@@ -41,10 +42,7 @@ fn user_path(id: &UserId) -> String {
 }
 
 /// `GET /app/admin/users`.
-pub async fn list(State(state): State<AppState>, SignedIn(signed): SignedIn) -> Response {
-    if let Some(refused) = admin_only(&signed) {
-        return refused;
-    }
+pub async fn list(State(state): State<AppState>, Admitted(signed, _): Admitted<Admins>) -> Response {
     let users = match state.accounts.list().await {
         Ok(users) => users,
         Err(e) => return from_api(ApiError::from(e), Some(&signed.nav())),
@@ -130,12 +128,9 @@ fn user_page(signed: &Signed, user: &User, problem: Option<&str>) -> Markup {
 /// `GET /app/admin/users/{id}`.
 pub async fn detail(
     State(state): State<AppState>,
-    SignedIn(signed): SignedIn,
+    Admitted(signed, _): Admitted<Admins>,
     Path(id): Path<UserId>,
 ) -> Response {
-    if let Some(refused) = admin_only(&signed) {
-        return refused;
-    }
     match account(&state, &signed, &id).await {
         Ok(user) => page(StatusCode::OK, user_page(&signed, &user, None)),
         Err(page) => page,
@@ -183,11 +178,8 @@ csrf_form!(RoleForm);
 pub async fn change_role(
     State(state): State<AppState>,
     Path(id): Path<UserId>,
-    CheckedForm(signed, form): CheckedForm<RoleForm>,
+    AdmittedForm(signed, form, _): AdmittedForm<Admins, RoleForm>,
 ) -> Response {
-    if let Some(refused) = admin_only(&signed) {
-        return refused;
-    }
     let role = match parse_role(form.role.as_deref().unwrap_or_default()) {
         Ok(role) => role,
         Err(e) => return refusal(&state, &signed, &id, e.into()).await,
@@ -198,12 +190,9 @@ pub async fn change_role(
 /// `GET /app/admin/users/{id}/disable`: the confirmation step.
 pub async fn confirm_disable(
     State(state): State<AppState>,
-    SignedIn(signed): SignedIn,
+    Admitted(signed, _): Admitted<Admins>,
     Path(id): Path<UserId>,
 ) -> Response {
-    if let Some(refused) = admin_only(&signed) {
-        return refused;
-    }
     let user = match account(&state, &signed, &id).await {
         Ok(user) => user,
         Err(page) => return page,
@@ -226,11 +215,8 @@ pub async fn confirm_disable(
 pub async fn disable(
     State(state): State<AppState>,
     Path(id): Path<UserId>,
-    CheckedForm(signed, _form): CheckedForm<TokenOnly>,
+    AdmittedForm(signed, _form, _): AdmittedForm<Admins, TokenOnly>,
 ) -> Response {
-    if let Some(refused) = admin_only(&signed) {
-        return refused;
-    }
     apply(&state, &signed, &id, AccountChange { role: None, disabled: Some(true) }).await
 }
 
@@ -238,11 +224,8 @@ pub async fn disable(
 pub async fn enable(
     State(state): State<AppState>,
     Path(id): Path<UserId>,
-    CheckedForm(signed, _form): CheckedForm<TokenOnly>,
+    AdmittedForm(signed, _form, _): AdmittedForm<Admins, TokenOnly>,
 ) -> Response {
-    if let Some(refused) = admin_only(&signed) {
-        return refused;
-    }
     apply(&state, &signed, &id, AccountChange { role: None, disabled: Some(false) }).await
 }
 
@@ -273,12 +256,9 @@ fn delete_page(signed: &Signed, user: &User, problem: Option<&str>) -> Markup {
 /// `GET /app/admin/users/{id}/delete`: the confirmation step.
 pub async fn confirm_delete(
     State(state): State<AppState>,
-    SignedIn(signed): SignedIn,
+    Admitted(signed, _): Admitted<Admins>,
     Path(id): Path<UserId>,
 ) -> Response {
-    if let Some(refused) = admin_only(&signed) {
-        return refused;
-    }
     match account(&state, &signed, &id).await {
         Ok(user) => page(StatusCode::OK, delete_page(&signed, &user, None)),
         Err(page) => page,
@@ -300,11 +280,8 @@ csrf_form!(DeleteForm);
 pub async fn delete(
     State(state): State<AppState>,
     Path(id): Path<UserId>,
-    CheckedForm(signed, form): CheckedForm<DeleteForm>,
+    AdmittedForm(signed, form, _): AdmittedForm<Admins, DeleteForm>,
 ) -> Response {
-    if let Some(refused) = admin_only(&signed) {
-        return refused;
-    }
     let user = match account(&state, &signed, &id).await {
         Ok(user) => user,
         Err(page) => return page,

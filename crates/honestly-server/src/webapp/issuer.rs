@@ -6,14 +6,14 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use honestly_core::auth::Role;
 use honestly_core::ids::CredentialRequestId;
 use honestly_core::issuance::requests::{Approval, RequestView, RequestedClaims, ReviewView};
 use honestly_core::issuance::RequestStatus;
 use maud::{html, Markup};
 use serde::Deserialize;
 
-use super::guard::{csrf_form, CheckedForm};
+use super::console::{Admitted, AdmittedForm, Console, Issuers};
+use super::guard::csrf_form;
 use super::html::{app_document, csrf_input, from_api, page, see_other};
 use super::session::{Signed, SignedIn};
 use crate::error::ApiError;
@@ -24,22 +24,6 @@ use crate::state::AppState;
 
 /// Requests listed per section of the queue.
 const PER_SECTION: u32 = 50;
-
-/// The 403 page of anyone who is not an issuer's member (administrators included: they create
-/// issuers and add members, members decide).
-pub fn issuer_only(signed: &Signed) -> Option<Response> {
-    (signed.session.role != Role::Issuer).then(|| {
-        from_api(
-            ApiError::new(
-                StatusCode::FORBIDDEN,
-                "FORBIDDEN",
-                "Only an issuer's members review credential requests. Administrators create issuers and \
-                 add members in the admin console.",
-            ),
-            Some(&signed.nav()),
-        )
-    })
-}
 
 fn status_in_words(status: RequestStatus) -> &'static str {
     match status {
@@ -71,10 +55,7 @@ fn queue_item(view: &RequestView) -> Markup {
 }
 
 /// `GET /app/issuer`: pending requests first, then the decided ones.
-pub async fn queue(State(state): State<AppState>, SignedIn(signed): SignedIn) -> Response {
-    if let Some(refused) = issuer_only(&signed) {
-        return refused;
-    }
+pub async fn queue(State(state): State<AppState>, Admitted(signed, _): Admitted<Issuers>) -> Response {
     let nav = signed.nav();
     let member = &signed.session.user_id;
     let pending = state.issuance.review_queue(member, Some(RequestStatus::Pending), None, PER_SECTION).await;
@@ -149,7 +130,7 @@ async fn reviewed(
     signed: &Signed,
     id: &CredentialRequestId,
 ) -> Result<ReviewView, Response> {
-    if let Some(refused) = issuer_only(signed) {
+    if let Some(refused) = Issuers::refuse(signed) {
         return Err(refused);
     }
     state
@@ -280,11 +261,8 @@ pub async fn approve(
     State(state): State<AppState>,
     Ctx(ctx): Ctx,
     Path(id): Path<CredentialRequestId>,
-    CheckedForm(signed, form): CheckedForm<ApproveForm>,
+    AdmittedForm(signed, form, _): AdmittedForm<Issuers, ApproveForm>,
 ) -> Response {
-    if let Some(refused) = issuer_only(&signed) {
-        return refused;
-    }
     let approval = match form.approval() {
         Ok(approval) => approval,
         Err(e) => return from_api(e, Some(&signed.nav())),
@@ -316,11 +294,8 @@ csrf_form!(RejectForm);
 pub async fn reject(
     State(state): State<AppState>,
     Path(id): Path<CredentialRequestId>,
-    CheckedForm(signed, form): CheckedForm<RejectForm>,
+    AdmittedForm(signed, form, _): AdmittedForm<Issuers, RejectForm>,
 ) -> Response {
-    if let Some(refused) = issuer_only(&signed) {
-        return refused;
-    }
     match state.issuance.reject(&signed.session.user_id, &id, &form.reason).await {
         Ok(_) => see_other(&format!("/app/issuer/requests/{id}")),
         Err(e) => from_api(ApiError::from(e), Some(&signed.nav())),

@@ -9,10 +9,8 @@ use honestly_core::credentials::CalendarDate;
 use honestly_core::ids::CredentialId;
 use maud::html;
 
-use super::guard::CheckedForm;
+use super::console::{Admitted, AdmittedForm, Issuers};
 use super::html::{app_document, from_api, page, see_other};
-use super::issuer::issuer_only;
-use super::session::SignedIn;
 use super::sign_in::{button_form, TokenOnly};
 use crate::error::ApiError;
 use crate::extract::Path;
@@ -23,10 +21,7 @@ use crate::state::AppState;
 const LISTED: u32 = 100;
 
 /// `GET /app/issuer/credentials`.
-pub async fn list(State(state): State<AppState>, SignedIn(signed): SignedIn) -> Response {
-    if let Some(refused) = issuer_only(&signed) {
-        return refused;
-    }
+pub async fn list(State(state): State<AppState>, Admitted(signed, _): Admitted<Issuers>) -> Response {
     let nav = signed.nav();
     let issued = match state.issuance.issued(&signed.session.user_id, None, LISTED).await {
         Ok(issued) => issued,
@@ -61,10 +56,10 @@ pub async fn list(State(state): State<AppState>, SignedIn(signed): SignedIn) -> 
 }
 
 /// `GET /app/issuer/credentials/{id}/revoke`: the confirmation step.
-pub async fn confirm_revoke(SignedIn(signed): SignedIn, Path(id): Path<CredentialId>) -> Response {
-    if let Some(refused) = issuer_only(&signed) {
-        return refused;
-    }
+pub async fn confirm_revoke(
+    Admitted(signed, _): Admitted<Issuers>,
+    Path(id): Path<CredentialId>,
+) -> Response {
     let action = format!("/app/issuer/credentials/{}/revoke", id.as_str());
     let markup = app_document(
         "Revoke a credential",
@@ -83,11 +78,8 @@ pub async fn confirm_revoke(SignedIn(signed): SignedIn, Path(id): Path<Credentia
 pub async fn revoke(
     State(state): State<AppState>,
     Path(id): Path<CredentialId>,
-    CheckedForm(signed, _form): CheckedForm<TokenOnly>,
+    AdmittedForm(signed, _form, _): AdmittedForm<Issuers, TokenOnly>,
 ) -> Response {
-    if let Some(refused) = issuer_only(&signed) {
-        return refused;
-    }
     match state.issuance.revoke(&signed.session.user_id, &id).await {
         Ok(()) => {
             tracing::info!(credential_id = %id, "credential revoked");

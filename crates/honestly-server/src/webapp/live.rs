@@ -8,8 +8,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use honestly_core::ids::ProofRequestId;
 
-use super::session::SignedIn;
-use super::verifier::verifier_only;
+use super::console::{Admitted, Verifiers};
 use crate::extract::Path;
 use crate::pages::layout::csp;
 use crate::state::AppState;
@@ -51,12 +50,9 @@ pub fn allow_script(mut response: Response) -> Response {
 /// `GET /verifier/requests/{id}/events`, for the signed-in verifier's browser.
 pub async fn events(
     State(state): State<AppState>,
-    SignedIn(signed): SignedIn,
+    Admitted(signed, _): Admitted<Verifiers>,
     Path(id): Path<ProofRequestId>,
 ) -> Response {
-    if let Some(refused) = verifier_only(&signed) {
-        return refused;
-    }
     match crate::routes::proof_requests::status_stream(state, signed.session.user_id.clone(), id).await {
         Ok(stream) => stream.into_response(),
         Err(e) => super::html::from_api(e, Some(&signed.nav())),

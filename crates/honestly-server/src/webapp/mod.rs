@@ -14,6 +14,7 @@ pub mod agents;
 pub mod app_script;
 pub mod ask;
 pub mod consent;
+pub mod console;
 pub mod cookie;
 pub mod credentials;
 pub mod csrf;

@@ -6,7 +6,6 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use honestly_core::auth::Role;
 use honestly_core::ids::ProofRequestId;
 use honestly_core::proof_requests::words::request_in_words;
 use honestly_core::proof_requests::{ProofRequestRecord, ProofRequestStatus};
@@ -14,9 +13,9 @@ use honestly_core::webhooks::DeliveryView;
 use maud::{html, Markup};
 use serde::Deserialize;
 
+use super::console::{Admitted, Verifiers};
 use super::html::{app_document, from_api, page};
 use super::live::{allow_script, LIVE_JS_PATH};
-use super::session::{Signed, SignedIn};
 use super::words::result_in_words;
 use crate::error::ApiError;
 use crate::extract::{Path, Query};
@@ -33,20 +32,6 @@ const MAX_DELIVERIES: usize = 20;
 pub struct ListQuery {
     /// From the previous page's "Older requests" link.
     pub before: Option<i64>,
-}
-
-/// The 403 page of anyone who is neither a verifier nor an administrator.
-pub fn verifier_only(signed: &Signed) -> Option<Response> {
-    (!matches!(signed.session.role, Role::Verifier | Role::Admin)).then(|| {
-        from_api(
-            ApiError::new(
-                StatusCode::FORBIDDEN,
-                "FORBIDDEN",
-                "Only verifiers and administrators can ask holders for proofs.",
-            ),
-            Some(&signed.nav()),
-        )
-    })
 }
 
 /// A status in words.
@@ -82,12 +67,9 @@ pub fn live_status(request: &ProofRequestRecord, then: Option<&str>) -> Markup {
 /// `GET /app/verifier`.
 pub async fn list(
     State(state): State<AppState>,
-    SignedIn(signed): SignedIn,
+    Admitted(signed, _): Admitted<Verifiers>,
     Query(q): Query<ListQuery>,
 ) -> Response {
-    if let Some(refused) = verifier_only(&signed) {
-        return refused;
-    }
     let nav = signed.nav();
     let listed = match state.proof_requests.page(&signed.session.user_id, q.before, PER_PAGE).await {
         Ok(listed) => listed,
@@ -170,12 +152,9 @@ fn deliveries_table(deliveries: &[DeliveryView]) -> Markup {
 /// `GET /app/verifier/requests/{id}`.
 pub async fn detail(
     State(state): State<AppState>,
-    SignedIn(signed): SignedIn,
+    Admitted(signed, _): Admitted<Verifiers>,
     Path(id): Path<ProofRequestId>,
 ) -> Response {
-    if let Some(refused) = verifier_only(&signed) {
-        return refused;
-    }
     let nav = signed.nav();
     let owner = &signed.session.user_id;
     let request = match state.proof_requests.get(owner, &id).await {

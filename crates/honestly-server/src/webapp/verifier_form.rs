@@ -14,12 +14,13 @@ use honestly_core::proof_requests::NewProofRequest;
 use honestly_core::zk::credential_proofs::{CountryInput, CredentialQuery};
 use maud::{html, Markup, PreEscaped};
 
+use super::console::{Admitted, Console, Verifiers};
 use super::guard::forged_form;
 use super::html::{app_document, content_of, csrf_input, from_api, keep_limit_headers, page};
 use super::live::allow_script;
 use super::once::{first_send, once_input, ONCE_FIELD};
 use super::session::{Signed, SignedIn};
-use super::verifier::{asked, live_status, verifier_only};
+use super::verifier::{asked, live_status};
 use crate::error::{ApiError, ErrorContent};
 use crate::state::AppState;
 
@@ -267,10 +268,7 @@ async fn offered(state: &AppState) -> Result<Vec<IssuerRecord>, ApiError> {
 }
 
 /// `GET /app/verifier/new`.
-pub async fn form(State(state): State<AppState>, SignedIn(signed): SignedIn) -> Response {
-    if let Some(refused) = verifier_only(&signed) {
-        return refused;
-    }
+pub async fn form(State(state): State<AppState>, Admitted(signed, _): Admitted<Verifiers>) -> Response {
     match offered(&state).await {
         Ok(issuers) => page(StatusCode::OK, form_page(&signed, &NewRequestForm::blank(), &issuers, None)),
         Err(e) => from_api(e, Some(&signed.nav())),
@@ -327,7 +325,7 @@ pub async fn create(
     if let Some(refused) = forged_form(&state, &headers, &signed, form.csrf_token.as_deref()) {
         return refused;
     }
-    if let Some(refused) = verifier_only(&signed) {
+    if let Some(refused) = Verifiers::refuse(&signed) {
         return refused;
     }
     if let Err(refused) = first_send(&state, &signed, form.once.as_deref()).await {
