@@ -15,22 +15,61 @@ use sha2::{Digest, Sha256};
 
 use crate::extract::Query;
 
-/// The script, byte for byte as served.
-pub const APP_JS: &str = include_str!("static/app.js");
+/// A script served by the binary, named by its content: pages may ask for it with `?v=` and
+/// its version (kept a year), or without (kept five minutes); its `ETag` answers a browser
+/// that asks again with a `304`.
+pub struct Script {
+    body: &'static str,
+    version: OnceLock<String>,
+}
+
+impl Script {
+    /// The script `body`, byte for byte as served.
+    pub const fn new(body: &'static str) -> Self {
+        Self { body, version: OnceLock::new() }
+    }
+
+    /// The first 16 hex digits of its SHA-256.
+    pub fn version(&self) -> &str {
+        self.version.get_or_init(|| hex::encode(Sha256::digest(self.body.as_bytes()))[..16].to_string())
+    }
+
+    /// Its answer to a `GET` with `headers`, the page having asked for version `asked`.
+    pub fn serve(&self, headers: &HeaderMap, asked: Option<&str>) -> Response {
+        let etag = format!("\"{}\"", self.version());
+        let cache = if asked == Some(self.version()) { IMMUTABLE } else { SHORT };
+        let matches = headers
+            .get(header::IF_NONE_MATCH)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.split(',').any(|tag| tag.trim() == etag || tag.trim() == "*"));
+        let common = [
+            (header::CACHE_CONTROL, cache.to_string()),
+            (header::ETAG, etag.clone()),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+        ];
+        if matches {
+            return (StatusCode::NOT_MODIFIED, common).into_response();
+        }
+        let content_type = [(header::CONTENT_TYPE, "text/javascript; charset=utf-8".to_string())];
+        (StatusCode::OK, content_type, common, self.body).into_response()
+    }
+}
+
+/// The pages' script.
+pub static APP: Script = Script::new(include_str!("static/app.js"));
 
 /// Where the script is served.
 pub const APP_JS_ROUTE: &str = "/app/static/app.js";
 
-/// How long a browser keeps the script named by its current hash (a year).
+/// How long a browser keeps a script named by its current version (a year).
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
-/// How long it keeps it when asked without the current hash.
+/// How long it keeps one asked for without the current version.
 const SHORT: &str = "public, max-age=300";
 
 /// The first 16 hex digits of the script's SHA-256: its version.
 pub fn version() -> &'static str {
-    static VERSION: OnceLock<String> = OnceLock::new();
-    VERSION.get_or_init(|| hex::encode(Sha256::digest(APP_JS.as_bytes()))[..16].to_string())
+    APP.version()
 }
 
 /// The script's address with its version, as the pages name it.
@@ -52,22 +91,7 @@ pub struct ScriptQuery {
 
 /// `GET /app/static/app.js`.
 pub async fn script(headers: HeaderMap, Query(q): Query<ScriptQuery>) -> Response {
-    let etag = format!("\"{}\"", version());
-    let cache = if q.v.as_deref() == Some(version()) { IMMUTABLE } else { SHORT };
-    let matches = headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|tag| tag.trim() == etag || tag.trim() == "*"));
-    let common = [
-        (header::CACHE_CONTROL, cache.to_string()),
-        (header::ETAG, etag.clone()),
-        (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
-    ];
-    if matches {
-        return (StatusCode::NOT_MODIFIED, common).into_response();
-    }
-    (StatusCode::OK, [(header::CONTENT_TYPE, "text/javascript; charset=utf-8".to_string())], common, APP_JS)
-        .into_response()
+    APP.serve(&headers, q.v.as_deref())
 }
 
 #[cfg(test)]

@@ -4,33 +4,25 @@
 //! (`script-src 'self'`, `connect-src 'self'`; still no inline script).
 
 use axum::extract::State;
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use honestly_core::ids::ProofRequestId;
 
+use super::app_script::Script;
 use super::console::{Admitted, Verifiers};
 use crate::extract::Path;
 use crate::pages::layout::csp;
 use crate::state::AppState;
 
-/// The script, byte for byte as served.
-pub const LIVE_JS: &str = include_str!("static/live.js");
+/// The script.
+pub static LIVE: Script = Script::new(include_str!("static/live.js"));
 
 /// Where the script is served.
 pub const LIVE_JS_PATH: &str = "/app/static/live.js";
 
-/// `GET /app/static/live.js`.
-pub async fn script() -> Response {
-    (
-        StatusCode::OK,
-        [
-            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=300"),
-            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-        ],
-        LIVE_JS,
-    )
-        .into_response()
+/// `GET /app/static/live.js` (the live pages name it without a version: kept five minutes).
+pub async fn script(headers: HeaderMap) -> Response {
+    LIVE.serve(&headers, None)
 }
 
 /// The pages' policy with this site's scripts and event streams allowed.
