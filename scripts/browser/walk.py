@@ -39,7 +39,8 @@ import traceback
 from pathlib import Path
 
 from selenium import webdriver
-from selenium.common.exceptions import WebDriverException
+from selenium.common.exceptions import (NoSuchElementException, StaleElementReferenceException,
+                                        WebDriverException)
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
@@ -101,6 +102,13 @@ class Walk:
     def wait_for(self, css):
         return WebDriverWait(self.driver, WAIT_SECONDS).until(
             ec.presence_of_element_located((By.CSS_SELECTOR, css)))
+
+    def wait_until(self, condition, seconds=None):
+        """Waits until `condition(driver)` holds; an element read while the page is being
+        replaced (gone or stale for a moment) counts as "not yet", not as a failure."""
+        return WebDriverWait(self.driver, seconds or WAIT_SECONDS,
+                             ignored_exceptions=(NoSuchElementException,
+                                                 StaleElementReferenceException)).until(condition)
 
     def find(self, css):
         return self.driver.find_element(By.CSS_SELECTOR, css)
@@ -213,7 +221,7 @@ def too_large(walk, limit):
     walk.find("#upload-file").send_keys(f.name)
     walk.find("#upload-form button[type=submit]").click()
     try:
-        WebDriverWait(walk.driver, WAIT_SECONDS).until(
+        walk.wait_until(
             lambda d: "larger than this server accepts" in d.find_element(By.CSS_SELECTOR, "main").text
             or "did not finish" in d.find_element(By.CSS_SELECTOR, "main").text)
     except WebDriverException:
@@ -327,7 +335,7 @@ def prove_and_share(walk, plan):
     copy = walk.wait_for("#share-url ~ .copy-button")
     copy.click()
     try:
-        WebDriverWait(walk.driver, 10).until(lambda d: copy.text.strip() == "Copied")
+        walk.wait_until(lambda d: copy.text.strip() == "Copied", seconds=10)
     except WebDriverException:
         walk.failures.append(f"the share link's copy button says {copy.text!r}, not 'Copied'")
     walk.check_page("share-link")
@@ -470,7 +478,7 @@ def verifier_console(walk, plan):
     finally:
         holder.close()
     try:
-        WebDriverWait(driver, WAIT_SECONDS).until(
+        walk.wait_until(
             lambda d: d.find_element(By.CSS_SELECTOR, "#request-status").get_attribute("data-status") == "completed")
     except WebDriverException:
         walk.failures.append(f"the verifier's page still says {walk.find('#request-status').text!r}")
