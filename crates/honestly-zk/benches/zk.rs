@@ -17,6 +17,7 @@ use honestly_zk::{
     },
     eddsa::PrivateKey,
     groth::setup_circuit_with_rng,
+    msm::msm,
     poseidon_hash,
     prover::{
         prove_age_with_rng, prove_authenticity_with_rng, prove_circuit_with_rng, AgeClaim, AuthenticityClaim,
@@ -189,11 +190,32 @@ fn credential_query_benches(c: &mut Criterion) {
     });
 }
 
+/// The prover's multi-scalar multiplications, this crate's against arkworks' on the same
+/// points and scalars: G1 at a `credential_query` proving key's `H` size (2^15), G2 at 2^14.
+fn msm_benches(c: &mut Criterion) {
+    use ark_bn254::{G1Projective, G2Projective};
+    use ark_ec::{CurveGroup, VariableBaseMSM};
+    use ark_ff::PrimeField;
+    let mut rng = StdRng::seed_from_u64(31);
+    let g1: Vec<_> = (0..1 << 15).map(|_| G1Projective::rand(&mut rng).into_affine()).collect();
+    let g2: Vec<_> = (0..1 << 14).map(|_| G2Projective::rand(&mut rng).into_affine()).collect();
+    let scalars: Vec<_> = (0..1 << 15).map(|_| Fr::rand(&mut rng).into_bigint()).collect();
+    let mut group = c.benchmark_group("msm");
+    group.sample_size(10);
+    group.bench_function("g1_2^15/ours", |bench| bench.iter(|| msm::<ark_bn254::g1::Config>(&g1, &scalars)));
+    group.bench_function("g1_2^15/arkworks", |bench| bench.iter(|| G1Projective::msm_bigint(&g1, &scalars)));
+    group.bench_function("g2_2^14/ours", |bench| bench.iter(|| msm::<ark_bn254::g2::Config>(&g2, &scalars)));
+    group.bench_function("g2_2^14/arkworks", |bench| {
+        bench.iter(|| G2Projective::msm_bigint(&g2, &scalars[..1 << 14]))
+    });
+    group.finish();
+}
+
 /// The criterion harness (its generated function has no doc comment of its own).
 mod harness {
     #![allow(missing_docs)]
-    use super::{benches, credential_query_benches, criterion_group};
-    criterion_group!(zk, benches, credential_query_benches);
+    use super::{benches, credential_query_benches, criterion_group, msm_benches};
+    criterion_group!(zk, benches, credential_query_benches, msm_benches);
 }
 
 criterion_main!(harness::zk);

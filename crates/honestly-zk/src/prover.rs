@@ -3,7 +3,6 @@
 //! constraint before the expensive Groth16 step.
 
 use ark_ff::{Field, UniformRand, Zero};
-use ark_groth16::{r1cs_to_qap::LibsnarkReduction, Groth16};
 use ark_relations::gr1cs::{
     ConstraintSynthesizer, ConstraintSystem, OptimizationGoal, SynthesisError, SynthesisMode,
 };
@@ -16,10 +15,11 @@ use crate::{
     },
     error::ProveError,
     groth::{Proof, ProvingKey},
+    groth_prove::groth16_proof,
     poseidon::poseidon_hash,
     registry::MerklePath,
     shape::Shape,
-    Bn254, Fr,
+    Fr,
 };
 
 /// What the holder proves with `age_proof`.
@@ -298,21 +298,13 @@ where
     }
     let r = Fr::rand(rng);
     let s = Fr::rand(rng);
-    Groth16::<Bn254, LibsnarkReduction>::create_proof_with_reduction_and_matrices(
-        pk,
-        r,
-        s,
-        &shape.matrices,
-        shape.num_instance,
-        shape.num_constraints,
-        &full_assignment,
-    )
-    .map_err(syn)
+    groth16_proof(pk, r, s, &shape.matrices, shape.num_instance, shape.num_constraints, &full_assignment)
+        .map_err(syn)
 }
 
 /// The full assignment (`1`, public inputs, witness) of `circuit`, without building any
 /// constraint.
-fn assignment<C: ConstraintSynthesizer<Fr>>(circuit: C) -> Result<Vec<Fr>, SynthesisError> {
+pub(crate) fn assignment<C: ConstraintSynthesizer<Fr>>(circuit: C) -> Result<Vec<Fr>, SynthesisError> {
     let cs = ConstraintSystem::<Fr>::new_ref();
     cs.set_optimization_goal(OptimizationGoal::Constraints);
     cs.set_mode(SynthesisMode::Prove { construct_matrices: false, generate_lc_assignments: false });
