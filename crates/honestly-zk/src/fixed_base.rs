@@ -10,7 +10,7 @@ use ark_ec::{AdditiveGroup, AffineRepr};
 use ark_ff::fields::serial_batch_inversion_and_mul;
 use ark_ff::{Field, One, PrimeField, Zero};
 
-use crate::Fr;
+use crate::{msm::window_bits, Fr};
 
 /// Window width in bits: 43 windows of 32 points (99 KiB per point) — small enough that a
 /// key with many inputs stays cheap to keep, and one addition per window.
@@ -54,7 +54,7 @@ impl FixedBase {
         let mut acc = G1Projective::zero();
         let mut carry = 0usize;
         for (k, window) in self.table.chunks_exact(HALF).enumerate() {
-            let digit = window_bits(&bits, k * WINDOW) + carry;
+            let digit = window_bits(&bits, k * WINDOW, WINDOW) as usize + carry;
             // Digits above half become negative: d − 2^w, carrying one into the next window.
             if digit > HALF {
                 let negated = (1 << WINDOW) - digit;
@@ -91,22 +91,6 @@ fn to_affine(points: &[G1Projective]) -> Vec<G1Affine> {
             G1Affine::new_unchecked(p.x * z_inv_squared, p.y * z_inv_squared * z_inv)
         })
         .collect()
-}
-
-/// The `WINDOW` bits of `bits` starting at bit `start` (zero past the top).
-fn window_bits(bits: &<Fr as PrimeField>::BigInt, start: usize) -> usize {
-    let limbs = bits.as_ref();
-    let (limb, shift) = (start / 64, start % 64);
-    let Some(&low) = limbs.get(limb) else {
-        return 0;
-    };
-    let mut value = low >> shift;
-    if shift + WINDOW > 64 {
-        if let Some(&high) = limbs.get(limb + 1) {
-            value |= high << (64 - shift);
-        }
-    }
-    (value & ((1 << WINDOW) - 1)) as usize
 }
 
 #[cfg(test)]

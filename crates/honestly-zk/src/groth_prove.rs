@@ -73,14 +73,7 @@ mod tests {
     #[test]
     fn agrees_with_arkworks_point_for_point() {
         let mut rng = StdRng::seed_from_u64(21);
-        let claim = AgeV2Claim {
-            birth_date: 19_900_101,
-            salt: Fr::from(5u64),
-            epoch: 3,
-            min_age: 18,
-            reference_date: 20_261_202,
-            document_hash: Fr::from(9u64),
-        };
+        let claim = AgeV2Claim::example();
         let circuit = claim.circuit();
         let (pk, _) = crate::groth::setup_with_rng(circuit.clone(), &mut rng).unwrap();
         let shape = Shape::cached(&circuit).unwrap();

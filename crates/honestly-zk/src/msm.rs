@@ -90,7 +90,7 @@ fn signed_digits<B: BigInteger>(scalar: &B, width: usize, windows: usize) -> imp
 }
 
 /// The `width` bits of `scalar` starting at bit `start` (zero past the top).
-fn window_bits<B: BigInteger>(scalar: &B, start: usize, width: usize) -> u64 {
+pub(crate) fn window_bits<B: BigInteger>(scalar: &B, start: usize, width: usize) -> u64 {
     let limbs = scalar.as_ref();
     let (limb, shift) = (start / 64, start % 64);
     let Some(&low) = limbs.get(limb) else {

@@ -210,6 +210,21 @@ impl AuthenticityClaim {
     }
 }
 
+#[cfg(test)]
+impl AgeV2Claim {
+    /// A true claim for the crate's tests.
+    pub(crate) fn example() -> Self {
+        Self {
+            birth_date: 19_900_101,
+            salt: Fr::from(5u64),
+            epoch: 3,
+            min_age: 18,
+            reference_date: 20_261_202,
+            document_hash: Fr::from(9u64),
+        }
+    }
+}
+
 /// A fresh random salt from OS randomness (uniform in the field).
 pub fn random_salt() -> Fr {
     Fr::rand(&mut rand::rngs::OsRng)

@@ -93,14 +93,7 @@ mod tests {
     use crate::prover::AgeV2Claim;
 
     fn claim() -> AgeV2Claim {
-        AgeV2Claim {
-            birth_date: 19_900_101,
-            salt: Fr::from(5u64),
-            epoch: 3,
-            min_age: 18,
-            reference_date: 20_261_202,
-            document_hash: Fr::from(9u64),
-        }
+        AgeV2Claim::example()
     }
 
     /// The cached shape is the one a full synthesis of a real witness gives.
