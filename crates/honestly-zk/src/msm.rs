@@ -27,25 +27,23 @@ const SMALL: usize = 64;
 
 /// `Σ scalars[i] · bases[i]` (extra entries of the longer slice are ignored, as in arkworks).
 pub fn msm<P: SWCurveConfig>(bases: &[Affine<P>], scalars: &[ScalarBits<P>]) -> Projective<P> {
-    let terms: Vec<(Affine<P>, ScalarBits<P>)> = bases
+    let (bases, scalars): (Vec<Affine<P>>, Vec<ScalarBits<P>>) = bases
         .iter()
         .zip(scalars)
         .filter(|(base, scalar)| !base.is_zero() && !scalar.is_zero())
         .map(|(base, scalar)| (*base, *scalar))
-        .collect();
-    if terms.len() < SMALL {
-        let (bases, scalars): (Vec<_>, Vec<_>) = terms.into_iter().unzip();
+        .unzip();
+    if bases.len() < SMALL {
         return Projective::<P>::msm_bigint(&bases, &scalars);
     }
     let bits = P::ScalarField::MODULUS_BIT_SIZE as usize;
-    let width = window_width(terms.len(), bits);
+    let width = window_width(bases.len(), bits);
     // One more bit than the scalars have, for the last carry of the signed recoding.
     let windows = (bits + 1).div_ceil(width);
-    let digits: Vec<i32> = terms
+    let digits: Vec<i32> = scalars
         .par_chunks(1024)
-        .flat_map_iter(|chunk| chunk.iter().flat_map(|(_, scalar)| signed_digits(scalar, width, windows)))
+        .flat_map_iter(|chunk| chunk.iter().flat_map(|scalar| signed_digits(scalar, width, windows)))
         .collect();
-    let bases: Vec<Affine<P>> = terms.iter().map(|(base, _)| *base).collect();
     let sums: Vec<Projective<P>> = (0..windows)
         .into_par_iter()
         .map(|window| window_sum(&bases, &digits, windows, window, width))
