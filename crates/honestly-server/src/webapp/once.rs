@@ -58,8 +58,9 @@ pub async fn first_send(state: &AppState, signed: &Signed, once: Option<&str>) -
             ApiError::new(
                 StatusCode::CONFLICT,
                 "CONFLICT",
-                "This form was already sent, so nothing was made a second time. What the first \
-                 sending made is in your lists; reload the form's page to send it again.",
+                "This form was already sent, so nothing was made a second time. If the first \
+                 sending worked, what it made is in your lists; to send the form again, reload \
+                 its page.",
             ),
             nav.as_ref(),
         )),
