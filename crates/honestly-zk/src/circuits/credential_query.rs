@@ -16,7 +16,7 @@ use crate::{
         PublicKey, Signature,
     },
     poseidon::poseidon_gadget,
-    revocation::{enforce_not_revoked, RevocationPath, REVOCATION_DEPTH},
+    revocation::{enforce_not_revoked, RevocationPath, RevocationPathVar},
     Fr,
 };
 
@@ -155,8 +155,8 @@ pub struct CredentialQueryCircuit {
     pub signature: [Fr; 3],
     /// Private `holderSecret`.
     pub holder_secret: Fr,
-    /// Private revocation siblings (leaf level first).
-    pub siblings: [Fr; REVOCATION_DEPTH],
+    /// Private revocation path (the gap holding `credentialId` and its leaf's siblings).
+    pub revocation: RevocationPath,
 }
 
 impl CredentialQueryCircuit {
@@ -168,7 +168,7 @@ impl CredentialQueryCircuit {
             claims: [zero; CLAIM_COUNT],
             signature: [zero; 3],
             holder_secret: zero,
-            siblings: [zero; REVOCATION_DEPTH],
+            revocation: RevocationPath::blank(),
         }
     }
 
@@ -205,7 +205,7 @@ impl CredentialQueryCircuit {
             claims: witness.claims,
             signature: [sig.r8().x(), sig.r8().y(), Fr::from_le_bytes_mod_order(&sig.s().to_bytes_le())],
             holder_secret: witness.holder_secret,
-            siblings: witness.revocation_path.siblings,
+            revocation: witness.revocation_path.clone(),
         }
     }
 }
@@ -238,9 +238,7 @@ impl ConstraintSynthesizer<Fr> for CredentialQueryCircuit {
         let r8 = PointVar::new_witness(cs.clone(), r8x, r8y)?;
         let s = witness(s)?;
         let holder_secret = witness(self.holder_secret)?;
-        let siblings = self.siblings.iter().map(|v| witness(*v)).collect::<Result<Vec<_>, _>>()?;
-        let siblings: &[FpVar<Fr>; REVOCATION_DEPTH] =
-            siblings.as_slice().try_into().map_err(|_| SynthesisError::Unsatisfiable)?;
+        let revocation = RevocationPathVar::new_witness(cs.clone(), &self.revocation)?;
 
         // The issuer signed these claims (schema 1).
         claims[claim::SCHEMA].enforce_equal(&FpVar::Constant(Fr::from(SCHEMA)))?;
@@ -264,7 +262,7 @@ impl ConstraintSynthesizer<Fr> for CredentialQueryCircuit {
         enforce_leq(reference, &claims[claim::VALID_UNTIL], DATE_BITS)?;
 
         // Not revoked in the published state.
-        enforce_not_revoked(&claims[claim::CREDENTIAL_ID], at("revocationRoot"), siblings)?;
+        enforce_not_revoked(&claims[claim::CREDENTIAL_ID], at("revocationRoot"), &revocation)?;
 
         // The verifier's predicates.
         enforce_min_age(&claims[claim::BIRTH_DATE], at("minAge"), reference)?;

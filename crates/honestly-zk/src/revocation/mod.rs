@@ -1,12 +1,17 @@
-//! Revocation of credentials: a sparse Poseidon Merkle tree of revoked `credentialId`s,
-//! non-membership paths, the signed revocation state and the R1CS gadget that proves a
-//! private id is not revoked (the design and threat model are in `docs/credentials.md`).
+//! Revocation of credentials: an indexed (sorted-gap) Poseidon Merkle tree of revoked
+//! `credentialId`s, non-membership paths, the signed revocation state and the R1CS gadget
+//! that proves a private id is not revoked (design and threat model: `docs/credentials.md`).
 //!
-//! - Depth [`REVOCATION_DEPTH`] = 64; a credential's leaf is at [`slot`]`(id)` = the id's low
-//!   64 bits; a leaf is `1` when revoked, `0` (empty) otherwise; a node is
+//! - The revoked ids, sorted, cut `[0, 2^128)` into gaps. With every id written as its
+//!   [`bound`] `id + 1` and the sentinels [`LOW_SENTINEL`] = 0 and [`high_sentinel`] =
+//!   2^128 + 1, gap `k` of `n` revoked ids `r_1 < … < r_n` is the open interval
+//!   `(bound(r_k), bound(r_{k+1}))` (with `r_0`, `r_{n+1}` the sentinels); an id is not
+//!   revoked exactly when its bound lies strictly inside one gap.
+//! - Leaf `k` (of [`REVOCATION_DEPTH`] = 20 levels, 2^20 leaves) is [`gap_leaf`]`(low, high)` =
+//!   `Poseidon(low, high)`; leaves after the last gap are `0` (empty); a node is
 //!   `Poseidon(left, right)`; [`empty_roots`] are the empty-subtree roots.
-//! - [`RevocationTree`] keeps only revoked slots and the inner nodes over two or more of them.
-//! - [`RevocationPath`] is a path (64 siblings) with its strict JSON form.
+//! - [`RevocationTree`] is built from the set of revoked ids: its root depends on the set only.
+//! - [`RevocationPath`] is a gap, its leaf index and 20 siblings, with its strict JSON form.
 //! - [`RevocationState`] is the root with its signing time: the message an issuer signs and
 //!   the freshness rule verifiers apply; [`SignedState`] is one with the issuer's signature.
 //! - [`enforce_not_revoked`] is the circuit side.
@@ -23,25 +28,32 @@ use ark_ff::PrimeField;
 
 use crate::{poseidon::poseidon_hash, Fr};
 
-pub use gadget::enforce_not_revoked;
+pub use gadget::{enforce_not_revoked, RevocationPathVar};
 pub use path::{RevocationPath, MAX_PATH_JSON_BYTES};
 pub use signed::{SignedState, SignedStateJsonError, MAX_SIGNED_STATE_JSON_BYTES};
 pub use state::{state_tag, RevocationState, StaleState, DEFAULT_MAX_AGE_SECS, MAX_FUTURE_SKEW_SECS};
 pub use tree::RevocationTree;
 
-/// Depth of the revocation tree: 2^64 slots, one per value of an id's low 64 bits.
-pub const REVOCATION_DEPTH: usize = 64;
+/// Depth of the revocation tree: 2^20 leaves, one per gap between revoked ids.
+pub const REVOCATION_DEPTH: usize = 20;
 
-/// Bits of a `credentialId` (random 128 bits); the gadget range-checks the id to this width.
+/// Bits of a `credentialId` (random 128 bits).
 pub const CREDENTIAL_ID_BITS: usize = 128;
 
-/// The most revoked ids one tree holds (bounds memory and the work of rebuilding a tree).
-pub const MAX_REVOKED: usize = 1 << 20;
+/// Bits of a gap bound (`id + 1` ≤ 2^128, and the high sentinel 2^128 + 1).
+pub const BOUND_BITS: usize = CREDENTIAL_ID_BITS + 1;
+
+/// The most revoked ids one tree holds: `n` ids make `n + 1` gaps, one leaf each (this also
+/// bounds memory and the work of rebuilding a tree).
+pub const MAX_REVOKED: usize = (1 << REVOCATION_DEPTH) - 1;
+
+/// The lowest gap's lower bound (below every id's bound).
+pub const LOW_SENTINEL: u64 = 0;
 
 /// Why a revocation operation was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RevocationError {
-    /// The credential's slot is marked revoked: no non-membership path exists.
+    /// The credential is revoked: no non-membership path exists.
     #[error("the credential is revoked")]
     Revoked,
     /// The tree holds [`MAX_REVOKED`] ids already.
@@ -49,15 +61,23 @@ pub enum RevocationError {
     TooManyRevoked,
 }
 
-/// The slot (leaf index) of a credential: the low 64 bits of its id.
-pub fn slot(id: u128) -> u64 {
-    // Truncation is the definition of the slot.
-    (id & u128::from(u64::MAX)) as u64
+/// The bound of an id in the gaps: `id + 1` (so that id 0 lies above the low sentinel).
+pub fn bound(id: u128) -> Fr {
+    Fr::from(id) + Fr::from(1u64)
+}
+
+/// The highest gap's upper bound, 2^128 + 1 (above every id's bound).
+pub fn high_sentinel() -> Fr {
+    bound(u128::MAX) + Fr::from(1u64)
+}
+
+/// The leaf of the gap `(low, high)`: `Poseidon(low, high)`.
+pub fn gap_leaf(low: Fr, high: Fr) -> Fr {
+    poseidon_hash(&[low, high])
 }
 
 /// The roots of empty subtrees by height: `empty_roots()[0] = 0` (an empty leaf) and
-/// `empty_roots()[h + 1] = Poseidon(empty_roots()[h], empty_roots()[h])`; index 64 is the
-/// empty tree's root.
+/// `empty_roots()[h + 1] = Poseidon(empty_roots()[h], empty_roots()[h])`.
 pub fn empty_roots() -> &'static [Fr; REVOCATION_DEPTH + 1] {
     static Z: OnceLock<[Fr; REVOCATION_DEPTH + 1]> = OnceLock::new();
     Z.get_or_init(|| {
@@ -67,11 +87,6 @@ pub fn empty_roots() -> &'static [Fr; REVOCATION_DEPTH + 1] {
         }
         z
     })
-}
-
-/// The value of a revoked leaf.
-pub fn revoked_leaf() -> Fr {
-    Fr::from(1u64)
 }
 
 /// The `credentialId` a field element holds, when it is below 2^128 (the ids the circuit

@@ -1,8 +1,10 @@
-//! A path in the revocation tree (the siblings of a slot) and its strict JSON form.
+//! A path in the revocation tree (a gap, its leaf index and the siblings) and its strict
+//! JSON form.
 
+use ark_ff::{BigInteger, PrimeField};
 use serde_json::{json, Map, Value};
 
-use super::{revoked_leaf, slot, REVOCATION_DEPTH};
+use super::{bound, gap_leaf, BOUND_BITS, REVOCATION_DEPTH};
 use crate::{
     error::ParseError,
     field::{fr_to_decimal, parse_prime_field},
@@ -10,25 +12,41 @@ use crate::{
     Fr,
 };
 
-/// The largest JSON document [`RevocationPath::from_json`] reads (64 siblings of at most 77
-/// digits need about 5.2 KiB).
-pub const MAX_PATH_JSON_BYTES: usize = 16 << 10;
+/// The largest JSON document [`RevocationPath::from_json`] reads (20 siblings and two bounds
+/// of at most 77 digits need about 2 KiB).
+pub const MAX_PATH_JSON_BYTES: usize = 8 << 10;
 
-/// The siblings of a slot from the leaf level up. The directions are not part of the path:
-/// they are the bits of the credential's slot (bit `i` = 1: the path node is the right child
-/// at level `i`), so a path proves something about one id only.
+/// A gap of the revocation tree with its leaf's path. It shows that an id is not revoked when
+/// the id's bound (`id + 1`) lies strictly between `low` and `high` and the gap's leaf hashes
+/// up to the root.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RevocationPath {
+    /// The leaf's index (bit `i` = 1: the path node is the right child at level `i`).
+    pub index: u32,
+    /// The gap's lower bound (a revoked id's bound, or 0).
+    pub low: Fr,
+    /// The gap's upper bound (a revoked id's bound, or 2^128 + 1).
+    pub high: Fr,
     /// Siblings, leaf level first.
     pub siblings: [Fr; REVOCATION_DEPTH],
 }
 
+/// Whether `x < 2^BOUND_BITS` (a possible gap bound).
+fn fits_bound(x: &Fr) -> bool {
+    x.into_bigint().num_bits() as usize <= BOUND_BITS
+}
+
 impl RevocationPath {
-    /// The root reached by hashing `leaf` at `id`'s slot up this path.
-    pub fn root_from(&self, id: u128, leaf: Fr) -> Fr {
-        let s = slot(id);
-        self.siblings.iter().enumerate().fold(leaf, |cur, (i, sibling)| {
-            if (s >> i) & 1 == 1 {
+    /// A path of zeros: the shape of a witness for key generation.
+    pub fn blank() -> Self {
+        let zero = Fr::from(0u64);
+        Self { index: 0, low: zero, high: zero, siblings: [zero; REVOCATION_DEPTH] }
+    }
+
+    /// The root reached by hashing the gap's leaf up this path.
+    pub fn root(&self) -> Fr {
+        self.siblings.iter().enumerate().fold(gap_leaf(self.low, self.high), |cur, (i, sibling)| {
+            if (self.index >> i) & 1 == 1 {
                 poseidon_hash(&[*sibling, cur])
             } else {
                 poseidon_hash(&[cur, *sibling])
@@ -36,26 +54,33 @@ impl RevocationPath {
         })
     }
 
-    /// Whether this path shows that `id`'s slot is empty in the tree with `root`.
+    /// Whether this path shows that `id` is not revoked in the tree with `root`: the index
+    /// fits the tree, `low < id + 1 < high` as integers, and the gap's leaf leads to `root`.
     pub fn verify_non_membership(&self, root: &Fr, id: u128) -> bool {
-        self.root_from(id, Fr::from(0u64)) == *root
+        let x = bound(id).into_bigint();
+        u64::from(self.index) < (1u64 << REVOCATION_DEPTH)
+            && fits_bound(&self.low)
+            && fits_bound(&self.high)
+            && self.low.into_bigint() < x
+            && x < self.high.into_bigint()
+            && self.root() == *root
     }
 
-    /// Whether this path shows that `id`'s slot is marked revoked in the tree with `root`.
-    pub fn verify_membership(&self, root: &Fr, id: u128) -> bool {
-        self.root_from(id, revoked_leaf()) == *root
-    }
-
-    /// The JSON form `{"depth": 64, "siblings": ["<decimal>", …]}`.
+    /// The JSON form `{"depth": 20, "index": k, "low": "<decimal>", "high": "<decimal>",
+    /// "siblings": ["<decimal>", …]}`.
     pub fn to_json(&self) -> Value {
         json!({
             "depth": REVOCATION_DEPTH,
+            "index": self.index,
+            "low": fr_to_decimal(&self.low),
+            "high": fr_to_decimal(&self.high),
             "siblings": self.siblings.iter().map(fr_to_decimal).collect::<Vec<_>>(),
         })
     }
 
-    /// Parses the JSON form strictly: an object with exactly `depth` (= 64) and `siblings`
-    /// (exactly 64 canonical decimal strings below the field modulus), at most
+    /// Parses the JSON form strictly: an object with exactly `depth` (= 20), `index` (an
+    /// integer below 2^20), `low`, `high` (canonical decimal strings below 2^129) and
+    /// `siblings` (exactly 20 canonical decimal strings below the field modulus), at most
     /// [`MAX_PATH_JSON_BYTES`] bytes.
     pub fn from_json(bytes: &[u8]) -> Result<Self, ParseError> {
         if bytes.len() > MAX_PATH_JSON_BYTES {
@@ -67,19 +92,35 @@ impl RevocationPath {
 
     /// Parses the JSON form already decoded (same rules as [`RevocationPath::from_json`]).
     pub fn from_value(value: &Value) -> Result<Self, ParseError> {
+        const FIELDS: [&str; 5] = ["depth", "index", "low", "high", "siblings"];
         let shape = |path: &str, expected| ParseError::Shape { path: path.to_string(), expected };
         let object: &Map<String, Value> = value.as_object().ok_or_else(|| shape("$", "an object"))?;
-        if let Some(unknown) = object.keys().find(|k| *k != "depth" && *k != "siblings") {
+        if let Some(unknown) = object.keys().find(|k| !FIELDS.contains(&k.as_str())) {
             return Err(shape(unknown, "no such field in a revocation path"));
         }
         let depth = object.get("depth").ok_or(ParseError::Missing("depth"))?;
         if depth.as_u64() != Some(REVOCATION_DEPTH as u64) {
-            return Err(shape("depth", "64"));
+            return Err(shape("depth", "20"));
         }
+        let index = object.get("index").ok_or(ParseError::Missing("index"))?;
+        let index = index
+            .as_u64()
+            .filter(|i| *i < (1u64 << REVOCATION_DEPTH))
+            .ok_or_else(|| shape("index", "an integer below 2^20"))?;
+        let bound_at = |name: &'static str| -> Result<Fr, ParseError> {
+            let v = object.get(name).ok_or(ParseError::Missing(name))?;
+            let s = v.as_str().ok_or_else(|| shape(name, "a decimal string"))?;
+            let x = parse_prime_field::<Fr>(s, name)?;
+            if !fits_bound(&x) {
+                return Err(shape(name, "a number below 2^129"));
+            }
+            Ok(x)
+        };
+        let (low, high) = (bound_at("low")?, bound_at("high")?);
         let list = object.get("siblings").ok_or(ParseError::Missing("siblings"))?;
         let list = list.as_array().ok_or_else(|| shape("siblings", "an array"))?;
         if list.len() != REVOCATION_DEPTH {
-            return Err(shape("siblings", "an array of 64 numbers"));
+            return Err(shape("siblings", "an array of 20 numbers"));
         }
         let mut siblings = [Fr::from(0u64); REVOCATION_DEPTH];
         for (i, (out, v)) in siblings.iter_mut().zip(list).enumerate() {
@@ -87,7 +128,8 @@ impl RevocationPath {
             let s = v.as_str().ok_or_else(|| shape(&at, "a decimal string"))?;
             *out = parse_prime_field::<Fr>(s, &at)?;
         }
-        Ok(Self { siblings })
+        // `index < 2^20` was checked above.
+        Ok(Self { index: index as u32, low, high, siblings })
     }
 }
 
@@ -103,8 +145,11 @@ mod tests {
     #[test]
     fn json_round_trip_and_known_shape() {
         let v = good();
-        assert_eq!(v["depth"], 64);
-        assert_eq!(v["siblings"].as_array().unwrap().len(), 64);
+        assert_eq!(v["depth"], 20);
+        assert_eq!(v["index"], 1);
+        assert_eq!(v["low"], "4");
+        assert_eq!(v["high"], (1u128 << 40 | 1).to_string());
+        assert_eq!(v["siblings"].as_array().unwrap().len(), 20);
         let p = RevocationPath::from_value(&v).unwrap();
         assert_eq!(p.to_json(), v);
         let empty = RevocationTree::new().path(0).to_json();
@@ -113,6 +158,7 @@ mod tests {
             empty["siblings"][1],
             "14744269619966411208579211824598458697587494354926760081771325075741142829156"
         );
+        assert_eq!(empty["high"], "340282366920938463463374607431768211457");
     }
 
     /// The field modulus r: one above the largest field element.
@@ -121,15 +167,27 @@ mod tests {
     #[test]
     fn malformed_paths_are_refused() {
         let mutations: Vec<fn(&mut Value)> = vec![
-            |v| v["depth"] = json!(20),
-            |v| v["depth"] = json!("64"),
+            |v| v["depth"] = json!(64),
+            |v| v["depth"] = json!("20"),
             |v| {
                 v.as_object_mut().unwrap().remove("depth");
             },
             |v| {
                 v.as_object_mut().unwrap().remove("siblings");
             },
+            |v| {
+                v.as_object_mut().unwrap().remove("index");
+            },
+            |v| {
+                v.as_object_mut().unwrap().remove("low");
+            },
             |v| v["extra"] = json!(1),
+            |v| v["index"] = json!(1 << 20),
+            |v| v["index"] = json!(-1),
+            |v| v["index"] = json!("1"),
+            |v| v["low"] = json!(4),
+            |v| v["high"] = json!("680564733841876926926749214863536422912"),
+            |v| v["high"] = json!("01"),
             |v| {
                 v["siblings"].as_array_mut().unwrap().pop();
             },
@@ -137,7 +195,7 @@ mod tests {
             |v| v["siblings"][3] = json!(5),
             |v| v["siblings"][3] = json!("05"),
             |v| v["siblings"][3] = json!("-1"),
-            |v| v["siblings"][63] = json!(MODULUS),
+            |v| v["siblings"][19] = json!(MODULUS),
             |v| v["siblings"] = json!({}),
             |v| *v = json!([]),
         ];
@@ -152,6 +210,28 @@ mod tests {
         let mut huge = serde_json::to_vec(&good()).unwrap();
         huge.resize(MAX_PATH_JSON_BYTES + 1, b' ');
         assert!(matches!(RevocationPath::from_json(&huge), Err(ParseError::Json(_))));
+    }
+
+    #[test]
+    fn non_membership_needs_the_id_strictly_inside_the_gap() {
+        let tree = RevocationTree::from_ids([10u128, 20]).unwrap();
+        let root = tree.root();
+        let gap = tree.path(15);
+        assert_eq!((gap.index, gap.low, gap.high), (1, Fr::from(11u64), Fr::from(21u64)));
+        for id in 11..20 {
+            assert!(gap.verify_non_membership(&root, id), "{id}");
+        }
+        for id in [0, 9, 10, 20, 21, u128::MAX] {
+            assert!(!gap.verify_non_membership(&root, id), "{id}");
+        }
+        // A moved index, a widened gap or another root proves nothing.
+        let mut moved = gap.clone();
+        moved.index = 2;
+        assert!(!moved.verify_non_membership(&root, 15));
+        let mut wide = gap.clone();
+        wide.high = Fr::from(31u64);
+        assert!(!wide.verify_non_membership(&root, 25));
+        assert!(!gap.verify_non_membership(&RevocationTree::new().root(), 15));
     }
 
     #[test]

@@ -11,10 +11,10 @@ pub const DEFAULT_MAX_AGE_SECS: u64 = 3600;
 /// How far in the future a state's time may lie (clock skew between issuer and verifier).
 pub const MAX_FUTURE_SKEW_SECS: u64 = 300;
 
-/// The domain tag of a state message: `field(sha256("honestly/revocation-state/v1"))`.
+/// The domain tag of a state message: `field(sha256("honestly/revocation-state/v2"))`.
 pub fn state_tag() -> Fr {
     static TAG: OnceLock<Fr> = OnceLock::new();
-    *TAG.get_or_init(|| sha256_field(b"honestly/revocation-state/v1"))
+    *TAG.get_or_init(|| sha256_field(b"honestly/revocation-state/v2"))
 }
 
 /// An issuer's revocation state: the root of its revocation tree at `issued_at`.

@@ -58,7 +58,7 @@ fn circuit_fingerprints_are_pinned() {
     );
     assert_eq!(
         honestly_zk::circuits::fingerprint(honestly_zk::CircuitId::CredentialQuery).unwrap(),
-        "e328021110c4959cbb1b16fa627d2d289356b35a2fdd0c4a5a08f725f8272128",
+        "094780a011c88af03cc499a918ce835963cac00c2895a30108c570f7c8af59c2",
         "the credential_query circuit changed"
     );
 }
