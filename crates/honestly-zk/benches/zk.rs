@@ -191,7 +191,8 @@ fn credential_query_benches(c: &mut Criterion) {
 }
 
 /// The prover's multi-scalar multiplications, this crate's against arkworks' on the same
-/// points and scalars: G1 at 2^15 points (`credential_query`'s `H` size before the gap tree, now 2^14), G2 at 2^14.
+/// points and scalars: G1 at 2^15 points (`credential_query`'s `H` size before the gap tree,
+/// now 2^14), G2 at 2^14.
 fn msm_benches(c: &mut Criterion) {
     use ark_bn254::{G1Projective, G2Projective};
     use ark_ec::{CurveGroup, VariableBaseMSM};
