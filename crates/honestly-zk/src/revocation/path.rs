@@ -4,7 +4,7 @@
 use ark_ff::{BigInteger, PrimeField};
 use serde_json::{json, Map, Value};
 
-use super::{bound, gap_leaf, BOUND_BITS, REVOCATION_DEPTH};
+use super::{bound, gap_leaf, BOUND_BITS, REVOCATION_ARITY, REVOCATION_DEPTH, REVOCATION_INDEX_BITS};
 use crate::{
     error::ParseError,
     field::{fr_to_decimal, parse_prime_field},
@@ -12,23 +12,39 @@ use crate::{
     Fr,
 };
 
-/// The largest JSON document [`RevocationPath::from_json`] reads (20 siblings and two bounds
-/// of at most 77 digits need about 2 KiB).
+/// The largest JSON document [`RevocationPath::from_json`] reads (30 siblings and two bounds
+/// of at most 77 digits need about 2.6 KiB).
 pub const MAX_PATH_JSON_BYTES: usize = 8 << 10;
+
+/// The siblings of one level: the node's three brothers, left to right.
+pub type LevelSiblings = [Fr; REVOCATION_ARITY - 1];
 
 /// A gap of the revocation tree with its leaf's path. It shows that an id is not revoked when
 /// the id's bound (`id + 1`) lies strictly between `low` and `high` and the gap's leaf hashes
 /// up to the root.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RevocationPath {
-    /// The leaf's index (bit `i` = 1: the path node is the right child at level `i`).
+    /// The leaf's index: its base-4 digit `i` (bits `2i`, `2i + 1`) is the path node's
+    /// position among its parent's four children at level `i`.
     pub index: u32,
     /// The gap's lower bound (a revoked id's bound, or 0).
     pub low: Fr,
     /// The gap's upper bound (a revoked id's bound, or 2^128 + 1).
     pub high: Fr,
-    /// Siblings, leaf level first.
-    pub siblings: [Fr; REVOCATION_DEPTH],
+    /// The three other children at each level, leaf level first.
+    pub siblings: [LevelSiblings; REVOCATION_DEPTH],
+}
+
+/// The four children of a level: `node` at `position` (0–3), `siblings` around it in order.
+pub(crate) fn children(node: Fr, position: usize, siblings: &LevelSiblings) -> [Fr; REVOCATION_ARITY] {
+    let mut out = [node; REVOCATION_ARITY];
+    let mut rest = siblings.iter();
+    for (slot, child) in out.iter_mut().enumerate() {
+        if slot != position {
+            *child = *rest.next().unwrap_or(&node);
+        }
+    }
+    out
 }
 
 /// Whether `x < 2^BOUND_BITS` (a possible gap bound).
@@ -40,17 +56,14 @@ impl RevocationPath {
     /// A path of zeros: the shape of a witness for key generation.
     pub fn blank() -> Self {
         let zero = Fr::from(0u64);
-        Self { index: 0, low: zero, high: zero, siblings: [zero; REVOCATION_DEPTH] }
+        Self { index: 0, low: zero, high: zero, siblings: [[zero; REVOCATION_ARITY - 1]; REVOCATION_DEPTH] }
     }
 
     /// The root reached by hashing the gap's leaf up this path.
     pub fn root(&self) -> Fr {
-        self.siblings.iter().enumerate().fold(gap_leaf(self.low, self.high), |cur, (i, sibling)| {
-            if (self.index >> i) & 1 == 1 {
-                poseidon_hash(&[*sibling, cur])
-            } else {
-                poseidon_hash(&[cur, *sibling])
-            }
+        self.siblings.iter().enumerate().fold(gap_leaf(self.low, self.high), |cur, (i, level)| {
+            let position = (self.index >> (2 * i)) as usize % REVOCATION_ARITY;
+            poseidon_hash(&children(cur, position, level))
         })
     }
 
@@ -58,7 +71,7 @@ impl RevocationPath {
     /// fits the tree, `low < id + 1 < high` as integers, and the gap's leaf leads to `root`.
     pub fn verify_non_membership(&self, root: &Fr, id: u128) -> bool {
         let x = bound(id).into_bigint();
-        u64::from(self.index) < (1u64 << REVOCATION_DEPTH)
+        u64::from(self.index) < (1u64 << REVOCATION_INDEX_BITS)
             && fits_bound(&self.low)
             && fits_bound(&self.high)
             && self.low.into_bigint() < x
@@ -66,22 +79,26 @@ impl RevocationPath {
             && self.root() == *root
     }
 
-    /// The JSON form `{"depth": 20, "index": k, "low": "<decimal>", "high": "<decimal>",
-    /// "siblings": ["<decimal>", …]}`.
+    /// The JSON form `{"depth": 10, "index": k, "low": "<decimal>", "high": "<decimal>",
+    /// "siblings": [["<decimal>", "<decimal>", "<decimal>"], …]}`.
     pub fn to_json(&self) -> Value {
         json!({
             "depth": REVOCATION_DEPTH,
             "index": self.index,
             "low": fr_to_decimal(&self.low),
             "high": fr_to_decimal(&self.high),
-            "siblings": self.siblings.iter().map(fr_to_decimal).collect::<Vec<_>>(),
+            "siblings": self
+                .siblings
+                .iter()
+                .map(|level| level.iter().map(fr_to_decimal).collect::<Vec<_>>())
+                .collect::<Vec<_>>(),
         })
     }
 
-    /// Parses the JSON form strictly: an object with exactly `depth` (= 20), `index` (an
+    /// Parses the JSON form strictly: an object with exactly `depth` (= 10), `index` (an
     /// integer below 2^20), `low`, `high` (canonical decimal strings below 2^129) and
-    /// `siblings` (exactly 20 canonical decimal strings below the field modulus), at most
-    /// [`MAX_PATH_JSON_BYTES`] bytes.
+    /// `siblings` (exactly 10 arrays of exactly 3 canonical decimal strings below the field
+    /// modulus), at most [`MAX_PATH_JSON_BYTES`] bytes.
     pub fn from_json(bytes: &[u8]) -> Result<Self, ParseError> {
         if bytes.len() > MAX_PATH_JSON_BYTES {
             return Err(ParseError::Json("revocation path too large".into()));
@@ -100,12 +117,12 @@ impl RevocationPath {
         }
         let depth = object.get("depth").ok_or(ParseError::Missing("depth"))?;
         if depth.as_u64() != Some(REVOCATION_DEPTH as u64) {
-            return Err(shape("depth", "20"));
+            return Err(shape("depth", "10"));
         }
         let index = object.get("index").ok_or(ParseError::Missing("index"))?;
         let index = index
             .as_u64()
-            .filter(|i| *i < (1u64 << REVOCATION_DEPTH))
+            .filter(|i| *i < (1u64 << REVOCATION_INDEX_BITS))
             .ok_or_else(|| shape("index", "an integer below 2^20"))?;
         let bound_at = |name: &'static str| -> Result<Fr, ParseError> {
             let v = object.get(name).ok_or(ParseError::Missing(name))?;
@@ -120,13 +137,18 @@ impl RevocationPath {
         let list = object.get("siblings").ok_or(ParseError::Missing("siblings"))?;
         let list = list.as_array().ok_or_else(|| shape("siblings", "an array"))?;
         if list.len() != REVOCATION_DEPTH {
-            return Err(shape("siblings", "an array of 20 numbers"));
+            return Err(shape("siblings", "an array of 10 levels"));
         }
-        let mut siblings = [Fr::from(0u64); REVOCATION_DEPTH];
-        for (i, (out, v)) in siblings.iter_mut().zip(list).enumerate() {
+        let mut siblings = [[Fr::from(0u64); REVOCATION_ARITY - 1]; REVOCATION_DEPTH];
+        for (i, (out, level)) in siblings.iter_mut().zip(list).enumerate() {
             let at = format!("siblings[{i}]");
-            let s = v.as_str().ok_or_else(|| shape(&at, "a decimal string"))?;
-            *out = parse_prime_field::<Fr>(s, &at)?;
+            let level = level.as_array().filter(|l| l.len() == REVOCATION_ARITY - 1);
+            let level = level.ok_or_else(|| shape(&at, "an array of 3 numbers"))?;
+            for (j, (out, v)) in out.iter_mut().zip(level).enumerate() {
+                let at = format!("siblings[{i}][{j}]");
+                let s = v.as_str().ok_or_else(|| shape(&at, "a decimal string"))?;
+                *out = parse_prime_field::<Fr>(s, &at)?;
+            }
         }
         // `index < 2^20` was checked above.
         Ok(Self { index: index as u32, low, high, siblings })
@@ -145,19 +167,18 @@ mod tests {
     #[test]
     fn json_round_trip_and_known_shape() {
         let v = good();
-        assert_eq!(v["depth"], 20);
+        assert_eq!(v["depth"], 10);
         assert_eq!(v["index"], 1);
         assert_eq!(v["low"], "4");
         assert_eq!(v["high"], (1u128 << 40 | 1).to_string());
-        assert_eq!(v["siblings"].as_array().unwrap().len(), 20);
+        assert_eq!(v["siblings"].as_array().unwrap().len(), 10);
+        assert_eq!(v["siblings"][9].as_array().unwrap().len(), 3);
         let p = RevocationPath::from_value(&v).unwrap();
         assert_eq!(p.to_json(), v);
         let empty = RevocationTree::new().path(0).to_json();
-        assert_eq!(empty["siblings"][0], "0");
-        assert_eq!(
-            empty["siblings"][1],
-            "14744269619966411208579211824598458697587494354926760081771325075741142829156"
-        );
+        assert_eq!(empty["siblings"][0], json!(["0", "0", "0"]));
+        let z1 = "2351654555892372227640888372176282444150254868378439619268573230312091195718";
+        assert_eq!(empty["siblings"][1], json!([z1, z1, z1]));
         assert_eq!(empty["high"], "340282366920938463463374607431768211457");
     }
 
@@ -167,8 +188,8 @@ mod tests {
     #[test]
     fn malformed_paths_are_refused() {
         let mutations: Vec<fn(&mut Value)> = vec![
-            |v| v["depth"] = json!(64),
-            |v| v["depth"] = json!("20"),
+            |v| v["depth"] = json!(20),
+            |v| v["depth"] = json!("10"),
             |v| {
                 v.as_object_mut().unwrap().remove("depth");
             },
@@ -191,11 +212,14 @@ mod tests {
             |v| {
                 v["siblings"].as_array_mut().unwrap().pop();
             },
-            |v| v["siblings"].as_array_mut().unwrap().push(json!("0")),
-            |v| v["siblings"][3] = json!(5),
-            |v| v["siblings"][3] = json!("05"),
-            |v| v["siblings"][3] = json!("-1"),
-            |v| v["siblings"][19] = json!(MODULUS),
+            |v| v["siblings"].as_array_mut().unwrap().push(json!(["0", "0", "0"])),
+            |v| v["siblings"][3] = json!("0"),
+            |v| v["siblings"][3] = json!(["0", "0"]),
+            |v| v["siblings"][3] = json!(["0", "0", "0", "0"]),
+            |v| v["siblings"][3][1] = json!(5),
+            |v| v["siblings"][3][1] = json!("05"),
+            |v| v["siblings"][3][1] = json!("-1"),
+            |v| v["siblings"][9][2] = json!(MODULUS),
             |v| v["siblings"] = json!({}),
             |v| *v = json!([]),
         ];
@@ -227,6 +251,8 @@ mod tests {
         // A moved index, a widened gap or another root proves nothing.
         let mut moved = gap.clone();
         moved.index = 2;
+        assert!(!moved.verify_non_membership(&root, 15));
+        moved.index = 1 | 1 << 2;
         assert!(!moved.verify_non_membership(&root, 15));
         let mut wide = gap.clone();
         wide.high = Fr::from(31u64);

@@ -58,7 +58,7 @@ fn circuit_fingerprints_are_pinned() {
     );
     assert_eq!(
         honestly_zk::circuits::fingerprint(honestly_zk::CircuitId::CredentialQuery).unwrap(),
-        "094780a011c88af03cc499a918ce835963cac00c2895a30108c570f7c8af59c2",
+        "507126e10076e6c4480a536c5055a49cbe272149e8e263e67dcdd1dc4481ad62",
         "the credential_query circuit changed"
     );
 }
