@@ -2,7 +2,8 @@
 //! semantics (always enabled): `S < l` (bit decomposition), `hm = Poseidon(R8x, R8y, Ax, Ay,
 //! M)` decomposed into its unique 254 bits, `8·A` by three doublings with its x required to be
 //! non-zero, and `S·Base8 = R8 + hm·(8·A)`. Stricter than circomlib, `A` and `R8` must also
-//! satisfy the curve equation. Point addition is circomlib's `BabyAdd` (6 constraints).
+//! satisfy the curve equation. Point addition is circomlib's `BabyAdd` (6 constraints), doubling
+//! a dedicated formula (5), and `S·Base8` goes three bits at a time.
 //!
 //! Multiplying by 8 maps every point of the curve into the prime-order subgroup, so a small-order
 //! component of `A` or `R8` cannot turn an invalid signature into a satisfying witness beyond
@@ -23,6 +24,9 @@ use crate::{
 
 /// Bits of `S`: the subgroup order `l` is below 2^251.
 const S_BITS: usize = 251;
+
+/// Bits per window of the fixed-base multiplication `S·Base8`.
+const FIXED_BASE_WINDOW: usize = 3;
 
 /// A point of Baby Jubjub (circomlib coordinates) in the constraint system.
 #[derive(Clone, Debug)]
@@ -83,21 +87,29 @@ impl PointVar {
         let y_num = &delta + &beta * a - &gamma;
         let y_den = FpVar::Constant(Fr::from(1u64)) - &tau * d;
         let cs = self.x.cs().or(self.y.cs()).or(other.x.cs()).or(other.y.cs());
-        let quotient = |num: &FpVar<Fr>, den: &FpVar<Fr>| -> Result<FpVar<Fr>, SynthesisError> {
-            let q = FpVar::new_witness(cs.clone(), || {
-                // On the curve the denominators never vanish (the curve is complete); off it
-                // a zero denominator leaves an unsatisfiable constraint, not a panic.
-                Ok(num.value()? * den.value()?.inverse().unwrap_or_else(Fr::zero))
-            })?;
-            q.mul_equals(den, num)?;
-            Ok(q)
-        };
-        Ok(Self { x: quotient(&x_num, &x_den)?, y: quotient(&y_num, &y_den)? })
+        Ok(Self { x: quotient(&cs, &x_num, &x_den)?, y: quotient(&cs, &y_num, &y_den)? })
     }
 
-    /// `2·self`.
+    /// `2·self` for a point on the curve (5 constraints; free for a constant).
+    ///
+    /// The dedicated doubling `x' = 2xy / (a·x² + y²)`, `y' = (y² − a·x²) / (2 − a·x² − y²)`:
+    /// on the curve `a·x² + y² = 1 + d·x²·y²`, so these are `BabyAdd(P, P)`'s denominators
+    /// and the result is the same, with two products fewer. Every caller doubles points whose
+    /// curve equation is enforced (the key `A`) or that are multiples of one.
     pub fn double(&self) -> Result<Self, SynthesisError> {
-        self.add(self)
+        if self.is_constant() {
+            return self.add(self);
+        }
+        let a = Fr::from(A);
+        let xy = &self.x * &self.y;
+        let xx = self.x.square()?;
+        let yy = self.y.square()?;
+        let x_num = xy.double()?;
+        let x_den = &xx * a + &yy;
+        let y_num = &yy - &xx * a;
+        let y_den = FpVar::Constant(Fr::from(2u64)) - &xx * a - &yy;
+        let cs = self.x.cs().or(self.y.cs());
+        Ok(Self { x: quotient(&cs, &x_num, &x_den)?, y: quotient(&cs, &y_num, &y_den)? })
     }
 
     fn select(bit: &Boolean<Fr>, if_true: &Self, if_false: &Self) -> Result<Self, SynthesisError> {
@@ -107,7 +119,7 @@ impl PointVar {
         })
     }
 
-    /// `k·self` for `k` given by its little-endian bits (double-and-add, 14 constraints a bit).
+    /// `k·self` for `k` given by its little-endian bits (double-and-add, 13 constraints a bit).
     pub fn scalar_mul_le(&self, bits: &[Boolean<Fr>]) -> Result<Self, SynthesisError> {
         let mut acc = Self::constant(Point::identity());
         let mut base = self.clone();
@@ -121,18 +133,80 @@ impl PointVar {
         Ok(acc)
     }
 
-    /// `k·base` for a constant `base` and `k` given by its little-endian bits (the multiples
-    /// `2^i·base` are constants, so about 5 constraints a bit).
+    /// `k·base` for a constant `base` and `k` given by its little-endian bits, three bits at a
+    /// time: window `w` of value `j` selects the constant `j·8^w·base` from a table of eight,
+    /// written as the multilinear polynomial in the window's bits that takes the table's value
+    /// at every bit pattern (4 constraints for the bit products), and adds it (6). About 3.3
+    /// constraints a bit, against 5 for a bit at a time.
     pub fn fixed_base_mul_le(base: Point, bits: &[Boolean<Fr>]) -> Result<Self, SynthesisError> {
-        let mut acc = Self::constant(Point::identity());
-        let mut multiple = base;
-        for bit in bits {
-            let sum = acc.add(&Self::constant(multiple))?;
-            acc = Self::select(bit, &sum, &acc)?;
-            multiple = multiple.double();
+        let mut acc: Option<Self> = None;
+        let mut window_base = base;
+        for window in bits.chunks(FIXED_BASE_WINDOW) {
+            let mut table = Vec::with_capacity(1 << window.len());
+            let mut multiple = Point::identity();
+            for _ in 0..1usize << window.len() {
+                table.push(multiple);
+                multiple = multiple.add(&window_base);
+            }
+            let term = Self::lookup(window, &table)?;
+            acc = Some(match acc {
+                None => term,
+                Some(acc) => acc.add(&term)?,
+            });
+            window_base = multiple;
         }
-        Ok(acc)
+        Ok(acc.unwrap_or_else(|| Self::constant(Point::identity())))
     }
+
+    /// `table[j]` for `j = Σ bits[i]·2^i` (`table` has `2^bits.len()` constant points), as a
+    /// linear combination of the products of the bits: one constraint per product of two or
+    /// more bits.
+    fn lookup(bits: &[Boolean<Fr>], table: &[Point]) -> Result<Self, SynthesisError> {
+        let n = table.len();
+        // monomials[s] = Π_{i ∈ s} bits[i] for each subset `s` of the bits (as a bit mask).
+        let mut monomials: Vec<FpVar<Fr>> = Vec::with_capacity(n);
+        monomials.push(FpVar::Constant(Fr::from(1u64)));
+        for s in 1..n {
+            let top = usize::BITS - 1 - s.leading_zeros();
+            let rest = s & !(1 << top);
+            let bit = FpVar::from(bits[top as usize].clone());
+            monomials.push(if rest == 0 { bit } else { &monomials[rest] * &bit });
+        }
+        // The polynomial's coefficients: the Möbius transform of the table over the subsets.
+        let coefficients = |value: &dyn Fn(&Point) -> Fr| -> Vec<Fr> {
+            let mut c: Vec<Fr> = table.iter().map(value).collect();
+            for i in 0..bits.len() {
+                for s in 0..n {
+                    if s & (1 << i) != 0 {
+                        let lower = c[s & !(1 << i)];
+                        c[s] -= lower;
+                    }
+                }
+            }
+            c
+        };
+        let combine = |c: Vec<Fr>| -> FpVar<Fr> {
+            monomials.iter().zip(c).fold(FpVar::Constant(Fr::zero()), |acc, (m, c)| acc + m * c)
+        };
+        Ok(Self { x: combine(coefficients(&|p| p.x())), y: combine(coefficients(&|p| p.y())) })
+    }
+}
+
+/// A witness `q` with `q · den = num` (one constraint). On the curve the denominators of the
+/// point formulas never vanish (the curve is complete); off it a zero denominator leaves an
+/// unsatisfiable constraint, not a panic.
+fn quotient(
+    cs: &ConstraintSystemRef<Fr>,
+    num: &FpVar<Fr>,
+    den: &FpVar<Fr>,
+) -> Result<FpVar<Fr>, SynthesisError> {
+    let q =
+        FpVar::new_witness(
+            cs.clone(),
+            || Ok(num.value()? * den.value()?.inverse().unwrap_or_else(Fr::zero)),
+        )?;
+    q.mul_equals(den, num)?;
+    Ok(q)
 }
 
 /// Enforces that `(r8, s)` is a valid EdDSA-Poseidon signature of `message` under the public
@@ -212,6 +286,52 @@ mod tests {
         assert!(!check((Fr::zero(), Fr::one()), r8, s, m).0, "identity key");
     }
 
+    /// The little-endian bits of `k` as witnesses, `width` of them.
+    fn bit_witnesses(cs: &ConstraintSystemRef<Fr>, k: &BigUint, width: usize) -> Vec<Boolean<Fr>> {
+        (0..width).map(|i| Boolean::new_witness(cs.clone(), || Ok(k.bit(i as u64))).unwrap()).collect()
+    }
+
+    #[test]
+    fn fixed_base_windows_and_doubling_agree_with_native_arithmetic() {
+        let l = subgroup_order().clone();
+        let all_ones = (BigUint::from(1u32) << S_BITS) - 1u32;
+        let scalars = [
+            BigUint::from(0u32),
+            BigUint::from(1u32),
+            BigUint::from(7u32),
+            BigUint::from(8u32),
+            BigUint::from(0b101_110_011u32),
+            &l - 1u32,
+            all_ones,
+            BigUint::from_bytes_le(&[0xa5; 31]),
+        ];
+        for k in &scalars {
+            let cs = ConstraintSystem::<Fr>::new_ref();
+            let bits = bit_witnesses(&cs, k, S_BITS);
+            let p = PointVar::fixed_base_mul_le(Point::base8(), &bits).unwrap();
+            let expected = Point::base8().mul(k);
+            assert_eq!((p.x.value().unwrap(), p.y.value().unwrap()), (expected.x(), expected.y()), "k = {k}");
+            assert!(cs.is_satisfied().unwrap());
+        }
+        // 3-bit windows: 83 full windows (4 products each) and one of 2 bits (1), 83 additions.
+        let cs = ConstraintSystem::<Fr>::new_ref();
+        let bits = bit_witnesses(&cs, &BigUint::from(5u32), S_BITS);
+        let before = cs.num_constraints();
+        PointVar::fixed_base_mul_le(Point::base8(), &bits).unwrap();
+        assert_eq!(cs.num_constraints() - before, 83 * 4 + 1 + 83 * 6);
+        // The dedicated doubling equals the native one on curve points, in 5 constraints.
+        for k in [1u32, 2, 3, 1000] {
+            let q = Point::base8().mul(&BigUint::from(k));
+            let cs = ConstraintSystem::<Fr>::new_ref();
+            let v = PointVar::new_witness(cs.clone(), q.x(), q.y()).unwrap();
+            let before = cs.num_constraints();
+            let d = v.double().unwrap();
+            assert_eq!(cs.num_constraints() - before, 5);
+            assert_eq!((d.x.value().unwrap(), d.y.value().unwrap()), (q.double().x(), q.double().y()));
+            assert!(cs.is_satisfied().unwrap());
+        }
+    }
+
     #[test]
     fn small_order_key_cannot_satisfy() {
         // A = (0, −1) has order 2: 8·A is the identity, whose x is zero — refused, as in
@@ -222,5 +342,5 @@ mod tests {
     }
 
     /// The gadget's size (recorded in docs/zk.md).
-    const EXPECTED_CONSTRAINTS: usize = 6297;
+    const EXPECTED_CONSTRAINTS: usize = 5622;
 }

@@ -58,7 +58,7 @@ fn circuit_fingerprints_are_pinned() {
     );
     assert_eq!(
         honestly_zk::circuits::fingerprint(honestly_zk::CircuitId::CredentialQuery).unwrap(),
-        "507126e10076e6c4480a536c5055a49cbe272149e8e263e67dcdd1dc4481ad62",
+        "bbf8babdd4ddc041f47764560ded15cb9ef293db2a90e8ee3b70bb3998d7e7d5",
         "the credential_query circuit changed"
     );
 }

@@ -233,7 +233,7 @@ fn signal_names_are_unique_and_indexed() {
 }
 
 /// The circuit's size (recorded in docs/zk.md).
-const EXPECTED_CONSTRAINTS: usize = 11_026;
+const EXPECTED_CONSTRAINTS: usize = 10_351;
 
 #[test]
 fn groth16_setup_prove_verify_round_trip() {
