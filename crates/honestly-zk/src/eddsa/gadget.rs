@@ -10,6 +10,8 @@
 //! what circomlib's verifier allows; the native [`super::PublicKey`] additionally refuses such
 //! points outright.
 
+use std::sync::OnceLock;
+
 use ark_ff::{Field, PrimeField, Zero};
 use ark_r1cs_std::{fields::fp::FpVar, prelude::*};
 use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
@@ -137,32 +139,31 @@ impl PointVar {
     /// time: window `w` of value `j` selects the constant `j·8^w·base` from a table of eight,
     /// written as the multilinear polynomial in the window's bits that takes the table's value
     /// at every bit pattern (4 constraints for the bit products), and adds it (6). About 3.3
-    /// constraints a bit, against 5 for a bit at a time.
+    /// constraints a bit, against 5 for a bit at a time. The polynomials of `Base8` for `S`'s
+    /// 251 bits are made once per process; any other base or width makes its own.
     pub fn fixed_base_mul_le(base: Point, bits: &[Boolean<Fr>]) -> Result<Self, SynthesisError> {
+        let made;
+        let windows = if base == Point::base8() && bits.len() == S_BITS {
+            base8_windows()
+        } else {
+            made = window_polynomials(base, bits.len());
+            &made
+        };
         let mut acc: Option<Self> = None;
-        let mut window_base = base;
-        for window in bits.chunks(FIXED_BASE_WINDOW) {
-            let mut table = Vec::with_capacity(1 << window.len());
-            let mut multiple = Point::identity();
-            for _ in 0..1usize << window.len() {
-                table.push(multiple);
-                multiple = multiple.add(&window_base);
-            }
-            let term = Self::lookup(window, &table)?;
+        for (window, polynomial) in bits.chunks(FIXED_BASE_WINDOW).zip(windows) {
+            let term = Self::lookup(window, polynomial)?;
             acc = Some(match acc {
                 None => term,
                 Some(acc) => acc.add(&term)?,
             });
-            window_base = multiple;
         }
         Ok(acc.unwrap_or_else(|| Self::constant(Point::identity())))
     }
 
-    /// `table[j]` for `j = Σ bits[i]·2^i` (`table` has `2^bits.len()` constant points), as a
-    /// linear combination of the products of the bits: one constraint per product of two or
-    /// more bits.
-    fn lookup(bits: &[Boolean<Fr>], table: &[Point]) -> Result<Self, SynthesisError> {
-        let n = table.len();
+    /// The point `polynomial` takes at `bits`: a linear combination of the products of the
+    /// bits, one constraint per product of two or more bits.
+    fn lookup(bits: &[Boolean<Fr>], polynomial: &WindowPolynomial) -> Result<Self, SynthesisError> {
+        let n = 1usize << bits.len();
         // monomials[s] = Π_{i ∈ s} bits[i] for each subset `s` of the bits (as a bit mask).
         let mut monomials: Vec<FpVar<Fr>> = Vec::with_capacity(n);
         monomials.push(FpVar::Constant(Fr::from(1u64)));
@@ -172,24 +173,63 @@ impl PointVar {
             let bit = FpVar::from(bits[top as usize].clone());
             monomials.push(if rest == 0 { bit } else { &monomials[rest] * &bit });
         }
-        // The polynomial's coefficients: the Möbius transform of the table over the subsets.
-        let coefficients = |value: &dyn Fn(&Point) -> Fr| -> Vec<Fr> {
-            let mut c: Vec<Fr> = table.iter().map(value).collect();
-            for i in 0..bits.len() {
-                for s in 0..n {
-                    if s & (1 << i) != 0 {
-                        let lower = c[s & !(1 << i)];
-                        c[s] -= lower;
-                    }
-                }
-            }
-            c
+        let combine = |c: &[Fr]| -> FpVar<Fr> {
+            monomials.iter().zip(c).fold(FpVar::Constant(Fr::zero()), |acc, (m, c)| acc + m * *c)
         };
-        let combine = |c: Vec<Fr>| -> FpVar<Fr> {
-            monomials.iter().zip(c).fold(FpVar::Constant(Fr::zero()), |acc, (m, c)| acc + m * c)
-        };
-        Ok(Self { x: combine(coefficients(&|p| p.x())), y: combine(coefficients(&|p| p.y())) })
+        Ok(Self { x: combine(&polynomial.x), y: combine(&polynomial.y) })
     }
+}
+
+/// One window of a fixed-base multiplication: the coefficients, over the subsets of the
+/// window's bits, of the multilinear polynomials whose values at the bit patterns `j` are the
+/// coordinates of the window's constant `j·8^w·base`.
+struct WindowPolynomial {
+    x: Vec<Fr>,
+    y: Vec<Fr>,
+}
+
+/// The window polynomials of `k·base` for a `bits`-bit `k` in windows of
+/// [`FIXED_BASE_WINDOW`] bits (the last one may be shorter).
+fn window_polynomials(base: Point, bits: usize) -> Vec<WindowPolynomial> {
+    let mut windows = Vec::with_capacity(bits.div_ceil(FIXED_BASE_WINDOW));
+    let mut window_base = base;
+    let mut start = 0;
+    while start < bits {
+        let width = FIXED_BASE_WINDOW.min(bits - start);
+        let mut table = Vec::with_capacity(1 << width);
+        let mut multiple = Point::identity();
+        for _ in 0..1usize << width {
+            table.push(multiple);
+            multiple = multiple.add(&window_base);
+        }
+        windows.push(WindowPolynomial {
+            x: mobius(table.iter().map(Point::x).collect(), width),
+            y: mobius(table.iter().map(Point::y).collect(), width),
+        });
+        window_base = multiple;
+        start += width;
+    }
+    windows
+}
+
+/// `Base8`'s window polynomials for the 251 bits of `S`, made once per process.
+fn base8_windows() -> &'static [WindowPolynomial] {
+    static WINDOWS: OnceLock<Vec<WindowPolynomial>> = OnceLock::new();
+    WINDOWS.get_or_init(|| window_polynomials(Point::base8(), S_BITS))
+}
+
+/// The Möbius transform over the subsets of `width` bits: from a table of values at every bit
+/// pattern to the coefficients of the multilinear polynomial taking them.
+fn mobius(mut c: Vec<Fr>, width: usize) -> Vec<Fr> {
+    for i in 0..width {
+        for s in 0..c.len() {
+            if s & (1 << i) != 0 {
+                let lower = c[s & !(1 << i)];
+                c[s] -= lower;
+            }
+        }
+    }
+    c
 }
 
 /// A witness `q` with `q · den = num` (one constraint). On the curve the denominators of the
@@ -310,6 +350,17 @@ mod tests {
             let bits = bit_witnesses(&cs, k, S_BITS);
             let p = PointVar::fixed_base_mul_le(Point::base8(), &bits).unwrap();
             let expected = Point::base8().mul(k);
+            assert_eq!((p.x.value().unwrap(), p.y.value().unwrap()), (expected.x(), expected.y()), "k = {k}");
+            assert!(cs.is_satisfied().unwrap());
+        }
+        // Another base and width make their own polynomials (the cached ones are Base8's for
+        // 251 bits): a 10-bit scalar is three full windows and one of a single bit.
+        let other = Point::base8().mul(&BigUint::from(3u32));
+        for k in [0u32, 1, 2, 513, 1023] {
+            let cs = ConstraintSystem::<Fr>::new_ref();
+            let bits = bit_witnesses(&cs, &BigUint::from(k), 10);
+            let p = PointVar::fixed_base_mul_le(other, &bits).unwrap();
+            let expected = other.mul(&BigUint::from(k));
             assert_eq!((p.x.value().unwrap(), p.y.value().unwrap()), (expected.x(), expected.y()), "k = {k}");
             assert!(cs.is_satisfied().unwrap());
         }

@@ -37,13 +37,10 @@ pub struct RevocationPath {
 
 /// The four children of a level: `node` at `position` (0–3), `siblings` around it in order.
 pub(crate) fn children(node: Fr, position: usize, siblings: &LevelSiblings) -> [Fr; REVOCATION_ARITY] {
+    debug_assert!(position < REVOCATION_ARITY);
     let mut out = [node; REVOCATION_ARITY];
-    let mut rest = siblings.iter();
-    for (slot, child) in out.iter_mut().enumerate() {
-        if slot != position {
-            *child = *rest.next().unwrap_or(&node);
-        }
-    }
+    out[..position].copy_from_slice(&siblings[..position]);
+    out[position + 1..].copy_from_slice(&siblings[position..]);
     out
 }
 
