@@ -124,4 +124,15 @@ impl TimelineService {
     pub async fn recent(&self, user_id: &UserId, limit: u32) -> Result<Vec<TimelineEvent>, StoreError> {
         self.store.timeline(user_id, limit.min(MAX_TIMELINE_EVENTS)).await
     }
+
+    /// The user's events that name `document_id`, newest first, at most `limit` (kept within
+    /// [`MAX_TIMELINE_EVENTS`]).
+    pub async fn of_document(
+        &self,
+        user_id: &UserId,
+        document_id: &DocumentId,
+        limit: u32,
+    ) -> Result<Vec<TimelineEvent>, StoreError> {
+        self.store.document_timeline(user_id, document_id, limit.min(MAX_TIMELINE_EVENTS)).await
+    }
 }

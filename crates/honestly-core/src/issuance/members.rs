@@ -2,11 +2,13 @@
 //! for. Membership ends when the account's role changes away from `issuer` (an
 //! administrator's role change), so removing a member is that role change.
 
+use std::collections::HashMap;
+
 use super::error::IssuanceError;
 use super::service::IssuanceService;
 use crate::auth::service::MAX_LISTED_USERS;
 use crate::auth::{Role, User};
-use crate::ids::IssuerId;
+use crate::ids::{IssuerId, UserId};
 
 /// One account acting for an issuer.
 #[derive(Debug, Clone)]
@@ -22,13 +24,13 @@ impl IssuanceService {
     /// account list), in account creation order.
     pub async fn memberships(&self) -> Result<Vec<Membership>, IssuanceError> {
         let users = self.store.list_users(MAX_LISTED_USERS).await?;
-        let mut memberships = Vec::new();
-        for user in users.into_iter().filter(|u| u.role == Role::Issuer) {
-            if let Some(issuer_id) = self.store.issuer_of_member(&user.id).await? {
-                memberships.push(Membership { user, issuer_id });
-            }
-        }
-        Ok(memberships)
+        let mut issuer_of: HashMap<UserId, IssuerId> =
+            self.store.issuer_memberships(MAX_LISTED_USERS).await?.into_iter().collect();
+        Ok(users
+            .into_iter()
+            .filter(|u| u.role == Role::Issuer)
+            .filter_map(|user| issuer_of.remove(&user.id).map(|issuer_id| Membership { user, issuer_id }))
+            .collect())
     }
 
     /// The members of `issuer_id`, in account creation order.

@@ -30,6 +30,10 @@ pub trait IssuerStore: Send + Sync {
     async fn add_issuer_member(&self, issuer_id: &IssuerId, user_id: &UserId) -> Result<bool, StoreError>;
     /// The issuer `user_id` acts for, while the account exists with role `issuer`.
     async fn issuer_of_member(&self, user_id: &UserId) -> Result<Option<IssuerId>, StoreError>;
+    /// Every membership (account, issuer) among the first `limit` accounts in the order
+    /// `list_users` gives them, of the accounts with role `issuer`, in that order: one read
+    /// for a whole members listing.
+    async fn issuer_memberships(&self, limit: u32) -> Result<Vec<(UserId, IssuerId)>, StoreError>;
 }
 
 /// Holders' credential requests and the decisions on them.

@@ -4,7 +4,7 @@ use async_trait::async_trait;
 
 use super::StoreError;
 use crate::audit::AuditEvent;
-use crate::ids::UserId;
+use crate::ids::{DocumentId, UserId};
 use crate::timeline::TimelineEvent;
 
 /// Users' timelines.
@@ -14,6 +14,13 @@ pub trait TimelineStore: Send + Sync {
     async fn add_timeline_event(&self, event: &TimelineEvent) -> Result<(), StoreError>;
     /// The user's events, newest first, at most `limit`.
     async fn timeline(&self, user_id: &UserId, limit: u32) -> Result<Vec<TimelineEvent>, StoreError>;
+    /// The user's events that name `document_id`, newest first, at most `limit`.
+    async fn document_timeline(
+        &self,
+        user_id: &UserId,
+        document_id: &DocumentId,
+        limit: u32,
+    ) -> Result<Vec<TimelineEvent>, StoreError>;
     /// The user's events, newest first, strictly before the position `before` (from the
     /// newest when `None`), at most `limit`, each with its position (the next page's
     /// `before`).

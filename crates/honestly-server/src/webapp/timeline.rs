@@ -1,6 +1,6 @@
 //! The signed-in person's timeline in words — the same service call as `GET /vault/timeline`
-//! — and a document's history (the events of that list that name the document), shown on the
-//! document's page.
+//! — and a document's history (its latest events, read by one query for that document),
+//! shown on the document's page.
 
 use std::collections::HashMap;
 
@@ -8,7 +8,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use honestly_core::ids::DocumentId;
-use honestly_core::timeline::{TimelineEvent, TimelineKind, MAX_TIMELINE_EVENTS};
+use honestly_core::timeline::{TimelineEvent, TimelineKind};
 use maud::{html, Markup};
 
 use super::html::{app_document, from_api, page};
@@ -106,13 +106,11 @@ pub async fn show(State(state): State<AppState>, SignedIn(signed): SignedIn) -> 
     page(StatusCode::OK, markup)
 }
 
-/// The "History" section of a document's page: its events among the latest
-/// [`MAX_TIMELINE_EVENTS`] of the timeline.
+/// The "History" section of a document's page: its latest [`SHOWN`] events.
 pub async fn document_history(state: &AppState, signed: &Signed, id: &DocumentId, name: &str) -> Markup {
-    let events = state.timeline.recent(&signed.session.user_id, MAX_TIMELINE_EVENTS).await;
+    let events = state.timeline.of_document(&signed.session.user_id, id, SHOWN).await;
     let read = events.is_ok();
-    let mine: Vec<TimelineEvent> =
-        events.unwrap_or_default().into_iter().filter(|e| e.document_id.as_ref() == Some(id)).collect();
+    let mine: Vec<TimelineEvent> = events.unwrap_or_default();
     let names = HashMap::from([(id.as_str().to_owned(), name.to_owned())]);
     html! {
         section aria-labelledby="history-heading" {

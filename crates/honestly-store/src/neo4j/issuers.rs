@@ -63,6 +63,17 @@ impl TryFrom<IssuerRow> for IssuerRecord {
     }
 }
 
+/// The memberships of the first `$limit` accounts in `list_users` order.
+const MEMBERSHIPS: &str = "MATCH (u:User) WITH u ORDER BY u.created_at, u.id LIMIT $limit \
+     MATCH (u)-[:MEMBER_OF]->(i:Issuer) WHERE u.role = 'issuer' \
+     RETURN u.id AS user_id, i.id AS issuer_id ORDER BY u.created_at, u.id";
+
+#[derive(Deserialize)]
+struct MembershipRow {
+    user_id: String,
+    issuer_id: String,
+}
+
 #[derive(Deserialize)]
 struct IdRow {
     id: String,
@@ -140,5 +151,13 @@ impl IssuerStore for Neo4jStore {
     async fn issuer_of_member(&self, user_id: &UserId) -> Result<Option<IssuerId>, StoreError> {
         let row: Option<IdRow> = self.fetch_one(query(MEMBER_OF).param("user_id", user_id.as_str())).await?;
         Ok(row.map(|r| text("Issuer.id", &r.id)).transpose()?)
+    }
+
+    async fn issuer_memberships(&self, limit: u32) -> Result<Vec<(UserId, IssuerId)>, StoreError> {
+        let rows: Vec<MembershipRow> =
+            self.fetch(query(MEMBERSHIPS).param("limit", i64::from(limit))).await?;
+        rows.into_iter()
+            .map(|r| Ok((text("User.id", &r.user_id)?, text("Issuer.id", &r.issuer_id)?)))
+            .collect()
     }
 }

@@ -23,6 +23,14 @@ pub(super) const LIST: &str = "MATCH (e:TimelineEvent {user_id: $user_id}) WHERE
        e.request_id AS request_id \
      ORDER BY e.seq DESC LIMIT $limit";
 
+pub(super) const DOCUMENT_LIST: &str =
+    "MATCH (e:TimelineEvent {user_id: $user_id, document_id: $document_id}) \
+     WHERE e.seq > 0 \
+     RETURN e.id AS id, e.user_id AS user_id, e.kind AS kind, e.at AS at, \
+       e.document_id AS document_id, e.proof_id AS proof_id, e.link_id AS link_id, \
+       e.request_id AS request_id \
+     ORDER BY e.seq DESC LIMIT $limit";
+
 #[derive(Deserialize)]
 struct EventRow {
     /// The position in the owner's timeline (returned by page queries only).
@@ -81,6 +89,23 @@ impl TimelineStore for Neo4jStore {
     async fn timeline(&self, user_id: &UserId, limit: u32) -> Result<Vec<TimelineEvent>, StoreError> {
         let rows: Vec<EventRow> = self
             .fetch(query(LIST).param("user_id", user_id.as_str()).param("limit", i64::from(limit)))
+            .await?;
+        rows.into_iter().map(TimelineEvent::try_from).collect()
+    }
+
+    async fn document_timeline(
+        &self,
+        user_id: &UserId,
+        document_id: &DocumentId,
+        limit: u32,
+    ) -> Result<Vec<TimelineEvent>, StoreError> {
+        let rows: Vec<EventRow> = self
+            .fetch(
+                query(DOCUMENT_LIST)
+                    .param("user_id", user_id.as_str())
+                    .param("document_id", document_id.as_str())
+                    .param("limit", i64::from(limit)),
+            )
             .await?;
         rows.into_iter().map(TimelineEvent::try_from).collect()
     }

@@ -122,4 +122,19 @@ impl IssuerStore for SqliteStore {
         })
         .await
     }
+
+    async fn issuer_memberships(&self, limit: u32) -> Result<Vec<(UserId, IssuerId)>, StoreError> {
+        self.read(move |conn| {
+            let mut stmt = conn.prepare(
+                "SELECT u.id, m.issuer_id
+                 FROM (SELECT id, role, created_at FROM users ORDER BY created_at, id LIMIT ?1) u
+                 JOIN issuer_members m ON m.user_id = u.id
+                 WHERE u.role = 'issuer'
+                 ORDER BY u.created_at, u.id",
+            )?;
+            let rows = stmt.query_map([limit], |r| Ok((text(r, 0)?, text(r, 1)?)))?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+        .await
+    }
 }

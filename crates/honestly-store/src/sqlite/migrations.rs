@@ -352,6 +352,11 @@ const MIGRATIONS: &[(i64, &str)] = &[
         // holder).
         "ALTER TABLE timeline_events ADD COLUMN request_id TEXT;",
     ),
+    (
+        15,
+        // A document's own history, newest first, with one index seek.
+        "CREATE INDEX timeline_user_document_seq ON timeline_events(user_id, document_id, seq);",
+    ),
 ];
 
 /// Migrations that rebuild a table others refer to: they run with foreign keys off (dropping

@@ -61,6 +61,24 @@ impl TimelineStore for SqliteStore {
         .await
     }
 
+    async fn document_timeline(
+        &self,
+        user_id: &UserId,
+        document_id: &DocumentId,
+        limit: u32,
+    ) -> Result<Vec<TimelineEvent>, StoreError> {
+        let (user_id, document_id) = (user_id.clone().into_string(), document_id.as_str().to_owned());
+        self.read(move |conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT id, user_id, kind, at, document_id, proof_id, link_id, request_id FROM timeline_events
+                 WHERE user_id = ?1 AND document_id = ?2 ORDER BY seq DESC LIMIT ?3",
+            )?;
+            let rows = stmt.query_map(params![user_id, document_id, limit], from_row)?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+        .await
+    }
+
     async fn timeline_page(
         &self,
         user_id: &UserId,

@@ -160,8 +160,17 @@ pub async fn issuer_membership_sets_role_and_ends_sessions(store: Arc<dyn Store>
     assert_eq!(store.user_by_id(&bystander.id).await.unwrap().unwrap().role, Role::User);
     assert!(!store.add_issuer_member(&issuer.id, &UserId::generate()).await.unwrap());
 
+    // The whole listing in one read: the member once, with its current issuer; the bounds hold.
+    let listed = store.issuer_memberships(100_000).await.unwrap();
+    let of = |id: &UserId| listed.iter().filter(|(u, _)| u == id).map(|(_, i)| i.clone()).collect::<Vec<_>>();
+    assert_eq!(of(&member.id), vec![other.id.clone()]);
+    assert!(of(&bystander.id).is_empty());
+    assert!(store.issuer_memberships(0).await.unwrap().is_empty());
+
     // The membership counts while the account has the issuer role.
     let back = AccountChange { role: Some(Role::User), disabled: None };
     assert!(matches!(store.update_user(&member.id, back, now()).await.unwrap(), AccountUpdate::Changed(_)));
     assert!(store.issuer_of_member(&member.id).await.unwrap().is_none());
+    let listed = store.issuer_memberships(100_000).await.unwrap();
+    assert!(listed.iter().all(|(u, _)| u != &member.id), "a former member is not listed");
 }

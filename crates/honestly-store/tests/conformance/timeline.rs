@@ -32,4 +32,19 @@ pub async fn timeline_newest_first(store: Arc<dyn Store>) {
     assert_eq!(store.timeline(uid, 10).await.unwrap(), newest);
     assert_eq!(store.timeline(uid, 2).await.unwrap(), newest[..2].to_vec());
     assert!(store.timeline(&UserId::generate(), 10).await.unwrap().is_empty());
+
+    // A document's own history: only the owner's events naming it, newest first, bounded.
+    store
+        .add_timeline_event(
+            &TimelineEvent::new(&other.user.id, TimelineKind::ProofCreated).document(&document),
+        )
+        .await
+        .unwrap();
+    let of_document: Vec<_> =
+        newest.iter().filter(|e| e.document_id.as_ref() == Some(&document)).cloned().collect();
+    assert_eq!(of_document.len(), 5);
+    assert_eq!(store.document_timeline(uid, &document, 10).await.unwrap(), of_document);
+    assert_eq!(store.document_timeline(uid, &document, 2).await.unwrap(), of_document[..2].to_vec());
+    assert!(store.document_timeline(uid, &DocumentId::generate(), 10).await.unwrap().is_empty());
+    assert_eq!(store.document_timeline(&other.user.id, &document, 10).await.unwrap().len(), 1);
 }
