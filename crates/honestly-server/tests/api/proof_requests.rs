@@ -550,3 +550,62 @@ async fn a_verifiers_agent_creates_requests_for_its_verifier() {
         .await;
     assert_refused(status, &body, 403, "FORBIDDEN");
 }
+
+/// The dark modules an SVG QR code of the server draws, as a square matrix without the quiet
+/// zone: each `M{x} {y}h{w}v{h}H{x}V{y}` of its one path is a dark rectangle.
+fn svg_modules(svg: &str, modules: usize) -> Vec<bool> {
+    assert!(svg.starts_with("<?xml "), "{svg}");
+    assert!(svg.contains(r#"<svg xmlns="http://www.w3.org/2000/svg""#), "{svg}");
+    assert!(svg.ends_with(r#""/></svg>"#), "{svg}");
+    let attr = |name: &str| -> usize {
+        let at = svg.find(&format!(" {name}=\"")).unwrap() + name.len() + 3;
+        svg[at..at + svg[at..].find('"').unwrap()].parse().unwrap()
+    };
+    let (width, height) = (attr("width"), attr("height"));
+    assert_eq!(width, height, "square");
+    let side = modules + 8; // a quiet zone of 4 modules on each side
+    assert_eq!(width % side, 0, "whole pixels per module");
+    let unit = width / side;
+    let path = &svg[svg.find(" d=\"").unwrap() + 4..svg.len() - r#""/></svg>"#.len()];
+    let mut dark = vec![false; modules * modules];
+    for rect in path.split('M').filter(|r| !r.is_empty()) {
+        let numbers: Vec<usize> = rect
+            .split(|c: char| !c.is_ascii_digit())
+            .filter(|n| !n.is_empty())
+            .map(|n| n.parse().unwrap())
+            .collect();
+        let [x, y, w, h, x2, y2] = numbers[..] else { panic!("not a rectangle: {rect}") };
+        assert_eq!((x, y), (x2, y2), "{rect}");
+        assert!(x % unit == 0 && y % unit == 0 && w % unit == 0 && h % unit == 0, "{rect}");
+        for row in y / unit..(y + h) / unit {
+            for column in x / unit..(x + w) / unit {
+                assert!((4..4 + modules).contains(&row) && (4..4 + modules).contains(&column), "{rect}");
+                dark[(row - 4) * modules + column - 4] = true;
+            }
+        }
+    }
+    dark
+}
+
+#[tokio::test]
+async fn the_qr_code_as_svg_encodes_the_request_uri() {
+    let app = TestApp::spawn().await;
+    let verifier = verifier_token(&app, "qr-shop").await;
+    let body = json!({"purpose": "Scan me", "proof_type": "age_proof_v2", "query": {"min_age": 18}});
+    let (_, token, created) = create(&app, &verifier, body.clone()).await;
+    let uri = created["request"]["request_uri"].as_str().unwrap().to_string();
+    let (_, other_token, _) = create(&app, &verifier, body).await;
+
+    let r = app.get(&format!("/requests/{token}/qr.svg")).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "image/svg+xml");
+    let svg = r.text().await.unwrap();
+    // No QR decoder among the dependencies: the drawing is compared module by module with the
+    // QR code of the request URI (and differs from another request's).
+    let expected = qrcode::QrCode::new(uri.as_bytes()).unwrap();
+    let want: Vec<bool> = expected.to_colors().iter().map(|c| *c == qrcode::Color::Dark).collect();
+    assert_eq!(svg_modules(&svg, expected.width()), want);
+    let other = app.get(&format!("/requests/{other_token}/qr.svg")).await.text().await.unwrap();
+    assert_ne!(svg_modules(&other, expected.width()), want);
+    assert_error(app.get(&format!("/requests/{}/qr.svg", "A".repeat(43))).await, 404, "NOT_FOUND").await;
+}
