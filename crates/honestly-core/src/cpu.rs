@@ -56,10 +56,16 @@ impl CpuPool {
             .map_err(|_| CpuBusy)
     }
 
-    /// A pool sized for this machine: twice the available cores.
+    /// A pool sized for this machine: twice the available cores; callers wait at most 2 s.
     pub fn for_this_machine() -> Self {
+        Self::for_this_machine_waiting(Duration::from_secs(2))
+    }
+
+    /// A pool sized for this machine (twice the available cores) whose callers wait at most
+    /// `queue_wait` (`CPU_QUEUE_WAIT`).
+    pub fn for_this_machine_waiting(queue_wait: Duration) -> Self {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-        Self::new(cores * 2, Duration::from_secs(2))
+        Self::new(cores * 2, queue_wait)
     }
 
     /// Runs `job` on a blocking thread, inside the caller's tracing span.

@@ -126,7 +126,7 @@ pub struct AppState {
 impl AppState {
     /// State over an opened store, with an in-process limiter. Loads the registry tree.
     pub async fn new(config: Config, store: Arc<dyn Store>) -> anyhow::Result<Self> {
-        let cpu = CpuPool::for_this_machine();
+        let cpu = CpuPool::for_this_machine_waiting(config.cpu_queue_wait);
         let audit = AuditLog::start(Arc::clone(&store));
         let auth = Arc::new(AuthService::new(&config, Arc::clone(&store), cpu.clone(), audit.clone()));
         let accounts = Arc::new(AccountService::new(Arc::clone(&store), cpu.clone(), audit.clone()));

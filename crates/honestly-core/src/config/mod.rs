@@ -142,6 +142,8 @@ pub struct Config {
     pub webhook_connect_timeout: Duration,
     /// `WEBHOOK_TIMEOUT`: one delivery attempt, answer included.
     pub webhook_timeout: Duration,
+    /// `CPU_QUEUE_WAIT`: how long CPU-heavy work waits for a place in the pool before 503.
+    pub cpu_queue_wait: Duration,
     /// `VERIFY_BATCHING`: single verifications arriving while the CPU pool is busy are
     /// checked in batches.
     pub verify_batching: bool,

@@ -65,6 +65,7 @@ impl Parsed {
             webhook_poll_interval: self.webhook_poll_interval,
             webhook_connect_timeout: self.webhook_connect_timeout,
             webhook_timeout: self.webhook_timeout,
+            cpu_queue_wait: self.cpu_queue_wait,
             verify_batching: self.verify_batching,
             verify_batch_max: self.verify_batch_max,
             verify_batch_wait_us: self.verify_batch_wait_us,

@@ -229,3 +229,17 @@ fn verification_batching_settings_are_range_checked() {
         }
     );
 }
+
+#[test]
+fn the_cpu_queue_wait_is_read_and_range_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().to_str().unwrap();
+    let default = Config::load(&vars(&[("DATA_DIR", data_dir)])).unwrap().config;
+    assert_eq!(default.cpu_queue_wait, std::time::Duration::from_secs(2));
+    let set = Config::load(&vars(&[("DATA_DIR", data_dir), ("CPU_QUEUE_WAIT", "600")])).unwrap().config;
+    assert_eq!(set.cpu_queue_wait, std::time::Duration::from_secs(600));
+    for bad in ["0", "601", "soon"] {
+        let problems = Config::load(&vars(&[("DATA_DIR", data_dir), ("CPU_QUEUE_WAIT", bad)])).unwrap_err();
+        assert!(problems.iter().any(|p| p.variable == "CPU_QUEUE_WAIT"), "{bad}: {problems:?}");
+    }
+}

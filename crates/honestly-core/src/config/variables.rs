@@ -216,6 +216,12 @@ declare_variables! {
         read: |v| v.seconds(10, 1, 300),
         show: |c| c.webhook_timeout.as_secs().to_string(),
     }
+    /// seconds a CPU-heavy job (proving, password hashing, verifying) waits for a place in the pool before the request is answered 503 (1-600)
+    "CPU_QUEUE_WAIT" => cpu_queue_wait: Duration {
+        default: Fixed("2"),
+        read: |v| v.seconds(2, 1, 600),
+        show: |c| c.cpu_queue_wait.as_secs().to_string(),
+    }
     /// batch single verifications that arrive while the CPU pool is busy (off: each runs on its own)
     "VERIFY_BATCHING" => verify_batching: bool {
         default: Fixed("true"),

@@ -11,7 +11,8 @@ use crate::accounts::admin_token;
 use crate::agent_support::{ai_app, assert_refused, Agent};
 use crate::helpers::{assert_error, TestApp, PASSWORD};
 use crate::issuance::{ask, document, issuer_with_member};
-use crate::webhook_support::{eventually, Answer, Receiver};
+use crate::request_webhooks::deliveries;
+use crate::webhook_support::{eventually, verify_all, Answer, Receiver};
 
 /// A server that gives proving requests time on a loaded machine (the holder's answer proves
 /// on the server).
@@ -71,7 +72,7 @@ pub(crate) async fn respond(app: &TestApp, token: &str, holder: &str, body: Valu
 
 /// The `data:` lines of a Server-Sent Events stream until it ends (bounded, so a stream that
 /// never ends fails the test instead of hanging it).
-async fn read_events(response: reqwest::Response) -> Vec<Value> {
+pub(crate) async fn read_events(response: reqwest::Response) -> Vec<Value> {
     assert_eq!(response.status(), 200);
     assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/event-stream"));
     let mut text = String::new();
@@ -258,43 +259,68 @@ async fn a_verifier_asks_and_a_holder_answers_once() {
 
 #[tokio::test]
 async fn twenty_concurrent_answers_complete_a_request_once() {
-    let app = proving_app().await;
-    let (issuer_id, holder, credential) = holder_with_credential(&app, "c").await;
+    // Twenty proofs at once on a small machine queue for the CPU pool: a wait long enough
+    // that none is answered 503, so every answer but one meets a completed request.
+    let app = TestApp::spawn_env(&[("REQUEST_TIMEOUT", "600"), ("CPU_QUEUE_WAIT", "600")]).await;
     let verifier = verifier_token(&app, "door-keeper").await;
+    let holder = app.register_and_login("door-guest").await["access_token"].as_str().unwrap().to_string();
+    let doc = document(&app, &holder, b"the guest's passport").await;
     let receiver = Receiver::start(|_| Answer::Status(200)).await;
-    let body = json!({"purpose": "Door", "query": {"min_age": 18}, "trusted_issuers": [issuer_id],
-                      "unique_per_holder": false, "callback_url": receiver.url()});
-    let (id, token, _) = create(&app, &verifier, body).await;
+    let body = json!({"purpose": "Door", "proof_type": "age_proof_v2", "query": {"min_age": 18},
+                      "callback_url": receiver.url()});
+    let (id, token, created) = create(&app, &verifier, body).await;
+    let secret = created["webhook_secret"].as_str().expect("the first callback's secret").to_string();
+
+    // Twenty real answers (each proves on the server), all at once.
+    let start = std::sync::Arc::new(tokio::sync::Barrier::new(20));
     let mut answers = Vec::new();
-    for i in 0..20 {
-        // A few prove; most decline (no proving), all at once.
-        let answer = if i % 5 == 0 { json!({"credential_id": credential}) } else { json!({"decline": true}) };
+    for _ in 0..20 {
         let request = app
             .client
             .post(app.url(&format!("/requests/{token}/respond")))
             .bearer_auth(&holder)
-            .json(&answer);
-        answers.push(tokio::spawn(async move { request.send().await.unwrap().status().as_u16() }));
+            .json(&json!({"document_id": doc, "birth_date": "1960-02-29"}));
+        let start = std::sync::Arc::clone(&start);
+        answers.push(tokio::spawn(async move {
+            start.wait().await;
+            let r = request.send().await.unwrap();
+            (r.status().as_u16(), r.json::<Value>().await.unwrap())
+        }));
     }
-    let mut statuses = Vec::new();
+    let mut answered = Vec::new();
     for answer in answers {
-        statuses.push(answer.await.unwrap());
+        answered.push(answer.await.unwrap());
     }
-    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 1, "{statuses:?}");
-    // The others are refused as already answered (or, for a proof still queued when the CPU
-    // pool is saturated, as busy): never a second success.
-    assert!(statuses.iter().all(|s| [200, 409, 503].contains(s)), "{statuses:?}");
+    let won: Vec<&Value> = answered.iter().filter(|(s, _)| *s == 200).map(|(_, b)| b).collect();
+    assert_eq!(won.len(), 1, "{answered:?}");
+    assert_eq!(won[0]["request"]["status"], "completed", "{}", won[0]);
+    let refused: Vec<&(u16, Value)> = answered.iter().filter(|(s, _)| *s != 200).collect();
+    assert_eq!(refused.len(), 19);
+    for (status, body) in refused {
+        assert_eq!((*status, body["error"]["code"].as_str()), (409, Some("CONFLICT")), "{body}");
+    }
     let r: Value = app.get_bearer(&format!("/verifier/requests/{id}"), &verifier).await.json().await.unwrap();
-    let status = r["request"]["status"].as_str().unwrap().to_string();
-    assert!(["completed", "declined"].contains(&status.as_str()), "{r}");
-    // One end, one webhook: the event of the answer that won, delivered once.
-    eventually("the webhook", || async { !receiver.received().is_empty() }).await;
-    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(r["request"]["status"], "completed", "{r}");
+    assert_eq!(r["request"]["result"]["verified"], true, "{r}");
+
+    // One end, one event, delivered once: the log of the request holds a single event.
+    eventually("the delivery log says delivered", || async {
+        deliveries(&app, &verifier, &id).await["deliveries"][0]["status"] == "delivered"
+    })
+    .await;
+    let log = deliveries(&app, &verifier, &id).await;
+    let events = log["deliveries"].as_array().unwrap();
+    assert_eq!(events.len(), 1, "{log}");
+    assert_eq!(events[0]["type"], "proof_request.completed");
+    assert_eq!(events[0]["attempts"].as_array().unwrap().len(), 1, "{log}");
     let received = receiver.received();
     assert_eq!(received.len(), 1, "one delivery");
+    assert_eq!(received[0].id, events[0]["id"].as_str().unwrap());
+    verify_all(&received, &[&secret]);
     let event: Value = serde_json::from_slice(&received[0].body).unwrap();
-    assert_eq!(event["type"], format!("proof_request.{status}"));
+    assert_eq!(event["type"], "proof_request.completed");
     assert_eq!(event["data"]["id"], id.as_str());
+    assert_eq!(event["data"]["result"]["verified"], true);
 }
 
 #[tokio::test]
@@ -523,4 +549,63 @@ async fn a_verifiers_agent_creates_requests_for_its_verifier() {
         .call(&app, "/ai/create-proof-request", "create_proof_request", parameters)
         .await;
     assert_refused(status, &body, 403, "FORBIDDEN");
+}
+
+/// The dark modules an SVG QR code of the server draws, as a square matrix without the quiet
+/// zone: each `M{x} {y}h{w}v{h}H{x}V{y}` of its one path is a dark rectangle.
+fn svg_modules(svg: &str, modules: usize) -> Vec<bool> {
+    assert!(svg.starts_with("<?xml "), "{svg}");
+    assert!(svg.contains(r#"<svg xmlns="http://www.w3.org/2000/svg""#), "{svg}");
+    assert!(svg.ends_with(r#""/></svg>"#), "{svg}");
+    let attr = |name: &str| -> usize {
+        let at = svg.find(&format!(" {name}=\"")).unwrap() + name.len() + 3;
+        svg[at..at + svg[at..].find('"').unwrap()].parse().unwrap()
+    };
+    let (width, height) = (attr("width"), attr("height"));
+    assert_eq!(width, height, "square");
+    let side = modules + 8; // a quiet zone of 4 modules on each side
+    assert_eq!(width % side, 0, "whole pixels per module");
+    let unit = width / side;
+    let path = &svg[svg.find(" d=\"").unwrap() + 4..svg.len() - r#""/></svg>"#.len()];
+    let mut dark = vec![false; modules * modules];
+    for rect in path.split('M').filter(|r| !r.is_empty()) {
+        let numbers: Vec<usize> = rect
+            .split(|c: char| !c.is_ascii_digit())
+            .filter(|n| !n.is_empty())
+            .map(|n| n.parse().unwrap())
+            .collect();
+        let [x, y, w, h, x2, y2] = numbers[..] else { panic!("not a rectangle: {rect}") };
+        assert_eq!((x, y), (x2, y2), "{rect}");
+        assert!(x % unit == 0 && y % unit == 0 && w % unit == 0 && h % unit == 0, "{rect}");
+        for row in y / unit..(y + h) / unit {
+            for column in x / unit..(x + w) / unit {
+                assert!((4..4 + modules).contains(&row) && (4..4 + modules).contains(&column), "{rect}");
+                dark[(row - 4) * modules + column - 4] = true;
+            }
+        }
+    }
+    dark
+}
+
+#[tokio::test]
+async fn the_qr_code_as_svg_encodes_the_request_uri() {
+    let app = TestApp::spawn().await;
+    let verifier = verifier_token(&app, "qr-shop").await;
+    let body = json!({"purpose": "Scan me", "proof_type": "age_proof_v2", "query": {"min_age": 18}});
+    let (_, token, created) = create(&app, &verifier, body.clone()).await;
+    let uri = created["request"]["request_uri"].as_str().unwrap().to_string();
+    let (_, other_token, _) = create(&app, &verifier, body).await;
+
+    let r = app.get(&format!("/requests/{token}/qr.svg")).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "image/svg+xml");
+    let svg = r.text().await.unwrap();
+    // No QR decoder among the dependencies: the drawing is compared module by module with the
+    // QR code of the request URI (and differs from another request's).
+    let expected = qrcode::QrCode::new(uri.as_bytes()).unwrap();
+    let want: Vec<bool> = expected.to_colors().iter().map(|c| *c == qrcode::Color::Dark).collect();
+    assert_eq!(svg_modules(&svg, expected.width()), want);
+    let other = app.get(&format!("/requests/{other_token}/qr.svg")).await.text().await.unwrap();
+    assert_ne!(svg_modules(&other, expected.width()), want);
+    assert_error(app.get(&format!("/requests/{}/qr.svg", "A".repeat(43))).await, 404, "NOT_FOUND").await;
 }

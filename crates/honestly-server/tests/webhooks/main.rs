@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use honestly_core::config::Environment::{Development, Production};
 use honestly_core::store::Store;
-use honestly_core::webhooks::{DeliveryView, NewEvent, WebhookService};
+use honestly_core::webhooks::{signature, DeliveryView, NewEvent, WebhookService};
 use serde_json::json;
 
 use support::{eventually, fast, new_user, outbox, per_id, sqlite, verify_all, worker, Answer, Receiver};
@@ -160,6 +160,109 @@ async fn after_a_rotation_deliveries_carry_both_signatures() {
     assert_eq!(received[0].signature.split(' ').count(), 2, "{}", received[0].signature);
     verify_all(&received, &[old.as_str()]);
     verify_all(&received, &[rotated.webhook_secret.as_str()]);
+}
+
+/// The outbox's times are kept in the store; the tests move them back, as if the clock had
+/// run on (the worker and the secrets compare them with the time now).
+fn store_db(dir: &tempfile::TempDir) -> rusqlite::Connection {
+    rusqlite::Connection::open(dir.path().join("outbox.db")).expect("the outbox database")
+}
+
+const DAY_MS: i64 = 24 * 3600 * 1000;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_event_failing_for_24_hours_is_marked_failed() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = sqlite(&dir).await;
+    let owner = new_user(&store).await;
+    let receiver = Receiver::start(|_| Answer::Status(500)).await;
+    let outbox = outbox(&store, fast(Development));
+    outbox.current_secret(&owner).await.unwrap();
+    let handle = worker(&outbox);
+    let queued = outbox.enqueue(event(&owner, "req_failing", &receiver.url())).await.unwrap();
+    let attempts = |n: usize| {
+        let outbox = &outbox;
+        let owner = &owner;
+        async move { deliveries(outbox, owner, "req_failing").await[0].attempts.len() >= n }
+    };
+    eventually("three failed attempts", || attempts(3)).await;
+    let db = store_db(&dir);
+    // Failing since a minute short of 24 hours: still retried.
+    db.execute(
+        "UPDATE webhook_events SET first_attempt_ms = ?1 WHERE id = ?2",
+        rusqlite::params![honestly_core::webhooks::now_ms() - DAY_MS + 60_000, queued.id],
+    )
+    .unwrap();
+    let before = deliveries(&outbox, &owner, "req_failing").await[0].attempts.len();
+    eventually("two more attempts", || attempts(before + 2)).await;
+    assert_eq!(deliveries(&outbox, &owner, "req_failing").await[0].status, "pending");
+    // Failing since a minute more than 24 hours: the next failure is the last.
+    db.execute(
+        "UPDATE webhook_events SET first_attempt_ms = first_attempt_ms - 120000 WHERE id = ?1",
+        [&queued.id],
+    )
+    .unwrap();
+    eventually("given up", || settled(&outbox, &owner, "req_failing")).await;
+    handle.stop().await;
+    let d = &deliveries(&outbox, &owner, "req_failing").await[0];
+    assert_eq!(d.status, "failed");
+    assert!(d.finished_at.is_some() && d.next_attempt_at.is_none(), "{d:?}");
+    assert!(d.attempts.iter().all(|a| a.status_code == Some(500)), "{d:?}");
+    assert_eq!(
+        receiver.received().len(),
+        d.attempts.len(),
+        "every attempt reached the receiver and was logged"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_rotated_out_secret_signs_for_24_hours_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = sqlite(&dir).await;
+    let owner = new_user(&store).await;
+    let receiver = Receiver::start(|_| Answer::Status(200)).await;
+    let outbox = outbox(&store, fast(Development));
+    let (old, _) = outbox.current_secret(&owner).await.unwrap();
+    let rotated = outbox.rotate_secret(&owner).await.unwrap();
+    let new = rotated.webhook_secret.as_str();
+    let handle = worker(&outbox);
+
+    // Within the 24 hours: both sign.
+    outbox.enqueue(event(&owner, "req_within", &receiver.url())).await.unwrap();
+    eventually("delivered within", || settled(&outbox, &owner, "req_within")).await;
+    // The rotation moved 24 hours and a second into the past: only the new secret signs.
+    let moved = store_db(&dir)
+        .execute(
+            "UPDATE webhook_secrets SET retired_until = retired_until - 86401 WHERE retired_until IS NOT NULL",
+            [],
+        )
+        .unwrap();
+    assert_eq!(moved, 1);
+    assert_eq!(outbox.secret_metadata(&owner).await.unwrap().previous_valid_until, None);
+    outbox.enqueue(event(&owner, "req_after", &receiver.url())).await.unwrap();
+    eventually("delivered after", || settled(&outbox, &owner, "req_after")).await;
+    handle.stop().await;
+
+    let received = receiver.received();
+    assert_eq!(received.len(), 2);
+    let subject = |r: &support::Received| {
+        serde_json::from_slice::<serde_json::Value>(&r.body).unwrap()["data"]["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let within = received.iter().find(|r| subject(r) == "req_within").unwrap();
+    let after = received.iter().find(|r| subject(r) == "req_after").unwrap();
+    assert_eq!(within.signature.split(' ').count(), 2, "{}", within.signature);
+    verify_all(std::slice::from_ref(within), &[old.as_str(), new]);
+    assert_eq!(after.signature.split(' ').count(), 1, "{}", after.signature);
+    verify_all(std::slice::from_ref(after), &[new]);
+    let old_key = signature::WebhookSecret::parse(&old).unwrap();
+    let timestamp: i64 = after.timestamp.parse().unwrap();
+    assert!(
+        !signature::verify(&old_key, &after.signature, &after.id, timestamp, &after.body),
+        "the old one no longer signs"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
