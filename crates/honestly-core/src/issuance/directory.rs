@@ -7,15 +7,15 @@ use honestly_zk::revocation::SignedState;
 use honestly_zk::Fr;
 
 use super::model::IssuerRecord;
-use super::service::{IssuanceService, MAX_ISSUERS};
+use super::service::IssuanceService;
+use crate::credentials::IssuerPublicKey;
 use crate::ids::IssuerId;
 use crate::zk::IssuerDirectory;
 
 impl IssuanceService {
     /// The issuer hosted here with this public key.
     pub async fn issuer_with_key(&self, key: (Fr, Fr)) -> Option<IssuerRecord> {
-        let issuers = self.store.list_issuers(MAX_ISSUERS).await.ok()?;
-        issuers.into_iter().find(|i| (i.public_key.x, i.public_key.y) == key)
+        self.store.issuer_by_key(&IssuerPublicKey { x: key.0, y: key.1 }).await.ok()?
     }
 }
 

@@ -5,6 +5,7 @@ use async_trait::async_trait;
 
 use super::StoreError;
 use crate::clock::Timestamp;
+use crate::credentials::IssuerPublicKey;
 use crate::crypto::vault::Sealed;
 use crate::ids::{CredentialId, CredentialRequestId, IssuerId, UserId};
 use crate::issuance::{
@@ -20,6 +21,9 @@ pub trait IssuerStore: Send + Sync {
     async fn insert_issuer(&self, issuer: &IssuerRecord) -> Result<(), StoreError>;
     /// An issuer by id.
     async fn issuer(&self, id: &IssuerId) -> Result<Option<IssuerRecord>, StoreError>;
+    /// The oldest issuer with this public key, if any (one indexed read: credential proofs are
+    /// checked against the issuer that signed them).
+    async fn issuer_by_key(&self, key: &IssuerPublicKey) -> Result<Option<IssuerRecord>, StoreError>;
     /// Every issuer, oldest first, at most `limit`.
     async fn list_issuers(&self, limit: u32) -> Result<Vec<IssuerRecord>, StoreError>;
     /// Makes `user_id` a member of `issuer_id`: in one transaction the account's role becomes

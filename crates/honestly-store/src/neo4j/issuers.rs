@@ -63,6 +63,13 @@ impl TryFrom<IssuerRow> for IssuerRecord {
     }
 }
 
+/// The oldest issuer with a public key.
+pub(super) const BY_KEY: &str = "MATCH (i:Issuer {public_key_x: $x, public_key_y: $y}) \
+     RETURN i.id AS id, i.name AS name, i.public_key_x AS public_key_x, i.public_key_y AS public_key_y, \
+       i.key_version AS key_version, i.nonce AS nonce, i.ciphertext AS ciphertext, \
+       i.revocation_version AS revocation_version, i.created_at AS created_at \
+     ORDER BY i.created_at, i.id LIMIT 1";
+
 /// The memberships of the first `$limit` accounts in `list_users` order.
 const MEMBERSHIPS: &str = "MATCH (u:User) WITH u ORDER BY u.created_at, u.id LIMIT $limit \
      MATCH (u)-[:MEMBER_OF]->(i:Issuer) WHERE u.role = 'issuer' \
@@ -104,6 +111,13 @@ impl IssuerStore for Neo4jStore {
             .fetch_one(
                 query(&format!("MATCH (i:Issuer {{id: $id}}) RETURN {COLUMNS}")).param("id", id.as_str()),
             )
+            .await?;
+        row.map(IssuerRecord::try_from).transpose()
+    }
+
+    async fn issuer_by_key(&self, key: &IssuerPublicKey) -> Result<Option<IssuerRecord>, StoreError> {
+        let row: Option<IssuerRow> = self
+            .fetch_one(query(BY_KEY).param("x", fr_to_decimal(&key.x)).param("y", fr_to_decimal(&key.y)))
             .await?;
         row.map(IssuerRecord::try_from).transpose()
     }

@@ -71,6 +71,23 @@ impl IssuerStore for SqliteStore {
         .await
     }
 
+    async fn issuer_by_key(&self, key: &IssuerPublicKey) -> Result<Option<IssuerRecord>, StoreError> {
+        let (x, y) = (fr_to_decimal(&key.x), fr_to_decimal(&key.y));
+        self.read(move |conn| {
+            Ok(conn
+                .query_row(
+                    &format!(
+                        "SELECT {COLUMNS} FROM issuers WHERE public_key_x = ?1 AND public_key_y = ?2
+                         ORDER BY created_at, seq LIMIT 1"
+                    ),
+                    [x, y],
+                    from_row,
+                )
+                .optional()?)
+        })
+        .await
+    }
+
     async fn list_issuers(&self, limit: u32) -> Result<Vec<IssuerRecord>, StoreError> {
         self.read(move |conn| {
             let mut stmt =

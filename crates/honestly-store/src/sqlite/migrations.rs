@@ -357,6 +357,11 @@ const MIGRATIONS: &[(i64, &str)] = &[
         // A document's own history, newest first, with one index seek.
         "CREATE INDEX timeline_user_document_seq ON timeline_events(user_id, document_id, seq);",
     ),
+    (
+        16,
+        // The issuer that signed a credential, found by its key when a proof is checked.
+        "CREATE INDEX issuers_public_key ON issuers(public_key_x, public_key_y);",
+    ),
 ];
 
 /// Migrations that rebuild a table others refer to: they run with foreign keys off (dropping

@@ -112,6 +112,17 @@ pub async fn issuer_insert_get_list_and_name_conflict(store: Arc<dyn Store>) {
     assert_eq!(listed[position(&first.id)], first);
     assert_eq!(store.list_issuers(1).await.unwrap().len(), 1);
 
+    // By public key: the issuer that has it, the oldest when two share it, none for a stranger.
+    assert_eq!(store.issuer_by_key(&first.public_key).await.unwrap().as_ref(), Some(&first));
+    assert_eq!(store.issuer_by_key(&second.public_key).await.unwrap().as_ref(), Some(&second));
+    assert!(store.issuer_by_key(&random_key()).await.unwrap().is_none());
+    let swapped = IssuerPublicKey { x: first.public_key.y, y: first.public_key.x };
+    assert!(store.issuer_by_key(&swapped).await.unwrap().is_none(), "both coordinates count");
+    let mut newer_twin = issuer_record("2020-01-01T00:00:02Z");
+    newer_twin.public_key = first.public_key;
+    store.insert_issuer(&newer_twin).await.unwrap();
+    assert_eq!(store.issuer_by_key(&first.public_key).await.unwrap().map(|i| i.id), Some(first.id.clone()));
+
     // Names are unique, compared exactly; nothing is written on a conflict.
     let mut same_name = issuer_record(CREATED_AT);
     same_name.name = first.name.clone();
