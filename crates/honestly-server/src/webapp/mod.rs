@@ -146,6 +146,10 @@ pub fn router(state: &AppState, upload_limit: usize) -> Router<AppState> {
         )
         .route("/app/documents/{id}/ask", get(ask::form).post(ask::ask))
         .route("/app/documents/{id}/prove-age", get(prove::age_form).post(prove::prove_age))
+        .route(
+            "/app/documents/{id}/prove-authenticity",
+            get(prove::authenticity_form).post(prove::prove_authenticity),
+        )
         .route("/app/credentials", get(credentials::list))
         .route("/app/credentials/import", get(import::form))
         .route("/app/credentials/{id}", get(credentials::detail))
