@@ -1,7 +1,7 @@
 //! The holder's pages over HTTP, as a browser without JavaScript drives them: asking an issuer
 //! for a credential, proving from it, sharing the proof and revoking the link; a query the
 //! credential cannot meet; the account's export and erasure; a document's authenticity proven
-//! and shared. Every form is CSRF-protected.
+//! and shared; a share link behind a passphrase. Every form is CSRF-protected.
 
 use reqwest::header::{ACCEPT, COOKIE, SET_COOKIE};
 use serde_json::{json, Value};
@@ -530,4 +530,75 @@ async fn an_authenticity_proof_is_made_from_a_documents_page_and_its_share_link_
     let html = app.client.get(app.url(&shared)).header(ACCEPT, "text/html").send().await.unwrap();
     assert_eq!(html.status(), 200);
     assert!(html.text().await.unwrap().contains("Verified"));
+}
+
+#[tokio::test]
+async fn a_link_shared_with_a_passphrase_through_the_form_opens_only_with_it() {
+    let app = proving_app().await;
+    let token = app.register_and_login("holder-quin").await["access_token"].as_str().unwrap().to_string();
+    let doc = document(&app, &token, b"a document of quin").await;
+    let made = send(
+        &app,
+        reqwest::Method::POST,
+        &format!("/vault/documents/{doc}/proofs"),
+        &token,
+        Some(json!({"proof_type": "authenticity_proof"})),
+    )
+    .await;
+    assert_eq!(made.status(), 201);
+    let proof = made.json::<Value>().await.unwrap()["proof"]["id"].as_str().unwrap().to_string();
+    let browser = Browser::signed_in(&app, "holder-quin").await;
+    let page = browser.page(&format!("/app/proofs/{proof}")).await;
+    let csrf = csrf_of(&page);
+    let share_path = format!("/app/proofs/{proof}/share");
+    let links = async || -> Vec<Value> {
+        let listed: Value =
+            send(&app, reqwest::Method::GET, "/vault/share-links", &token, None).await.json().await.unwrap();
+        listed["links"].as_array().unwrap().clone()
+    };
+
+    // A passphrase too short is named on the form; no link is made.
+    let r = browser
+        .post(
+            &share_path,
+            &[("csrf_token", csrf.as_str()), ("expires_in_hours", "24"), ("passphrase", "short")],
+        )
+        .await;
+    assert_eq!(r.status(), 400);
+    let refused = r.text().await.unwrap();
+    assert!(refused.contains(r#"id="share-error""#) && refused.contains("No link was made."), "{refused}");
+    assert_eq!(links().await.len(), 0);
+
+    let passphrase = "a long enough passphrase";
+    let r = browser
+        .post(
+            &share_path,
+            &[("csrf_token", csrf.as_str()), ("expires_in_hours", "24"), ("passphrase", passphrase)],
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let shared = share_path_of(&r.text().await.unwrap());
+    let listed = links().await;
+    assert_eq!(listed.len(), 1);
+    let link_page = browser.page(&format!("/app/links/{}", listed[0]["id"].as_str().unwrap())).await;
+    assert!(link_page.contains("required"), "the link's page says a passphrase is needed");
+
+    // Without it, or with a wrong one: refused, no view counted; with it: verified.
+    let without = app.get(&shared).await;
+    assert_eq!(without.status(), 401);
+    let wrong = app
+        .client
+        .get(app.url(&shared))
+        .header("x-share-passphrase", "not the passphrase")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), 401);
+    assert_eq!(links().await[0]["access_count"], 0);
+    let right =
+        app.client.get(app.url(&shared)).header("x-share-passphrase", passphrase).send().await.unwrap();
+    assert_eq!(right.status(), 200);
+    let view: Value = right.json().await.unwrap();
+    assert_eq!(view["proof_status"], "verified", "{view}");
+    assert_eq!(links().await[0]["access_count"], 1);
 }
