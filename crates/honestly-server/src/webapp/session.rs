@@ -97,7 +97,11 @@ fn is_page(path: &str) -> bool {
         loop {
             match (wanted.next(), given.next()) {
                 (None, None) => return true,
-                (Some(w), Some(g)) if w.starts_with('{') && w.ends_with('}') && id_like(g) => {}
+                (Some(w), Some(g)) if w.starts_with('{') => {
+                    if !id_like(g) {
+                        return false;
+                    }
+                }
                 (Some(w), Some(g)) if w == g => {}
                 _ => return false,
             }
@@ -206,6 +210,7 @@ mod tests {
         for form in [
             "/app/documents/a.b/delete",
             "/app/documents/%2F%2Fevil/delete",
+            "/app/documents/{id}/delete",
             "//evil.example/app/account",
             "/elsewhere/entirely",
             "",
