@@ -29,3 +29,6 @@ pub mod webhook_transport;
 pub use error::ApiError;
 pub use startup::{shutdown_signal, Application};
 pub use state::AppState;
+/// The paths of the web app's pages (`{…}`: an id or a token), where a form sent after its
+/// session ended leads back after signing in; public for the tests that walk them.
+pub use webapp::PAGES as WEBAPP_PAGES;

@@ -136,6 +136,7 @@ pub async fn detail(
             p { a id="download-link" href={ (base) "/download" } { "Download" } }
             p { a id="ask-link" href={ (base) "/ask" } { "Ask an issuer to vouch for this document" } }
             p { a id="prove-age-link" href={ (base) "/prove-age" } { "Prove my age (self-declared)" } }
+            p { a id="prove-authenticity-link" href={ (base) "/prove-authenticity" } { "Prove this document is in the registry" } }
             p { a id="delete-link" href={ (base) "/delete" } { "Delete this document" } }
             (history)
             p { a href="/app/documents" { "Back to your documents" } }

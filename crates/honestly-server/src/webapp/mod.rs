@@ -46,6 +46,52 @@ use axum::Router;
 
 use crate::state::AppState;
 
+/// The pages the app serves to a `GET` (`{…}`: an id or a token), where a form sent without a
+/// live session may lead back after signing in (see [`session::page_of_form`]). Downloads,
+/// event streams and scripts are not pages; every entry is a `GET` route of [`router`] (a test
+/// walks them).
+pub const PAGES: &[&str] = &[
+    "/app",
+    "/app/documents",
+    "/app/documents/new",
+    "/app/documents/{id}",
+    "/app/documents/{id}/delete",
+    "/app/documents/{id}/ask",
+    "/app/documents/{id}/prove-age",
+    "/app/documents/{id}/prove-authenticity",
+    "/app/account",
+    "/app/account/password",
+    "/app/account/delete",
+    "/app/account/agents",
+    "/app/account/agents/{id}/delete",
+    "/app/verifier",
+    "/app/verifier/new",
+    "/app/verifier/requests/{id}",
+    "/app/issuer",
+    "/app/issuer/requests/{id}",
+    "/app/issuer/credentials",
+    "/app/issuer/credentials/{id}/revoke",
+    "/app/credentials",
+    "/app/credentials/import",
+    "/app/credentials/{id}",
+    "/app/credentials/{id}/delete",
+    "/app/credentials/{id}/prove",
+    "/app/proofs/{id}",
+    "/app/links",
+    "/app/links/{id}",
+    "/app/links/{id}/revoke",
+    "/app/timeline",
+    "/app/admin",
+    "/app/admin/issuers/{id}",
+    "/app/admin/issuers/{id}/members/{user}/remove",
+    "/app/admin/users",
+    "/app/admin/users/{id}",
+    "/app/admin/users/{id}/disable",
+    "/app/admin/users/{id}/delete",
+    "/app/admin/circuits",
+    "/r/{token}",
+];
+
 /// Largest body of the small forms (sign in, register, buttons).
 pub const FORM_BODY_LIMIT: usize = 16 * 1024;
 
@@ -146,6 +192,10 @@ pub fn router(state: &AppState, upload_limit: usize) -> Router<AppState> {
         )
         .route("/app/documents/{id}/ask", get(ask::form).post(ask::ask))
         .route("/app/documents/{id}/prove-age", get(prove::age_form).post(prove::prove_age))
+        .route(
+            "/app/documents/{id}/prove-authenticity",
+            get(prove::authenticity_form).post(prove::prove_authenticity),
+        )
         .route("/app/credentials", get(credentials::list))
         .route("/app/credentials/import", get(import::form))
         .route("/app/credentials/{id}", get(credentials::detail))

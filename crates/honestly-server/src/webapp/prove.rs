@@ -1,6 +1,7 @@
 //! Making proofs from pages: "Prove something" from a credential (predicates in words, the same
 //! call as `POST /vault/credentials/{id}/proofs`) and "Prove my age (self-declared)" from a
-//! document (`age_proof_v2`, the same call as `POST /vault/documents/{id}/proofs`).
+//! document (`age_proof_v2`, the same call as `POST /vault/documents/{id}/proofs`), and
+//! "Prove this document is in the registry" (`authenticity_proof`, the same call).
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -268,5 +269,63 @@ pub async fn prove_age(
             }
             error_page(status, "That did not work", &content, Some(&signed.nav()))
         }
+    }
+}
+
+/// The authenticity form's body: nothing to choose, only the guards.
+#[derive(Deserialize, Default)]
+pub struct AuthenticityForm {
+    /// The session's CSRF token.
+    pub csrf_token: Option<String>,
+    /// The form's one-time value (see [`super::once`]).
+    pub once: Option<String>,
+}
+
+once_form!(AuthenticityForm);
+
+fn authenticity_page(signed: &Signed, id: &DocumentId, file_name: &str) -> Markup {
+    let action = format!("/app/documents/{}/prove-authenticity", id.as_str());
+    app_document(
+        "Prove this document is in the registry",
+        Some(&signed.nav()),
+        html! {
+            h1 { "Prove " (file_name) " is in the registry" }
+            p { "Every document you add is registered in Honestly's document registry. The proof shows that a document with this fingerprint (its SHA-256) is in the registry: whoever checks it sees the fingerprint, not the file, and not its position in the registry." }
+            p { "It does not say what the document is or who issued it: to have facts vouched for, ask an issuer for a credential instead." }
+            form id="prove-authenticity-form" method="post" action=(action) {
+                (csrf_input(&signed.csrf))
+                (once_input())
+                button type="submit" { "Make the proof" }
+            }
+            p { a href={ "/app/documents/" (id.as_str()) } { "Back to the document" } }
+        },
+    )
+}
+
+/// `GET /app/documents/{id}/prove-authenticity`.
+pub async fn authenticity_form(
+    State(state): State<AppState>,
+    SignedIn(signed): SignedIn,
+    Path(id): Path<DocumentId>,
+) -> Response {
+    match state.documents.get(&signed.session.user_id, &id).await {
+        Ok(meta) => page(StatusCode::OK, authenticity_page(&signed, &id, &meta.file_name)),
+        Err(e) => from_api(e.into(), Some(&signed.nav())),
+    }
+}
+
+/// `POST /app/documents/{id}/prove-authenticity`: an `authenticity_proof`, then its page
+/// (where it can be shared as a link).
+pub async fn prove_authenticity(
+    State(state): State<AppState>,
+    Path(id): Path<DocumentId>,
+    CheckedForm(signed, _form): CheckedForm<AuthenticityForm>,
+) -> Response {
+    match state.proofs.create(&signed.session.user_id, &id, ProofRequest::Authenticity).await {
+        Ok(proof) => {
+            tracing::info!(proof_id = %proof.id, proof_type = %proof.proof_type, "proof created");
+            see_other(&format!("/app/proofs/{}", proof.id.as_str()))
+        }
+        Err(e) => from_api(e.into(), Some(&signed.nav())),
     }
 }

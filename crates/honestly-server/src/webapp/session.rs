@@ -55,7 +55,8 @@ pub async fn signed_in(parts: &Parts, state: &AppState) -> Result<Option<Signed>
     Ok(Some(Signed { session, username: user.username, csrf }))
 }
 
-/// A signed-in person, or a `303` to the sign-in page that comes back here afterwards.
+/// A signed-in person, or a `303` to the sign-in page that comes back afterwards: to this
+/// page for a `GET`, to [`page_of_form`] for a form sent without a live session.
 pub struct SignedIn(pub Signed);
 
 impl FromRequestParts<AppState> for SignedIn {
@@ -65,14 +66,64 @@ impl FromRequestParts<AppState> for SignedIn {
         match signed_in(parts, state).await {
             Ok(Some(signed)) => Ok(SignedIn(signed)),
             Ok(None) => {
-                let back = if parts.method == Method::GET {
+                let back = if parts.method == Method::GET || parts.method == Method::HEAD {
                     parts.uri.path_and_query().map_or("/app", |p| p.as_str())
                 } else {
-                    "/app"
+                    page_of_form(parts.uri.path())
                 };
                 Err(see_other(&sign_in_url(back)))
             }
             Err(e) => Err(from_api(e, None)),
+        }
+    }
+}
+
+/// Longest variable segment (an id or a token) of a page's path kept across the sign-in.
+const MAX_SEGMENT: usize = 128;
+
+/// Whether `segment` may fill a `{…}` of a page's path: an id or a token (letters, digits,
+/// `-`, `_`), so nothing but such a path is ever offered as `next`.
+fn id_like(segment: &str) -> bool {
+    !segment.is_empty()
+        && segment.len() <= MAX_SEGMENT
+        && segment.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// Whether `path` is one of the pages the app serves to a `GET` ([`super::PAGES`]).
+fn is_page(path: &str) -> bool {
+    super::PAGES.iter().any(|pattern| {
+        let mut wanted = pattern.split('/');
+        let mut given = path.split('/');
+        loop {
+            match (wanted.next(), given.next()) {
+                (None, None) => return true,
+                (Some(w), Some(g)) if w.starts_with('{') => {
+                    if !id_like(g) {
+                        return false;
+                    }
+                }
+                (Some(w), Some(g)) if w == g => {}
+                _ => return false,
+            }
+        }
+    })
+}
+
+/// Where a form sent without a live session (it expired, or was ended elsewhere) leads back
+/// after signing in again: the form's own path when the app serves a page there (the
+/// confirmation pages, the forms of their own pages), else the nearest parent path that is a
+/// page (`/app/proofs/{id}/share` → `/app/proofs/{id}`, `/app/account/sessions/{id}/end` →
+/// `/app/account`), else `/app`. Only a path matching one of [`super::PAGES`] is returned —
+/// never the query, never anything a page of this site would not show.
+pub fn page_of_form(path: &str) -> &str {
+    let mut candidate = path;
+    loop {
+        if is_page(candidate) {
+            return candidate;
+        }
+        match candidate.rfind('/') {
+            Some(end) if end > 0 => candidate = &candidate[..end],
+            _ => return "/app",
         }
     }
 }
@@ -135,5 +186,41 @@ mod tests {
         }
         assert_eq!(safe_next(None), "/app");
         assert_eq!(sign_in_url("/r/t?x=1"), "/app/sign-in?next=/r/t%3Fx%3D1");
+    }
+
+    #[test]
+    fn a_form_leads_back_to_its_own_page_or_the_nearest_one_above_it() {
+        for (form, page) in [
+            ("/app/account/delete", "/app/account/delete"),
+            ("/app/documents/doc_1/delete", "/app/documents/doc_1/delete"),
+            ("/app/documents/doc_1/prove-authenticity", "/app/documents/doc_1/prove-authenticity"),
+            ("/app/proofs/prf_1/share", "/app/proofs/prf_1"),
+            ("/app/account/sessions/ses_1/end", "/app/account"),
+            ("/app/account/sign-out-everywhere", "/app/account"),
+            ("/app/account/export", "/app/account"),
+            ("/app/admin/issuers", "/app/admin"),
+            ("/app/admin/users/usr_1/role", "/app/admin/users/usr_1"),
+            ("/app/documents", "/app/documents"),
+            ("/r/tok-EN_1/decline", "/r/tok-EN_1"),
+            ("/r/tok/answer/", "/r/tok"),
+        ] {
+            assert_eq!(page_of_form(form), page, "{form}");
+        }
+        // Segments that are not ids never reach `next`; unknown paths lead to `/app`.
+        for form in [
+            "/app/documents/a.b/delete",
+            "/app/documents/%2F%2Fevil/delete",
+            "/app/documents/{id}/delete",
+            "//evil.example/app/account",
+            "/elsewhere/entirely",
+            "",
+            "/",
+        ] {
+            let page = page_of_form(form);
+            assert!(page == "/app/documents" || page == "/app", "{form} → {page}");
+            assert_eq!(safe_next(Some(page)), page);
+        }
+        let long = format!("/app/documents/{}/delete", "a".repeat(MAX_SEGMENT + 1));
+        assert_eq!(page_of_form(&long), "/app/documents");
     }
 }

@@ -40,6 +40,7 @@ mod webapp;
 mod webapp_admin;
 mod webapp_browser;
 mod webapp_consoles;
+mod webapp_forms;
 mod webapp_holder;
 mod webapp_once;
 mod webapp_script;

@@ -1,6 +1,7 @@
 //! The holder's pages over HTTP, as a browser without JavaScript drives them: asking an issuer
 //! for a credential, proving from it, sharing the proof and revoking the link; a query the
-//! credential cannot meet; the account's export and erasure. Every form is CSRF-protected.
+//! credential cannot meet; the account's export and erasure; a document's authenticity proven
+//! and shared; a share link behind a passphrase. Every form is CSRF-protected.
 
 use reqwest::header::{ACCEPT, COOKIE, SET_COOKIE};
 use serde_json::{json, Value};
@@ -441,4 +442,163 @@ async fn a_rejected_request_shows_its_reason_in_words() {
     assert!(page.contains(&format!(r#"data-request="{request}""#)));
     assert!(page.contains("Rejected by the issuer") && page.contains("The scan is unreadable"));
     assert!(page.contains(r#"id="no-credentials""#));
+}
+
+/// The value of the first one-time field on a page.
+fn once_of(html: &str) -> String {
+    let marker = r#"name="once" value=""#;
+    let start = html.find(marker).expect("a one-time field") + marker.len();
+    let rest = &html[start..];
+    rest[..rest.find('"').unwrap()].to_string()
+}
+
+/// The caller's proofs over the API.
+async fn proofs_of(app: &TestApp, token: &str) -> Vec<Value> {
+    let listed: Value =
+        send(app, reqwest::Method::GET, "/vault/proofs", token, None).await.json().await.unwrap();
+    listed["proofs"].as_array().unwrap().clone()
+}
+
+/// The share path (`/vault/share/…`) of the link on a created link's page.
+fn share_path_of(shown: &str) -> String {
+    let url = element(shown, "share-url");
+    url[url.find("/vault/share/").expect("a share URL")..].to_string()
+}
+
+#[tokio::test]
+async fn an_authenticity_proof_is_made_from_a_documents_page_and_its_share_link_verifies() {
+    let app = proving_app().await;
+    let token = app.register_and_login("holder-ora").await["access_token"].as_str().unwrap().to_string();
+    let doc = document(&app, &token, b"a document of ora").await;
+    let browser = Browser::signed_in(&app, "holder-ora").await;
+    assert!(browser.page(&format!("/app/documents/{doc}")).await.contains(r#"id="prove-authenticity-link""#));
+    let path = format!("/app/documents/{doc}/prove-authenticity");
+    let form = browser.page(&path).await;
+    assert!(form.contains(r#"id="prove-authenticity-form""#) && form.contains("in the registry"));
+    let (csrf, once) = (csrf_of(&form), once_of(&form));
+
+    // Without the session's token, or with a forged one: refused, nothing made.
+    let forged = "0".repeat(64);
+    for fields in
+        [vec![("once", once.as_str())], vec![("csrf_token", forged.as_str()), ("once", once.as_str())]]
+    {
+        let r = browser.post(&path, &fields).await;
+        assert_eq!(r.status(), 403, "{fields:?}");
+        assert!(r.text().await.unwrap().contains("Nothing was changed"));
+    }
+    assert_eq!(proofs_of(&app, &token).await.len(), 0);
+
+    // Someone else's document is not found, to see or to prove, and nothing is made.
+    let stranger_token =
+        app.register_and_login("stranger-pia").await["access_token"].as_str().unwrap().to_string();
+    let stranger = Browser::signed_in(&app, "stranger-pia").await;
+    assert_eq!(stranger.get(&path).await.status(), 404);
+    let stranger_csrf = csrf_of(&stranger.page("/app/documents").await);
+    let r =
+        stranger.post(&path, &[("csrf_token", stranger_csrf.as_str()), ("once", "a-fresh-value-1")]).await;
+    assert_eq!(r.status(), 404);
+    assert!(r.text().await.unwrap().contains("Error id:"));
+    assert_eq!(proofs_of(&app, &token).await.len(), 0);
+    assert_eq!(proofs_of(&app, &stranger_token).await.len(), 0);
+
+    let fields = [("csrf_token", csrf.as_str()), ("once", once.as_str())];
+    let r = browser.post(&path, &fields).await;
+    assert_eq!(r.status(), 303);
+    let proof_path = location(&r);
+    assert!(proof_path.starts_with("/app/proofs/prf_"), "{proof_path}");
+    let proof_page = browser.page(&proof_path).await;
+    assert_eq!(element(&proof_page, "proof-kind"), "The document is in the registry");
+    assert!(proof_page.contains(r#"id="share-form""#));
+    let proofs = proofs_of(&app, &token).await;
+    assert_eq!(proofs.len(), 1);
+    assert_eq!(proofs[0]["proof_type"], "authenticity_proof");
+    assert_eq!(proofs[0]["document_id"], doc.as_str());
+    // The same form sent again makes nothing a second time.
+    let r = browser.post(&path, &fields).await;
+    assert_eq!(r.status(), 409);
+    assert_eq!(proofs_of(&app, &token).await.len(), 1);
+
+    // Shared through the proof's page: the link shows the proof, verified.
+    let proof_id = element(&proof_page, "proof-id");
+    let share = [("csrf_token", csrf.as_str()), ("once", &once_of(&proof_page)), ("expires_in_hours", "24")];
+    let r = browser.post(&format!("/app/proofs/{proof_id}/share"), &share).await;
+    assert_eq!(r.status(), 200);
+    let shared = share_path_of(&r.text().await.unwrap());
+    let view: Value = app.get(&shared).await.json().await.unwrap();
+    assert_eq!(view["proof_status"], "verified", "{view}");
+    assert_eq!(view["proof_type"], "authenticity_proof", "{view}");
+    let html = app.client.get(app.url(&shared)).header(ACCEPT, "text/html").send().await.unwrap();
+    assert_eq!(html.status(), 200);
+    assert!(html.text().await.unwrap().contains("Verified"));
+}
+
+#[tokio::test]
+async fn a_link_shared_with_a_passphrase_through_the_form_opens_only_with_it() {
+    let app = proving_app().await;
+    let token = app.register_and_login("holder-quin").await["access_token"].as_str().unwrap().to_string();
+    let doc = document(&app, &token, b"a document of quin").await;
+    let made = send(
+        &app,
+        reqwest::Method::POST,
+        &format!("/vault/documents/{doc}/proofs"),
+        &token,
+        Some(json!({"proof_type": "authenticity_proof"})),
+    )
+    .await;
+    assert_eq!(made.status(), 201);
+    let proof = made.json::<Value>().await.unwrap()["proof"]["id"].as_str().unwrap().to_string();
+    let browser = Browser::signed_in(&app, "holder-quin").await;
+    let page = browser.page(&format!("/app/proofs/{proof}")).await;
+    let csrf = csrf_of(&page);
+    let share_path = format!("/app/proofs/{proof}/share");
+    let links = async || -> Vec<Value> {
+        let listed: Value =
+            send(&app, reqwest::Method::GET, "/vault/share-links", &token, None).await.json().await.unwrap();
+        listed["links"].as_array().unwrap().clone()
+    };
+
+    // A passphrase too short is named on the form; no link is made.
+    let r = browser
+        .post(
+            &share_path,
+            &[("csrf_token", csrf.as_str()), ("expires_in_hours", "24"), ("passphrase", "short")],
+        )
+        .await;
+    assert_eq!(r.status(), 400);
+    let refused = r.text().await.unwrap();
+    assert!(refused.contains(r#"id="share-error""#) && refused.contains("No link was made."), "{refused}");
+    assert_eq!(links().await.len(), 0);
+
+    let passphrase = "a long enough passphrase";
+    let r = browser
+        .post(
+            &share_path,
+            &[("csrf_token", csrf.as_str()), ("expires_in_hours", "24"), ("passphrase", passphrase)],
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let shared = share_path_of(&r.text().await.unwrap());
+    let listed = links().await;
+    assert_eq!(listed.len(), 1);
+    let link_page = browser.page(&format!("/app/links/{}", listed[0]["id"].as_str().unwrap())).await;
+    assert!(link_page.contains("required"), "the link's page says a passphrase is needed");
+
+    // Without it, or with a wrong one: refused, no view counted; with it: verified.
+    let without = app.get(&shared).await;
+    assert_eq!(without.status(), 401);
+    let wrong = app
+        .client
+        .get(app.url(&shared))
+        .header("x-share-passphrase", "not the passphrase")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), 401);
+    assert_eq!(links().await[0]["access_count"], 0);
+    let right =
+        app.client.get(app.url(&shared)).header("x-share-passphrase", passphrase).send().await.unwrap();
+    assert_eq!(right.status(), 200);
+    let view: Value = right.json().await.unwrap();
+    assert_eq!(view["proof_status"], "verified", "{view}");
+    assert_eq!(links().await[0]["access_count"], 1);
 }
