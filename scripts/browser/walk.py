@@ -38,7 +38,6 @@ import os
 import sys
 import tempfile
 import traceback
-import urllib.request
 from pathlib import Path
 
 from selenium import webdriver
@@ -618,15 +617,10 @@ def redirected(walk, plan):
     try:
         walk.wait_until(lambda d: gone(old) and d.current_url == target, seconds=30)
     except WebDriverException:
-        # Say which policy the page had: the usual one is what blocks the redirect.
-        cookie = "; ".join(f"{c['name']}={c['value']}" for c in walk.driver.get_cookies())
-        probe = urllib.request.Request(walk.url(f"/r/{plan['redirect_token']}"), headers={"Cookie": cookie})
-        try:
-            policy = urllib.request.urlopen(probe).headers.get_all("content-security-policy")
-        except OSError as e:
-            policy = repr(e)
+        # The server has answered by then; a browser that held the redirect logs the policy
+        # it held it to (the check below reports that line).
         walk.failures.append(f"declining a request with a redirect_url left the browser at "
-                             f"{walk.driver.current_url}, not at {target} (the page's policy: {policy})")
+                             f"{walk.driver.current_url}, not at {target}")
     walk.wait_for("h1")
     walk.check_page("request-redirected")
     # Back on this server's own name, the holder's session ends here.
