@@ -25,8 +25,9 @@ reaches it checks, and records in OUT_DIR/report.json:
 - axe-core (injected into the page): no violation of impact "serious" or "critical";
 - the browser's log: no console message, script error or Content-Security-Policy violation;
 - screenshots at 375 and 1280 pixels wide (OUT_DIR/<page>-375.png, -1280.png).
-The report also holds what the walk saw ("seen": the credential request's id, the share URL)
-for the test to check over the API afterwards.
+The report also holds what the walk saw ("seen": the credential request's id, the share URL,
+the walker's account, document, credential and proof ids, the uploaded file's text and SHA-256)
+for the test to check over the API, in the store and in the data directory afterwards.
 Exit status 0 when every journey reached its end and every page passed; 1 otherwise, with the
 failures printed. Nothing here downloads anything: Chromium, chromedriver and axe-core are
 installed by scripts/install-test-deps.sh and scripts/browser/setup.sh.
