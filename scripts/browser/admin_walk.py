@@ -8,9 +8,10 @@ check_page, expect, failures); `plan` is the walk's plan with, in addition:
     "member": {"username": ...}                    # an account to make an issuer's member;
                                                    # its sessions end, so seed one for this
 The journey signs in as the administrator, creates an issuer by typing its name, adds the
-member by username, and opens the issuer's page, the accounts, one account, the disable
-confirmation (without confirming), the circuits and the timeline, checking each page (axe,
-the browser's log, screenshots). It signs out at the end.
+member by username, and opens the issuer's page, the member's removal confirmation, the
+accounts (noting the walker's account id in `walk.seen`), one account, its disable and erase
+confirmations (none confirmed), the circuits and the timeline, checking each page (axe, the
+browser's log, screenshots). It signs out at the end.
 """
 
 import secrets
@@ -49,11 +50,23 @@ def admin_console(walk, plan):
     walk.expect(member in members, f"{member} is not among the members: {members!r}")
     walk.expect(not walk.has("#member-username-error"), "adding the member was refused")
     walk.check_page("admin-issuer-member")
+    # The removal's confirmation, not confirmed.
+    issuer_page = walk.driver.current_url
+    walk.find("#issuer-members a[id^='remove-member-']").click()
+    walk.wait_for("#remove-member-form")
+    walk.expect(member in walk.find("h1").text, f"the removal asks {walk.find('h1').text!r}")
+    walk.check_page("admin-remove-member")
+    walk.find(f"main a[href='{issuer_page[len(walk.base):]}']").click()
+    walk.wait_for("#member-form")
 
     walk.open("/app/admin/users")
     walk.wait_for("#admin-users")
     walk.check_page("admin-users")
     rows = walk.driver.find_elements(By.CSS_SELECTOR, "#admin-users li.user")
+    # The walker's account id, for the test to look for what it owned once it is deleted.
+    walker = next((row for row in rows if plan["walker"]["username"] in row.text), None)
+    if walk.expect(walker is not None, "the walker is not in the accounts list"):
+        walk.seen["walker_id"] = walker.get_attribute("data-user")
     target = next((row for row in rows if member in row.text), None)
     if walk.expect(target is not None, f"{member} is not in the accounts list"):
         target.find_element(By.CSS_SELECTOR, "a").click()
@@ -61,9 +74,15 @@ def admin_console(walk, plan):
         role = walk.find("#user-role").text
         walk.expect(role == "issuer", f"{member}'s role reads {role!r}")
         walk.check_page("admin-user")
+        user_page = walk.driver.current_url
         walk.find("#user-disable-link").click()
         walk.wait_for("#user-disable-form")
         walk.check_page("admin-user-disable")
+        # The erasure's confirmation (type the username), not confirmed.
+        walk.driver.get(user_page)
+        walk.wait_for("#user-delete-link").click()
+        walk.wait_for("#user-delete-form")
+        walk.check_page("admin-user-delete")
 
     walk.open("/app/admin/circuits")
     walk.wait_for("#admin-circuits")

@@ -7,6 +7,8 @@ PLAN.json (written by the Rust test that started the server and seeded it over t
      "walker": {"username": ..., "password": ...},          # registered here, in the browser
      "holder": {"username": ..., "password": ...},          # has a credential (seeded)
      "request_token": ...,                                  # a pending proof request for it
+     "unqualified_token": ...,                              # one asking at least 65 (declined)
+     "redirect_token": ..., "redirect_url": ...,            # one sending on to another origin
      "declare_token": ...,                                  # a self-declared age request
      "verifier": {"username": ..., "password": ...},        # role verifier
      "issuer_id": ...,                                      # the holder's credential's issuer
@@ -23,8 +25,9 @@ reaches it checks, and records in OUT_DIR/report.json:
 - axe-core (injected into the page): no violation of impact "serious" or "critical";
 - the browser's log: no console message, script error or Content-Security-Policy violation;
 - screenshots at 375 and 1280 pixels wide (OUT_DIR/<page>-375.png, -1280.png).
-The report also holds what the walk saw ("seen": the credential request's id, the share URL)
-for the test to check over the API afterwards.
+The report also holds what the walk saw ("seen": the credential request's id, the share URL,
+the walker's account, document, credential and proof ids, the uploaded file's text and SHA-256)
+for the test to check over the API, in the store and in the data directory afterwards.
 Exit status 0 when every journey reached its end and every page passed; 1 otherwise, with the
 failures printed. Nothing here downloads anything: Chromium, chromedriver and axe-core are
 installed by scripts/install-test-deps.sh and scripts/browser/setup.sh.
@@ -127,9 +130,10 @@ class Walk:
         self.find(f"{form_css} button[type=submit], {form_css} button:not([type])").click()
         WebDriverWait(self.driver, WAIT_SECONDS).until(lambda _: gone(old))
 
-    def check_page(self, name, expected_log=None):
+    def check_page(self, name, expected_log=()):
         """axe, the browser's log and two screenshots of the page now shown; a log line
-        containing `expected_log` (a refusal the page provoked on purpose) is no fault."""
+        containing `expected_log` (a string, or a tuple of them: refusals the walk provoked on
+        purpose, such as the status of an error page) is no fault."""
         driver = self.driver
         page = {"name": name, "url": driver.current_url, "title": driver.title}
         driver.execute_script(AXE + "\nreturn true;")
@@ -151,11 +155,20 @@ class Walk:
         page["screenshots"] = shots
         log = [entry["message"] for entry in driver.get_log("browser")]
         page["console"] = log
-        faults = [line for line in log if not (expected_log and expected_log in line)]
+        expected = (expected_log,) if isinstance(expected_log, str) else tuple(expected_log)
+        faults = [line for line in log if not any(e in line for e in expected)]
         if faults:
             self.failures.append(f"{name}: the browser logged {faults}")
         self.pages.append(page)
         return page
+
+    def open_to(self, path, css):
+        """Opens `path` as a person typing the address would, and waits for `css`."""
+        self.open(path)
+        return self.wait_for(css)
+
+    def said(self):
+        return self.find("main").text
 
     def expect(self, condition, message):
         if not condition:
@@ -182,6 +195,24 @@ def signed_out_pages(walk, plan):
     walk.open("/app/register")
     walk.wait_for("#register-form")
     walk.check_page("register")
+    locked_out(walk)
+
+
+def locked_out(walk):
+    """Wrong passwords for a name no account of the walk uses: after five failures the
+    sixth attempt is a 429 page in words (the lockout holds for that name only)."""
+    walk.open("/app/sign-in")
+    for _ in range(6):
+        walk.wait_for("#sign-in-form")
+        walk.type_into("#sign-in-username", "nobody-of-the-walk")
+        walk.type_into("#sign-in-password", "not the password, again")
+        walk.submit("#sign-in-form")
+        if "locked" in walk.said():
+            break
+    said = walk.said()
+    walk.expect("Too many failed attempts" in said and "Error id" in said,
+                f"six wrong passwords for one name lead to {said!r}, not the lockout in words")
+    walk.check_page("sign-in-locked", expected_log=("401", "429"))
 
 
 # Records, in the tab's sessionStorage (which outlives the navigation to the next page), whether
@@ -260,14 +291,42 @@ def upload(walk, user):
     reached = walk.driver.execute_script("return sessionStorage.getItem('upload-progress-max');")
     walk.expect(reached == "100", f"the upload's progress bar did not reach its maximum (it said {reached!r})")
     if walk.has("#document-list"):
-        walk.check_page("documents")
         walk.find("#document-list a").click()
         walk.wait_for("#document-sha256")
     walk.check_page("document")
-    walk.seen["document"] = walk.driver.current_url.rstrip("/").rsplit("/", 1)[1]
+    document = walk.driver.current_url.rstrip("/").rsplit("/", 1)[1]
+    walk.seen["document"] = document
+    # What the test looks for in the data directory once the account is deleted.
+    walk.seen["document_text"] = content.decode()
+    walk.seen["document_sha256"] = hashlib.sha256(content).hexdigest()
     shown = walk.find("#document-sha256").text.strip()
     walk.expect(shown == hashlib.sha256(content).hexdigest(),
                 f"the document page shows sha256 {shown!r}, not the uploaded file's")
+    # The list with the document in it, by the navigation; back to it by its link.
+    walk.find("nav a[href='/app/documents']").click()
+    walk.wait_for("#document-list")
+    walk.expect(walk.has(f"#document-list li[data-id='{document}']"), "the documents list misses the upload")
+    walk.check_page("documents")
+    walk.find(f"#document-list li[data-id='{document}'] a").click()
+    walk.wait_for("#prove-age-link").click()
+    walk.wait_for("#prove-age-form")
+    walk.check_page("prove-age")
+    # The document's authenticity: the form makes an authenticity proof, shown with its
+    # "Share it" form.
+    walk.open_to(f"/app/documents/{document}", "#prove-authenticity-link").click()
+    walk.wait_for("#prove-authenticity-form")
+    walk.check_page("prove-authenticity")
+    walk.submit("#prove-authenticity-form")
+    walk.wait_for("#share-form")
+    walk.expect("in the registry" in walk.said(),
+                "the proof page made from the authenticity form does not name the proof")
+    walk.check_page("authenticity-proof")
+    walk.open_to(f"/app/documents/{document}", "#delete-link").click()
+    walk.wait_for("#delete-form")
+    walk.check_page("document-delete")
+    # Not deleted: the document answers a self-declared age request later.
+    walk.find("main a[href='/app/documents/" + document + "']").click()
+    walk.wait_for("#document-sha256")
 
 
 def ask_issuer(walk, plan):
@@ -302,6 +361,15 @@ def issuer_approves(walk, plan):
         member.wait_for("#credential-request-status")
         said = member.find("#credential-request-status").text.lower()
         member.expect("approved" in said, f"after approving, the request says {said!r}")
+        member.check_page("issuer-approved")
+        member.find("#issuer-link").click()
+        member.wait_for("#issued-link").click()
+        member.wait_for("#issued-list")
+        member.check_page("issuer-issued")
+        # The revocation's confirmation, not confirmed: the credentials stay in use.
+        member.find("#issued-list a[id^='revoke-']").click()
+        member.wait_for("#revoke-form")
+        member.check_page("issuer-revoke")
     finally:
         walk.failures.extend(f"issuer's browser: {f}" for f in member.failures)
         walk.pages.extend(member.pages)
@@ -315,16 +383,29 @@ def prove_and_share(walk, plan):
     listed = walk.find("#credential-list").text
     walk.expect(plan["issuer_name"] in listed, f"the credentials page lists {listed!r}, not {plan['issuer_name']}")
     walk.check_page("credentials-held")
+    walk.find("#import-link").click()
+    walk.wait_for("#import-form")
+    walk.check_page("credential-import")
+    walk.open_to("/app/credentials", "#credential-list")
     walk.find("#credential-list a").click()
     walk.wait_for("#prove-link")
     walk.check_page("credential")
-    walk.find("#prove-link").click()
+    credential_page = walk.driver.current_url
+    walk.seen["credential"] = credential_page.rstrip("/").rsplit("/", 1)[1]
+    # The deletion's confirmation, not confirmed: the credential is proven from next.
+    walk.find("#delete-credential-link").click()
+    walk.wait_for("#delete-credential-form")
+    walk.check_page("credential-delete")
+    walk.driver.get(credential_page)
+    walk.wait_for("#prove-link").click()
     walk.wait_for("#prove-form")
     walk.check_page("prove")
     walk.type_into("#prove-min-age", "18")
     walk.submit("#prove-form")
     walk.wait_for("#share-form")
     walk.check_page("proof")
+    proof_page = walk.driver.current_url
+    walk.seen["proof"] = walk.find("#proof-id").text.strip()
     walk.type_into("#share-max", "2")
     walk.submit("#share-form")
     walk.wait_for("#share-url")
@@ -342,11 +423,22 @@ def prove_and_share(walk, plan):
     walk.find("#link-page").click()
     walk.wait_for("#views-used")
     walk.check_page("link")
-    return url
+    # The same proof shared once more, behind a passphrase (its page is like the first's).
+    walk.driver.get(proof_page)
+    walk.wait_for("#share-form")
+    walk.type_into("#share-passphrase", PASSPHRASE)
+    walk.submit("#share-form")
+    walk.wait_for("#share-url")
+    walk.seen["passphrase_link"] = walk.find("#link-page").get_attribute("href")
+    return url, walk.find("#share-url").get_attribute("value")
 
 
-def open_shared(walk, plan, url):
-    """The link opened by someone with no session: verified twice, then not available."""
+PASSPHRASE = "a walk in the park"
+
+
+def open_shared(walk, plan, url, protected):
+    """The link opened by someone with no session: verified twice, then not available; the
+    passphrase link asks for its passphrase, then shows the proof."""
     viewer = Walk(walk.base, walk.out)
     try:
         for view in (1, 2, 3):
@@ -361,23 +453,118 @@ def open_shared(walk, plan, url):
                     viewer.check_page("shared-proof")
             else:
                 viewer.expect("not available" in text, f"the third view of a two-view link says {text!r}")
+                viewer.check_page("shared-unavailable", expected_log="404")
+        viewer.driver.get(protected)
+        viewer.wait_for("#passphrase")
+        viewer.check_page("shared-passphrase")
+        viewer.type_into("#passphrase", PASSPHRASE)
+        viewer.submit("main form")
+        viewer.wait_for("h1")
+        text = viewer.said()
+        viewer.expect("Verified" in text, f"the passphrase link, opened with it, says {text!r}")
+        viewer.check_page("shared-proof-passphrase")
     finally:
         walk.failures.extend(f"viewer's browser: {f}" for f in viewer.failures)
         walk.pages.extend(viewer.pages)
         viewer.close()
 
 
+def request_unqualified(walk, plan, page):
+    """The walker opens a request that asks for more than their credentials show (at least
+    65): before they hold any, and (`page` "request-unqualified") with one that cannot answer,
+    which they then decline."""
+    walk.open_to(f"/r/{plan['unqualified_token']}", "#no-qualifying-credential")
+    said = walk.said()
+    if page == "request-no-credential":
+        walk.expect("You have no credentials yet" in said, f"with no credential the request page says {said!r}")
+        walk.check_page(page)
+        return
+    walk.wait_for("#unqualified-credentials")
+    walk.expect("does not show the age asked for" in walk.find("#unqualified-credentials").text,
+                f"the unqualified credential is listed as {walk.find('#unqualified-credentials').text!r}")
+    walk.expect(not walk.has("#consent-form"), "a credential that cannot answer is offered")
+    walk.check_page(page)
+    walk.submit("#decline-form")
+    walk.wait_for("#answer-result")
+    said = walk.find("#answer-result").text
+    walk.expect("You declined" in said, f"after declining the page says {said!r}")
+    walk.check_page("request-declined")
+
+
+def revoke_protected(walk):
+    """The passphrase link's page, its revocation confirmed: the link reads revoked."""
+    walk.driver.get(walk.seen["passphrase_link"])
+    walk.wait_for("#revoke-link").click()
+    walk.wait_for("#revoke-link-form")
+    walk.check_page("link-revoke")
+    walk.submit("#revoke-link-form")
+    state = walk.wait_for("#link-state").text
+    walk.expect(state == "Revoked", f"after revoking, the link's state reads {state!r}")
+
+
+def agents(walk):
+    """An AI agent made by its form, the form sent twice (the second a 409 page in words),
+    the agent's secret page, then the agent deleted behind its confirmation."""
+    walk.find("#agents-link").click()
+    walk.wait_for("#agent-form")
+    walk.check_page("agents")
+    walk.type_into("#agent-name", "walk helper")
+    # The first sending opens in a new tab (as a middle click would), the second, of the same
+    # form, here.
+    form = walk.find("#agent-form")
+    mine = walk.driver.current_window_handle
+    walk.driver.execute_script("arguments[0].target = '_blank'", form)
+    walk.find("#agent-form button[type=submit]").click()
+    walk.wait_until(lambda d: len(d.window_handles) == 2, seconds=30)
+    walk.driver.switch_to.window(next(h for h in walk.driver.window_handles if h != mine))
+    walk.wait_for("#agent-secret")
+    walk.seen["agent"] = walk.find("#agent-id").text.strip()
+    walk.expect(len(walk.find("#agent-secret").text.strip()) >= 32, "the agent's secret is not shown")
+    walk.check_page("agent-created")
+    walk.driver.close()
+    walk.driver.switch_to.window(mine)
+    walk.driver.execute_script("arguments[0].target = '_self'", walk.find("#agent-form"))
+    walk.submit("#agent-form")
+    said = walk.said()
+    walk.expect("already sent" in said and "Error id" in said, f"the form sent twice led to {said!r}")
+    walk.check_page("form-sent-twice", expected_log="409")
+    agent = walk.seen["agent"]
+    walk.open_to("/app/account/agents", f"#delete-agent-{agent}").click()
+    walk.wait_for("#delete-agent-form")
+    walk.check_page("agent-delete")
+    walk.submit("#delete-agent-form")
+    walk.wait_for("#agent-form")
+    walk.expect(not walk.has(f"li[data-agent='{agent}']"), "the deleted agent is still listed")
+
+
+def error_pages(walk):
+    """A path that is nothing (404) and the admin console for a person who is no admin (403),
+    both pages in words."""
+    walk.open_to("/app/nothing-here", "main")
+    walk.expect("Error id" in walk.said(), f"an unknown path says {walk.said()!r}")
+    walk.check_page("not-found", expected_log="404")
+    walk.open_to("/app/admin", "main")
+    walk.expect("not allowed" in walk.said() and "Error id" in walk.said(),
+                f"/app/admin for a user says {walk.said()!r}")
+    walk.check_page("forbidden", expected_log="403")
+
+
 def account_pages(walk):
-    """The account page, its AI agents page and its delete confirmation; then signing out."""
+    """The links, the account page and its password form, the AI agents, the delete
+    confirmation, error pages; then signing out."""
+    revoke_protected(walk)
     walk.open("/app/links")
     walk.wait_for("#link-list, #no-links")
     walk.check_page("links")
     walk.open("/app/account")
     walk.wait_for("#sign-out-form")
     walk.check_page("account")
-    walk.find("#agents-link").click()
-    walk.wait_for("#agent-form")
-    walk.check_page("agents")
+    walk.find("#change-password-link").click()
+    walk.wait_for("#change-password-form")
+    walk.check_page("password")
+    walk.open_to("/app/account", "#agents-link")
+    agents(walk)
+    error_pages(walk)
     walk.open("/app/account/delete")
     walk.wait_for("#delete-account-form")
     walk.check_page("delete-account")
@@ -399,10 +586,13 @@ def vouched_and_shared(walk, plan):
     user = plan["walker"]
     register(walk, user)
     upload(walk, user)
+    request_unqualified(walk, plan, "request-no-credential")
+    walk.open_to(f"/app/documents/{walk.seen['document']}", "#ask-link")
     ask_issuer(walk, plan)
     issuer_approves(walk, plan)
-    url = prove_and_share(walk, plan)
-    open_shared(walk, plan, url)
+    url, protected = prove_and_share(walk, plan)
+    open_shared(walk, plan, url, protected)
+    request_unqualified(walk, plan, "request-unqualified")
     account_pages(walk)
 
 
@@ -424,6 +614,29 @@ def consent(walk, plan):
     walk.check_page("request-answered")
     said = walk.find("#answer-result").text.lower()
     walk.expect("proof was sent" in said or "completed" in said, f"the answer page says {said!r}")
+    redirected(walk, plan)
+
+
+def redirected(walk, plan):
+    """A request whose verifier gave a `redirect_url` on another origin (the same server by
+    another name): declining it, the browser follows the answer's redirect there — the
+    request's page allows that origin as a form's destination."""
+    walk.open_to(f"/r/{plan['redirect_token']}", "#decline-form")
+    old = walk.find("html")
+    walk.find("#decline-form button[type=submit]").click()
+    target = plan["redirect_url"]
+    try:
+        walk.wait_until(lambda d: gone(old) and d.current_url == target, seconds=30)
+    except WebDriverException:
+        # The server has answered by then; a browser that held the redirect logs the policy
+        # it held it to (the check below reports that line).
+        walk.failures.append(f"declining a request with a redirect_url left the browser at "
+                             f"{walk.driver.current_url}, not at {target}")
+    walk.wait_for("h1")
+    walk.check_page("request-redirected")
+    # Back on this server's own name, the holder's session ends here.
+    walk.open("/app")
+    walk.driver.delete_all_cookies()
 
 
 def declare_age(walk, plan):
@@ -458,6 +671,9 @@ def verifier_console(walk, plan):
     walk.type_into("#purpose", "Entry by the console")
     walk.find(f"input[name=trusted_issuers][value='{plan['issuer_id']}']").click()
     walk.type_into("#min_age", "18")
+    # The webhook goes to this server (loopback is allowed in development), to a path that
+    # is nothing: the delivery is refused, and its attempts are listed.
+    walk.type_into("#callback_url", walk.url("/app/walk-webhook"))
     walk.submit("#new-request-form")
     walk.wait_for("#request-link")
     status = walk.find("#request-status")
@@ -474,8 +690,10 @@ def verifier_console(walk, plan):
         holder.wait_for("#consent-form")
         holder.submit("#consent-form")
         holder.wait_for("#answer-result")
-        walk.failures.extend(f"holder's browser: {f}" for f in holder.failures)
+        holder.check_page("verifier-holder-answered")
     finally:
+        walk.failures.extend(f"holder's browser: {f}" for f in holder.failures)
+        walk.pages.extend(holder.pages)
         holder.close()
     try:
         walk.wait_until(
@@ -486,6 +704,23 @@ def verifier_console(walk, plan):
     walk.expect("completed" in walk.find("#request-status").text.lower(),
                 f"the live status reads {walk.find('#request-status').text!r}")
     walk.check_page("verifier-completed")
+    walk.find("#verifier-link").click()
+    walk.wait_for("#request-list")
+    listed = [li for li in walk.driver.find_elements(By.CSS_SELECTOR, "#request-list li")
+              if "Entry by the console" in li.text]
+    walk.expect(len(listed) == 1, f"the verifier's history lists {walk.find('#request-list').text!r}")
+    walk.check_page("verifier-requests")
+    listed[0].find_element(By.CSS_SELECTOR, "a").click()
+    walk.wait_for("#request-result")
+    # The delivery is made in the background: the page shows it once made.
+    try:
+        walk.wait_until(lambda d: d.find_element(By.CSS_SELECTOR, "#deliveries").tag_name == "table"
+                        or d.refresh(), seconds=30)
+    except WebDriverException:
+        walk.failures.append(f"the request's page lists no webhook delivery: {walk.find('#deliveries').text!r}")
+    walk.expect("Verified" in walk.find("#request-result").text,
+                f"the request's result reads {walk.find('#request-result').text!r}")
+    walk.check_page("verifier-request")
 
 
 def delete_account(walk, plan):

@@ -63,6 +63,29 @@ pub fn csp() -> &'static str {
     })
 }
 
+/// The pages' policy with `form-action` allowing `origin` too: for the one page whose forms'
+/// answer leads to another site (a proof request's page, when its verifier gave a
+/// `redirect_url`: browsers hold the redirect after a form's `POST` to `form-action`).
+/// `origin` is `scheme://host[:port]` as [`redirect_origin`] gives it.
+pub fn csp_with_form_action(origin: &str) -> String {
+    csp().replacen("form-action 'self';", &format!("form-action 'self' {origin};"), 1)
+}
+
+/// The origin of `url` (`scheme://host[:port]`) when it is an `http` or `https` URL whose
+/// origin can stand in a policy as it is: ASCII host letters, digits, `.`, `-`, `:` and the
+/// brackets of an IPv6 address only (nothing that could end or add a directive).
+pub fn redirect_origin(url: &str) -> Option<String> {
+    let parsed = reqwest::Url::parse(url).ok()?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return None;
+    }
+    let origin = parsed.origin().ascii_serialization();
+    let (scheme, authority) = origin.split_once("://")?;
+    let plain = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']');
+    (matches!(scheme, "http" | "https") && !authority.is_empty() && authority.chars().all(plain))
+        .then_some(origin)
+}
+
 /// A whole HTML document titled `title` around `main`.
 pub fn document(title: &str, main: Markup) -> Markup {
     html! {
@@ -87,11 +110,21 @@ pub fn document(title: &str, main: Markup) -> Markup {
 
 /// `page` as a response with `status`, the pages' policy and `Cache-Control: no-store`.
 pub fn respond(status: StatusCode, page: Markup) -> Response {
+    respond_with_policy(status, page, csp())
+}
+
+/// `page` as a response with `status`, the security policy `policy` and `no-store`.
+pub fn respond_with_policy(status: StatusCode, page: Markup, policy: &str) -> Response {
     let mut response = NoStore((status, page.into_string())).into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
-    headers
-        .insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_str(csp()).expect("the policy is ASCII"));
+    match HeaderValue::from_str(policy) {
+        Ok(value) => headers.insert(header::CONTENT_SECURITY_POLICY, value),
+        Err(_) => headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_str(csp()).expect("the policy is ASCII"),
+        ),
+    };
     response
 }
 
@@ -109,5 +142,23 @@ mod tests {
         let page = document("t", html! { p { "<b>" } }).into_string();
         assert!(page.contains(&format!("<style>{STYLE}</style>")), "the stylesheet is emitted byte for byte");
         assert!(page.contains("&lt;b&gt;") && !page.contains("<script"));
+    }
+
+    #[test]
+    fn a_redirect_origin_widens_form_action_only() {
+        assert_eq!(
+            redirect_origin("https://Bar.example:8443/welcome?x=1#y").as_deref(),
+            Some("https://bar.example:8443")
+        );
+        assert_eq!(redirect_origin("http://localhost:80/a").as_deref(), Some("http://localhost"));
+        assert_eq!(redirect_origin("http://[::1]:9/").as_deref(), Some("http://[::1]:9"));
+        for refused in
+            ["javascript:alert(1)", "ftp://x.example/", "https://a;sandbox/", "https://a'b/", "not a url"]
+        {
+            assert_eq!(redirect_origin(refused), None, "{refused}");
+        }
+        let wide = csp_with_form_action("https://bar.example");
+        assert_eq!(wide.replace(" https://bar.example;", ";"), csp());
+        assert!(wide.contains("form-action 'self' https://bar.example;"), "{wide}");
     }
 }

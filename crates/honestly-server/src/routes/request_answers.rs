@@ -196,7 +196,20 @@ pub async fn request_page(
         Ok(description) => {
             let answer =
                 crate::webapp::consent::answer_section(&state, signed.as_ref(), &request, &token).await;
-            page(StatusCode::OK, render(&description, answer))
+            // Signed in, the page's answer forms lead to the verifier's `redirect_url`: its
+            // origin (that one only, on this page only) joins `form-action`.
+            let redirect = signed
+                .as_ref()
+                .and(request.spec.redirect_url.as_deref())
+                .and_then(crate::pages::layout::redirect_origin);
+            match redirect {
+                Some(origin) => crate::pages::layout::respond_with_policy(
+                    StatusCode::OK,
+                    render(&description, answer),
+                    &crate::pages::layout::csp_with_form_action(&origin),
+                ),
+                None => page(StatusCode::OK, render(&description, answer)),
+            }
         }
         Err(e) => e.into_response(),
     }

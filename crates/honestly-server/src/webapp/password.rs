@@ -47,6 +47,9 @@ fn form_page(signed: &Signed, problem: Option<&ErrorContent>) -> Markup {
             }
             form id="change-password-form" method="post" action="/app/account/password" {
                 (csrf_input(&signed.csrf))
+                // Whose password this is, for password managers (and browsers, which warn of a
+                // password form without it); hidden, and not sent.
+                input type="text" hidden autocomplete="username" value=(signed.username) aria-hidden="true";
                 div class="field" {
                     label for="current-password" { "Current password" }
                     input id="current-password" name="current_password" type="password" required

@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 use crate::helpers::{assert_error, TestApp, PASSWORD};
 
 /// Every file below `dir` that contains `needle` (as bytes).
-fn files_containing(dir: &Path, needle: &[u8]) -> Vec<String> {
+pub(crate) fn files_containing(dir: &Path, needle: &[u8]) -> Vec<String> {
     let mut found = Vec::new();
     let mut pending = vec![dir.to_path_buf()];
     while let Some(d) = pending.pop() {

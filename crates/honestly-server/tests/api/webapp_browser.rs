@@ -2,20 +2,25 @@
 //! Selenium, `scripts/browser/walk.py`). A newcomer registers, uploads a document by the form
 //! (through the upload progress bar), asks an issuer to vouch for it; a member of the issuer,
 //! in a second browser, approves; the newcomer proves "at least 18" from the credential, copies
-//! the share link (the copy button) and shares it for two views; the link, opened with no
-//! session, is verified and names the issuer twice, then is not available. A holder answers a
-//! proof request from its link, the newcomer answers a self-declared age request, a verifier's
-//! open request page turns completed without a reload, and at last the newcomer deletes their
-//! account. Every page passes axe-core (nothing serious or critical), logs nothing to the
-//! browser's console (no policy violation) and is photographed at 375 and 1280 pixels into
-//! `test-output/webapp/`. What the clicks did is then checked over the API, down to the
-//! deleted account leaving nothing behind.
+//! the share link (the copy button) and shares it for two views, and once more behind a
+//! passphrase; the link, opened with no session, is verified and names the issuer twice, then
+//! is not available. A holder answers a proof request from its link and declines one whose
+//! verifier sends them on to another origin (the browser lands there), the newcomer answers a
+//! self-declared age request and declines one their credential cannot meet, a verifier's open
+//! request page turns completed without a reload, and at last the newcomer deletes their
+//! account. On the way the walk opens every confirmation page, the error pages (403, 404,
+//! 409, 429) and the consoles' lists. Every page passes axe-core (nothing serious or
+//! critical), logs nothing to the browser's console (no policy violation) and is photographed
+//! at 375 and 1280 pixels into `test-output/webapp/`. What the clicks did is then checked over
+//! the API and in the store, down to the deleted account leaving nothing behind: not in the
+//! store, not for the administrator, not in any file of the data directory.
 
 use std::path::PathBuf;
 
 use serde_json::{json, Value};
 
 use crate::accounts::admin_token;
+use crate::erasure::files_containing;
 use crate::helpers::{TestApp, PASSWORD};
 use crate::proof_requests::{create, holder_with_credential, verifier_token};
 
@@ -76,6 +81,25 @@ async fn a_person_uses_the_web_app_by_clicks_and_typing() {
     )
     .await;
 
+    // A request the walker's credential cannot meet (at least 65): opened before they hold
+    // one and after, then declined.
+    let (unqualified_id, unqualified_token, _) = create(
+        &app,
+        &verifier,
+        json!({"purpose": "Seniors' evening", "query": {"min_age": 65}, "trusted_issuers": [issuer_id]}),
+    )
+    .await;
+    // A request whose verifier sends the holder on to another origin after the answer: the
+    // same server by another name, which the browser reaches but is not the page's origin.
+    let redirect_url = format!("http://localhost:{port}/app?answered=walk");
+    let (redirect_id, redirect_token, _) = create(
+        &app,
+        &verifier,
+        json!({"purpose": "Entry, then back to the club", "query": {"min_age": 18},
+               "trusted_issuers": [issuer_id], "redirect_url": redirect_url}),
+    )
+    .await;
+
     let (declare_id, declare_token, _) = create(
         &app,
         &verifier,
@@ -98,6 +122,9 @@ async fn a_person_uses_the_web_app_by_clicks_and_typing() {
             "walker": {"username": walker_name, "password": PASSWORD},
             "holder": {"username": "holder-walk", "password": PASSWORD},
             "request_token": request_token,
+            "unqualified_token": unqualified_token,
+            "redirect_token": redirect_token,
+            "redirect_url": redirect_url,
             "declare_token": declare_token,
             "verifier": {"username": "walk-door", "password": PASSWORD},
             "issuer_id": issuer_id,
@@ -134,6 +161,33 @@ async fn a_person_uses_the_web_app_by_clicks_and_typing() {
         "request-consent",
         "request-answered",
         "account-deleted",
+        // Issue 18's pages beyond the journeys' main path.
+        "documents",
+        "document-delete",
+        "credential-delete",
+        "link-revoke",
+        "agent-delete",
+        "issuer-revoke",
+        "admin-remove-member",
+        "admin-user-delete",
+        "password",
+        "credential-import",
+        "prove-age",
+        "agent-created",
+        "issuer-issued",
+        "issuer-approved",
+        "verifier-requests",
+        "verifier-request",
+        "request-declined",
+        "request-no-credential",
+        "request-unqualified",
+        "request-redirected",
+        "shared-unavailable",
+        "shared-passphrase",
+        "forbidden",
+        "not-found",
+        "form-sent-twice",
+        "sign-in-locked",
     ] {
         assert!(pages.contains(&page), "the walk did not reach {page}: {pages:?}");
         for width in [375, 1280] {
@@ -151,6 +205,42 @@ async fn a_person_uses_the_web_app_by_clicks_and_typing() {
     else {
         panic!("the walk saw no credential request or share link: {seen}")
     };
+    // Everything the walker held is gone: in the store, for the administrator, and from every
+    // file of the data directory (looked at before anyone tries the walker's name: a failed
+    // sign-in is kept, by name, for the lockout).
+    let id =
+        |key: &str| seen[key].as_str().unwrap_or_else(|| panic!("the walk saw no {key}: {seen}")).to_string();
+    let walker_id = honestly_core::ids::UserId::parse(&id("walker_id")).unwrap();
+    let document = honestly_core::ids::DocumentId::parse(&id("document")).unwrap();
+    let proof = honestly_core::ids::ProofId::parse(&id("proof")).unwrap();
+    let store = &app.state.store;
+    assert!(store.document(&walker_id, &document).await.unwrap().is_none(), "the document went");
+    assert!(store.proof(&walker_id, &proof).await.unwrap().is_none(), "the proof went");
+    let credential = honestly_core::ids::CredentialId::parse(&id("credential")).unwrap();
+    assert!(store.held_credential(&walker_id, &credential).await.unwrap().is_none(), "the credential went");
+    assert!(store.held_credentials(&walker_id, 100).await.unwrap().is_empty(), "and every other");
+    assert!(store.credential_requests_of_holder(&walker_id, 100).await.unwrap().is_empty());
+    let admin = app
+        .post_json("/auth/login", &json!({"username": "root-walk", "password": PASSWORD}))
+        .await
+        .json::<Value>()
+        .await
+        .unwrap()["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let users: Value = app.get_bearer("/admin/users", &admin).await.json().await.unwrap();
+    let ids: Vec<&str> = users["users"].as_array().unwrap().iter().filter_map(|u| u["id"].as_str()).collect();
+    assert!(!ids.contains(&walker_id.as_str()), "the administrator still lists the walker: {users}");
+    assert!(ids.len() >= 5, "the list is the accounts': {users}");
+    let sha256 = id("document_sha256");
+    let dir = app.data_dir();
+    for needle in [walker_name.to_string(), id("document_text"), sha256.clone(), sha256.to_ascii_uppercase()]
+    {
+        let found = files_containing(dir, needle.as_bytes());
+        assert!(found.is_empty(), "{needle:?} is still in {found:?}: {}", around(&found, needle.as_bytes()));
+    }
+    assert!(!files_containing(dir, b"holder-walk").is_empty(), "the scan finds what is there");
     let login = app.post_json("/auth/login", &json!({"username": walker_name, "password": PASSWORD})).await;
     assert_eq!(login.status(), 401, "the deleted account cannot sign in");
     let member = app
@@ -179,4 +269,20 @@ async fn a_person_uses_the_web_app_by_clicks_and_typing() {
         app.get_bearer(&format!("/verifier/requests/{declare_id}"), &verifier).await.json().await.unwrap();
     assert_eq!(declared["request"]["status"], "completed", "{declared}");
     assert_eq!(declared["request"]["result"]["self_declared"], true);
+    for (id, what) in
+        [(&unqualified_id, "the unqualified request"), (&redirect_id, "the redirecting request")]
+    {
+        let request: Value =
+            app.get_bearer(&format!("/verifier/requests/{id}"), &verifier).await.json().await.unwrap();
+        assert_eq!(request["request"]["status"], "declined", "{what}: {request}");
+    }
+}
+
+/// What surrounds the first `needle` in the first of `files`, as text (to say where it stayed).
+fn around(files: &[String], needle: &[u8]) -> String {
+    let Some(bytes) = files.first().and_then(|f| std::fs::read(f).ok()) else { return String::new() };
+    let Some(at) = bytes.windows(needle.len()).position(|w| w == needle) else { return String::new() };
+    let start = at.saturating_sub(300);
+    let end = (at + needle.len() + 300).min(bytes.len());
+    String::from_utf8_lossy(&bytes[start..end]).replace(|c: char| c.is_control(), " ")
 }

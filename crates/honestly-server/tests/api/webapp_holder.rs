@@ -602,3 +602,45 @@ async fn a_link_shared_with_a_passphrase_through_the_form_opens_only_with_it() {
     assert_eq!(view["proof_status"], "verified", "{view}");
     assert_eq!(links().await[0]["access_count"], 1);
 }
+
+#[tokio::test]
+async fn a_request_page_lets_its_forms_lead_to_the_verifiers_redirect_origin_only() {
+    let app = TestApp::spawn().await;
+    let verifier = crate::proof_requests::verifier_token(&app, "redirecting-door").await;
+    let ask = |redirect: Option<&str>| {
+        let mut body = json!({"purpose": "Entry, then back to the club", "proof_type": "age_proof_v2",
+                              "query": {"min_age": 18}});
+        if let Some(url) = redirect {
+            body["redirect_url"] = json!(url);
+        }
+        body
+    };
+    let redirect = "https://Club.example:8443/welcome?from=honestly";
+    let (_, token, _) = crate::proof_requests::create(&app, &verifier, ask(Some(redirect))).await;
+    let (_, plain_token, _) = crate::proof_requests::create(&app, &verifier, ask(None)).await;
+    app.register_and_login("redirected-rita").await;
+    let browser = Browser::signed_in(&app, "redirected-rita").await;
+    let policy = |r: &reqwest::Response| r.headers()["content-security-policy"].to_str().unwrap().to_string();
+    let usual = policy(&browser.get("/app").await);
+    assert!(usual.contains("form-action 'self';"), "{usual}");
+
+    // Signed in, the page's answer forms may lead to the club's origin, and only there.
+    let r = browser.get(&format!("/r/{token}")).await;
+    assert_eq!(r.status(), 200);
+    let widened = policy(&r);
+    assert!(widened.contains("form-action 'self' https://club.example:8443;"), "{widened}");
+    assert_eq!(widened.replace(" https://club.example:8443;", ";"), usual, "nothing else changes");
+    let html = r.text().await.unwrap();
+    assert!(html.contains(r#"id="decline-form""#));
+    // Signed out the page has no form; a request without a redirect and other pages keep the
+    // usual policy.
+    let signed_out = app.client.get(app.url(&format!("/r/{token}"))).send().await.unwrap();
+    assert_eq!(policy(&signed_out), usual);
+    assert_eq!(policy(&browser.get(&format!("/r/{plain_token}")).await), usual);
+    assert_eq!(policy(&browser.get("/app/documents").await), usual);
+
+    // The answer leads there.
+    let r = browser.post(&format!("/r/{token}/decline"), &[("csrf_token", csrf_of(&html).as_str())]).await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(location(&r), redirect);
+}
