@@ -189,6 +189,16 @@ impl TestApp {
         login.json().await.unwrap()
     }
 
+    /// Signs `username` in (the fixed test password) and returns its access token.
+    pub async fn access_token(&self, username: &str) -> String {
+        let login = self
+            .post_json("/auth/login", &serde_json::json!({"username": username, "password": PASSWORD}))
+            .await;
+        assert_eq!(login.status(), 200, "login {username}");
+        let body: serde_json::Value = login.json().await.unwrap();
+        body["access_token"].as_str().expect("an access token").to_owned()
+    }
+
     pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> reqwest::Response {
         self.client.post(self.url(path)).json(body).send().await.expect("request sent")
     }

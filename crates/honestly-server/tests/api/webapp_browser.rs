@@ -220,15 +220,7 @@ async fn a_person_uses_the_web_app_by_clicks_and_typing() {
     assert!(store.held_credential(&walker_id, &credential).await.unwrap().is_none(), "the credential went");
     assert!(store.held_credentials(&walker_id, 100).await.unwrap().is_empty(), "and every other");
     assert!(store.credential_requests_of_holder(&walker_id, 100).await.unwrap().is_empty());
-    let admin = app
-        .post_json("/auth/login", &json!({"username": "root-walk", "password": PASSWORD}))
-        .await
-        .json::<Value>()
-        .await
-        .unwrap()["access_token"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let admin = app.access_token("root-walk").await;
     let users: Value = app.get_bearer("/admin/users", &admin).await.json().await.unwrap();
     let ids: Vec<&str> = users["users"].as_array().unwrap().iter().filter_map(|u| u["id"].as_str()).collect();
     assert!(!ids.contains(&walker_id.as_str()), "the administrator still lists the walker: {users}");
@@ -243,15 +235,7 @@ async fn a_person_uses_the_web_app_by_clicks_and_typing() {
     assert!(!files_containing(dir, b"holder-walk").is_empty(), "the scan finds what is there");
     let login = app.post_json("/auth/login", &json!({"username": walker_name, "password": PASSWORD})).await;
     assert_eq!(login.status(), 401, "the deleted account cannot sign in");
-    let member = app
-        .post_json("/auth/login", &json!({"username": "registrar-walk", "password": PASSWORD}))
-        .await
-        .json::<Value>()
-        .await
-        .unwrap()["access_token"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let member = app.access_token("registrar-walk").await;
     let r = app.get_bearer(&format!("/issuer/requests/{asked}"), &member).await;
     assert_eq!(r.status(), 404, "the issuer no longer sees the erased holder's request");
     let r = app.get_bearer(&format!("/issuer/requests/{asked}/document"), &member).await;
