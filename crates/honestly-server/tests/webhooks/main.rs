@@ -95,10 +95,12 @@ async fn a_receiver_that_never_answers_does_not_delay_another() {
 }
 
 /// Two replicas' workers on one store: each event is delivered exactly once.
-async fn two_workers_deliver_each_event_once(store: Arc<dyn Store>) {
+/// Two replicas: each its own store handle (its own connections) on one database, its own
+/// outbox and worker.
+async fn two_workers_deliver_each_event_once(store: Arc<dyn Store>, other: Arc<dyn Store>) {
     let owner = new_user(&store).await;
     let receiver = Receiver::start(|_| Answer::Status(200)).await;
-    let (a, b) = (outbox(&store, fast(Development)), outbox(&store, fast(Development)));
+    let (a, b) = (outbox(&store, fast(Development)), outbox(&other, fast(Development)));
     let (secret, _) = a.current_secret(&owner).await.unwrap();
     let (wa, wb) = (worker(&a), worker(&b));
     let tag = &owner.as_str()[4..14];
@@ -126,13 +128,13 @@ async fn two_workers_deliver_each_event_once(store: Arc<dyn Store>) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_workers_on_one_sqlite_store_deliver_each_event_once() {
     let dir = tempfile::tempdir().unwrap();
-    two_workers_deliver_each_event_once(sqlite(&dir).await).await;
+    two_workers_deliver_each_event_once(sqlite(&dir).await, sqlite(&dir).await).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_workers_on_one_neo4j_store_deliver_each_event_once() {
-    if let Some(store) = support::neo4j().await {
-        two_workers_deliver_each_event_once(store).await;
+    if let (Some(store), Some(other)) = (support::neo4j().await, support::neo4j().await) {
+        two_workers_deliver_each_event_once(store, other).await;
     }
 }
 
