@@ -70,9 +70,26 @@ pub(crate) async fn respond(app: &TestApp, token: &str, holder: &str, body: Valu
     post(app, &format!("/requests/{token}/respond"), holder, body).await
 }
 
+/// Starts following request `id`'s status stream as `verifier`: the task ends with the
+/// stream's events (see [`read_events`]).
+pub(crate) async fn follow_events(
+    app: &TestApp,
+    verifier: &str,
+    id: &str,
+) -> tokio::task::JoinHandle<Vec<Value>> {
+    let response = app
+        .client
+        .get(app.url(&format!("/verifier/requests/{id}/events")))
+        .bearer_auth(verifier)
+        .send()
+        .await
+        .unwrap();
+    tokio::spawn(read_events(response))
+}
+
 /// The `data:` lines of a Server-Sent Events stream until it ends (bounded, so a stream that
 /// never ends fails the test instead of hanging it).
-pub(crate) async fn read_events(response: reqwest::Response) -> Vec<Value> {
+async fn read_events(response: reqwest::Response) -> Vec<Value> {
     assert_eq!(response.status(), 200);
     assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/event-stream"));
     let mut text = String::new();
@@ -111,14 +128,7 @@ async fn a_verifier_asks_and_a_holder_answers_once() {
     assert!(request["nonce"].as_str().is_some_and(|n| !n.is_empty()));
 
     // The verifier follows the status while the holder answers.
-    let events = app
-        .client
-        .get(app.url(&format!("/verifier/requests/{id}/events")))
-        .bearer_auth(&verifier)
-        .send()
-        .await
-        .unwrap();
-    let events = tokio::spawn(read_events(events));
+    let events = follow_events(&app, &verifier, &id).await;
 
     // The holder reads who asks what, as JSON, as a page and as a QR code.
     let r = app.get(&format!("/requests/{token}")).await;

@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 
 use crate::helpers::{assert_error, Options, TestApp};
 use crate::proof_requests::{
-    create, holder_with_credential, post, proving_app, read_events, respond, verifier_token,
+    create, follow_events, holder_with_credential, post, proving_app, respond, verifier_token,
 };
 use crate::webhook_support::{eventually, verify_all, Answer, Receiver};
 
@@ -55,14 +55,7 @@ async fn the_verifier_hears_back_by_signed_webhook() {
     assert_eq!(deliveries(&app, &verifier, &id).await["deliveries"], json!([]));
 
     // The verifier follows the first request's status while the holder answers.
-    let stream = app
-        .client
-        .get(app.url(&format!("/verifier/requests/{id}/events")))
-        .bearer_auth(&verifier)
-        .send()
-        .await
-        .unwrap();
-    let stream = tokio::spawn(read_events(stream));
+    let stream = follow_events(&app, &verifier, &id).await;
 
     // The holder answers one request and declines the other: one event each.
     assert_eq!(respond(&app, &token, &holder, json!({"credential_id": credential})).await.status(), 200);
