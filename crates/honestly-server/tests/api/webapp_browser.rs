@@ -173,6 +173,8 @@ async fn a_person_uses_the_web_app_by_clicks_and_typing() {
         "password",
         "credential-import",
         "prove-age",
+        "prove-authenticity",
+        "authenticity-proof",
         "agent-created",
         "issuer-issued",
         "issuer-approved",
